@@ -1,0 +1,61 @@
+//! An article: one Hugo content file (plus its translation files), as imported.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "article")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// URL identity: front matter `slug`, else the file stem.
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// Markdown source, without front matter and without the trailing source link.
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    /// Hugo `date`, stored in UTC.
+    pub published_at: DateTimeUtc,
+    /// Hugo `lastmod`, else `date`.
+    pub updated_at: DateTimeUtc,
+    /// When the article becomes public: Hugo `publishDate`, else `date`.
+    pub publish_date: DateTimeUtc,
+    /// Hugo `expiryDate`: the article stops being public from then on.
+    pub expiry_date: Option<DateTimeUtc>,
+    /// Primary locale (the first `lang` entry), e.g. `zh-CN`.
+    pub lang: String,
+    pub thumbnail: Option<String>,
+    pub lead: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub draft: bool,
+    /// Front matter `menu` as written (a string, a list or a map).
+    pub menu: Json,
+    pub comments: Option<bool>,
+    pub authorbox: Option<bool>,
+    pub pager: Option<bool>,
+    pub toc: Option<bool>,
+    pub mathjax: Option<bool>,
+    pub sidebar: Option<String>,
+    /// JSON list of widget names.
+    pub widgets: Json,
+    /// JSON list of locales from front matter `translations`.
+    pub translations: Json,
+    pub weight: i32,
+    /// JSON list of Hugo `aliases`.
+    pub aliases: Json,
+    /// JSON list of Hugo `keywords`.
+    pub keywords: Json,
+    /// The whole front matter, for theme keys Gazette does not model.
+    pub front_matter: Json,
+    /// Content file this article was imported from, relative to the import root.
+    pub source_path: String,
+    /// Hash of every input that shaped this row; equal hash, nothing to write.
+    pub content_hash: String,
+    #[sea_orm(has_many)]
+    pub translation_rows: HasMany<super::translation::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! Gazette's stored content model: one SeaORM entity per table.
+
+pub mod article;
+pub mod article_category;
+pub mod article_tag;
+pub mod category;
+pub mod tag;
+pub mod translation;

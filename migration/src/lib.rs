@@ -1,0 +1,15 @@
+//! Gazette's schema migrations, one module per step, for SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_content;
+
+/// Every migration, in the order they run.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_content::Migration)]
+    }
+}

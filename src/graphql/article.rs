@@ -1,0 +1,322 @@
+//! The `Article` type: an article as served in one locale, with its
+//! translations, taxonomy and the display options of its front matter.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::{article, translation};
+use serde_json::Value;
+
+use super::error::ApiError;
+use super::id::{self, Kind};
+use super::loaders::{self, TermsOf, TranslationsOf};
+use super::term::{Category, Tag};
+use crate::locale::{self, Locale};
+use crate::query::Taxonomy;
+use crate::text::{markdown, words};
+
+/// How to render a body.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum BodyFormat {
+    /// The markdown source as written.
+    #[default]
+    Markdown,
+    /// HTML rendered from the markdown; raw HTML in the source is left out,
+    /// and every heading has an `id` matching `tableOfContents`.
+    Html,
+    /// Plain text with markup stripped; paragraphs separated by blank lines.
+    Text,
+}
+
+pub(crate) fn render(markdown_src: &str, format: BodyFormat) -> String {
+    match format {
+        BodyFormat::Markdown => markdown_src.to_owned(),
+        BodyFormat::Html => markdown::to_html(markdown_src),
+        BodyFormat::Text => markdown::to_text(markdown_src),
+    }
+}
+
+/// A published article. With a `locale` argument upstream, `title`, `summary`
+/// and `body` come from the best matching translation; `locale` says which.
+pub struct Article {
+    row: Arc<article::Model>,
+    requested: Option<Locale>,
+}
+
+impl Article {
+    pub fn new(row: article::Model, requested: Option<Locale>) -> Self {
+        Self { row: Arc::new(row), requested }
+    }
+
+    async fn translation_rows(&self, ctx: &Context<'_>) -> Result<Arc<Vec<translation::Model>>, ApiError> {
+        Ok(loaders::get(ctx)?.load_one(TranslationsOf(self.row.id)).await?.unwrap_or_default())
+    }
+
+    /// The translation to serve, or `None` for the original.
+    async fn served(&self, ctx: &Context<'_>) -> Result<Option<translation::Model>, ApiError> {
+        let Some(requested) = &self.requested else { return Ok(None) };
+        if requested.as_str() == self.row.lang {
+            return Ok(None);
+        }
+        let rows = self.translation_rows(ctx).await?;
+        let mut available: Vec<Locale> = Locale::parse(&self.row.lang).into_iter().collect();
+        available.extend(rows.iter().filter_map(|t| Locale::parse(&t.locale).ok()));
+        let chosen = locale::negotiate(requested, &available);
+        Ok(chosen.and_then(|l| rows.iter().find(|t| t.locale == l.as_str()).cloned()))
+    }
+
+    async fn served_body(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(match self.served(ctx).await? {
+            Some(t) => t.body,
+            None => self.row.body.clone(),
+        })
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[Object]
+impl Article {
+    /// Global ID (see `Node` in later versions); opaque, stable across imports of the same slug.
+    async fn id(&self) -> ID {
+        id::encode(Kind::Article, self.row.id)
+    }
+
+    /// URL identity: front matter `slug`, else the content file's name without extension.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// Title in the served locale.
+    async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(self.served(ctx).await?.map_or_else(|| self.row.title.clone(), |t| t.title))
+    }
+
+    /// Summary in the served locale: front matter `summary`, else the first 70
+    /// words of the body (each CJK character a word), cut at a sentence end.
+    async fn summary(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(self.served(ctx).await?.map_or_else(|| self.row.summary.clone(), |t| t.summary))
+    }
+
+    /// Front matter `lead`: a standfirst shown above the body; null when empty.
+    async fn lead(&self) -> Option<&str> {
+        self.row.lead.as_deref()
+    }
+
+    /// Body in the served locale, without front matter and without the trailing source link.
+    async fn body(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] format: BodyFormat,
+    ) -> Result<String, ApiError> {
+        Ok(render(&self.served_body(ctx).await?, format))
+    }
+
+    /// Headings of the served body, with the anchors `body(format: HTML)` gives them.
+    async fn table_of_contents(&self, ctx: &Context<'_>) -> Result<Vec<TocEntry>, ApiError> {
+        Ok(markdown::headings(&self.served_body(ctx).await?)
+            .into_iter()
+            .map(|h| TocEntry { level: i32::from(h.level), text: h.text, anchor: h.anchor })
+            .collect())
+    }
+
+    /// Words in the served body, counted as Hugo does (each CJK character a word).
+    async fn word_count(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        let n = words::word_count(&markdown::to_text(&self.served_body(ctx).await?));
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Minutes to read the served body, as Hugo's `.ReadingTime`; at least 1.
+    async fn reading_time(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        let n = words::reading_time(&markdown::to_text(&self.served_body(ctx).await?));
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Front matter `date`, as an instant.
+    async fn published_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>, ApiError> {
+        Ok(self.served(ctx).await?.map_or(self.row.published_at, |t| t.published_at))
+    }
+
+    /// Front matter `lastmod`, else `date`.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.row.updated_at
+    }
+
+    /// The article's own locale: the first entry of front matter `lang`.
+    async fn lang(&self) -> &str {
+        &self.row.lang
+    }
+
+    /// The locale whose title, summary and body this response carries.
+    async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(self.served(ctx).await?.map_or_else(|| self.row.lang.clone(), |t| t.locale))
+    }
+
+    /// Front matter `thumbnail`: an image URL; null when not given.
+    async fn thumbnail(&self) -> Option<&str> {
+        self.row.thumbnail.as_deref()
+    }
+
+    /// Where the story comes from: the markdown link the body ended with.
+    async fn source(&self) -> Option<Source> {
+        match (&self.row.source_name, &self.row.source_url) {
+            (Some(name), Some(url)) => Some(Source { name: name.clone(), url: url.clone() }),
+            _ => None,
+        }
+    }
+
+    /// Front matter `draft`. Always false here: drafts are never served.
+    async fn draft(&self) -> bool {
+        self.row.draft
+    }
+
+    /// Tags, in front-matter order.
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>, ApiError> {
+        let rows = loaders::get(ctx)?.load_one(TermsOf(Taxonomy::Tags, self.row.id)).await?;
+        Ok(rows.unwrap_or_default().iter().cloned().map(Tag::from).collect())
+    }
+
+    /// Categories, in front-matter order.
+    async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>, ApiError> {
+        let rows = loaders::get(ctx)?.load_one(TermsOf(Taxonomy::Categories, self.row.id)).await?;
+        Ok(rows.unwrap_or_default().iter().cloned().map(Category::from).collect())
+    }
+
+    /// Localized versions from `name.LANG.md` files (or a shared `translationKey`), by locale.
+    async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<Translation>, ApiError> {
+        Ok(self.translation_rows(ctx).await?.iter().cloned().map(Translation).collect())
+    }
+
+    /// Locales this article is published in: its `lang`, front matter
+    /// `translations`, and the locales of its translation files, without duplicates.
+    async fn available_locales(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        let mut out = vec![self.row.lang.clone()];
+        let listed = strings(&self.row.translations);
+        let files = self.translation_rows(ctx).await?;
+        for l in listed.into_iter().chain(files.iter().map(|t| t.locale.clone())) {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How a Hugo theme should lay the article out (front matter display keys).
+    async fn display(&self) -> DisplayOptions {
+        let r = &self.row;
+        DisplayOptions {
+            menu: Json(r.menu.clone()),
+            comments: r.comments,
+            authorbox: r.authorbox,
+            pager: r.pager,
+            toc: r.toc,
+            mathjax: r.mathjax,
+            sidebar: r.sidebar.clone(),
+            widgets: strings(&r.widgets),
+        }
+    }
+
+    /// Hugo `weight`: lower sorts first in weighted lists; 0 when not given.
+    async fn weight(&self) -> i32 {
+        self.row.weight
+    }
+
+    /// Hugo `aliases`: other URLs this article was published under.
+    async fn aliases(&self) -> Vec<String> {
+        strings(&self.row.aliases)
+    }
+
+    /// Hugo `keywords`, for meta tags.
+    async fn keywords(&self) -> Vec<String> {
+        strings(&self.row.keywords)
+    }
+
+    /// The whole front matter as parsed (keys lower-cased), for theme keys Gazette does not model.
+    async fn front_matter(&self) -> Json<Value> {
+        Json(self.row.front_matter.clone())
+    }
+}
+
+/// The origin of a news article: the link its body ended with.
+#[derive(SimpleObject, Clone)]
+pub struct Source {
+    /// The link text, e.g. the outlet's name.
+    pub name: String,
+    /// The link target.
+    pub url: String,
+}
+
+/// A heading of an article body.
+#[derive(SimpleObject, Clone)]
+pub struct TocEntry {
+    /// 1 for `#`, 2 for `##`, … 6.
+    pub level: i32,
+    /// The heading's text, markup stripped.
+    pub text: String,
+    /// The `id` of this heading in `body(format: HTML)`, for `#anchor` links.
+    pub anchor: String,
+}
+
+/// Display options from front matter, as Hugo themes (e.g. Mainroad) read
+/// them. A null means the key was not given: use the site's default.
+#[derive(SimpleObject, Clone)]
+pub struct DisplayOptions {
+    /// Front matter `menu` as written: a menu name, a list, or a map; `""` when empty.
+    pub menu: Json<Value>,
+    /// Show the comments section.
+    pub comments: Option<bool>,
+    /// Show the author box.
+    pub authorbox: Option<bool>,
+    /// Show previous/next links.
+    pub pager: Option<bool>,
+    /// Show a table of contents.
+    pub toc: Option<bool>,
+    /// Load MathJax for formulas.
+    pub mathjax: Option<bool>,
+    /// Sidebar position, e.g. `right`, `left`, `false`.
+    pub sidebar: Option<String>,
+    /// Sidebar widgets in order, e.g. `search`, `recent`, `taglist`.
+    pub widgets: Vec<String>,
+}
+
+/// A localized version of an article.
+pub struct Translation(pub translation::Model);
+
+#[Object]
+impl Translation {
+    /// Global ID.
+    async fn id(&self) -> ID {
+        id::encode(Kind::Translation, self.0.id)
+    }
+
+    /// The locale of this version, e.g. `en`.
+    async fn locale(&self) -> &str {
+        &self.0.locale
+    }
+
+    /// Title in this locale.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Summary in this locale.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    /// Body in this locale.
+    async fn body(&self, #[graphql(default)] format: BodyFormat) -> String {
+        render(&self.0.body, format)
+    }
+
+    /// The translation file's `date`.
+    async fn published_at(&self) -> DateTime<Utc> {
+        self.0.published_at
+    }
+}

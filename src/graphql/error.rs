@@ -1,0 +1,87 @@
+//! The API's errors and their one mapping to GraphQL errors with `extensions.code`.
+//!
+//! `ApiError` deliberately has no `Display`: async-graphql converts any
+//! `Display` error into a GraphQL error without a code, and a database error's
+//! text would reach the client. Resolvers return `Result<_, ApiError>`, so
+//! every error passes through the mapping below.
+
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// Apollo's error codes, as clients match on them.
+pub mod code {
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+}
+
+/// An error a resolver returns.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The client's arguments are wrong; the message says which and why.
+    BadUserInput(String),
+    /// Something failed on our side; logged, never shown in detail.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A bad argument, named in the message.
+    pub fn bad_input(argument: &str, reason: impl std::fmt::Display) -> Self {
+        ApiError::BadUserInput(format!("`{argument}`: {reason}"))
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<Arc<DbErr>> for ApiError {
+    fn from(e: Arc<DbErr>) -> Self {
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::BadUserInput(message) => {
+                async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code::BAD_USER_INPUT))
+            }
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                async_graphql::Error::new("internal server error")
+                    .extend_with(|_, ext| ext.set("code", code::INTERNAL_SERVER_ERROR))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(e: async_graphql::Error) -> String {
+        let ext = e.extensions.expect("extensions");
+        match ext.get("code") {
+            Some(async_graphql::Value::String(s)) => s.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_input_maps_to_bad_user_input_and_keeps_its_message() {
+        let e: async_graphql::Error = ApiError::bad_input("first", "must be 0..100").into();
+        assert_eq!(e.message, "`first`: must be 0..100");
+        assert_eq!(code_of(e), code::BAD_USER_INPUT);
+    }
+
+    #[test]
+    fn database_errors_are_internal_and_hide_their_text() {
+        let e: async_graphql::Error = ApiError::from(DbErr::Custom("SELECT secret FROM x".into())).into();
+        assert!(!e.message.contains("SELECT"));
+        assert_eq!(code_of(e), code::INTERNAL_SERVER_ERROR);
+    }
+}

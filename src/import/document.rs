@@ -1,0 +1,313 @@
+//! One parsed content file: front matter read into typed fields, the body
+//! with its trailing source link taken off, and a summary when none is given.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use super::dates;
+use super::front_matter::{Problem, Split};
+use crate::locale::Locale;
+use crate::text::{markdown, slug::slugify, words};
+
+/// A tag or category as written in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub slug: String,
+    pub name: String,
+}
+
+/// The link a news body ends with: `[name](url)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// Display options a Hugo theme reads from front matter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Display {
+    pub menu: Value,
+    pub comments: Option<bool>,
+    pub authorbox: Option<bool>,
+    pub pager: Option<bool>,
+    pub toc: Option<bool>,
+    pub mathjax: Option<bool>,
+    pub sidebar: Option<String>,
+    pub widgets: Vec<String>,
+}
+
+/// Everything one content file says, checked and typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// File name without extension or language suffix: `name` for `name.en.md`.
+    pub stem: String,
+    /// Locale from a `name.LANG.md` file name.
+    pub name_locale: Option<Locale>,
+    pub translation_key: Option<String>,
+    pub slug: String,
+    /// Line of the front-matter `slug` key, when the slug was given there.
+    pub slug_line: Option<usize>,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub source: Option<SourceLink>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub publish_date: DateTime<Utc>,
+    pub expiry_date: Option<DateTime<Utc>>,
+    pub lang: Locale,
+    pub translations: Vec<Locale>,
+    pub thumbnail: Option<String>,
+    pub lead: Option<String>,
+    pub draft: bool,
+    pub display: Display,
+    pub weight: i32,
+    pub aliases: Vec<String>,
+    pub keywords: Vec<String>,
+    pub tags: Vec<Term>,
+    pub categories: Vec<Term>,
+    pub front_matter: Value,
+}
+
+/// Settings that change how files are read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Zone for dates written without an offset.
+    pub timezone: Tz,
+    /// Locale of files that name none (Hugo's `defaultContentLanguage`).
+    pub default_lang: Locale,
+}
+
+/// Splits a file name into its stem and `name.LANG` locale, if any.
+/// A leaf bundle's `index.md` takes its folder's name, as in Hugo.
+pub fn name_parts(path: &Path) -> (String, Option<Locale>) {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let (base, locale) = match stem.rsplit_once('.') {
+        Some((base, suffix)) if !base.is_empty() => match Locale::parse(suffix) {
+            Ok(locale) => (base.to_owned(), Some(locale)),
+            Err(_) => (stem.clone(), None),
+        },
+        _ => (stem.clone(), None),
+    };
+    if base == "index" {
+        if let Some(dir) = path.parent().and_then(Path::file_name) {
+            return (dir.to_string_lossy().into_owned(), locale);
+        }
+    }
+    (base, locale)
+}
+
+/// Reads one file's front matter and body into a [`Document`].
+pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Document, Problem> {
+    let f = Fields { split };
+    let (stem, name_locale) = name_parts(path);
+
+    let title = f.string("title")?.filter(|t| !t.trim().is_empty());
+    let title = title.ok_or_else(|| Problem { line: f.split.line_of("title").or(Some(1)), reason: "missing title".into() })?;
+
+    let date = f.date("date", opts.timezone)?;
+    let publish = f.date("publishdate", opts.timezone)?;
+    let lastmod = f.date("lastmod", opts.timezone)?;
+    let Some(published_at) = date.or(publish).or(lastmod) else {
+        return Err(Problem { line: Some(1), reason: "missing date (give date, publishDate or lastmod)".into() });
+    };
+    let expiry_date = f.date("expirydate", opts.timezone)?;
+
+    let langs = f.strings("lang")?;
+    let lang = match langs.first() {
+        Some(raw) => Locale::parse(raw).map_err(|e| f.split.problem("lang", e))?,
+        None => name_locale.clone().unwrap_or_else(|| opts.default_lang.clone()),
+    };
+    let translations = f
+        .strings("translations")?
+        .iter()
+        .map(|raw| Locale::parse(raw).map_err(|e| f.split.problem("translations", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let (body, source) = take_source_link(split.body);
+    let summary = match f.string("summary")?.filter(|s| !s.trim().is_empty()) {
+        Some(s) => s,
+        None => words::summarize(&markdown::to_text(&body)),
+    };
+    let slug = match f.string("slug")?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+        Some(s) if s.contains('/') => return Err(f.split.problem("slug", "slug may not contain '/'")),
+        Some(s) => s,
+        None => stem.clone(),
+    };
+
+    Ok(Document {
+        name_locale,
+        translation_key: f.string("translationkey")?,
+        slug_line: f.get("slug").and_then(|_| f.split.line_of("slug")),
+        slug,
+        title: title.trim().to_owned(),
+        summary,
+        body,
+        source,
+        published_at,
+        updated_at: lastmod.unwrap_or(published_at),
+        publish_date: publish.unwrap_or(published_at),
+        expiry_date,
+        lang,
+        translations,
+        thumbnail: f.text("thumbnail")?,
+        lead: f.text("lead")?,
+        draft: f.bool("draft")?.unwrap_or(false),
+        display: Display {
+            menu: split.fields.get("menu").cloned().unwrap_or(Value::Null),
+            comments: f.bool("comments")?,
+            authorbox: f.bool("authorbox")?,
+            pager: f.bool("pager")?,
+            toc: f.bool("toc")?,
+            mathjax: f.bool("mathjax")?,
+            sidebar: f.text("sidebar")?,
+            widgets: f.strings("widgets")?,
+        },
+        weight: f.int("weight")?.unwrap_or(0),
+        aliases: f.strings("aliases")?,
+        keywords: f.strings("keywords")?,
+        tags: f.terms("tags")?,
+        categories: f.terms("categories")?,
+        front_matter: Value::Object(split.fields.clone()),
+        stem,
+    })
+}
+
+/// Typed access to front-matter fields; a wrong type is a problem at the key's line.
+struct Fields<'s, 'a> {
+    split: &'s Split<'a>,
+}
+
+impl Fields<'_, '_> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.split.fields.get(key).filter(|v| !v.is_null())
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, Problem> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(self.split.problem(key, format!("`{key}` must be text"))),
+        }
+    }
+
+    /// Text where an empty value means "not set".
+    fn text(&self, key: &str) -> Result<Option<String>, Problem> {
+        Ok(self.string(key)?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>, Problem> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
+            Some(_) => Err(self.split.problem(key, format!("`{key}` must be true or false"))),
+        }
+    }
+
+    fn int(&self, key: &str) -> Result<Option<i32>, Problem> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .and_then(|i| i32::try_from(i).ok())
+                .map(Some)
+                .ok_or_else(|| self.split.problem(key, format!("`{key}` must be a whole number"))),
+            Some(_) => Err(self.split.problem(key, format!("`{key}` must be a whole number"))),
+        }
+    }
+
+    /// A list of strings; a lone string is a list of one.
+    fn strings(&self, key: &str) -> Result<Vec<String>, Problem> {
+        let item = |v: &Value| match v {
+            Value::String(s) => Ok(s.trim().to_owned()),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(self.split.problem(key, format!("`{key}` must be a list of text"))),
+        };
+        let list = match self.get(key) {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items.iter().map(item).collect::<Result<_, _>>()?,
+            Some(v) => vec![item(v)?],
+        };
+        Ok(list.into_iter().filter(|s| !s.is_empty()).collect())
+    }
+
+    fn date(&self, key: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, Problem> {
+        match self.string(key)?.filter(|s| !s.trim().is_empty()) {
+            None => Ok(None),
+            Some(s) => dates::parse(&s, tz).map(Some).map_err(|e| self.split.problem(key, format!("`{key}`: {e}"))),
+        }
+    }
+
+    /// Tags or categories with their slugs, first spelling of a slug kept.
+    fn terms(&self, key: &str) -> Result<Vec<Term>, Problem> {
+        let mut terms: Vec<Term> = Vec::new();
+        for name in self.strings(key)? {
+            let slug = slugify(&name)
+                .ok_or_else(|| self.split.problem(key, format!("`{name}` in `{key}` has no letters or digits")))?;
+            if !terms.iter().any(|t| t.slug == slug) {
+                terms.push(Term { slug, name });
+            }
+        }
+        Ok(terms)
+    }
+}
+
+/// Takes a last line that is only a markdown link off the body.
+fn take_source_link(body: &str) -> (String, Option<SourceLink>) {
+    let trimmed = body.trim_end();
+    let (rest, last) = match trimmed.rfind('\n') {
+        Some(i) => (&trimmed[..i], &trimmed[i + 1..]),
+        None => ("", trimmed),
+    };
+    match parse_link_line(last.trim()) {
+        Some(link) => (rest.trim().to_owned(), Some(link)),
+        None => (trimmed.trim().to_owned(), None),
+    }
+}
+
+fn parse_link_line(line: &str) -> Option<SourceLink> {
+    let inner = line.strip_prefix('[')?.strip_suffix(')')?;
+    let (name, url) = inner.split_once("](")?;
+    let url = url.split_whitespace().next()?;
+    if name.is_empty() || name.contains(']') || url.contains(['(', ')']) {
+        return None;
+    }
+    Some(SourceLink { name: name.to_owned(), url: url.to_owned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_link_line_becomes_the_source() {
+        let (body, source) = take_source_link("Text.\n\n[jin10](https://x.com/1)\n");
+        assert_eq!(body, "Text.");
+        assert_eq!(source, Some(SourceLink { name: "jin10".into(), url: "https://x.com/1".into() }));
+    }
+
+    #[test]
+    fn a_link_inside_a_sentence_is_not_a_source() {
+        let (body, source) = take_source_link("See [this](https://x.com) now.");
+        assert_eq!(body, "See [this](https://x.com) now.");
+        assert_eq!(source, None);
+    }
+
+    #[test]
+    fn a_language_suffix_is_split_from_the_stem() {
+        let (stem, locale) = name_parts(Path::new("news/rates.en.md"));
+        assert_eq!(stem, "rates");
+        assert_eq!(locale.unwrap().as_str(), "en");
+        let (stem, locale) = name_parts(Path::new("000_4da7ae27dc7d0813.txt"));
+        assert_eq!(stem, "000_4da7ae27dc7d0813");
+        assert!(locale.is_none());
+        let (stem, locale) = name_parts(Path::new("v1.2.md"));
+        assert_eq!(stem, "v1.2");
+        assert!(locale.is_none());
+    }
+}

@@ -1,0 +1,149 @@
+//! Writes one article (with its translations and term links) in one transaction.
+
+use entity::{article, translation};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::Value;
+
+use super::document::{Document, Term};
+use crate::query::terms::TermRow;
+use crate::query::Taxonomy;
+
+/// What writing an article did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Imported,
+    Updated,
+    Unchanged,
+}
+
+/// An article's original document and its translations, ready to store.
+#[derive(Debug)]
+pub struct ArticleUnit {
+    pub original: Document,
+    pub original_path: String,
+    /// (stored path, locale-resolved document) for each translation file.
+    pub translations: Vec<(String, Document)>,
+    pub content_hash: String,
+}
+
+/// Stores `unit` unless its content hash is already stored; all or nothing.
+pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcome, DbErr> {
+    let doc = &unit.original;
+    let existing = article::Entity::find().filter(article::Column::Slug.eq(&doc.slug)).one(db).await?;
+    if existing.as_ref().is_some_and(|e| e.content_hash == unit.content_hash) {
+        return Ok(Outcome::Unchanged);
+    }
+    let txn = db.begin().await?;
+    let mut row = article_row(unit);
+    let (id, outcome) = match existing {
+        Some(e) => {
+            row.id = Set(e.id);
+            (row.update(&txn).await?.id, Outcome::Updated)
+        }
+        None => (row.insert(&txn).await?.id, Outcome::Imported),
+    };
+    translation::Entity::delete_many().filter(translation::Column::ArticleId.eq(id)).exec(&txn).await?;
+    for (path, t) in &unit.translations {
+        translation::ActiveModel {
+            id: NotSet,
+            article_id: Set(id),
+            locale: Set(t.lang.to_string()),
+            title: Set(t.title.clone()),
+            summary: Set(t.summary.clone()),
+            body: Set(t.body.clone()),
+            published_at: Set(t.published_at),
+            source_path: Set(path.clone()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    link_terms(&txn, Taxonomy::Tags, id, &doc.tags).await?;
+    link_terms(&txn, Taxonomy::Categories, id, &doc.categories).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+fn json_list<T: ToString>(items: &[T]) -> Value {
+    Value::Array(items.iter().map(|s| Value::String(s.to_string())).collect())
+}
+
+fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
+    let d = &unit.original;
+    article::ActiveModel {
+        id: NotSet,
+        slug: Set(d.slug.clone()),
+        title: Set(d.title.clone()),
+        summary: Set(d.summary.clone()),
+        body: Set(d.body.clone()),
+        published_at: Set(d.published_at),
+        updated_at: Set(d.updated_at),
+        publish_date: Set(d.publish_date),
+        expiry_date: Set(d.expiry_date),
+        lang: Set(d.lang.to_string()),
+        thumbnail: Set(d.thumbnail.clone()),
+        lead: Set(d.lead.clone()),
+        source_name: Set(d.source.as_ref().map(|s| s.name.clone())),
+        source_url: Set(d.source.as_ref().map(|s| s.url.clone())),
+        draft: Set(d.draft),
+        menu: Set(d.display.menu.clone()),
+        comments: Set(d.display.comments),
+        authorbox: Set(d.display.authorbox),
+        pager: Set(d.display.pager),
+        toc: Set(d.display.toc),
+        mathjax: Set(d.display.mathjax),
+        sidebar: Set(d.display.sidebar.clone()),
+        widgets: Set(json_list(&d.display.widgets)),
+        translations: Set(json_list(&d.translations)),
+        weight: Set(d.weight),
+        aliases: Set(json_list(&d.aliases)),
+        keywords: Set(json_list(&d.keywords)),
+        front_matter: Set(d.front_matter.clone()),
+        source_path: Set(unit.original_path.clone()),
+        content_hash: Set(unit.content_hash.clone()),
+    }
+}
+
+/// Replaces the article's links in `taxonomy` with `terms`, creating missing terms.
+async fn link_terms(txn: &DatabaseTransaction, taxonomy: Taxonomy, article_id: i32, terms: &[Term]) -> Result<(), DbErr> {
+    let (t, j, fk) = (taxonomy.table(), taxonomy.join_table(), taxonomy.term_column());
+    txn.execute(&Query::delete().from_table(j).and_where(Expr::col("article_id").eq(article_id)).to_owned())
+        .await?;
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Query::insert();
+    insert.into_table(t).columns(["slug", "name"]).on_conflict(OnConflict::column("slug").do_nothing().to_owned());
+    for term in terms {
+        insert.values_panic([term.slug.clone().into(), term.name.clone().into()]);
+    }
+    txn.execute(&insert).await?;
+
+    let select = Query::select()
+        .columns(["id", "slug", "name"])
+        .from(t)
+        .and_where(Expr::col("slug").is_in(terms.iter().map(|t| t.slug.clone())))
+        .to_owned();
+    let rows: Vec<TermRow> = txn
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(|r| <TermRow as sea_orm::FromQueryResult>::from_query_result(r, ""))
+        .collect::<Result<_, _>>()?;
+    let mut links = Query::insert();
+    links.into_table(j).columns(["article_id", fk, "position"]);
+    for (position, term) in terms.iter().enumerate() {
+        let id = rows
+            .iter()
+            .find(|r| r.slug == term.slug)
+            .map(|r| r.id)
+            .ok_or_else(|| DbErr::RecordNotFound(format!("{t} {}", term.slug)))?;
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        links.values_panic([article_id.into(), id.into(), position.into()]);
+    }
+    txn.execute(&links).await?;
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Gazette: a GraphQL content API over Hugo-style markdown files.
+
+/// Command-line interface: `serve`, `import`, `migrate`, `schema`.
+pub mod cli;
+/// Connecting to SQLite or PostgreSQL and running migrations.
+pub mod db;
+/// The GraphQL schema: types, resolvers, loaders, errors.
+pub mod graphql;
+/// Reading Hugo content files into the database.
+pub mod import;
+/// Locale codes and the fallback chain between them.
+pub mod locale;
+/// Read-side queries shared by the API: visibility, keyset pages, batches.
+pub mod query;
+/// The actix-web application: routes and handlers.
+pub mod server;
+/// Text helpers: slugs, CJK-aware word counts, markdown rendering.
+pub mod text;

@@ -1,0 +1,39 @@
+//! The read side: which articles are public, keyset pages and the batched
+//! look-ups the GraphQL loaders run. Knows nothing of GraphQL.
+
+pub mod articles;
+pub mod terms;
+pub mod translations;
+
+/// Tags or categories: the two taxonomies share one table shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Taxonomy {
+    Tags,
+    Categories,
+}
+
+impl Taxonomy {
+    /// The term table: `tag` or `category`.
+    pub fn table(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tag",
+            Taxonomy::Categories => "category",
+        }
+    }
+
+    /// The join table: `article_tag` or `article_category`.
+    pub fn join_table(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "article_tag",
+            Taxonomy::Categories => "article_category",
+        }
+    }
+
+    /// The join table's column naming the term.
+    pub fn term_column(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tag_id",
+            Taxonomy::Categories => "category_id",
+        }
+    }
+}

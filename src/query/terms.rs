@@ -1,0 +1,120 @@
+//! Tags and categories: look-ups, pages, per-article lists and article counts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::article;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+
+use super::articles::public_at;
+use super::Taxonomy;
+
+/// One tag or category.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct TermRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct LinkedTerm {
+    article_id: i32,
+    id: i32,
+    slug: String,
+    name: String,
+}
+
+fn select_terms(taxonomy: Taxonomy) -> SelectStatement {
+    let t = taxonomy.table();
+    Query::select().columns([(t, "id"), (t, "slug"), (t, "name")]).from(t).to_owned()
+}
+
+/// A term by slug.
+pub async fn by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) -> Result<Option<TermRow>, DbErr> {
+    let stmt = select_terms(taxonomy).and_where(Expr::col((taxonomy.table(), "slug")).eq(slug)).to_owned();
+    match db.query_one(&stmt).await? {
+        Some(row) => Ok(Some(TermRow::from_query_result(&row, "")?)),
+        None => Ok(None),
+    }
+}
+
+/// Up to `limit` terms in slug order, after the slug `after`.
+pub async fn page(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<TermRow>, DbErr> {
+    let t = taxonomy.table();
+    let mut stmt = select_terms(taxonomy);
+    if let Some(slug) = after {
+        stmt.and_where(Expr::col((t, "slug")).gt(slug));
+    }
+    stmt.order_by((t, "slug"), Order::Asc).limit(limit);
+    let rows = db.query_all(&stmt).await?;
+    rows.iter().map(|r| TermRow::from_query_result(r, "")).collect()
+}
+
+/// How many terms the taxonomy has.
+pub async fn count(db: &DatabaseConnection, taxonomy: Taxonomy) -> Result<u64, DbErr> {
+    let stmt = Query::select().expr_as(Func::count(Expr::col("id")), "n").from(taxonomy.table()).to_owned();
+    let n: i64 = match db.query_one(&stmt).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The terms of each article, in front-matter order: one statement for all ids.
+pub async fn of_articles(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    article_ids: &[i32],
+) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
+    let mut out: HashMap<i32, Vec<TermRow>> = HashMap::new();
+    if article_ids.is_empty() {
+        return Ok(out);
+    }
+    let (t, j) = (taxonomy.table(), taxonomy.join_table());
+    let stmt = select_terms(taxonomy)
+        .column((j, "article_id"))
+        .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
+        .and_where(Expr::col((j, "article_id")).is_in(article_ids.iter().copied()))
+        .order_by((j, "article_id"), Order::Asc)
+        .order_by((j, "position"), Order::Asc)
+        .to_owned();
+    for row in db.query_all(&stmt).await? {
+        let l = LinkedTerm::from_query_result(&row, "")?;
+        out.entry(l.article_id).or_default().push(TermRow { id: l.id, slug: l.slug, name: l.name });
+    }
+    Ok(out)
+}
+
+/// How many public articles each term has: one statement for all ids.
+pub async fn article_counts(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    term_ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i32, i64>, DbErr> {
+    if term_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (j, fk) = (taxonomy.join_table(), taxonomy.term_column());
+    let stmt = Query::select()
+        .expr_as(Expr::col((j, fk)), "term_id")
+        .expr_as(Func::count(Expr::col((j, "article_id"))), "n")
+        .from(j)
+        .inner_join(article::Entity, Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")))
+        .cond_where(public_at(now))
+        .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
+        .group_by_col((Alias::new(j), Alias::new(fk)))
+        .to_owned();
+    let mut out = HashMap::new();
+    for row in db.query_all(&stmt).await? {
+        out.insert(row.try_get::<i32>("", "term_id")?, row.try_get::<i64>("", "n")?);
+    }
+    Ok(out)
+}

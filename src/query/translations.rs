@@ -1,0 +1,27 @@
+//! Translations of articles, batched by article id.
+
+use std::collections::HashMap;
+
+use entity::translation;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// Every translation of each article, by locale: one statement for all ids.
+pub async fn of_articles(
+    db: &DatabaseConnection,
+    article_ids: &[i32],
+) -> Result<HashMap<i32, Vec<translation::Model>>, DbErr> {
+    let mut out: HashMap<i32, Vec<translation::Model>> = HashMap::new();
+    if article_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = translation::Entity::find()
+        .filter(translation::Column::ArticleId.is_in(article_ids.iter().copied()))
+        .order_by_asc(translation::Column::ArticleId)
+        .order_by_asc(translation::Column::Locale)
+        .all(db)
+        .await?;
+    for row in rows {
+        out.entry(row.article_id).or_default().push(row);
+    }
+    Ok(out)
+}

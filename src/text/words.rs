@@ -1,0 +1,117 @@
+//! CJK-aware word counting and summaries, following Hugo's rules.
+
+/// Hugo's `summaryLength` default.
+pub const SUMMARY_WORDS: usize = 70;
+
+/// Counts words as Hugo does with `hasCJKLanguage`: a white-space separated
+/// word made only of single-byte characters counts once; any other word
+/// counts each of its characters.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|w| if w.is_ascii() { 1 } else { w.chars().count() })
+        .sum()
+}
+
+/// Minutes to read `text`, as Hugo's `.ReadingTime`: 213 words a minute, or
+/// 500 CJK characters a minute when the text is mostly CJK; at least 1.
+pub fn reading_time(text: &str) -> usize {
+    let words = word_count(text);
+    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
+    let rate = if cjk * 2 > words { 500 } else { 213 };
+    words.div_ceil(rate).max(1)
+}
+
+/// Whether `c` is a Han, Kana or Hangul character (written without spaces).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK Extension A
+        | 0x4E00..=0x9FFF    // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0xF900..=0xFAFF    // CJK Compatibility Ideographs
+        | 0x20000..=0x2FA1F) // Extensions B and beyond
+}
+
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…')
+}
+
+/// The first [`SUMMARY_WORDS`] words of `text` (each CJK character a word),
+/// cut after the last sentence that ends within them, else at a word boundary.
+pub fn summarize(text: &str) -> String {
+    let text = text.trim();
+    let mut words = 0;
+    let mut cut = text.len();
+    let mut last_sentence_end = None;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            in_word = false;
+        } else if is_cjk(c) {
+            words += 1;
+            in_word = false;
+        } else if !in_word {
+            words += 1;
+            in_word = true;
+        }
+        if words > SUMMARY_WORDS {
+            cut = i;
+            break;
+        }
+        if ends_sentence(c) {
+            last_sentence_end = Some(i + c.len_utf8());
+        }
+    }
+    if cut == text.len() {
+        return collapse_lines(text);
+    }
+    let end = last_sentence_end.unwrap_or_else(|| {
+        // Back off to the start of the word the limit fell in.
+        text[..cut]
+            .rfind(char::is_whitespace)
+            .filter(|_| !text[..cut].ends_with(is_cjk))
+            .unwrap_or(cut)
+    });
+    collapse_lines(&text[..end])
+}
+
+fn collapse_lines(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cjk_characters_as_words() {
+        assert_eq!(word_count("hello world"), 2);
+        assert_eq!(word_count("特朗普说 hello"), 5);
+    }
+
+    #[test]
+    fn short_text_is_its_own_summary() {
+        assert_eq!(summarize("One line.\n\nTwo lines."), "One line. Two lines.");
+    }
+
+    #[test]
+    fn cjk_summary_cuts_at_a_sentence_end_within_seventy_characters() {
+        let text = format!("{}。{}", "字".repeat(40), "文".repeat(60));
+        let summary = summarize(&text);
+        assert_eq!(summary, format!("{}。", "字".repeat(40)));
+    }
+
+    #[test]
+    fn english_summary_without_sentence_end_cuts_at_a_word() {
+        let text = "word ".repeat(100);
+        let summary = summarize(&text);
+        assert_eq!(word_count(&summary), SUMMARY_WORDS);
+        assert!(summary.ends_with("word"));
+    }
+
+    #[test]
+    fn reading_time_is_at_least_a_minute() {
+        assert_eq!(reading_time("短"), 1);
+        assert_eq!(reading_time(&"word ".repeat(430)), 3);
+    }
+}
