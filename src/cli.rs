@@ -64,19 +64,30 @@ pub struct ServeArgs {
     pub content: PathBuf,
 }
 
-/// Parses the command line, with `serve` when no command is given.
+/// Parses the command line; without a command it is `serve`, so
+/// `gazette --bind 0.0.0.0:8000` works as `gazette serve --bind …` does.
 pub fn parse() -> Cli {
-    let cli = Cli::parse();
-    if cli.command.is_some() {
-        return cli;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let as_serve = || {
+        let mut with_serve = args.clone();
+        with_serve.insert(1.min(with_serve.len()), "serve".into());
+        Cli::parse_from(with_serve)
+    };
+    match Cli::try_parse_from(&args) {
+        Ok(cli) if cli.command.is_some() => cli,
+        Ok(_) => as_serve(),
+        Err(e) if e.kind() == clap::error::ErrorKind::UnknownArgument => as_serve(),
+        Err(e) => e.exit(),
     }
-    Cli::parse_from(std::env::args_os().chain(std::iter::once("serve".into())))
 }
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.global;
-    let read = ReadOptions { timezone: g.timezone, default_lang: g.default_lang.clone() };
+    let read = ReadOptions {
+        timezone: g.timezone,
+        default_lang: g.default_lang.clone(),
+    };
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
@@ -91,7 +102,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = db::open(&g.database_url).await.context("opening the database")?;
             let summary = import_with_progress(&conn, &paths, &read).await?;
             println!("{summary}");
-            Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if summary.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Some(Command::Serve(args)) => serve(&g, &read, args).await,
         None => anyhow::bail!("no command"),

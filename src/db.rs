@@ -26,7 +26,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             opts.map_sqlx_sqlite_pool_opts(|o| o.idle_timeout(None).max_lifetime(None));
         } else {
             opts.map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(5)).foreign_keys(true)
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
             });
         }
     }

@@ -16,12 +16,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { schema: graphql::build_schema(), db }
+        Self {
+            schema: graphql::build_schema(),
+            db,
+        }
     }
 }
 
 async fn graphql_handler(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    graphql::execute(&state.schema, &state.db, request.into_inner()).await.into()
+    graphql::execute(&state.schema, &state.db, request.into_inner())
+        .await
+        .into()
 }
 
 async fn graphiql() -> HttpResponse {

@@ -47,8 +47,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // The public list order (newest first, ties by id) and the visibility window.
-        index(manager, "idx_article_published", Article::Table, &[Article::PublishedAt, Article::Id]).await?;
-        index(manager, "idx_article_updated", Article::Table, &[Article::UpdatedAt, Article::Id]).await?;
+        index(
+            manager,
+            "idx_article_published",
+            Article::Table,
+            &[Article::PublishedAt, Article::Id],
+        )
+        .await?;
+        index(
+            manager,
+            "idx_article_updated",
+            Article::Table,
+            &[Article::UpdatedAt, Article::Id],
+        )
+        .await?;
         index(manager, "idx_article_lang", Article::Table, &[Article::Lang]).await?;
 
         manager
@@ -84,7 +96,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_translation_locale", Translation::Table, &[Translation::Locale]).await?;
+        index(
+            manager,
+            "idx_translation_locale",
+            Translation::Table,
+            &[Translation::Locale],
+        )
+        .await?;
 
         for (term, join, term_id, reverse_index) in [
             (Term::Tag, Term::ArticleTag, Term::TagId, "idx_article_tag_reverse"),
@@ -140,7 +158,9 @@ impl MigrationTrait for Migration {
         for table in [Term::ArticleCategory, Term::ArticleTag, Term::Category, Term::Tag] {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
-        manager.drop_table(Table::drop().table(Translation::Table).to_owned()).await?;
+        manager
+            .drop_table(Table::drop().table(Translation::Table).to_owned())
+            .await?;
         manager.drop_table(Table::drop().table(Article::Table).to_owned()).await
     }
 }

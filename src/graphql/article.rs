@@ -37,8 +37,7 @@ pub(crate) fn render(markdown_src: &str, format: BodyFormat) -> String {
     }
 }
 
-/// A published article. With a `locale` argument upstream, `title`, `summary`
-/// and `body` come from the best matching translation; `locale` says which.
+/// The GraphQL `Article`: a stored row and the locale the client asked for.
 pub struct Article {
     row: Arc<article::Model>,
     requested: Option<Locale>,
@@ -46,16 +45,24 @@ pub struct Article {
 
 impl Article {
     pub fn new(row: article::Model, requested: Option<Locale>) -> Self {
-        Self { row: Arc::new(row), requested }
+        Self {
+            row: Arc::new(row),
+            requested,
+        }
     }
 
     async fn translation_rows(&self, ctx: &Context<'_>) -> Result<Arc<Vec<translation::Model>>, ApiError> {
-        Ok(loaders::get(ctx)?.load_one(TranslationsOf(self.row.id)).await?.unwrap_or_default())
+        Ok(loaders::get(ctx)?
+            .load_one(TranslationsOf(self.row.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The translation to serve, or `None` for the original.
     async fn served(&self, ctx: &Context<'_>) -> Result<Option<translation::Model>, ApiError> {
-        let Some(requested) = &self.requested else { return Ok(None) };
+        let Some(requested) = &self.requested else {
+            return Ok(None);
+        };
         if requested.as_str() == self.row.lang {
             return Ok(None);
         }
@@ -81,6 +88,8 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
+/// A published article. When a `locale` argument chose a translation,
+/// `title`, `summary` and `body` come from it, and `locale` says which.
 #[Object]
 impl Article {
     /// Global ID (see `Node` in later versions); opaque, stable across imports of the same slug.
@@ -95,13 +104,19 @@ impl Article {
 
     /// Title in the served locale.
     async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(self.served(ctx).await?.map_or_else(|| self.row.title.clone(), |t| t.title))
+        Ok(self
+            .served(ctx)
+            .await?
+            .map_or_else(|| self.row.title.clone(), |t| t.title))
     }
 
     /// Summary in the served locale: front matter `summary`, else the first 70
     /// words of the body (each CJK character a word), cut at a sentence end.
     async fn summary(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(self.served(ctx).await?.map_or_else(|| self.row.summary.clone(), |t| t.summary))
+        Ok(self
+            .served(ctx)
+            .await?
+            .map_or_else(|| self.row.summary.clone(), |t| t.summary))
     }
 
     /// Front matter `lead`: a standfirst shown above the body; null when empty.
@@ -113,7 +128,7 @@ impl Article {
     async fn body(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default)] format: BodyFormat,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML or TEXT.")] format: BodyFormat,
     ) -> Result<String, ApiError> {
         Ok(render(&self.served_body(ctx).await?, format))
     }
@@ -122,7 +137,11 @@ impl Article {
     async fn table_of_contents(&self, ctx: &Context<'_>) -> Result<Vec<TocEntry>, ApiError> {
         Ok(markdown::headings(&self.served_body(ctx).await?)
             .into_iter()
-            .map(|h| TocEntry { level: i32::from(h.level), text: h.text, anchor: h.anchor })
+            .map(|h| TocEntry {
+                level: i32::from(h.level),
+                text: h.text,
+                anchor: h.anchor,
+            })
             .collect())
     }
 
@@ -140,7 +159,10 @@ impl Article {
 
     /// Front matter `date`, as an instant.
     async fn published_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>, ApiError> {
-        Ok(self.served(ctx).await?.map_or(self.row.published_at, |t| t.published_at))
+        Ok(self
+            .served(ctx)
+            .await?
+            .map_or(self.row.published_at, |t| t.published_at))
     }
 
     /// Front matter `lastmod`, else `date`.
@@ -155,7 +177,10 @@ impl Article {
 
     /// The locale whose title, summary and body this response carries.
     async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(self.served(ctx).await?.map_or_else(|| self.row.lang.clone(), |t| t.locale))
+        Ok(self
+            .served(ctx)
+            .await?
+            .map_or_else(|| self.row.lang.clone(), |t| t.locale))
     }
 
     /// Front matter `thumbnail`: an image URL; null when not given.
@@ -166,7 +191,10 @@ impl Article {
     /// Where the story comes from: the markdown link the body ended with.
     async fn source(&self) -> Option<Source> {
         match (&self.row.source_name, &self.row.source_url) {
-            (Some(name), Some(url)) => Some(Source { name: name.clone(), url: url.clone() }),
+            (Some(name), Some(url)) => Some(Source {
+                name: name.clone(),
+                url: url.clone(),
+            }),
             _ => None,
         }
     }
@@ -178,19 +206,29 @@ impl Article {
 
     /// Tags, in front-matter order.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>, ApiError> {
-        let rows = loaders::get(ctx)?.load_one(TermsOf(Taxonomy::Tags, self.row.id)).await?;
+        let rows = loaders::get(ctx)?
+            .load_one(TermsOf(Taxonomy::Tags, self.row.id))
+            .await?;
         Ok(rows.unwrap_or_default().iter().cloned().map(Tag::from).collect())
     }
 
     /// Categories, in front-matter order.
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>, ApiError> {
-        let rows = loaders::get(ctx)?.load_one(TermsOf(Taxonomy::Categories, self.row.id)).await?;
+        let rows = loaders::get(ctx)?
+            .load_one(TermsOf(Taxonomy::Categories, self.row.id))
+            .await?;
         Ok(rows.unwrap_or_default().iter().cloned().map(Category::from).collect())
     }
 
     /// Localized versions from `name.LANG.md` files (or a shared `translationKey`), by locale.
     async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<Translation>, ApiError> {
-        Ok(self.translation_rows(ctx).await?.iter().cloned().map(Translation).collect())
+        Ok(self
+            .translation_rows(ctx)
+            .await?
+            .iter()
+            .cloned()
+            .map(Translation)
+            .collect())
     }
 
     /// Locales this article is published in: its `lang`, front matter
@@ -288,6 +326,8 @@ pub struct DisplayOptions {
 /// A localized version of an article.
 pub struct Translation(pub translation::Model);
 
+/// A localized version of an article: a `name.LANG.md` file beside `name.md`,
+/// or a file sharing its `translationKey`.
 #[Object]
 impl Translation {
     /// Global ID.
@@ -311,7 +351,10 @@ impl Translation {
     }
 
     /// Body in this locale.
-    async fn body(&self, #[graphql(default)] format: BodyFormat) -> String {
+    async fn body(
+        &self,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML or TEXT.")] format: BodyFormat,
+    ) -> String {
         render(&self.0.body, format)
     }
 

@@ -107,6 +107,9 @@ where
     let has_next = rows.len() as u64 > page.limit;
     rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
     let mut conn = Connection::with_additional_fields(page.after.is_some(), has_next, TermListInfo { taxonomy });
-    conn.edges.extend(rows.into_iter().map(|row| Edge::new(pagination::encode(list, &row.slug), T::from(row))));
+    conn.edges.extend(
+        rows.into_iter()
+            .map(|row| Edge::new(pagination::encode(list, &row.slug), T::from(row))),
+    );
     Ok(conn)
 }

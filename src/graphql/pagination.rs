@@ -22,10 +22,16 @@ pub struct Forward {
 pub fn forward(list: &str, first: Option<i32>, after: Option<&str>) -> Result<Forward, ApiError> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(0..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::bad_input("first", format!("must be between 0 and {MAX_PAGE}, got {first}")));
+        return Err(ApiError::bad_input(
+            "first",
+            format!("must be between 0 and {MAX_PAGE}, got {first}"),
+        ));
     }
     let after = after.map(|c| decode(list, "after", c)).transpose()?;
-    Ok(Forward { limit: u64::try_from(first).unwrap_or(0), after })
+    Ok(Forward {
+        limit: u64::try_from(first).unwrap_or(0),
+        after,
+    })
 }
 
 /// The cursor for the row with sort key `key` in `list`.
@@ -42,7 +48,10 @@ pub fn decode(list: &str, argument: &str, cursor: &str) -> Result<String, ApiErr
         .ok_or_else(|| ApiError::bad_input(argument, "not a cursor from this API"))?;
     match text.split_once('|') {
         Some((l, key)) if l == list => Ok(key.to_owned()),
-        Some(_) => Err(ApiError::bad_input(argument, "this cursor belongs to another list or ordering")),
+        Some(_) => Err(ApiError::bad_input(
+            argument,
+            "this cursor belongs to another list or ordering",
+        )),
         None => Err(ApiError::bad_input(argument, "not a cursor from this API")),
     }
 }

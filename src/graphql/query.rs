@@ -34,7 +34,7 @@ impl ArticleQuery {
     async fn article(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The article's slug, e.g. `000_4da7ae27dc7d0813`.")] slug: String,
         #[graphql(desc = "Preferred locale, e.g. `en` or `zh-TW`.")] locale: Option<String>,
     ) -> Result<Option<Article>, ApiError> {
         let locale = parse_locale(locale)?;
@@ -62,7 +62,11 @@ pub struct TaxonomyQuery;
 #[Object]
 impl TaxonomyQuery {
     /// A tag by slug, e.g. `federal-reserve`; null when there is none.
-    async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>, ApiError> {
+    async fn tag(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tag's slug.")] slug: String,
+    ) -> Result<Option<Tag>, ApiError> {
         let db = &loaders::get(ctx)?.loader().db;
         Ok(terms::by_slug(db, Taxonomy::Tags, &slug).await?.map(Tag))
     }
@@ -78,7 +82,11 @@ impl TaxonomyQuery {
     }
 
     /// A category by slug; null when there is none.
-    async fn category(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Category>, ApiError> {
+    async fn category(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The category's slug.")] slug: String,
+    ) -> Result<Option<Category>, ApiError> {
         let db = &loaders::get(ctx)?.loader().db;
         Ok(terms::by_slug(db, Taxonomy::Categories, &slug).await?.map(Category))
     }

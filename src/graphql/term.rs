@@ -12,7 +12,6 @@ use crate::query::Taxonomy;
 
 macro_rules! term_type {
     ($name:ident, $taxonomy:expr, $kind:expr, $doc:literal, $list:literal) => {
-        #[doc = $doc]
         #[derive(Clone, Debug)]
         pub struct $name(pub TermRow);
 
@@ -22,6 +21,7 @@ macro_rules! term_type {
             }
         }
 
+        #[doc = $doc]
         #[Object]
         impl $name {
             /// Global ID.
@@ -41,7 +41,9 @@ macro_rules! term_type {
 
             /// How many published articles carry it.
             async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
-                let n = loaders::get(ctx)?.load_one(ArticleCountOf($taxonomy, self.0.id)).await?;
+                let n = loaders::get(ctx)?
+                    .load_one(ArticleCountOf($taxonomy, self.0.id))
+                    .await?;
                 Ok(n.unwrap_or(0))
             }
 
@@ -53,20 +55,16 @@ macro_rules! term_type {
                 #[graphql(desc = "Cursor of the edge to continue after.")] after: Option<String>,
             ) -> Result<ArticleConnection, ApiError> {
                 let list = format!(concat!($list, ":{}:articles"), self.0.id);
-                let scope = Scope { term: Some(($taxonomy, self.0.id)) };
+                let scope = Scope {
+                    term: Some(($taxonomy, self.0.id)),
+                };
                 connection::articles(ctx, &list, scope, first, after, None).await
             }
         }
     };
 }
 
-term_type!(
-    Tag,
-    Taxonomy::Tags,
-    Kind::Tag,
-    "A tag from front matter `tags`.",
-    "tag"
-);
+term_type!(Tag, Taxonomy::Tags, Kind::Tag, "A tag from front matter `tags`.", "tag");
 term_type!(
     Category,
     Taxonomy::Categories,

@@ -4,8 +4,17 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-const WITH_OFFSET: &[&str] = &["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%dT%H:%M:%S%.f%z"];
-const WITHOUT_OFFSET: &[&str] = &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
+const WITH_OFFSET: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S%.f%:z",
+    "%Y-%m-%d %H:%M:%S%.f %z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+];
+const WITHOUT_OFFSET: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+];
 
 /// Parses a front-matter date; the error says what was expected.
 pub fn parse(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
@@ -21,7 +30,11 @@ pub fn parse(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let naive = WITHOUT_OFFSET
         .iter()
         .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)));
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        });
     let Some(naive) = naive else {
         return Err(format!(
             "`{s}` is not a date (expected RFC 3339, e.g. 2025-02-14T08:41:48+08:00, or 2025-02-14 08:41:48)"
@@ -44,14 +57,23 @@ mod tests {
     #[test]
     fn rfc3339_keeps_its_offset() {
         let tz: Tz = "America/New_York".parse().unwrap();
-        assert_eq!(parse("2025-02-14T08:41:48+08:00", tz).unwrap(), utc("2025-02-14T00:41:48Z"));
+        assert_eq!(
+            parse("2025-02-14T08:41:48+08:00", tz).unwrap(),
+            utc("2025-02-14T00:41:48Z")
+        );
     }
 
     #[test]
     fn a_date_without_offset_is_read_in_the_default_zone() {
-        assert_eq!(parse("2025-02-14 08:41:48", Tz::UTC).unwrap(), utc("2025-02-14T08:41:48Z"));
+        assert_eq!(
+            parse("2025-02-14 08:41:48", Tz::UTC).unwrap(),
+            utc("2025-02-14T08:41:48Z")
+        );
         let shanghai: Tz = "Asia/Shanghai".parse().unwrap();
-        assert_eq!(parse("2025-02-14 08:41:48", shanghai).unwrap(), utc("2025-02-14T00:41:48Z"));
+        assert_eq!(
+            parse("2025-02-14 08:41:48", shanghai).unwrap(),
+            utc("2025-02-14T00:41:48Z")
+        );
         assert_eq!(parse("2025-02-14", shanghai).unwrap(), utc("2025-02-13T16:00:00Z"));
     }
 

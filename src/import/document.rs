@@ -84,7 +84,10 @@ pub struct ReadOptions {
 /// Splits a file name into its stem and `name.LANG` locale, if any.
 /// A leaf bundle's `index.md` takes its folder's name, as in Hugo.
 pub fn name_parts(path: &Path) -> (String, Option<Locale>) {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let (base, locale) = match stem.rsplit_once('.') {
         Some((base, suffix)) if !base.is_empty() => match Locale::parse(suffix) {
             Ok(locale) => (base.to_owned(), Some(locale)),
@@ -106,13 +109,19 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     let (stem, name_locale) = name_parts(path);
 
     let title = f.string("title")?.filter(|t| !t.trim().is_empty());
-    let title = title.ok_or_else(|| Problem { line: f.split.line_of("title").or(Some(1)), reason: "missing title".into() })?;
+    let title = title.ok_or_else(|| Problem {
+        line: f.split.line_of("title").or(Some(1)),
+        reason: "missing title".into(),
+    })?;
 
     let date = f.date("date", opts.timezone)?;
     let publish = f.date("publishdate", opts.timezone)?;
     let lastmod = f.date("lastmod", opts.timezone)?;
     let Some(published_at) = date.or(publish).or(lastmod) else {
-        return Err(Problem { line: Some(1), reason: "missing date (give date, publishDate or lastmod)".into() });
+        return Err(Problem {
+            line: Some(1),
+            reason: "missing date (give date, publishDate or lastmod)".into(),
+        });
     };
     let expiry_date = f.date("expirydate", opts.timezone)?;
 
@@ -239,7 +248,9 @@ impl Fields<'_, '_> {
     fn date(&self, key: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, Problem> {
         match self.string(key)?.filter(|s| !s.trim().is_empty()) {
             None => Ok(None),
-            Some(s) => dates::parse(&s, tz).map(Some).map_err(|e| self.split.problem(key, format!("`{key}`: {e}"))),
+            Some(s) => dates::parse(&s, tz)
+                .map(Some)
+                .map_err(|e| self.split.problem(key, format!("`{key}`: {e}"))),
         }
     }
 
@@ -247,8 +258,10 @@ impl Fields<'_, '_> {
     fn terms(&self, key: &str) -> Result<Vec<Term>, Problem> {
         let mut terms: Vec<Term> = Vec::new();
         for name in self.strings(key)? {
-            let slug = slugify(&name)
-                .ok_or_else(|| self.split.problem(key, format!("`{name}` in `{key}` has no letters or digits")))?;
+            let slug = slugify(&name).ok_or_else(|| {
+                self.split
+                    .problem(key, format!("`{name}` in `{key}` has no letters or digits"))
+            })?;
             if !terms.iter().any(|t| t.slug == slug) {
                 terms.push(Term { slug, name });
             }
@@ -277,7 +290,10 @@ fn parse_link_line(line: &str) -> Option<SourceLink> {
     if name.is_empty() || name.contains(']') || url.contains(['(', ')']) {
         return None;
     }
-    Some(SourceLink { name: name.to_owned(), url: url.to_owned() })
+    Some(SourceLink {
+        name: name.to_owned(),
+        url: url.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -288,7 +304,13 @@ mod tests {
     fn a_trailing_link_line_becomes_the_source() {
         let (body, source) = take_source_link("Text.\n\n[jin10](https://x.com/1)\n");
         assert_eq!(body, "Text.");
-        assert_eq!(source, Some(SourceLink { name: "jin10".into(), url: "https://x.com/1".into() }));
+        assert_eq!(
+            source,
+            Some(SourceLink {
+                name: "jin10".into(),
+                url: "https://x.com/1".into()
+            })
+        );
     }
 
     #[test]

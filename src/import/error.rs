@@ -14,7 +14,11 @@ pub struct FileError {
 
 impl FileError {
     pub fn new(path: impl Into<PathBuf>, line: Option<usize>, reason: impl Into<String>) -> Self {
-        Self { path: path.into(), line, reason: reason.into() }
+        Self {
+            path: path.into(),
+            line,
+            reason: reason.into(),
+        }
     }
 }
 

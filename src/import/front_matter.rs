@@ -12,7 +12,10 @@ pub struct Problem {
 
 impl Problem {
     fn at(line: usize, reason: impl Into<String>) -> Self {
-        Self { line: Some(line), reason: reason.into() }
+        Self {
+            line: Some(line),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -52,7 +55,10 @@ impl Split<'_> {
 
     /// A problem with the value of `key`, at its line.
     pub fn problem(&self, key: &str, reason: impl Into<String>) -> Problem {
-        Problem { line: self.line_of(key), reason: reason.into() }
+        Problem {
+            line: self.line_of(key),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -72,7 +78,10 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
         "---" => split_fenced(text, "---", Format::Yaml),
         "+++" => split_fenced(text, "+++", Format::Toml),
         _ if text.trim_start().starts_with('{') => split_json(text),
-        _ => Err(Problem::at(1, "no front matter: expected a first line of ---, +++ or {")),
+        _ => Err(Problem::at(
+            1,
+            "no front matter: expected a first line of ---, +++ or {",
+        )),
     }
 }
 
@@ -88,14 +97,23 @@ fn split_fenced<'a>(text: &'a str, fence: &str, format: Format) -> Result<Split<
         offset += line.len();
     }
     let Some((raw_end, body_start)) = close else {
-        return Err(Problem::at(1, format!("front matter opened with {fence} is never closed")));
+        return Err(Problem::at(
+            1,
+            format!("front matter opened with {fence} is never closed"),
+        ));
     };
     let raw = &text[after_open..raw_end];
     let fields = match format {
         Format::Yaml => parse_yaml(raw, 2)?,
         _ => parse_toml(raw, 2)?,
     };
-    Ok(Split { format, fields, raw, raw_first_line: 2, body: &text[body_start..] })
+    Ok(Split {
+        format,
+        fields,
+        raw,
+        raw_first_line: 2,
+        body: &text[body_start..],
+    })
 }
 
 fn split_json(text: &str) -> Result<Split<'_>, Problem> {
@@ -105,7 +123,10 @@ fn split_json(text: &str) -> Result<Split<'_>, Problem> {
     let value = match stream.next() {
         Some(Ok(value)) => value,
         Some(Err(e)) => {
-            return Err(Problem::at(start_line + e.line() - 1, format!("front matter: {}", json_reason(&e))))
+            return Err(Problem::at(
+                start_line + e.line() - 1,
+                format!("front matter: {}", json_reason(&e)),
+            ))
         }
         None => return Err(Problem::at(start_line, "front matter: empty JSON")),
     };
@@ -156,8 +177,13 @@ fn parse_toml(raw: &str, first_line: usize) -> Result<Map<String, Value>, Proble
             _ => Ok(Map::new()),
         },
         Err(e) => {
-            let line = e.span().map_or(first_line, |s| first_line + raw[..s.start].matches('\n').count());
-            Err(Problem::at(line, format!("front matter: invalid TOML: {}", e.message())))
+            let line = e
+                .span()
+                .map_or(first_line, |s| first_line + raw[..s.start].matches('\n').count());
+            Err(Problem::at(
+                line,
+                format!("front matter: invalid TOML: {}", e.message()),
+            ))
         }
     }
 }

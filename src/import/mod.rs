@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
+use document::Document;
 pub use document::ReadOptions;
 pub use error::{FileError, ImportError};
-use document::Document;
-pub use writer::Outcome;
 use writer::ArticleUnit;
+pub use writer::Outcome;
 
 /// What happened to one content file.
 #[derive(Debug)]
@@ -79,10 +79,17 @@ pub async fn run(
     let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
     for file in files {
         match read_file(&file.path, opts) {
-            Ok((bytes, doc)) => reads.push(Read { path: file.path, stored_path: file.stored_path, bytes, doc }),
+            Ok((bytes, doc)) => reads.push(Read {
+                path: file.path,
+                stored_path: file.stored_path,
+                bytes,
+                doc,
+            }),
             Err(e) => {
                 let (stem, _) = document::name_parts(&file.path);
-                broken_groups.entry(group_dir(&file.path, stem)).or_insert_with(|| file.path.clone());
+                broken_groups
+                    .entry(group_dir(&file.path, stem))
+                    .or_insert_with(|| file.path.clone());
                 on_event(Event::Failed(&e));
                 summary.failed.push(e);
             }
@@ -204,7 +211,10 @@ fn group(
             let locale = t.doc.name_locale.clone().unwrap_or_else(|| t.doc.lang.clone());
             let clash = locale == original.doc.lang || translations.iter().any(|(_, d)| d.lang == locale);
             if clash {
-                let reason = format!("a version in locale {locale} is already given for {}", original.path.display());
+                let reason = format!(
+                    "a version in locale {locale} is already given for {}",
+                    original.path.display()
+                );
                 errors.push(FileError::new(t.path, None, reason));
                 continue;
             }
@@ -215,7 +225,12 @@ fn group(
         }
         let content_hash = format!("{:x}", hasher.finalize());
         units.push((
-            ArticleUnit { original: original.doc, original_path: original.stored_path, translations, content_hash },
+            ArticleUnit {
+                original: original.doc,
+                original_path: original.stored_path,
+                translations,
+                content_hash,
+            },
             paths,
         ));
     }

@@ -27,10 +27,19 @@ fn is_content(path: &Path) -> bool {
 pub fn content_files(roots: &[PathBuf]) -> Result<Vec<ContentFile>, ImportError> {
     let mut out = Vec::new();
     for root in roots {
-        let meta = std::fs::metadata(root).map_err(|source| ImportError::Io { path: root.clone(), source })?;
+        let meta = std::fs::metadata(root).map_err(|source| ImportError::Io {
+            path: root.clone(),
+            source,
+        })?;
         if meta.is_file() {
-            let stored = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            out.push(ContentFile { path: root.clone(), stored_path: stored });
+            let stored = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push(ContentFile {
+                path: root.clone(),
+                stored_path: stored,
+            });
             continue;
         }
         let walker = walkdir::WalkDir::new(root)

@@ -33,7 +33,10 @@ pub struct ArticleUnit {
 /// Stores `unit` unless its content hash is already stored; all or nothing.
 pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcome, DbErr> {
     let doc = &unit.original;
-    let existing = article::Entity::find().filter(article::Column::Slug.eq(&doc.slug)).one(db).await?;
+    let existing = article::Entity::find()
+        .filter(article::Column::Slug.eq(&doc.slug))
+        .one(db)
+        .await?;
     if existing.as_ref().is_some_and(|e| e.content_hash == unit.content_hash) {
         return Ok(Outcome::Unchanged);
     }
@@ -46,7 +49,10 @@ pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcom
         }
         None => (row.insert(&txn).await?.id, Outcome::Imported),
     };
-    translation::Entity::delete_many().filter(translation::Column::ArticleId.eq(id)).exec(&txn).await?;
+    translation::Entity::delete_many()
+        .filter(translation::Column::ArticleId.eq(id))
+        .exec(&txn)
+        .await?;
     for (path, t) in &unit.translations {
         translation::ActiveModel {
             id: NotSet,
@@ -108,15 +114,28 @@ fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
 }
 
 /// Replaces the article's links in `taxonomy` with `terms`, creating missing terms.
-async fn link_terms(txn: &DatabaseTransaction, taxonomy: Taxonomy, article_id: i32, terms: &[Term]) -> Result<(), DbErr> {
+async fn link_terms(
+    txn: &DatabaseTransaction,
+    taxonomy: Taxonomy,
+    article_id: i32,
+    terms: &[Term],
+) -> Result<(), DbErr> {
     let (t, j, fk) = (taxonomy.table(), taxonomy.join_table(), taxonomy.term_column());
-    txn.execute(&Query::delete().from_table(j).and_where(Expr::col("article_id").eq(article_id)).to_owned())
-        .await?;
+    txn.execute(
+        &Query::delete()
+            .from_table(j)
+            .and_where(Expr::col("article_id").eq(article_id))
+            .to_owned(),
+    )
+    .await?;
     if terms.is_empty() {
         return Ok(());
     }
     let mut insert = Query::insert();
-    insert.into_table(t).columns(["slug", "name"]).on_conflict(OnConflict::column("slug").do_nothing().to_owned());
+    insert
+        .into_table(t)
+        .columns(["slug", "name"])
+        .on_conflict(OnConflict::column("slug").do_nothing().to_owned());
     for term in terms {
         insert.values_panic([term.slug.clone().into(), term.name.clone().into()]);
     }

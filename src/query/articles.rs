@@ -56,7 +56,10 @@ pub struct Keyset {
 
 impl From<&article::Model> for Keyset {
     fn from(m: &article::Model) -> Self {
-        Keyset { published_at: m.published_at, id: m.id }
+        Keyset {
+            published_at: m.published_at,
+            id: m.id,
+        }
     }
 }
 
@@ -80,11 +83,13 @@ pub async fn page(
     let mut select = article::Entity::find().filter(scope.condition(now));
     if let Some(k) = after {
         select = select.filter(
-            Condition::any().add(article::Column::PublishedAt.lt(k.published_at)).add(
-                Condition::all()
-                    .add(article::Column::PublishedAt.eq(k.published_at))
-                    .add(article::Column::Id.lt(k.id)),
-            ),
+            Condition::any()
+                .add(article::Column::PublishedAt.lt(k.published_at))
+                .add(
+                    Condition::all()
+                        .add(article::Column::PublishedAt.eq(k.published_at))
+                        .add(article::Column::Id.lt(k.id)),
+                ),
         );
     }
     select

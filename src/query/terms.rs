@@ -28,12 +28,17 @@ struct LinkedTerm {
 
 fn select_terms(taxonomy: Taxonomy) -> SelectStatement {
     let t = taxonomy.table();
-    Query::select().columns([(t, "id"), (t, "slug"), (t, "name")]).from(t).to_owned()
+    Query::select()
+        .columns([(t, "id"), (t, "slug"), (t, "name")])
+        .from(t)
+        .to_owned()
 }
 
 /// A term by slug.
 pub async fn by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) -> Result<Option<TermRow>, DbErr> {
-    let stmt = select_terms(taxonomy).and_where(Expr::col((taxonomy.table(), "slug")).eq(slug)).to_owned();
+    let stmt = select_terms(taxonomy)
+        .and_where(Expr::col((taxonomy.table(), "slug")).eq(slug))
+        .to_owned();
     match db.query_one(&stmt).await? {
         Some(row) => Ok(Some(TermRow::from_query_result(&row, "")?)),
         None => Ok(None),
@@ -59,7 +64,10 @@ pub async fn page(
 
 /// How many terms the taxonomy has.
 pub async fn count(db: &DatabaseConnection, taxonomy: Taxonomy) -> Result<u64, DbErr> {
-    let stmt = Query::select().expr_as(Func::count(Expr::col("id")), "n").from(taxonomy.table()).to_owned();
+    let stmt = Query::select()
+        .expr_as(Func::count(Expr::col("id")), "n")
+        .from(taxonomy.table())
+        .to_owned();
     let n: i64 = match db.query_one(&stmt).await? {
         Some(row) => row.try_get("", "n")?,
         None => 0,
@@ -87,7 +95,11 @@ pub async fn of_articles(
         .to_owned();
     for row in db.query_all(&stmt).await? {
         let l = LinkedTerm::from_query_result(&row, "")?;
-        out.entry(l.article_id).or_default().push(TermRow { id: l.id, slug: l.slug, name: l.name });
+        out.entry(l.article_id).or_default().push(TermRow {
+            id: l.id,
+            slug: l.slug,
+            name: l.name,
+        });
     }
     Ok(out)
 }
@@ -107,7 +119,10 @@ pub async fn article_counts(
         .expr_as(Expr::col((j, fk)), "term_id")
         .expr_as(Func::count(Expr::col((j, "article_id"))), "n")
         .from(j)
-        .inner_join(article::Entity, Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")))
+        .inner_join(
+            article::Entity,
+            Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
+        )
         .cond_where(public_at(now))
         .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
         .group_by_col((Alias::new(j), Alias::new(fk)))

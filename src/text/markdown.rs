@@ -62,7 +62,11 @@ fn events_with_anchors(markdown: &str) -> (Vec<Event<'_>>, Vec<Heading>) {
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(CowStr::from(anchor.clone()));
             }
-            headings.push(Heading { level, text: text.trim().to_owned(), anchor });
+            headings.push(Heading {
+                level,
+                text: text.trim().to_owned(),
+                anchor,
+            });
             i = j;
         }
         i += 1;
@@ -94,12 +98,8 @@ pub fn to_text(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak => {
-                // CJK text wraps without spaces; other text needs one.
-                if !out.ends_with(super::words::is_cjk) {
-                    out.push(' ');
-                }
-            }
+            // CJK text wraps without spaces; other text needs one.
+            Event::SoftBreak if !out.ends_with(super::words::is_cjk) => out.push(' '),
             Event::HardBreak => out.push('\n'),
             Event::End(
                 TagEnd::Paragraph
@@ -148,7 +148,10 @@ mod tests {
     #[test]
     fn headings_list_levels_text_and_anchors() {
         let hs = headings("# A\n\n### B `c`\n\n## Custom {#mine}");
-        let got: Vec<_> = hs.iter().map(|h| (h.level, h.text.as_str(), h.anchor.as_str())).collect();
+        let got: Vec<_> = hs
+            .iter()
+            .map(|h| (h.level, h.text.as_str(), h.anchor.as_str()))
+            .collect();
         assert_eq!(got, vec![(1, "A", "a"), (3, "B c", "b-c"), (2, "Custom", "mine")]);
     }
 }

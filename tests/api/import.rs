@@ -1,0 +1,408 @@
+//! `gazette import`: the seed article, front-matter formats, translations,
+//! visibility, bad files, idempotence and updates.
+
+use entity::{article, tag, translation};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+
+use crate::helpers::*;
+
+const SEED_QUERY: &str = r#"query($slug: String!) {
+  article(slug: $slug) {
+    slug title summary lead thumbnail lang locale draft publishedAt updatedAt
+    body bodyHtml: body(format: HTML) bodyText: body(format: TEXT)
+    source { name url }
+    tags { slug name articleCount }
+    categories { slug name articleCount }
+    availableLocales
+    translations { locale }
+    display { menu comments authorbox pager toc mathjax sidebar widgets }
+    weight aliases keywords frontMatter
+  }
+}"#;
+
+#[actix_web::test]
+async fn the_seed_article_is_imported_with_every_front_matter_field() {
+    let app = spawn_app().await;
+
+    let summary = app.import_seed().await;
+
+    assert_eq!((summary.imported, summary.failed.len()), (1, 0), "{summary:?}");
+    let a = &app.data(SEED_QUERY, json!({ "slug": SEED_SLUG })).await["article"];
+    assert_eq!(a["slug"], SEED_SLUG);
+    assert_eq!(a["title"], "特朗普欲“单飞”和谈惹众怒，承诺基辅可以参与俄乌谈判");
+    assert_eq!(
+        a["summary"],
+        "美国总统特朗普周四表示，乌克兰将参与与俄罗斯的和平谈判，但基辅方面表示，在周五的安全会议上与莫斯科..."
+    );
+    assert_eq!(a["publishedAt"], "2025-02-14T08:41:48+00:00");
+    assert_eq!(a["updatedAt"], "2025-02-14T08:41:48+00:00");
+    assert_eq!(a["lang"], "zh-CN");
+    assert_eq!(a["locale"], "zh-CN");
+    assert_eq!(a["draft"], false);
+    assert_eq!(a["lead"], json!(null), "an empty lead is not given");
+    assert_eq!(
+        a["thumbnail"],
+        "https://img.jin10.com/gallary/81c18b1a-c7f1-4c9b-a1f1-9d5a30007fa4.png/lite"
+    );
+    assert_eq!(
+        a["source"],
+        json!({ "name": "jin10_articles_articles", "url": "https://xnews.jin10.com/details/163169" })
+    );
+    let body = a["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("美国总统特朗普周四表示，乌克兰将参与与俄罗斯的和平谈判"),
+        "{body}"
+    );
+    assert!(
+        body.ends_with("特朗普大声说出了拜登在乌克兰问题上的想法和做法。”"),
+        "source link left in: {body}"
+    );
+    assert!(!body.contains("xnews.jin10.com"));
+    assert!(a["bodyHtml"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("<strong>大胆外交的必要性</strong>"));
+    assert!(!a["bodyText"].as_str().unwrap_or_default().contains("**"));
+    let term = json!([{ "slug": "jin10_articles_articles", "name": "jin10_articles_articles", "articleCount": 1 }]);
+    assert_eq!(a["tags"], term);
+    assert_eq!(a["categories"], term);
+    assert_eq!(a["availableLocales"], json!(["zh-CN"]));
+    assert_eq!(a["translations"], json!([]));
+    assert_eq!(
+        a["display"],
+        json!({
+            "menu": "", "comments": false, "authorbox": false, "pager": true, "toc": false,
+            "mathjax": false, "sidebar": "right", "widgets": ["search", "recent", "taglist"]
+        })
+    );
+    assert_eq!((a["weight"].clone(), a["aliases"].clone()), (json!(0), json!([])));
+    let fm = a["frontMatter"].as_object().expect("front matter object");
+    for key in [
+        "title",
+        "date",
+        "summary",
+        "categories",
+        "lang",
+        "translations",
+        "tags",
+        "menu",
+        "thumbnail",
+        "lead",
+        "comments",
+        "authorbox",
+        "pager",
+        "toc",
+        "mathjax",
+        "sidebar",
+        "widgets",
+    ] {
+        assert!(fm.contains_key(key), "front matter lost `{key}`");
+    }
+
+    let stored = article::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("a row");
+    assert_eq!(stored.source_path, SEED_FILE);
+    assert_eq!(stored.content_hash.len(), 64);
+}
+
+#[actix_web::test]
+async fn toml_and_json_front_matter_are_read_like_yaml() {
+    let app = spawn_app().await;
+
+    let summary = app.import(&[fixture("formats")]).await;
+
+    assert_eq!((summary.imported, summary.failed.len()), (2, 0), "{:?}", summary.failed);
+    let q = "query($s: String!) { article(slug: $s) { title publishedAt lang tags { slug name } categories { slug } display { toc widgets } source { url } } }";
+    let toml = &app.data(q, json!({ "s": "fed-holds" })).await["article"];
+    assert_eq!(toml["title"], "Federal Reserve holds rates steady");
+    assert_eq!(
+        toml["publishedAt"], "2025-03-19T18:00:00+00:00",
+        "TOML dates keep their offset"
+    );
+    assert_eq!(
+        toml["tags"],
+        json!([{ "slug": "federal-reserve", "name": "Federal Reserve" }, { "slug": "美联储", "name": "美联储" }])
+    );
+    assert_eq!(toml["display"], json!({ "toc": true, "widgets": ["search"] }));
+    let json_doc = &app.data(q, json!({ "s": "boj-policy" })).await["article"];
+    assert_eq!(json_doc["title"], "日本央行维持利率不变");
+    assert_eq!(json_doc["lang"], "zh-CN");
+    assert_eq!(json_doc["categories"], json!([{ "slug": "央行动态" }]));
+    assert_eq!(json_doc["source"], json!({ "url": "https://example.com/boj" }));
+}
+
+#[actix_web::test]
+async fn a_name_lang_file_is_a_translation_not_an_article() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "news/rates.md",
+        yaml_article(
+            "利率新闻",
+            "2025-01-02 10:00:00",
+            "lang: zh-CN\ntranslations: [zh-CN, ja]\n",
+        ),
+    );
+    content.write(
+        "news/rates.en.md",
+        yaml_article("Rates news", "2025-01-02 12:00:00", ""),
+    );
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!((summary.imported, summary.failed.len()), (2, 0), "{:?}", summary.failed);
+    assert_eq!(app.article_slugs().await, vec!["rates"]);
+    let q = r#"{ article(slug: "rates") { title locale availableLocales translations { locale title summary publishedAt body } } }"#;
+    let a = &app.data(q, json!({})).await["article"];
+    assert_eq!(a["title"], "利率新闻");
+    assert_eq!(a["availableLocales"], json!(["zh-CN", "ja", "en"]));
+    assert_eq!(
+        a["translations"],
+        json!([{
+            "locale": "en", "title": "Rates news", "summary": "Body of Rates news.",
+            "publishedAt": "2025-01-02T12:00:00+00:00", "body": "Body of Rates news."
+        }])
+    );
+}
+
+#[actix_web::test]
+async fn a_translation_key_links_files_with_different_names() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "a/original.md",
+        yaml_article("Original", "2025-01-02", "translationKey: story-1\n"),
+    );
+    content.write(
+        "b/traduction.fr.md",
+        yaml_article("Traduction", "2025-01-02", "translationKey: story-1\n"),
+    );
+
+    app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(app.article_slugs().await, vec!["original"]);
+    let a = &app
+        .data(
+            r#"{ article(slug: "original", locale: "fr") { title locale } }"#,
+            json!({}),
+        )
+        .await["article"];
+    assert_eq!(a, &json!({ "title": "Traduction", "locale": "fr" }));
+}
+
+#[actix_web::test]
+async fn drafts_future_and_expired_articles_are_stored_but_never_served() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("visible.md", yaml_article("Visible", "2025-01-01", ""));
+    content.write(
+        "draft.md",
+        yaml_article("Draft", "2025-01-01", "draft: true\ntags: [hidden]\n"),
+    );
+    content.write(
+        "future.md",
+        yaml_article("Future", "2025-01-01", "publishDate: 2999-01-01\n"),
+    );
+    content.write(
+        "expired.md",
+        yaml_article("Expired", "2025-01-01", "expiryDate: 2025-02-01\n"),
+    );
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(summary.imported, 4);
+    assert_eq!(article::Entity::find().count(&app.db).await.expect("count"), 4);
+    assert_eq!(app.article_slugs().await, vec!["visible"]);
+    let data = app
+        .data(r#"{ article(slug: "draft") { slug } articles { totalCount } tag(slug: "hidden") { articleCount articles { totalCount } } }"#, json!({}))
+        .await;
+    assert_eq!(data["article"], json!(null));
+    assert_eq!(data["articles"]["totalCount"], 1);
+    assert_eq!(
+        data["tag"],
+        json!({ "articleCount": 0, "articles": { "totalCount": 0 } })
+    );
+}
+
+#[actix_web::test]
+async fn each_bad_file_is_reported_with_its_path_and_line_while_the_rest_import() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("good.md", yaml_article("Good", "2025-01-01", ""));
+    let broken_yaml = content.write(
+        "broken-yaml.md",
+        "---\ntitle: x\ntags: [a, b\ndate: 2025-01-01\n---\nbody\n",
+    );
+    let no_title = content.write("no-title.md", "---\ndate: 2025-01-01\n---\nbody\n");
+    let bad_date = content.write(
+        "bad-date.md",
+        "---\ntitle: x\nsummary: s\ndate: yesterday-ish\n---\nbody\n",
+    );
+    let bad_utf8 = content.write(
+        "bad-utf8.md",
+        b"---\ntitle: x\ndate: 2025-01-01\n---\nline 5\nbad \xff byte\n".as_slice(),
+    );
+    let bad_toml = content.write("bad-toml.md", "+++\ntitle = \"x\"\ndate = = 2025\n+++\n");
+    let bad_type = content.write("bad-type.md", "---\ntitle: x\ndate: 2025-01-01\n\ndraft: maybe\n---\n");
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(summary.imported, 1);
+    let mut reported: Vec<String> = summary.failed.iter().map(ToString::to_string).collect();
+    reported.sort();
+    let d = |p: &std::path::Path| p.display().to_string();
+    let mut expected = vec![
+        format!("{}:4: `date`: `yesterday-ish` is not a date (expected RFC 3339, e.g. 2025-02-14T08:41:48+08:00, or 2025-02-14 08:41:48)", d(&bad_date)),
+        format!("{}:6: invalid UTF-8", d(&bad_utf8)),
+        format!("{}:3: front matter: invalid TOML: {}", d(&bad_toml), "string values must be quoted, expected literal string"),
+        format!("{}:5: `draft` must be true or false", d(&bad_type)),
+        format!("{}:1: missing title", d(&no_title)),
+    ];
+    expected.sort();
+    let yaml_line = reported
+        .iter()
+        .find(|r| r.starts_with(&d(&broken_yaml)))
+        .expect("broken YAML reported");
+    assert!(yaml_line.contains(": front matter: invalid YAML:"), "{yaml_line}");
+    let line: usize = yaml_line[d(&broken_yaml).len() + 1..]
+        .split(':')
+        .next()
+        .and_then(|l| l.parse().ok())
+        .expect("a line");
+    assert!((3..=5).contains(&line), "{yaml_line}");
+    reported.retain(|r| !r.starts_with(&d(&broken_yaml)));
+    // TOML's message wording belongs to the toml crate; check the rest exactly.
+    let toml_reported = reported
+        .iter()
+        .find(|r| r.starts_with(&d(&bad_toml)))
+        .cloned()
+        .expect("TOML reported");
+    assert!(
+        toml_reported.starts_with(&format!("{}:3: front matter: invalid TOML:", d(&bad_toml))),
+        "{toml_reported}"
+    );
+    reported.retain(|r| !r.starts_with(&d(&bad_toml)));
+    expected.retain(|r| !r.starts_with(&d(&bad_toml)));
+    assert_eq!(reported, expected);
+    assert_eq!(app.article_slugs().await, vec!["good"]);
+}
+
+#[actix_web::test]
+async fn reimporting_unchanged_files_writes_nothing() {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    let before = article::Entity::find().one(&app.db).await.expect("query").expect("row");
+
+    let again = app.import_seed().await;
+
+    assert_eq!((again.imported, again.updated, again.unchanged), (0, 0, 1));
+    let after = article::Entity::find().one(&app.db).await.expect("query").expect("row");
+    assert_eq!(before, after);
+}
+
+#[actix_web::test]
+async fn a_changed_file_updates_its_article_translations_and_links() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("story.md", yaml_article("First", "2025-01-01", "tags: [old, kept]\n"));
+    content.write("story.de.md", yaml_article("Erste", "2025-01-01", ""));
+    app.import(&[content.path().to_path_buf()]).await;
+
+    content.write(
+        "story.md",
+        yaml_article("Second", "2025-01-01", "tags: [kept, new]\ncategories: [Fresh]\n"),
+    );
+    content.remove("story.de.md");
+    content.write("story.fr.md", yaml_article("Deuxième", "2025-01-01", ""));
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!((summary.updated, summary.failed.len()), (2, 0), "{summary:?}");
+    let a = &app
+        .data(
+            r#"{ article(slug: "story") { title tags { slug } categories { slug } translations { locale title } } }"#,
+            json!({}),
+        )
+        .await["article"];
+    assert_eq!(a["title"], "Second");
+    assert_eq!(a["tags"], json!([{ "slug": "kept" }, { "slug": "new" }]));
+    assert_eq!(a["categories"], json!([{ "slug": "fresh" }]));
+    assert_eq!(a["translations"], json!([{ "locale": "fr", "title": "Deuxième" }]));
+    assert_eq!(translation::Entity::find().count(&app.db).await.expect("count"), 1);
+    assert_eq!(article::Entity::find().count(&app.db).await.expect("count"), 1);
+}
+
+#[actix_web::test]
+async fn two_files_with_the_same_slug_fail_naming_both() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    let first = content.write("a.md", yaml_article("A", "2025-01-01", "slug: same\n"));
+    let second = content.write("b.md", yaml_article("B", "2025-01-01", "slug: same\n"));
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(summary.imported, 1);
+    assert_eq!(summary.failed.len(), 1);
+    assert_eq!(
+        summary.failed[0].to_string(),
+        format!(
+            "{}:4: slug `same` is also produced by {}",
+            second.display(),
+            first.display()
+        )
+    );
+}
+
+#[actix_web::test]
+async fn dates_without_an_offset_are_read_in_the_configured_time_zone() {
+    let mut app = spawn_app().await;
+    app.read.timezone = "Asia/Shanghai".parse().expect("zone");
+
+    app.import_seed().await;
+
+    let a = &app
+        .data(
+            r#"{ article(slug: "000_4da7ae27dc7d0813") { publishedAt } }"#,
+            json!({}),
+        )
+        .await["article"];
+    assert_eq!(a["publishedAt"], "2025-02-14T00:41:48+00:00");
+}
+
+#[actix_web::test]
+async fn a_missing_summary_is_the_first_seventy_words_cut_at_a_sentence() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    let sentence = "This sentence has exactly ten words in it, you see. ";
+    content.write(
+        "long.md",
+        format!("---\ntitle: Long\ndate: 2025-01-01\n---\n\n{}", sentence.repeat(10)),
+    );
+
+    app.import(&[content.path().to_path_buf()]).await;
+
+    let a = &app.data(r#"{ article(slug: "long") { summary } }"#, json!({})).await["article"];
+    assert_eq!(a["summary"], sentence.repeat(7).trim());
+}
+
+#[actix_web::test]
+async fn tags_are_shared_across_articles_by_slug() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("one.md", yaml_article("One", "2025-01-01", "tags: [Federal Reserve]\n"));
+    content.write(
+        "two.md",
+        yaml_article("Two", "2025-01-02", "tags: [federal reserve, 日本央行]\n"),
+    );
+
+    app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(tag::Entity::find().count(&app.db).await.expect("count"), 2);
+    let t = &app
+        .data(r#"{ tag(slug: "federal-reserve") { name articleCount } }"#, json!({}))
+        .await["tag"];
+    assert_eq!(t, &json!({ "name": "Federal Reserve", "articleCount": 2 }));
+}
