@@ -12,6 +12,8 @@ pub mod import;
 pub mod locale;
 /// Read-side queries shared by the API: visibility, keyset pages, batches.
 pub mod query;
+/// Full-text search: segmentation, match expressions, index rows, snippets.
+pub mod search;
 /// The actix-web application: routes and handlers.
 pub mod server;
 /// Text helpers: slugs, CJK-aware word counts, markdown rendering.

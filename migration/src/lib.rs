@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_content;
+mod m20261126_000002_search_and_locales;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_content::Migration)]
+        vec![
+            Box::new(m20261126_000001_content::Migration),
+            Box::new(m20261126_000002_search_and_locales::Migration),
+        ]
     }
 }

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::document::{Document, Term};
 use crate::query::terms::TermRow;
+use crate::search::{self, index::Version};
 use crate::query::Taxonomy;
 
 /// What writing an article did.
@@ -67,6 +68,20 @@ pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcom
         .insert(&txn)
         .await?;
     }
+    let mut versions = vec![Version {
+        locale: doc.lang.as_str(),
+        title: &doc.title,
+        summary: &doc.summary,
+        body_markdown: &doc.body,
+    }];
+    versions.extend(unit.translations.iter().map(|(_, t)| Version {
+        locale: t.lang.as_str(),
+        title: &t.title,
+        summary: &t.summary,
+        body_markdown: &t.body,
+    }));
+    search::index::replace(&txn, id, &versions).await?;
+    replace_locales(&txn, id, unit).await?;
     link_terms(&txn, Taxonomy::Tags, id, &doc.tags).await?;
     link_terms(&txn, Taxonomy::Categories, id, &doc.categories).await?;
     txn.commit().await?;
@@ -111,6 +126,28 @@ fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
         source_path: Set(unit.original_path.clone()),
         content_hash: Set(unit.content_hash.clone()),
     }
+}
+
+/// Records every locale the article is available in: its `lang`, front
+/// matter `translations`, and its translation files.
+async fn replace_locales(txn: &DatabaseTransaction, article_id: i32, unit: &ArticleUnit) -> Result<(), DbErr> {
+    txn.execute(&Query::delete().from_table("article_locale").and_where(Expr::col("article_id").eq(article_id)).to_owned())
+        .await?;
+    let d = &unit.original;
+    let mut locales: Vec<&str> = vec![d.lang.as_str()];
+    let listed = d.translations.iter().map(|l| l.as_str());
+    for l in listed.chain(unit.translations.iter().map(|(_, t)| t.lang.as_str())) {
+        if !locales.contains(&l) {
+            locales.push(l);
+        }
+    }
+    let mut insert = Query::insert();
+    insert.into_table("article_locale").columns(["article_id", "locale"]);
+    for l in locales {
+        insert.values_panic([article_id.into(), l.into()]);
+    }
+    txn.execute(&insert).await?;
+    Ok(())
 }
 
 /// Replaces the article's links in `taxonomy` with `terms`, creating missing terms.
