@@ -124,9 +124,16 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == DbBackend::Sqlite {
-            manager.get_connection().execute_unprepared("DROP TABLE IF EXISTS article_search").await?;
+            manager
+                .get_connection()
+                .execute_unprepared("DROP TABLE IF EXISTS article_search")
+                .await?;
         }
-        manager.drop_table(Table::drop().table(ArticleLocale::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(SearchDocument::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(ArticleLocale::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(SearchDocument::Table).to_owned())
+            .await
     }
 }

@@ -1,75 +1,219 @@
-//! Relay connections for articles and terms: keyset pages, cursors, and a
-//! `totalCount` that is only counted when a query selects it.
+//! Relay connections for articles and terms: pages from the query layer,
+//! cursors, and `totalCount`, `pageCount` and `facets`, each computed only
+//! when a query selects it.
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, Object, SimpleObject};
 
 use super::article::Article;
 use super::error::ApiError;
-use super::loaders;
-use super::pagination;
+use super::loaders::{self, ArticleCountOf};
+use super::pagination::{self, PageArgs};
+use super::term::{Category, Tag};
 use crate::locale::Locale;
-use crate::query::articles::{self, Keyset, Scope};
+use crate::query::articles::{self, Order, Scope};
+use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 
 /// Extra fields of an article connection.
 pub struct ArticleListInfo {
-    scope: Scope,
+    pub(crate) scope: Scope,
+    pub(crate) page_size: u64,
 }
 
-#[Object]
 impl ArticleListInfo {
-    /// How many articles the whole list holds, across all pages.
-    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+    async fn total(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        let loaders = loaders::get(ctx)?;
+        // A whole tag's or category's list is its article count: batched across parents.
+        if let Some((taxonomy, id)) = self.scope.is_whole_term() {
+            return Ok(loaders.load_one(ArticleCountOf(taxonomy, id)).await?.unwrap_or(0));
+        }
+        let l = loaders.loader();
         let n = articles::count(&l.db, &self.scope, l.now).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 
+#[Object]
+impl ArticleListInfo {
+    /// How many articles the whole list holds, across all pages, under its filter.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        self.total(ctx).await
+    }
+
+    /// How many pages of this page's size the list fills (for pager UIs); 0 when empty.
+    async fn page_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        let total = u64::try_from(self.total(ctx).await?).unwrap_or(0);
+        let pages = if self.page_size == 0 {
+            0
+        } else {
+            total.div_ceil(self.page_size)
+        };
+        Ok(i64::try_from(pages).unwrap_or(i64::MAX))
+    }
+
+    /// Counts of tags, categories and languages among the list's articles (all pages).
+    async fn facets(&self) -> ArticleFacets {
+        ArticleFacets {
+            scope: self.scope.clone(),
+        }
+    }
+}
+
+/// The facets of one article list.
+pub struct ArticleFacets {
+    scope: Scope,
+}
+
+/// A tag and how many articles of the list carry it.
+#[derive(SimpleObject)]
+pub struct TagFacet {
+    /// The tag.
+    pub tag: Tag,
+    /// Articles of the list carrying it.
+    pub count: i64,
+}
+
+/// A category and how many articles of the list are filed under it.
+#[derive(SimpleObject)]
+pub struct CategoryFacet {
+    /// The category.
+    pub category: Category,
+    /// Articles of the list filed under it.
+    pub count: i64,
+}
+
+/// A locale and how many articles of the list are available in it.
+#[derive(SimpleObject)]
+pub struct LanguageFacet {
+    /// Locale code, e.g. `zh-CN`.
+    pub code: String,
+    /// Articles of the list available in it (as original or translation).
+    pub count: i64,
+}
+
+fn facet_limit(first: i32) -> Result<u64, ApiError> {
+    if (1..=pagination::MAX_PAGE).contains(&first) {
+        Ok(u64::try_from(first).unwrap_or(1))
+    } else {
+        Err(ApiError::bad_input(
+            "first",
+            format!("must be between 1 and {}, got {first}", pagination::MAX_PAGE),
+        ))
+    }
+}
+
+/// Counts within a list of articles (all its pages), for sidebars such as a tag list.
+#[Object]
+impl ArticleFacets {
+    /// The most used tags, most articles first (ties by slug).
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, desc = "How many tags, 1 to 100; default 10.")] first: i32,
+    ) -> Result<Vec<TagFacet>, ApiError> {
+        let l = loaders::get(ctx)?.loader();
+        let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Tags, facet_limit(first)?, l.now).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TagFacet {
+                tag: Tag(TermRow {
+                    id: r.id,
+                    slug: r.slug,
+                    name: r.name,
+                }),
+                count: r.count,
+            })
+            .collect())
+    }
+
+    /// The most used categories, most articles first (ties by slug).
+    async fn categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, desc = "How many categories, 1 to 100; default 10.")] first: i32,
+    ) -> Result<Vec<CategoryFacet>, ApiError> {
+        let l = loaders::get(ctx)?.loader();
+        let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Categories, facet_limit(first)?, l.now).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CategoryFacet {
+                category: Category(TermRow {
+                    id: r.id,
+                    slug: r.slug,
+                    name: r.name,
+                }),
+                count: r.count,
+            })
+            .collect())
+    }
+
+    /// Every locale the list's articles are available in, most articles first.
+    async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<LanguageFacet>, ApiError> {
+        let l = loaders::get(ctx)?.loader();
+        let rows = articles::locale_facets(&l.db, &self.scope, l.now).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LanguageFacet {
+                code: r.locale,
+                count: r.count,
+            })
+            .collect())
+    }
+}
+
 pub type ArticleConnection = Connection<String, Article, ArticleListInfo, EmptyFields>;
 
-fn keyset_key(k: Keyset) -> String {
-    format!("{}:{}", k.published_at.timestamp_micros(), k.id)
+/// The size a page request asks for.
+pub fn page_size(req: &PageRequest) -> u64 {
+    match req {
+        PageRequest::Forward { limit, .. } | PageRequest::Backward { limit, .. } => *limit,
+        PageRequest::Numbered { per_page, .. } => *per_page,
+    }
 }
 
-fn parse_keyset(key: &str) -> Result<Keyset, ApiError> {
-    let bad = || ApiError::bad_input("after", "not a cursor from this API");
-    let (micros, id) = key.split_once(':').ok_or_else(bad)?;
-    let micros: i64 = micros.parse().map_err(|_| bad())?;
-    Ok(Keyset {
-        published_at: DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?,
-        id: id.parse().map_err(|_| bad())?,
-    })
+/// The cursor-list name of an article list in `order`.
+pub fn article_list(base: &str, order: Order) -> String {
+    format!("{base}:{}", order.name())
 }
 
-/// A page of `scope`, newest first. `list` names the list in its cursors.
+/// Builds an article connection from a page of rows.
+pub fn article_connection(
+    list: &str,
+    page: Page<entity::article::Model>,
+    order: Order,
+    info: ArticleListInfo,
+    locale: Option<Locale>,
+) -> ArticleConnection {
+    let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
+    conn.edges.extend(page.rows.into_iter().map(|row| {
+        Edge::new(
+            pagination::encode(list, &order.key_of(&row)),
+            Article::new(row, locale.clone()),
+        )
+    }));
+    conn
+}
+
+/// A page of `scope` in `order`. `base` names the list in its cursors.
 pub async fn articles(
     ctx: &Context<'_>,
-    list: &str,
+    base: &str,
     scope: Scope,
-    first: Option<i32>,
-    after: Option<String>,
+    order: Order,
+    args: PageArgs,
     locale: Option<Locale>,
 ) -> Result<ArticleConnection, ApiError> {
-    let page = pagination::forward(list, first, after.as_deref())?;
-    let after = page.after.as_deref().map(parse_keyset).transpose()?;
+    let list = article_list(base, order);
+    let req = args.request(&list)?;
     let l = loaders::get(ctx)?.loader();
-    let mut rows = if page.limit == 0 {
-        Vec::new()
-    } else {
-        articles::page(&l.db, &scope, after, page.limit + 1, l.now).await?
+    let page = articles::page(&l.db, &scope, order, &req, l.now).await?;
+    let info = ArticleListInfo {
+        scope,
+        page_size: page_size(&req),
     };
-    let has_next = rows.len() as u64 > page.limit;
-    rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    let mut conn = Connection::with_additional_fields(after.is_some(), has_next, ArticleListInfo { scope });
-    conn.edges.extend(rows.into_iter().map(|row| {
-        let cursor = pagination::encode(list, &keyset_key(Keyset::from(&row)));
-        Edge::new(cursor, Article::new(row, locale.clone()))
-    }));
-    Ok(conn)
+    Ok(article_connection(&list, page, order, info, locale))
 }
 
 /// Extra fields of a tag or category connection.
@@ -90,26 +234,19 @@ impl TermListInfo {
 pub async fn terms<T>(
     ctx: &Context<'_>,
     taxonomy: Taxonomy,
-    first: Option<i32>,
-    after: Option<String>,
+    args: PageArgs,
 ) -> Result<Connection<String, T, TermListInfo, EmptyFields>, ApiError>
 where
     T: From<TermRow> + async_graphql::OutputType,
 {
     let list = taxonomy.table();
-    let page = pagination::forward(list, first, after.as_deref())?;
-    let db = &loaders::get(ctx)?.loader().db;
-    let mut rows = if page.limit == 0 {
-        Vec::new()
-    } else {
-        terms::page(db, taxonomy, page.after.as_deref(), page.limit + 1).await?
-    };
-    let has_next = rows.len() as u64 > page.limit;
-    rows.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    let mut conn = Connection::with_additional_fields(page.after.is_some(), has_next, TermListInfo { taxonomy });
+    let req = args.request(list)?;
+    let page = terms::page(&loaders::get(ctx)?.loader().db, taxonomy, &req).await?;
+    let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, TermListInfo { taxonomy });
     conn.edges.extend(
-        rows.into_iter()
-            .map(|row| Edge::new(pagination::encode(list, &row.slug), T::from(row))),
+        page.rows
+            .into_iter()
+            .map(|row| Edge::new(pagination::encode(list, &terms::key_of(&row)), T::from(row))),
     );
     Ok(conn)
 }

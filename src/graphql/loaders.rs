@@ -7,12 +7,13 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
-use entity::translation;
+use entity::{article, translation};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::error::ApiError;
+use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
-use crate::query::{terms, translations, Taxonomy};
+use crate::query::{articles, terms, translations, Taxonomy};
 
 /// What every resolver of one request shares: the database and the instant
 /// visibility is judged at, so one response is consistent with itself.
@@ -96,5 +97,124 @@ impl Loader<TranslationsOf> for Loaders {
             .into_iter()
             .map(|id| (TranslationsOf(id), Arc::new(found.remove(&id).unwrap_or_default())))
             .collect())
+    }
+}
+
+/// A public article by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArticleById(pub i32);
+
+impl Loader<ArticleById> for Loaders {
+    type Value = article::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ArticleById]) -> Result<HashMap<ArticleById, article::Model>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = articles::by_ids(&self.db, &ids, self.now).await?;
+        Ok(rows.into_iter().map(|r| (ArticleById(r.id), r)).collect())
+    }
+}
+
+/// A tag or category by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TermById(pub Taxonomy, pub i32);
+
+impl Loader<TermById> for Loaders {
+    type Value = TermRow;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[TermById]) -> Result<HashMap<TermById, TermRow>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for (taxonomy, ids) in by_taxonomy(keys.iter().map(|k| (k.0, k.1))) {
+            for row in terms::by_ids(&self.db, taxonomy, &ids).await? {
+                out.insert(TermById(taxonomy, row.id), row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A translation by id (of a public article only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TranslationById(pub i32);
+
+impl Loader<TranslationById> for Loaders {
+    type Value = translation::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[TranslationById],
+    ) -> Result<HashMap<TranslationById, translation::Model>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = translations::by_ids(&self.db, &ids, self.now).await?;
+        Ok(rows.into_iter().map(|r| (TranslationById(r.id), r)).collect())
+    }
+}
+
+/// The first `limit` (+1) articles of a term, newest first: nested
+/// `tags { articles(first: n) }` lists load for every parent in one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FirstArticlesOf(pub Taxonomy, pub i32, pub u64);
+
+impl Loader<FirstArticlesOf> for Loaders {
+    type Value = Arc<Vec<article::Model>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[FirstArticlesOf]) -> Result<HashMap<FirstArticlesOf, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(Taxonomy, u64), Vec<i32>> = HashMap::new();
+        for k in keys {
+            groups.entry((k.0, k.2)).or_default().push(k.1);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((taxonomy, limit), ids) in groups {
+            let mut found = relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, self.now).await?;
+            for id in ids {
+                out.insert(
+                    FirstArticlesOf(taxonomy, id, limit),
+                    Arc::new(found.remove(&id).unwrap_or_default()),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Ids of up to `n` articles related to an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RelatedOf(pub i32, pub u64);
+
+impl Loader<RelatedOf> for Loaders {
+    type Value = Arc<Vec<i32>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[RelatedOf]) -> Result<HashMap<RelatedOf, Self::Value>, Self::Error> {
+        let mut groups: HashMap<u64, Vec<i32>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.1).or_default().push(k.0);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (limit, ids) in groups {
+            let mut found = relations::related(&self.db, &ids, limit, self.now).await?;
+            for id in ids {
+                out.insert(RelatedOf(id, limit), Arc::new(found.remove(&id).unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Previous and next article of an article within its first category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NeighboursOf(pub i32);
+
+impl Loader<NeighboursOf> for Loaders {
+    type Value = Neighbours;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[NeighboursOf]) -> Result<HashMap<NeighboursOf, Neighbours>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let found = relations::neighbours(&self.db, &ids, self.now).await?;
+        Ok(found.into_iter().map(|(id, n)| (NeighboursOf(id), n)).collect())
     }
 }

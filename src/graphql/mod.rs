@@ -4,9 +4,12 @@ pub mod article;
 pub mod connection;
 pub mod error;
 pub mod id;
+pub mod language;
 pub mod loaders;
+pub mod node;
 pub mod pagination;
 pub mod query;
+pub mod search;
 pub mod term;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};

@@ -1,12 +1,18 @@
-//! The root `Query`: articles, tags and categories.
+//! The root `Query`: articles, search, tags and categories, languages, nodes.
 
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, MergedObject, Object};
 
+use super::article::filter::ArticleFilter;
+use super::article::order::ArticleOrder;
 use super::article::Article;
 use super::connection::{self, ArticleConnection, TermListInfo};
 use super::error::ApiError;
+use super::language::LanguageQuery;
 use super::loaders;
+use super::node::NodeQuery;
+use super::pagination::PageArgs;
+use super::search::SearchQuery;
 use super::term::{Category, Tag};
 use crate::locale::Locale;
 use crate::query::articles::{self, Scope};
@@ -14,7 +20,7 @@ use crate::query::{terms, Taxonomy};
 
 /// Every root field.
 #[derive(MergedObject, Default)]
-pub struct Query(ArticleQuery, TaxonomyQuery);
+pub struct Query(ArticleQuery, SearchQuery, TaxonomyQuery, LanguageQuery, NodeQuery);
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {
     locale
@@ -43,16 +49,41 @@ impl ArticleQuery {
         Ok(row.map(|r| Article::new(r, locale)))
     }
 
-    /// Published articles, newest first (ties by id).
+    /// Published articles, newest first unless `orderBy` says otherwise.
+    /// Page with cursors (`first`/`after`, `last`/`before`) or with numbered
+    /// pages (`page`/`perPage`, with `pageCount`) for pager UIs.
+    #[allow(clippy::too_many_arguments)]
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many articles, 0 to 100; default 20.")] first: Option<i32>,
+        #[graphql(desc = "How many articles from the start (or after `after`), 0 to 100; default 20.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the edge to continue after.")] after: Option<String>,
+        #[graphql(desc = "How many articles from the end (or before `before`), 0 to 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
+        #[graphql(desc = "Numbered page, from 1 (costs an OFFSET; not with cursors).")] page: Option<i32>,
+        #[graphql(desc = "Articles per numbered page, 1 to 100; default 20.")] per_page: Option<i32>,
+        #[graphql(desc = "Which articles to list.")] filter: Option<ArticleFilter>,
+        #[graphql(desc = "Sort order; default PUBLISHED_AT DESC, ties by id.")] order_by: Option<ArticleOrder>,
         #[graphql(desc = "Preferred locale for each article's title, summary and body.")] locale: Option<String>,
     ) -> Result<ArticleConnection, ApiError> {
         let locale = parse_locale(locale)?;
-        connection::articles(ctx, "articles", Scope::default(), first, after, locale).await
+        let filter = filter.map(ArticleFilter::into_query).transpose()?.unwrap_or_default();
+        let scope = Scope {
+            filter,
+            ..Scope::default()
+        };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+            page,
+            per_page,
+        };
+        let order = order_by.unwrap_or_default().into();
+        connection::articles(ctx, "articles", scope, order, args, locale).await
     }
 }
 
@@ -75,10 +106,12 @@ impl TaxonomyQuery {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many tags, 0 to 100; default 20.")] first: Option<i32>,
+        #[graphql(desc = "How many tags from the start (or after `after`), 0 to 100; default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the edge to continue after.")] after: Option<String>,
+        #[graphql(desc = "How many tags from the end (or before `before`), 0 to 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
     ) -> Result<Connection<String, Tag, TermListInfo, EmptyFields>, ApiError> {
-        connection::terms(ctx, Taxonomy::Tags, first, after).await
+        connection::terms(ctx, Taxonomy::Tags, PageArgs::cursors(first, after, last, before)).await
     }
 
     /// A category by slug; null when there is none.
@@ -95,9 +128,13 @@ impl TaxonomyQuery {
     async fn categories(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many categories, 0 to 100; default 20.")] first: Option<i32>,
+        #[graphql(desc = "How many categories from the start (or after `after`), 0 to 100; default 20.")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor of the edge to continue after.")] after: Option<String>,
+        #[graphql(desc = "How many categories from the end (or before `before`), 0 to 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
     ) -> Result<Connection<String, Category, TermListInfo, EmptyFields>, ApiError> {
-        connection::terms(ctx, Taxonomy::Categories, first, after).await
+        connection::terms(ctx, Taxonomy::Categories, PageArgs::cursors(first, after, last, before)).await
     }
 }

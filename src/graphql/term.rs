@@ -2,16 +2,60 @@
 
 use async_graphql::{Context, Object, ID};
 
-use super::connection::{self, ArticleConnection};
+use super::connection::{self, ArticleConnection, ArticleListInfo};
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{self, ArticleCountOf};
-use crate::query::articles::Scope;
+use super::loaders::{self, ArticleCountOf, FirstArticlesOf};
+use super::pagination::PageArgs;
+use crate::query::articles::{Order, Scope};
+use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 
+/// A term's articles, newest first. The first page (no cursor) loads for
+/// every term of a list in one statement; pages after a cursor load alone.
+async fn term_articles(
+    ctx: &Context<'_>,
+    taxonomy: Taxonomy,
+    term: &TermRow,
+    args: PageArgs,
+) -> Result<ArticleConnection, ApiError> {
+    let base = format!("{}:{}:articles", taxonomy.table(), term.id);
+    let scope = Scope {
+        term: Some((taxonomy, term.id)),
+        ..Scope::default()
+    };
+    let order = Order::default();
+    let list = connection::article_list(&base, order);
+    match args.request(&list)? {
+        PageRequest::Forward {
+            limit,
+            after: None,
+            before: None,
+        } => {
+            let rows = loaders::get(ctx)?
+                .load_one(FirstArticlesOf(taxonomy, term.id, limit))
+                .await?;
+            let mut rows: Vec<_> = rows.map(|r| r.as_ref().clone()).unwrap_or_default();
+            let has_next = rows.len() as u64 > limit;
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            let page = Page {
+                rows,
+                has_previous: false,
+                has_next,
+            };
+            let info = ArticleListInfo {
+                scope,
+                page_size: limit,
+            };
+            Ok(connection::article_connection(&list, page, order, info, None))
+        }
+        _ => connection::articles(ctx, &base, scope, order, args, None).await,
+    }
+}
+
 macro_rules! term_type {
-    ($name:ident, $taxonomy:expr, $kind:expr, $doc:literal, $list:literal) => {
+    ($name:ident, $taxonomy:expr, $kind:expr, $doc:literal) => {
         #[derive(Clone, Debug)]
         pub struct $name(pub TermRow);
 
@@ -24,8 +68,8 @@ macro_rules! term_type {
         #[doc = $doc]
         #[Object]
         impl $name {
-            /// Global ID.
-            async fn id(&self) -> ID {
+            /// Global ID, for `node(id:)`.
+            pub async fn id(&self) -> ID {
                 id::encode($kind, self.0.id)
             }
 
@@ -51,24 +95,28 @@ macro_rules! term_type {
             async fn articles(
                 &self,
                 ctx: &Context<'_>,
-                #[graphql(desc = "How many articles, 0 to 100; default 20.")] first: Option<i32>,
+                #[graphql(desc = "How many articles from the start (or after `after`), 0 to 100; default 20.")]
+                first: Option<i32>,
                 #[graphql(desc = "Cursor of the edge to continue after.")] after: Option<String>,
+                #[graphql(desc = "How many articles from the end (or before `before`), 0 to 100.")] last: Option<i32>,
+                #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
             ) -> Result<ArticleConnection, ApiError> {
-                let list = format!(concat!($list, ":{}:articles"), self.0.id);
-                let scope = Scope {
-                    term: Some(($taxonomy, self.0.id)),
-                };
-                connection::articles(ctx, &list, scope, first, after, None).await
+                term_articles(
+                    ctx,
+                    $taxonomy,
+                    &self.0,
+                    PageArgs::cursors(first, after, last, before),
+                )
+                .await
             }
         }
     };
 }
 
-term_type!(Tag, Taxonomy::Tags, Kind::Tag, "A tag from front matter `tags`.", "tag");
+term_type!(Tag, Taxonomy::Tags, Kind::Tag, "A tag from front matter `tags`.");
 term_type!(
     Category,
     Taxonomy::Categories,
     Kind::Category,
-    "A category from front matter `categories`.",
-    "category"
+    "A category from front matter `categories`."
 );

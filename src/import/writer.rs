@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::document::{Document, Term};
 use crate::query::terms::TermRow;
-use crate::search::{self, index::Version};
 use crate::query::Taxonomy;
+use crate::search::{self, index::Version};
 
 /// What writing an article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,8 +131,13 @@ fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
 /// Records every locale the article is available in: its `lang`, front
 /// matter `translations`, and its translation files.
 async fn replace_locales(txn: &DatabaseTransaction, article_id: i32, unit: &ArticleUnit) -> Result<(), DbErr> {
-    txn.execute(&Query::delete().from_table("article_locale").and_where(Expr::col("article_id").eq(article_id)).to_owned())
-        .await?;
+    txn.execute(
+        &Query::delete()
+            .from_table("article_locale")
+            .and_where(Expr::col("article_id").eq(article_id))
+            .to_owned(),
+    )
+    .await?;
     let d = &unit.original;
     let mut locales: Vec<&str> = vec![d.lang.as_str()];
     let listed = d.translations.iter().map(|l| l.as_str());

@@ -1,14 +1,16 @@
-//! Public articles: visibility, look-up by slug, keyset pages and counts.
+//! Public articles: visibility, filters, orders, keyset pages, counts and facets.
 
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order as SqlOrder, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
 };
 
+use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
 use super::Taxonomy;
+use crate::search;
 
 /// Articles a reader may see at `now`: not drafts, past `publishDate`, before `expiryDate`.
 pub fn public_at(now: DateTime<Utc>) -> Condition {
@@ -22,16 +24,146 @@ pub fn public_at(now: DateTime<Utc>) -> Condition {
         )
 }
 
-/// Which articles a list holds.
-#[derive(Debug, Clone, Default)]
+/// Slugs an article's tags (or categories) must include: any of, all of, none of.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SlugSet {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
+/// Which articles a list holds; the parts combine with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub tags: Option<SlugSet>,
+    pub categories: Option<SlugSet>,
+    /// Available in this locale, as the original or a translation.
+    pub locale: Option<String>,
+    pub published_gte: Option<DateTime<Utc>>,
+    pub published_lt: Option<DateTime<Utc>>,
+    pub has_thumbnail: Option<bool>,
+    /// Full-text match, as `search` does.
+    pub search: Option<String>,
+    pub and: Vec<Filter>,
+    pub or: Vec<Filter>,
+    pub not: Option<Box<Filter>>,
+}
+
+/// `article.id IN (SELECT article_id FROM join JOIN term WHERE slug IN (…))`,
+/// or with `all`, only articles linked to every slug.
+fn term_subquery(taxonomy: Taxonomy, slugs: &[String], all: bool) -> SelectStatement {
+    let (t, j) = (taxonomy.table(), taxonomy.join_table());
+    let mut q = Query::select();
+    q.column((j, "article_id"))
+        .from(j)
+        .inner_join(t, Expr::col((t, "id")).equals((j, taxonomy.term_column())))
+        .and_where(Expr::col((t, "slug")).is_in(slugs.iter().cloned()));
+    if all {
+        q.group_by_col((j, "article_id"))
+            .and_having(Func::count_distinct(Expr::col((t, "id"))).eq(i64::try_from(slugs.len()).unwrap_or(i64::MAX)));
+    }
+    q
+}
+
+fn slug_condition(taxonomy: Taxonomy, set: &SlugSet) -> Condition {
+    let id = article::Column::Id;
+    let mut cond = Condition::all();
+    if !set.any.is_empty() {
+        cond = cond.add(id.in_subquery(term_subquery(taxonomy, &set.any, false)));
+    }
+    if !set.all.is_empty() {
+        cond = cond.add(id.in_subquery(term_subquery(taxonomy, &set.all, true)));
+    }
+    if !set.none.is_empty() {
+        cond = cond.add(id.not_in_subquery(term_subquery(taxonomy, &set.none, false)));
+    }
+    cond
+}
+
+impl Filter {
+    /// The filter as a SQL condition on `article`. Empty lists add no constraint.
+    pub fn condition(&self, backend: DbBackend) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(set) = &self.tags {
+            cond = cond.add(slug_condition(Taxonomy::Tags, set));
+        }
+        if let Some(set) = &self.categories {
+            cond = cond.add(slug_condition(Taxonomy::Categories, set));
+        }
+        if let Some(locale) = &self.locale {
+            cond = cond.add(
+                article::Column::Id.in_subquery(
+                    Query::select()
+                        .column("article_id")
+                        .from("article_locale")
+                        .and_where(Expr::col("locale").eq(locale.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(t) = self.published_gte {
+            cond = cond.add(article::Column::PublishedAt.gte(t));
+        }
+        if let Some(t) = self.published_lt {
+            cond = cond.add(article::Column::PublishedAt.lt(t));
+        }
+        match self.has_thumbnail {
+            Some(true) => cond = cond.add(article::Column::Thumbnail.is_not_null()),
+            Some(false) => cond = cond.add(article::Column::Thumbnail.is_null()),
+            None => {}
+        }
+        if let Some(q) = &self.search {
+            cond = cond.add(match search::query::matching_articles(backend, q) {
+                Some(ids) => article::Column::Id.in_subquery(ids),
+                None => Expr::value(false),
+            });
+        }
+        for f in &self.and {
+            cond = cond.add(f.condition(backend));
+        }
+        if !self.or.is_empty() {
+            cond = cond.add(
+                self.or
+                    .iter()
+                    .fold(Condition::any(), |any, f| any.add(f.condition(backend))),
+            );
+        }
+        if let Some(f) = &self.not {
+            cond = cond.add(f.condition(backend).not());
+        }
+        cond
+    }
+
+    /// How many filters this one holds, itself included (a guard against abuse).
+    pub fn size(&self) -> usize {
+        1 + self.and.iter().chain(&self.or).map(Filter::size).sum::<usize>() + self.not.as_ref().map_or(0, |f| f.size())
+    }
+
+    /// How deeply `and`/`or`/`not` nest, 1 for a flat filter.
+    pub fn depth(&self) -> usize {
+        1 + self
+            .and
+            .iter()
+            .chain(&self.or)
+            .chain(self.not.as_deref())
+            .map(Filter::depth)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Which articles a list holds: a parent term's articles, narrowed by a filter.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scope {
     /// Only articles filed under this tag or category id.
     pub term: Option<(Taxonomy, i32)>,
+    pub filter: Filter,
 }
 
 impl Scope {
-    fn condition(&self, now: DateTime<Utc>) -> Condition {
-        let mut cond = public_at(now);
+    /// Every condition of the list, visibility included.
+    pub fn condition(&self, backend: DbBackend, now: DateTime<Utc>) -> Condition {
+        let mut cond = public_at(now).add(self.filter.condition(backend));
         if let Some((taxonomy, term_id)) = self.term {
             cond = cond.add(
                 article::Column::Id.in_subquery(
@@ -45,21 +177,79 @@ impl Scope {
         }
         cond
     }
+
+    /// Whether the scope is a whole term's articles, unfiltered.
+    pub fn is_whole_term(&self) -> Option<(Taxonomy, i32)> {
+        self.term.filter(|_| self.filter == Filter::default())
+    }
+
+    pub fn select(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> Select<article::Entity> {
+        article::Entity::find().filter(self.condition(db.get_database_backend(), now))
+    }
 }
 
-/// A position in the newest-first order: (published_at, id).
+/// Fields a list of articles can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderField {
+    #[default]
+    PublishedAt,
+    UpdatedAt,
+    Title,
+}
+
+/// A list order; ties are broken by id in the same direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Keyset {
-    pub published_at: DateTime<Utc>,
-    pub id: i32,
+pub struct Order {
+    pub field: OrderField,
+    pub desc: bool,
 }
 
-impl From<&article::Model> for Keyset {
-    fn from(m: &article::Model) -> Self {
-        Keyset {
-            published_at: m.published_at,
-            id: m.id,
+impl Default for Order {
+    fn default() -> Self {
+        Order {
+            field: OrderField::PublishedAt,
+            desc: true,
         }
+    }
+}
+
+impl Order {
+    /// A name for cursors: a cursor is only valid in a list of the same order.
+    pub fn name(self) -> &'static str {
+        match (self.field, self.desc) {
+            (OrderField::PublishedAt, true) => "published_at_desc",
+            (OrderField::PublishedAt, false) => "published_at_asc",
+            (OrderField::UpdatedAt, true) => "updated_at_desc",
+            (OrderField::UpdatedAt, false) => "updated_at_asc",
+            (OrderField::Title, true) => "title_desc",
+            (OrderField::Title, false) => "title_asc",
+        }
+    }
+
+    fn column(self) -> article::Column {
+        match self.field {
+            OrderField::PublishedAt => article::Column::PublishedAt,
+            OrderField::UpdatedAt => article::Column::UpdatedAt,
+            OrderField::Title => article::Column::Title,
+        }
+    }
+
+    pub fn sort(self) -> Sort {
+        Sort {
+            expr: Expr::col((article::Entity, self.column())),
+            id: Expr::col((article::Entity, article::Column::Id)),
+            desc: self.desc,
+        }
+    }
+
+    /// The key of `row` in this order.
+    pub fn key_of(self, row: &article::Model) -> Key {
+        let value = match self.field {
+            OrderField::PublishedAt => SortValue::Time(row.published_at),
+            OrderField::UpdatedAt => SortValue::Time(row.updated_at),
+            OrderField::Title => SortValue::Text(row.title.clone()),
+        };
+        Key { value, id: row.id }
     }
 }
 
@@ -72,35 +262,99 @@ pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) ->
         .await
 }
 
-/// Up to `limit` articles of `scope`, newest first, after `after`.
-pub async fn page(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    after: Option<Keyset>,
-    limit: u64,
-    now: DateTime<Utc>,
-) -> Result<Vec<article::Model>, DbErr> {
-    let mut select = article::Entity::find().filter(scope.condition(now));
-    if let Some(k) = after {
-        select = select.filter(
-            Condition::any()
-                .add(article::Column::PublishedAt.lt(k.published_at))
-                .add(
-                    Condition::all()
-                        .add(article::Column::PublishedAt.eq(k.published_at))
-                        .add(article::Column::Id.lt(k.id)),
-                ),
-        );
+/// Public articles by id, in no particular order: one statement.
+pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) -> Result<Vec<article::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    select
-        .order_by_desc(article::Column::PublishedAt)
-        .order_by_desc(article::Column::Id)
-        .limit(limit)
+    article::Entity::find()
+        .filter(public_at(now))
+        .filter(article::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await
 }
 
+/// One page of `scope` in `order`.
+pub async fn page(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    order: Order,
+    req: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<article::Model>, DbErr> {
+    fetch(db, scope.select(db, now), &order.sort(), req).await
+}
+
 /// How many articles `scope` holds.
 pub async fn count(db: &DatabaseConnection, scope: &Scope, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    article::Entity::find().filter(scope.condition(now)).count(db).await
+    scope.select(db, now).count(db).await
+}
+
+/// A term and how many articles of a list carry it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct TermCount {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub count: i64,
+}
+
+/// The most used tags (or categories) among the articles of `scope`, most first.
+pub async fn term_facets(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    taxonomy: Taxonomy,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<TermCount>, DbErr> {
+    let (t, j) = (taxonomy.table(), taxonomy.join_table());
+    let ids = scope
+        .select(db, now)
+        .select_only()
+        .column(article::Column::Id)
+        .into_query();
+    let stmt = Query::select()
+        .columns([(t, "id"), (t, "slug"), (t, "name")])
+        .expr_as(Func::count(Expr::col((j, "article_id"))), "count")
+        .from(j)
+        .inner_join(t, Expr::col((t, "id")).equals((j, taxonomy.term_column())))
+        .and_where(Expr::col((j, "article_id")).in_subquery(ids))
+        .group_by_columns([(t, "id"), (t, "slug"), (t, "name")])
+        .order_by_expr(Expr::cust("count"), SqlOrder::Desc)
+        .order_by((t, "slug"), SqlOrder::Asc)
+        .limit(limit)
+        .to_owned();
+    let rows = db.query_all(&stmt).await?;
+    rows.iter().map(|r| TermCount::from_query_result(r, "")).collect()
+}
+
+/// A locale and how many articles are available in it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct LocaleCount {
+    pub locale: String,
+    pub count: i64,
+}
+
+/// Locales the articles of `scope` are available in, most articles first.
+pub async fn locale_facets(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> Result<Vec<LocaleCount>, DbErr> {
+    let ids = scope
+        .select(db, now)
+        .select_only()
+        .column(article::Column::Id)
+        .into_query();
+    let stmt = Query::select()
+        .column("locale")
+        .expr_as(Func::count(Expr::col("article_id")), "count")
+        .from("article_locale")
+        .and_where(Expr::col("article_id").in_subquery(ids))
+        .group_by_col("locale")
+        .order_by_expr(Expr::cust("count"), SqlOrder::Desc)
+        .order_by("locale", SqlOrder::Asc)
+        .to_owned();
+    let rows = db.query_all(&stmt).await?;
+    rows.iter().map(|r| LocaleCount::from_query_result(r, "")).collect()
 }

@@ -2,6 +2,9 @@
 //! look-ups the GraphQL loaders run. Knows nothing of GraphQL.
 
 pub mod articles;
+pub mod keyset;
+pub mod relations;
+pub mod search;
 pub mod terms;
 pub mod translations;
 

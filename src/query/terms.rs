@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::article;
+use entity::{article, category, tag};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult};
 
 use super::articles::public_at;
+use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
 use super::Taxonomy;
 
 /// One tag or category.
@@ -45,19 +46,43 @@ pub async fn by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) ->
     }
 }
 
-/// Up to `limit` terms in slug order, after the slug `after`.
-pub async fn page(
-    db: &DatabaseConnection,
-    taxonomy: Taxonomy,
-    after: Option<&str>,
-    limit: u64,
-) -> Result<Vec<TermRow>, DbErr> {
-    let t = taxonomy.table();
-    let mut stmt = select_terms(taxonomy);
-    if let Some(slug) = after {
-        stmt.and_where(Expr::col((t, "slug")).gt(slug));
+/// Terms in slug order, for any page request.
+pub async fn page(db: &DatabaseConnection, taxonomy: Taxonomy, req: &PageRequest) -> Result<Page<TermRow>, DbErr> {
+    fn sort<E: EntityTrait>(entity: E, slug: E::Column, id: E::Column) -> Sort {
+        Sort {
+            expr: Expr::col((entity, slug)),
+            id: Expr::col((entity, id)),
+            desc: false,
+        }
     }
-    stmt.order_by((t, "slug"), Order::Asc).limit(limit);
+    match taxonomy {
+        Taxonomy::Tags => {
+            let s = sort(tag::Entity, tag::Column::Slug, tag::Column::Id);
+            fetch(db, tag::Entity::find(), &s, req).await
+        }
+        Taxonomy::Categories => {
+            let s = sort(category::Entity, category::Column::Slug, category::Column::Id);
+            fetch(db, category::Entity::find(), &s, req).await
+        }
+    }
+}
+
+/// The key of a term in slug order.
+pub fn key_of(row: &TermRow) -> Key {
+    Key {
+        value: SortValue::Text(row.slug.clone()),
+        id: row.id,
+    }
+}
+
+/// Terms by id: one statement.
+pub async fn by_ids(db: &DatabaseConnection, taxonomy: Taxonomy, ids: &[i32]) -> Result<Vec<TermRow>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = select_terms(taxonomy)
+        .and_where(Expr::col((taxonomy.table(), "id")).is_in(ids.iter().copied()))
+        .to_owned();
     let rows = db.query_all(&stmt).await?;
     rows.iter().map(|r| TermRow::from_query_result(r, "")).collect()
 }

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use entity::translation;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use entity::{article, translation};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 /// Every translation of each article, by locale: one statement for all ids.
 pub async fn of_articles(
@@ -24,4 +24,25 @@ pub async fn of_articles(
         out.entry(row.article_id).or_default().push(row);
     }
     Ok(out)
+}
+
+/// Translations by id, only of public articles: one statement.
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    ids: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<translation::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let public = article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .filter(super::articles::public_at(now))
+        .into_query();
+    translation::Entity::find()
+        .filter(translation::Column::Id.is_in(ids.iter().copied()))
+        .filter(translation::Column::ArticleId.in_subquery(public))
+        .all(db)
+        .await
 }

@@ -20,14 +20,19 @@ pub struct Version<'a> {
 /// caller's transaction so the index never disagrees with the article.
 pub async fn replace(conn: &impl ConnectionTrait, article_id: i32, versions: &[Version<'_>]) -> Result<(), DbErr> {
     conn.execute(
-        &Query::delete().from_table("search_document").and_where(Expr::col("article_id").eq(article_id)).to_owned(),
+        &Query::delete()
+            .from_table("search_document")
+            .and_where(Expr::col("article_id").eq(article_id))
+            .to_owned(),
     )
     .await?;
     if versions.is_empty() {
         return Ok(());
     }
     let mut insert = Query::insert();
-    insert.into_table("search_document").columns(["article_id", "locale", "title", "summary", "body"]);
+    insert
+        .into_table("search_document")
+        .columns(["article_id", "locale", "title", "summary", "body"]);
     for v in versions {
         insert.values_panic([
             article_id.into(),

@@ -5,7 +5,11 @@ use super::segment;
 
 /// The terms of a query: whitespace-separated pieces, each cut into words.
 pub fn terms(query: &str) -> Vec<Vec<String>> {
-    query.split_whitespace().map(segment::query_words).filter(|w| !w.is_empty()).collect()
+    query
+        .split_whitespace()
+        .map(segment::query_words)
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 fn phrase(words: &[String]) -> String {

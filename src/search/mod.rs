@@ -3,5 +3,6 @@
 
 pub mod index;
 pub mod matcher;
+pub mod query;
 pub mod segment;
 pub mod snippet;

@@ -31,7 +31,13 @@ pub fn for_index(text: &str) -> String {
 
 /// The words of one query term, in order (`美联储加息` → `美联储`, `加息`).
 pub fn query_words(term: &str) -> Vec<String> {
-    jieba().cut(term, false).into_iter().map(|t| t.word).filter(|w| is_word(w)).map(str::to_owned).collect()
+    jieba()
+        .cut(term, false)
+        .into_iter()
+        .map(|t| t.word)
+        .filter(|w| is_word(w))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]

@@ -101,7 +101,12 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_around_the_densest_matches() {
-        let text = format!("{} needle {} needle needle {}", "x ".repeat(200), "y ".repeat(10), "z ".repeat(200));
+        let text = format!(
+            "{} needle {} needle needle {}",
+            "x ".repeat(200),
+            "y ".repeat(10),
+            "z ".repeat(200)
+        );
         let s = best_passage(&text, &w(&["needle"])).unwrap_or_default();
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert_eq!(s.matches("<mark>needle</mark>").count(), 3, "{s}");

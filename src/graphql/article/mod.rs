@@ -8,9 +8,13 @@ use chrono::{DateTime, Utc};
 use entity::{article, translation};
 use serde_json::Value;
 
+pub mod filter;
+pub mod order;
+
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{self, TermsOf, TranslationsOf};
+use super::loaders::{self, ArticleById, NeighboursOf, RelatedOf, TermsOf, TranslationsOf};
+use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
 use crate::locale::{self, Locale};
 use crate::query::Taxonomy;
@@ -38,6 +42,7 @@ pub(crate) fn render(markdown_src: &str, format: BodyFormat) -> String {
 }
 
 /// The GraphQL `Article`: a stored row and the locale the client asked for.
+#[derive(Clone)]
 pub struct Article {
     row: Arc<article::Model>,
     requested: Option<Locale>,
@@ -79,6 +84,41 @@ impl Article {
             None => self.row.body.clone(),
         })
     }
+
+    /// Title, summary and markdown body in the served locale.
+    pub async fn served_text(&self, ctx: &Context<'_>) -> Result<ServedText, ApiError> {
+        Ok(match self.served(ctx).await? {
+            Some(t) => ServedText {
+                title: t.title,
+                summary: t.summary,
+                body: t.body,
+            },
+            None => ServedText {
+                title: self.row.title.clone(),
+                summary: self.row.summary.clone(),
+                body: self.row.body.clone(),
+            },
+        })
+    }
+
+    /// Articles by id, in the order given, served in this article's locale.
+    async fn siblings(&self, ctx: &Context<'_>, ids: &[i32]) -> Result<Vec<Article>, ApiError> {
+        let mut found = loaders::get(ctx)?
+            .load_many(ids.iter().map(|&id| ArticleById(id)))
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|&id| found.remove(&ArticleById(id)))
+            .map(|row| Article::new(row, self.requested.clone()))
+            .collect())
+    }
+}
+
+/// An article's text in the locale being served.
+pub struct ServedText {
+    pub title: String,
+    pub summary: String,
+    pub body: String,
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -92,8 +132,8 @@ fn strings(v: &Value) -> Vec<String> {
 /// `title`, `summary` and `body` come from it, and `locale` says which.
 #[Object]
 impl Article {
-    /// Global ID (see `Node` in later versions); opaque, stable across imports of the same slug.
-    async fn id(&self) -> ID {
+    /// Global ID, for `node(id:)`; opaque, stable while the article keeps its slug.
+    pub async fn id(&self) -> ID {
         id::encode(Kind::Article, self.row.id)
     }
 
@@ -260,6 +300,50 @@ impl Article {
         }
     }
 
+    /// Articles sharing the most tags and categories with this one, newest first among equals.
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5, desc = "How many, 0 to 100; default 5.")] first: i32,
+    ) -> Result<Vec<Article>, ApiError> {
+        if !(0..=MAX_PAGE).contains(&first) {
+            return Err(ApiError::bad_input(
+                "first",
+                format!("must be between 0 and {MAX_PAGE}, got {first}"),
+            ));
+        }
+        let limit = u64::try_from(first).unwrap_or(0);
+        let ids = loaders::get(ctx)?
+            .load_one(RelatedOf(self.row.id, limit))
+            .await?
+            .unwrap_or_default();
+        self.siblings(ctx, &ids).await
+    }
+
+    /// The article published just before this one in its first category; null at the start.
+    async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Article>, ApiError> {
+        let n = loaders::get(ctx)?
+            .load_one(NeighboursOf(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(self
+            .siblings(ctx, &n.previous_id.into_iter().collect::<Vec<_>>())
+            .await?
+            .pop())
+    }
+
+    /// The article published just after this one in its first category; null at the end.
+    async fn next(&self, ctx: &Context<'_>) -> Result<Option<Article>, ApiError> {
+        let n = loaders::get(ctx)?
+            .load_one(NeighboursOf(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(self
+            .siblings(ctx, &n.next_id.into_iter().collect::<Vec<_>>())
+            .await?
+            .pop())
+    }
+
     /// Hugo `weight`: lower sorts first in weighted lists; 0 when not given.
     async fn weight(&self) -> i32 {
         self.row.weight
@@ -330,8 +414,8 @@ pub struct Translation(pub translation::Model);
 /// or a file sharing its `translationKey`.
 #[Object]
 impl Translation {
-    /// Global ID.
-    async fn id(&self) -> ID {
+    /// Global ID, for `node(id:)`.
+    pub async fn id(&self) -> ID {
         id::encode(Kind::Translation, self.0.id)
     }
 

@@ -1,0 +1,203 @@
+//! Per-parent look-ups batched into one statement with window functions:
+//! the first articles of many terms, related articles, and neighbours in a
+//! category. Written as SQL because they read best that way; they run as
+//! written on SQLite and PostgreSQL.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::article;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value};
+
+use super::Taxonomy;
+
+/// Numbers `?` placeholders as `$1, $2, …` for PostgreSQL.
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn list(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
+
+/// Visibility of `a` (see `articles::public_at`), with its three values.
+const PUBLIC: &str = "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?)";
+
+fn public_values(now: DateTime<Utc>) -> [Value; 3] {
+    [false.into(), now.into(), now.into()]
+}
+
+fn statement(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Statement {
+    let backend = db.get_database_backend();
+    Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Parent {
+    parent_id: i32,
+}
+
+/// The newest `limit` public articles of each term (plus one more, to tell
+/// whether there is a next page), newest first.
+pub async fn first_articles_of_terms(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    term_ids: &[i32],
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i32, Vec<article::Model>>, DbErr> {
+    let mut out: HashMap<i32, Vec<article::Model>> = HashMap::new();
+    if term_ids.is_empty() {
+        return Ok(out);
+    }
+    let (j, fk) = (taxonomy.join_table(), taxonomy.term_column());
+    let sql = format!(
+        "SELECT * FROM (
+            SELECT a.*, j.{fk} AS parent_id,
+                   ROW_NUMBER() OVER (PARTITION BY j.{fk} ORDER BY a.published_at DESC, a.id DESC) AS rn
+            FROM article a JOIN {j} j ON j.article_id = a.id
+            WHERE j.{fk} IN ({}) AND {PUBLIC}
+        ) x WHERE x.rn <= ? ORDER BY x.parent_id, x.rn",
+        list(term_ids.len())
+    );
+    let mut values: Vec<Value> = term_ids.iter().map(|&i| i.into()).collect();
+    values.extend(public_values(now));
+    values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
+    for row in db.query_all_raw(statement(db, &sql, values)).await? {
+        let parent = Parent::from_query_result(&row, "")?.parent_id;
+        out.entry(parent)
+            .or_default()
+            .push(article::Model::from_query_result(&row, "")?);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct RelatedRow {
+    source_id: i32,
+    article_id: i32,
+}
+
+/// For each article, the ids of up to `limit` public articles sharing the
+/// most tags and categories with it, newest first among equals.
+pub async fn related(
+    db: &DatabaseConnection,
+    article_ids: &[i32],
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+    let mut out: HashMap<i32, Vec<i32>> = HashMap::new();
+    if article_ids.is_empty() || limit == 0 {
+        return Ok(out);
+    }
+    let ids = list(article_ids.len());
+    let sql = format!(
+        "SELECT x.source_id, x.article_id FROM (
+            SELECT l.source_id, l.article_id,
+                   ROW_NUMBER() OVER (PARTITION BY l.source_id
+                                      ORDER BY COUNT(*) DESC, a.published_at DESC, a.id DESC) AS rn
+            FROM (
+                SELECT s.article_id AS source_id, o.article_id AS article_id
+                FROM article_tag s JOIN article_tag o ON o.tag_id = s.tag_id AND o.article_id <> s.article_id
+                WHERE s.article_id IN ({ids})
+                UNION ALL
+                SELECT s.article_id, o.article_id
+                FROM article_category s
+                JOIN article_category o ON o.category_id = s.category_id AND o.article_id <> s.article_id
+                WHERE s.article_id IN ({ids})
+            ) l JOIN article a ON a.id = l.article_id
+            WHERE {PUBLIC}
+            GROUP BY l.source_id, l.article_id, a.published_at, a.id
+        ) x WHERE x.rn <= ? ORDER BY x.source_id, x.rn"
+    );
+    let mut values: Vec<Value> = article_ids.iter().map(|&i| i.into()).collect();
+    values.extend(article_ids.iter().map(|&i| i.into()));
+    values.extend(public_values(now));
+    values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+    for row in db.query_all_raw(statement(db, &sql, values)).await? {
+        let r = RelatedRow::from_query_result(&row, "")?;
+        out.entry(r.source_id).or_default().push(r.article_id);
+    }
+    Ok(out)
+}
+
+/// The articles just before and just after one, by publication, within its first category.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Neighbours {
+    pub previous_id: Option<i32>,
+    pub next_id: Option<i32>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct NeighbourRow {
+    id: i32,
+    previous_id: Option<i32>,
+    next_id: Option<i32>,
+}
+
+/// Previous (older) and next (newer) public article of each article within
+/// its first category, ordered by publication time then id.
+pub async fn neighbours(
+    db: &DatabaseConnection,
+    article_ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i32, Neighbours>, DbErr> {
+    let mut out = HashMap::new();
+    if article_ids.is_empty() {
+        return Ok(out);
+    }
+    let ids = list(article_ids.len());
+    let sql = format!(
+        "SELECT x.id, x.previous_id, x.next_id FROM (
+            SELECT a.id, j.category_id,
+                   LAG(a.id) OVER (PARTITION BY j.category_id ORDER BY a.published_at, a.id) AS previous_id,
+                   LEAD(a.id) OVER (PARTITION BY j.category_id ORDER BY a.published_at, a.id) AS next_id
+            FROM article_category j JOIN article a ON a.id = j.article_id
+            WHERE j.category_id IN (SELECT category_id FROM article_category WHERE article_id IN ({ids}) AND position = 0)
+              AND {PUBLIC}
+        ) x
+        JOIN article_category f ON f.article_id = x.id AND f.category_id = x.category_id AND f.position = 0
+        WHERE x.id IN ({ids})"
+    );
+    let mut values: Vec<Value> = article_ids.iter().map(|&i| i.into()).collect();
+    values.extend(public_values(now));
+    values.extend(article_ids.iter().map(|&i| i.into()));
+    for row in db.query_all_raw(statement(db, &sql, values)).await? {
+        let r = NeighbourRow::from_query_result(&row, "")?;
+        out.insert(
+            r.id,
+            Neighbours {
+                previous_id: r.previous_id,
+                next_id: r.next_id,
+            },
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_placeholders_are_numbered() {
+        assert_eq!(
+            placeholders(DbBackend::Postgres, "a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
+        assert_eq!(placeholders(DbBackend::Sqlite, "a = ?"), "a = ?");
+    }
+}
