@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono_tz::Tz;
@@ -62,6 +63,9 @@ pub struct ServeArgs {
     /// Content folder imported (idempotently) at start; skipped if missing.
     #[arg(long, env = "GAZETTE_CONTENT", default_value = "content")]
     pub content: PathBuf,
+    /// Milliseconds a DataLoader gathers keys before running one batched statement.
+    #[arg(long, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
+    pub loader_delay_ms: u64,
 }
 
 /// Parses the command line; without a command it is `serve`, so
@@ -162,8 +166,8 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
-    let state = server::AppState::new(conn);
-    let http = actix_web::HttpServer::new(move || actix_web::App::new().configure(server::routes(state.clone())))
+    let api = graphql::Api::new(conn).with_loader_delay(Duration::from_millis(args.loader_delay_ms));
+    let http = actix_web::HttpServer::new(move || actix_web::App::new().configure(server::routes(api.clone())))
         .bind(&args.bind)
         .with_context(|| format!("listening on {}", args.bind))?;
     for addr in http.addrs() {

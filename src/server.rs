@@ -1,32 +1,12 @@
 //! The actix-web application: GraphQL at `/graphql`, GraphiQL at `/`, `/healthz`.
 
+use crate::graphql::Api;
 use actix_web::{guard, web, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
-use sea_orm::DatabaseConnection;
 
-use crate::graphql::{self, AppSchema};
-
-/// What every handler shares. Cloning is cheap: the schema and pool are shared handles.
-#[derive(Clone)]
-pub struct AppState {
-    pub schema: AppSchema,
-    pub db: DatabaseConnection,
-}
-
-impl AppState {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            schema: graphql::build_schema(),
-            db,
-        }
-    }
-}
-
-async fn graphql_handler(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    graphql::execute(&state.schema, &state.db, request.into_inner())
-        .await
-        .into()
+async fn graphql_handler(api: web::Data<Api>, request: GraphQLRequest) -> GraphQLResponse {
+    api.execute(request.into_inner()).await.into()
 }
 
 async fn graphiql() -> HttpResponse {
@@ -40,9 +20,9 @@ async fn healthz() -> HttpResponse {
 }
 
 /// Registers Gazette's routes; `main` and the tests build their apps with it.
-pub fn routes(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn routes(api: Api) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(state))
+        cfg.app_data(web::Data::new(api))
             .service(
                 web::resource("/graphql")
                     .route(web::post().to(graphql_handler))

@@ -12,6 +12,8 @@ pub mod query;
 pub mod search;
 pub mod term;
 
+use std::time::Duration;
+
 use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
@@ -20,7 +22,7 @@ pub use query::Query;
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema. Per-request data (loaders) is attached by [`execute`].
+/// Builds the schema. Per-request data (loaders) is attached by [`Api::execute`].
 pub fn build_schema() -> AppSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish()
 }
@@ -30,7 +32,37 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
-/// Runs one request against `db` with fresh request-scoped loaders.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
-    schema.execute(request.data(loaders::for_request(db.clone()))).await
+/// How long a DataLoader waits for more keys before it runs a batch, by default.
+pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(1);
+
+/// The API: the schema (built once), the database, and loader settings.
+/// Cloning is cheap: the schema and pool are shared handles.
+#[derive(Clone)]
+pub struct Api {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub loader_delay: Duration,
+}
+
+impl Api {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Api {
+            schema: build_schema(),
+            db,
+            loader_delay: DEFAULT_LOADER_DELAY,
+        }
+    }
+
+    /// Sets how long loaders gather keys before running a batch: longer
+    /// batches more reliably under load, at that much latency per nesting level.
+    pub fn with_loader_delay(mut self, delay: Duration) -> Self {
+        self.loader_delay = delay;
+        self
+    }
+
+    /// Runs one request with fresh request-scoped loaders.
+    pub async fn execute(&self, request: Request) -> Response {
+        let loaders = loaders::for_request(self.db.clone()).delay(self.loader_delay);
+        self.schema.execute(request.data(loaders)).await
+    }
 }

@@ -9,6 +9,8 @@ use super::matcher;
 
 /// bm25 weights for the indexed columns: title, summary, body.
 const BM25: &str = "bm25(article_search, 10.0, 4.0, 1.0)";
+/// The largest LIMIT SQLite takes: in effect none.
+const NO_LIMIT: u64 = i64::MAX as u64;
 
 /// `(article_id, rank)` for every article with a version matching `query`;
 /// a lower rank is a better match. `None` when the query has no words.
@@ -21,6 +23,10 @@ pub fn ranked(backend: DbBackend, query: &str) -> Option<SelectStatement> {
                 .expr_as(Expr::cust(BM25), "r")
                 .from("article_search")
                 .and_where(Expr::cust_with_values("article_search MATCH ?", [expr]))
+                // A LIMIT keeps SQLite from flattening this subquery into the
+                // outer join, where bm25() cannot run ("unable to use function
+                // bm25 in the requested context").
+                .limit(NO_LIMIT)
                 .to_owned();
             Some(
                 Query::select()

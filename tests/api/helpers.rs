@@ -2,12 +2,15 @@
 //! written to a temporary folder, and GraphQL calls through the real actix app.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{test, App};
+use gazette::graphql::Api;
 use gazette::import::{self, ReadOptions, Summary};
 use gazette::locale::Locale;
-use gazette::server::{self, AppState};
+use gazette::server;
 use sea_orm::DatabaseConnection;
 use serde_json::{json, Value};
 
@@ -21,15 +24,39 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub struct TestApp {
     pub db: DatabaseConnection,
-    pub state: AppState,
+    pub state: Api,
     pub read: ReadOptions,
 }
 
 /// A migrated in-memory database and the app over it.
 pub async fn spawn_app() -> TestApp {
     let db = gazette::db::open("sqlite::memory:").await.expect("in-memory database");
+    app_over(db)
+}
+
+/// An app whose every SQL statement is counted.
+pub async fn spawn_counting_app() -> (TestApp, Arc<AtomicUsize>) {
+    let mut db = gazette::db::open("sqlite::memory:").await.expect("in-memory database");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let mut app = app_over(db);
+    // A debug build can take longer than production's 1 ms to walk a list
+    // of 100 nodes; a longer wait makes each loader's batch deterministic.
+    app.state = app.state.with_loader_delay(std::time::Duration::from_millis(250));
+    (app, statements)
+}
+
+fn app_over(db: DatabaseConnection) -> TestApp {
+    // Internal errors are logged, not returned: show them in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("gazette=error")
+        .try_init();
     TestApp {
-        state: AppState::new(db.clone()),
+        state: Api::new(db.clone()),
         db,
         read: ReadOptions {
             timezone: chrono_tz::UTC,
@@ -137,4 +164,130 @@ pub fn slugs(connection: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// One generated article, as the reference tests compare the API against.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub index: usize,
+    pub slug: String,
+    pub title: String,
+    pub published: chrono::DateTime<chrono::Utc>,
+    pub updated: chrono::DateTime<chrono::Utc>,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+    pub thumbnail: bool,
+    pub lang: &'static str,
+    /// Locale of a `name.LANG.md` translation file, if it has one.
+    pub translation: Option<&'static str>,
+}
+
+impl Spec {
+    /// Locales it is available in (its lang, then its translation).
+    pub fn locales(&self) -> Vec<&'static str> {
+        std::iter::once(self.lang).chain(self.translation).collect()
+    }
+}
+
+/// A deterministic corpus: ties in dates (three articles an hour) and in
+/// titles, so ordering by id as a tie-breaker is exercised.
+pub fn corpus(n: usize) -> Vec<Spec> {
+    let base = chrono::DateTime::parse_from_rfc3339("2021-01-01T00:00:00Z")
+        .map(|d| d.to_utc())
+        .unwrap_or_default();
+    (0..n)
+        .map(|i| {
+            let published = base + chrono::Duration::hours(i64::try_from(i / 3).unwrap_or(0));
+            let mut tags = vec![format!("t{}", i % 10)];
+            let second = format!("t{}", (i * 7 + 3) % 10);
+            if !tags.contains(&second) {
+                tags.push(second);
+            }
+            let lang = if i % 5 == 0 { "en" } else { "zh-CN" };
+            let translation = (i % 6 == 0).then_some(if lang == "en" { "fr" } else { "en" });
+            Spec {
+                index: i,
+                slug: format!("a{i:05}"),
+                title: format!("T{:05}", (i * 37) % (n / 2).max(1)),
+                published,
+                updated: published + chrono::Duration::days(i64::try_from((i * 13) % 7).unwrap_or(0)),
+                tags,
+                categories: vec![format!("c{}", i % 3)],
+                thumbnail: i % 4 == 0,
+                lang,
+                translation,
+            }
+        })
+        .collect()
+}
+
+/// Writes the corpus as content files (and translation files).
+pub fn write_corpus(dir: &ContentDir, specs: &[Spec]) {
+    for s in specs {
+        let thumb = if s.thumbnail {
+            "thumbnail: https://example.com/t.png\n"
+        } else {
+            ""
+        };
+        let body = if s.lang == "en" {
+            format!("Markets moved on article {} as investors weighed rates.", s.index)
+        } else {
+            format!("美联储官员表示，第{}篇文章讨论了利率前景。", s.index)
+        };
+        let text = format!(
+            "---\ntitle: \"{}\"\ndate: \"{}\"\nlastmod: \"{}\"\ntags: [{}]\ncategories: [{}]\nlang: {}\n{thumb}---\n\n{body}\n",
+            s.title,
+            s.published.to_rfc3339(),
+            s.updated.to_rfc3339(),
+            s.tags.join(", "),
+            s.categories.join(", "),
+            s.lang,
+        );
+        dir.write(&format!("{}.md", s.slug), text);
+        if let Some(t) = s.translation {
+            dir.write(
+                &format!("{}.{t}.md", s.slug),
+                yaml_article(&format!("{} ({t})", s.title), &s.published.to_rfc3339(), ""),
+            );
+        }
+    }
+}
+
+/// An app holding the generated corpus of `n` articles.
+pub async fn app_with_corpus(n: usize) -> (TestApp, ContentDir, Vec<Spec>) {
+    let app = spawn_app().await;
+    let dir = ContentDir::new();
+    let specs = corpus(n);
+    write_corpus(&dir, &specs);
+    let summary = app.import(&[dir.path().to_path_buf()]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert_eq!(
+        summary.imported,
+        n + specs.iter().filter(|s| s.translation.is_some()).count()
+    );
+    (app, dir, specs)
+}
+
+/// Every slug of `articles(filter:, orderBy:)`, walked 100 at a time, and the totalCount.
+pub async fn walk(app: &TestApp, filter: Value, order: Value) -> (Vec<String>, i64) {
+    let q = "query($f: ArticleFilter, $o: ArticleOrder, $after: String) {
+        articles(first: 100, after: $after, filter: $f, orderBy: $o) {
+          totalCount edges { node { slug } } pageInfo { hasNextPage endCursor } } }";
+    let mut out = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let c = app.data(q, json!({ "f": filter, "o": order, "after": after })).await["articles"].clone();
+        out.extend(slugs(&c));
+        if c["pageInfo"]["hasNextPage"] != true {
+            return (out, c["totalCount"].as_i64().unwrap_or(-1));
+        }
+        after = c["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// Slugs of `specs` matching `keep`, newest first (ties by id, newest id first).
+pub fn expected(specs: &[Spec], keep: impl Fn(&Spec) -> bool) -> Vec<String> {
+    let mut v: Vec<&Spec> = specs.iter().filter(|s| keep(s)).collect();
+    v.sort_by(|a, b| b.published.cmp(&a.published).then(b.index.cmp(&a.index)));
+    v.into_iter().map(|s| s.slug.clone()).collect()
 }

@@ -1,0 +1,214 @@
+//! Relations a page reaches: global IDs, related articles, previous/next,
+//! table of contents; and the SQL statements a request costs.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn node_fetches_any_object_by_its_global_id() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "s.md",
+        yaml_article("Story", "2025-01-01", "tags: [fed]\ncategories: [Markets]\n"),
+    );
+    content.write("s.de.md", yaml_article("Geschichte", "2025-01-01", ""));
+    app.import(&[content.path().to_path_buf()]).await;
+    let ids = app
+        .data(
+            r#"{ article(slug: "s") { id tags { id } categories { id } translations { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let a = &ids["article"];
+
+    let q = r#"query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
+        ... on Article { slug } ... on Tag { slug } ... on Category { slug } ... on Translation { locale } } }"#;
+    let all = json!([
+        a["id"],
+        a["tags"][0]["id"],
+        a["categories"][0]["id"],
+        a["translations"][0]["id"]
+    ]);
+    let data = app.data(q, json!({ "ids": all })).await;
+
+    assert_eq!(
+        data["nodes"],
+        json!([
+            { "__typename": "Article", "id": a["id"], "slug": "s" },
+            { "__typename": "Tag", "id": a["tags"][0]["id"], "slug": "fed" },
+            { "__typename": "Category", "id": a["categories"][0]["id"], "slug": "markets" },
+            { "__typename": "Translation", "id": a["translations"][0]["id"], "locale": "de" },
+        ])
+    );
+    let one = app
+        .data("query($id: ID!) { node(id: $id) { id } }", json!({ "id": a["id"] }))
+        .await;
+    assert_eq!(one["node"]["id"], a["id"]);
+}
+
+#[actix_web::test]
+async fn a_malformed_id_is_bad_input_and_an_unknown_one_is_null() {
+    let app = spawn_app().await;
+    let q = "query($id: ID!) { node(id: $id) { id } }";
+
+    let (message, code) = app.error(q, json!({ "id": "not-an-id!" })).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert!(message.contains("`id`"), "{message}");
+    let unknown = app.data(q, json!({ "id": "QXJ0aWNsZTo5OTk5" })).await; // "Article:9999"
+    assert_eq!(unknown["node"], json!(null));
+    let too_many: Vec<String> = (0..101).map(|_| "QXJ0aWNsZTo5OTk5".to_owned()).collect();
+    let (_, code) = app
+        .error(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": too_many }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+}
+
+#[actix_web::test]
+async fn related_prefers_most_shared_terms_then_newest() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "base.md",
+        yaml_article("Base", "2025-01-10", "tags: [a, b, c]\ncategories: [x]\n"),
+    );
+    content.write(
+        "three.md",
+        yaml_article("Three", "2025-01-01", "tags: [a, b]\ncategories: [x]\n"),
+    );
+    content.write(
+        "two-old.md",
+        yaml_article("Two old", "2025-01-02", "tags: [a]\ncategories: [x]\n"),
+    );
+    content.write(
+        "two-new.md",
+        yaml_article("Two new", "2025-01-03", "tags: [c]\ncategories: [x]\n"),
+    );
+    content.write("none.md", yaml_article("None", "2025-01-04", "tags: [z]\n"));
+    content.write(
+        "hidden.md",
+        yaml_article(
+            "Hidden",
+            "2025-01-05",
+            "tags: [a, b, c]\ncategories: [x]\ndraft: true\n",
+        ),
+    );
+    app.import(&[content.path().to_path_buf()]).await;
+
+    let data = app
+        .data(
+            r#"{ article(slug: "base") { related(first: 5) { slug } r1: related(first: 1) { slug } } }"#,
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(
+        data["article"]["related"],
+        json!([{ "slug": "three" }, { "slug": "two-new" }, { "slug": "two-old" }])
+    );
+    assert_eq!(data["article"]["r1"], json!([{ "slug": "three" }]));
+}
+
+#[actix_web::test]
+async fn previous_and_next_follow_publication_within_the_first_category() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("a.md", yaml_article("A", "2025-01-01", "categories: [news]\n"));
+    content.write("b.md", yaml_article("B", "2025-01-02", "categories: [other]\n"));
+    content.write("c.md", yaml_article("C", "2025-01-03", "categories: [news, other]\n"));
+    content.write("d.md", yaml_article("D", "2025-01-04", "categories: [news]\n"));
+    app.import(&[content.path().to_path_buf()]).await;
+    let q = r#"{ articles(orderBy: { direction: ASC }) { edges { node { slug previous { slug } next { slug } } } } }"#;
+
+    let data = app.data(q, json!({})).await;
+
+    let got: Vec<(String, serde_json::Value, serde_json::Value)> = data["articles"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .map(|e| {
+                    let n = &e["node"];
+                    (
+                        n["slug"].as_str().unwrap_or_default().to_owned(),
+                        n["previous"]["slug"].clone(),
+                        n["next"]["slug"].clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        got,
+        vec![
+            ("a".to_owned(), json!(null), json!("c")),
+            ("b".to_owned(), json!(null), json!("c")),
+            ("c".to_owned(), json!("a"), json!("d")),
+            ("d".to_owned(), json!("c"), json!(null)),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn table_of_contents_anchors_match_the_html_heading_ids() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "t.md",
+        "---\ntitle: T\ndate: 2025-01-01\n---\n\n## 美联储 Policy\n\ntext\n\n### Details\n\n## 美联储 Policy\n",
+    );
+    app.import(&[content.path().to_path_buf()]).await;
+
+    let a = &app.data(r#"{ article(slug: "t") { tableOfContents { level text anchor } body(format: HTML) wordCount readingTime } }"#, json!({})).await["article"];
+
+    let toc = a["tableOfContents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(toc.len(), 3);
+    assert_eq!(
+        toc[0],
+        json!({ "level": 2, "text": "美联储 Policy", "anchor": "美联储-policy" })
+    );
+    assert_eq!(toc[2]["anchor"], "美联储-policy-1");
+    let html = a["body"].as_str().unwrap_or_default();
+    for entry in &toc {
+        let anchor = entry["anchor"].as_str().unwrap_or_default();
+        assert!(html.contains(&format!(r#"id="{anchor}""#)), "{anchor} not in {html}");
+    }
+    assert_eq!(
+        a["wordCount"], 10,
+        "美联储 counts 3 words twice, Policy twice, text and Details once"
+    );
+    assert_eq!(a["readingTime"], 1);
+}
+
+#[actix_web::test]
+async fn a_page_costs_the_same_statements_whatever_its_size() {
+    let (app, statements) = spawn_counting_app().await;
+    let dir = ContentDir::new();
+    write_corpus(&dir, &corpus(150));
+    app.import(&[dir.path().to_path_buf()]).await;
+    let q = "query($n: Int) { articles(first: $n, locale: \"en\") { edges { node {
+        slug title tags { slug articleCount } categories { slug } translations { locale }
+        related(first: 3) { slug }
+        previous { slug } next { slug }
+        t2: tags { articles(first: 5) { edges { node { slug } } } } } } } }";
+
+    let mut counts = Vec::new();
+    for n in [1, 100] {
+        statements.store(0, Ordering::SeqCst);
+        let data = app.data(q, json!({ "n": n })).await;
+        assert_eq!(data["articles"]["edges"].as_array().map(Vec::len), Some(n));
+        counts.push(statements.load(Ordering::SeqCst));
+    }
+
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for first: 1 and first: 100: {counts:?}"
+    );
+    assert!(counts[0] <= 10, "{counts:?}");
+}

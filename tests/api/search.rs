@@ -1,0 +1,176 @@
+//! Full-text search: Chinese and English, ranking, snippets, filters,
+//! locales, paging, and hostile input.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+const Q: &str = r#"query($q: String!, $f: ArticleFilter, $l: String, $first: Int, $after: String) {
+  search(query: $q, filter: $f, locale: $l, first: $first, after: $after) {
+    totalCount edges { cursor score snippet node { slug title locale } } pageInfo { hasNextPage endCursor } } }"#;
+
+async fn search_app() -> (TestApp, ContentDir) {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    let content = ContentDir::new();
+    content.write(
+        "fed.md",
+        yaml_article("Federal Reserve holds rates", "2025-03-01", "tags: [fed]\n"),
+    );
+    content.write(
+        "fed-title.md",
+        "---\ntitle: Rates and the Federal Reserve\ndate: 2025-03-02\n---\n\nA long story about many things; the word appears once: reserve.\n",
+    );
+    content.write(
+        "nato.md",
+        "---\ntitle: 北约峰会\ndate: 2025-03-03\nlang: zh-CN\n---\n\n北约秘书长表示，成员国将增加国防开支。\n",
+    );
+    content.write("nato.en.md", yaml_article("NATO summit", "2025-03-03", ""));
+    app.import(&[content.path().to_path_buf()]).await;
+    (app, content)
+}
+
+fn hits(data: &serde_json::Value) -> Vec<String> {
+    slugs(&data["search"])
+}
+
+#[actix_web::test]
+async fn two_character_chinese_words_find_the_seed_article() {
+    let (app, _c) = search_app().await;
+
+    for word in ["和谈", "北约"] {
+        let data = app.data(Q, json!({ "q": word })).await;
+        assert!(hits(&data).contains(&SEED_SLUG.to_owned()), "{word}: {data}");
+        let seed_edge = data["search"]["edges"]
+            .as_array()
+            .and_then(|e| e.iter().find(|e| e["node"]["slug"] == SEED_SLUG).cloned())
+            .unwrap_or_default();
+        let snippet = seed_edge["snippet"].as_str().unwrap_or_default();
+        assert!(snippet.contains(&format!("<mark>{word}</mark>")), "{word}: {snippet}");
+        assert!(seed_edge["score"].as_f64().unwrap_or(0.0) > 0.0);
+    }
+    let data = app.data(Q, json!({ "q": "北约" })).await;
+    assert_eq!(hits(&data), vec!["nato", SEED_SLUG], "title matches rank first");
+}
+
+#[actix_web::test]
+async fn english_words_all_must_match_and_title_matches_rank_higher() {
+    let (app, _c) = search_app().await;
+
+    let data = app.data(Q, json!({ "q": "federal reserve" })).await;
+    assert_eq!(data["search"]["totalCount"], 2);
+    let scores: Vec<f64> = data["search"]["edges"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["score"].as_f64()).collect())
+        .unwrap_or_default();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked by score: {scores:?}");
+    assert_eq!(
+        hits(&app.data(Q, json!({ "q": "federal nowhere" })).await),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        hits(&app.data(Q, json!({ "q": "FEDERAL" })).await).len(),
+        2,
+        "case does not matter"
+    );
+}
+
+#[actix_web::test]
+async fn hostile_search_strings_are_just_text() {
+    let (app, _c) = search_app().await;
+
+    for q in [
+        r#"""#,
+        r#""federal"#,
+        "*",
+        "fed*",
+        "NEAR(",
+        "NEAR(a b)",
+        "AND",
+        "OR OR",
+        "NOT",
+        r"\",
+        r"\\'",
+        "'; DROP TABLE article; --",
+        "title:北约",
+        "^",
+        "(",
+        ")",
+        "{}",
+        "-",
+        "+",
+    ] {
+        let (body, status) = app.graphql(Q, json!({ "q": q })).await;
+        assert_eq!(status, actix_web::http::StatusCode::OK, "{q}");
+        assert!(body.get("errors").is_none(), "{q}: {body}");
+    }
+    assert_eq!(hits(&app.data(Q, json!({ "q": "\"federal\"" })).await).len(), 2);
+    let (_, code) = app.error(Q, json!({ "q": "x".repeat(300) })).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+}
+
+#[actix_web::test]
+async fn search_takes_a_filter_and_a_locale() {
+    let (app, _c) = search_app().await;
+
+    let filtered = app
+        .data(
+            Q,
+            json!({ "q": "federal reserve", "f": { "tags": { "any": ["fed"] } } }),
+        )
+        .await;
+    assert_eq!(hits(&filtered), vec!["fed"]);
+    assert_eq!(filtered["search"]["totalCount"], 1);
+
+    let english = app.data(Q, json!({ "q": "NATO", "l": "en" })).await;
+    let edge = &english["search"]["edges"][0];
+    assert_eq!(
+        edge["node"],
+        json!({ "slug": "nato", "title": "NATO summit", "locale": "en" })
+    );
+    let seed_in_en = app.data(Q, json!({ "q": "北约", "l": "en" })).await;
+    assert!(
+        hits(&seed_in_en).contains(&"nato".to_owned()),
+        "translations are searched and originals too"
+    );
+
+    let in_filter = app
+        .data("{ articles(filter: { search: \"北约\" }) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(in_filter["articles"]["totalCount"], 2);
+}
+
+#[actix_web::test]
+async fn search_pages_through_cursors() {
+    let (app, _c) = search_app().await;
+
+    let first = app.data(Q, json!({ "q": "reserve", "first": 1 })).await;
+    let cursor = first["search"]["pageInfo"]["endCursor"].clone();
+    assert_eq!(first["search"]["pageInfo"]["hasNextPage"], true);
+    let second = app
+        .data(Q, json!({ "q": "reserve", "first": 1, "after": cursor }))
+        .await;
+
+    assert_eq!(second["search"]["pageInfo"]["hasNextPage"], false);
+    let mut all = hits(&first);
+    all.extend(hits(&second));
+    all.sort();
+    assert_eq!(all, vec!["fed", "fed-title"]);
+    let (message, code) = app.error(Q, json!({ "q": "federal", "after": cursor })).await;
+    assert_eq!(code, "BAD_USER_INPUT", "a cursor of another query: {message}");
+}
+
+#[actix_web::test]
+async fn an_edit_keeps_the_index_in_step() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("s.md", yaml_article("Zebra crossing", "2025-01-01", ""));
+    app.import(&[content.path().to_path_buf()]).await;
+    assert_eq!(hits(&app.data(Q, json!({ "q": "zebra" })).await), vec!["s"]);
+
+    content.write("s.md", yaml_article("Giraffe crossing", "2025-01-01", ""));
+    app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(hits(&app.data(Q, json!({ "q": "zebra" })).await), Vec::<String>::new());
+    assert_eq!(hits(&app.data(Q, json!({ "q": "giraffe" })).await), vec!["s"]);
+}
