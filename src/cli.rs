@@ -10,8 +10,11 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::graphql::Limits;
 use crate::import::{self, Event, ReadOptions};
 use crate::locale::Locale;
+use crate::server::rate_limit::RateLimit;
+use crate::server::HttpSettings;
 use crate::{db, graphql, server};
 
 /// Gazette: a GraphQL content API over Hugo-style markdown files.
@@ -37,6 +40,9 @@ pub struct GlobalArgs {
     /// Locale of content files that name none (Hugo's defaultContentLanguage).
     #[arg(long, env = "GAZETTE_DEFAULT_LANG", default_value = "en", global = true, value_parser = Locale::parse)]
     pub default_lang: Locale,
+    /// Log format: `text` or `json` (one JSON object per line).
+    #[arg(long, env = "GAZETTE_LOG_FORMAT", default_value = "text", global = true, value_parser = ["text", "json"])]
+    pub log_format: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -66,6 +72,75 @@ pub struct ServeArgs {
     /// Milliseconds a DataLoader gathers keys before running one batched statement.
     #[arg(long, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
     pub loader_delay_ms: u64,
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "GAZETTE_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Largest query cost: each field costs 1, each connection multiplies by its first/last.
+    #[arg(long, env = "GAZETTE_MAX_COST", default_value_t = 10_000)]
+    pub max_cost: usize,
+    /// Most aliased fields in one document.
+    #[arg(long, env = "GAZETTE_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Most root fields in one operation.
+    #[arg(long, env = "GAZETTE_MAX_ROOT_FIELDS", default_value_t = 20)]
+    pub max_root_fields: usize,
+    /// Largest GraphQL document, in bytes.
+    #[arg(long, env = "GAZETTE_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
+    pub max_document_bytes: usize,
+    /// Largest request body, in bytes (413 above it).
+    #[arg(long, env = "GAZETTE_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Turn introspection (and so GraphiQL's docs) off.
+    #[arg(long, env = "GAZETTE_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+    /// Milliseconds a request may run before it is answered with TIMEOUT.
+    #[arg(long, env = "GAZETTE_TIMEOUT_MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
+    /// Cache-Control max-age of cacheable GET responses, in seconds.
+    #[arg(long, env = "GAZETTE_CACHE_MAX_AGE", default_value_t = 60)]
+    pub cache_max_age: u32,
+    /// Origins allowed by CORS, comma-separated (`*` for any); none by default.
+    #[arg(long, env = "GAZETTE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Rate limit per client address, in cost units per second (off when not given).
+    #[arg(long, env = "GAZETTE_RATE_LIMIT")]
+    pub rate_limit: Option<f64>,
+    /// Bucket size of the rate limit, in cost units.
+    #[arg(long, env = "GAZETTE_RATE_BURST", default_value_t = 20_000.0)]
+    pub rate_burst: f64,
+}
+
+impl ServeArgs {
+    /// The GraphQL limits these flags set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth,
+            max_cost: self.max_cost,
+            max_aliases: self.max_aliases,
+            max_root_fields: self.max_root_fields,
+        }
+    }
+
+    /// The HTTP settings these flags set.
+    pub fn http(&self) -> HttpSettings {
+        HttpSettings {
+            max_body_bytes: self.max_body_bytes,
+            max_document_bytes: self.max_document_bytes,
+            timeout: Duration::from_millis(self.timeout_ms),
+            cache_max_age: self.cache_max_age,
+            cors_origins: self
+                .cors_origins
+                .iter()
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            rate_limit: self.rate_limit.map(|per_second| RateLimit {
+                per_second,
+                burst: self.rate_burst,
+            }),
+            ..HttpSettings::default()
+        }
+    }
 }
 
 /// Parses the command line; without a command it is `serve`, so
@@ -153,7 +228,8 @@ async fn import_with_progress(
 }
 
 async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let conn = db::open(&g.database_url).await.context("opening the database")?;
+    let mut conn = db::open(&g.database_url).await.context("opening the database")?;
+    db::count_statements(&mut conn);
     if args.content.is_dir() {
         let summary = import::run(&conn, std::slice::from_ref(&args.content), read, |event| {
             if let Event::Failed(e) = event {
@@ -166,8 +242,13 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
-    let api = graphql::Api::new(conn).with_loader_delay(Duration::from_millis(args.loader_delay_ms));
-    let http = actix_web::HttpServer::new(move || actix_web::App::new().configure(server::routes(api.clone())))
+    let api = graphql::Api::new(conn)
+        .with_loader_delay(Duration::from_millis(args.loader_delay_ms))
+        .with_limits(&args.limits(), !args.no_introspection);
+    let data = server::AppData::new(api, args.http()).context("setting up metrics")?;
+    // SIGTERM and Ctrl-C stop accepting, let in-flight requests finish, then exit 0.
+    let http = actix_web::HttpServer::new(move || server::app(data.clone()))
+        .shutdown_timeout(30)
         .bind(&args.bind)
         .with_context(|| format!("listening on {}", args.bind))?;
     for addr in http.addrs() {

@@ -1,5 +1,8 @@
 //! Connecting to the database (SQLite or PostgreSQL) and running migrations.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -45,4 +48,38 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
     migrate(&db).await?;
     Ok(db)
+}
+
+tokio::task_local! {
+    /// The statement counter of the request being served, if it counts.
+    static STATEMENTS: Arc<AtomicUsize>;
+}
+
+/// Counts every statement `db` runs into the counter of the request that runs
+/// it (see [`counting`]); statements outside a counting request are not counted.
+pub fn count_statements(db: &mut DatabaseConnection) {
+    db.set_metric_callback(|_| {
+        let _ = STATEMENTS.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
+    });
+}
+
+/// Runs `fut`, counting its statements into `counter`.
+pub async fn counting<F: Future>(counter: Arc<AtomicUsize>, fut: F) -> F::Output {
+    STATEMENTS.scope(counter, fut).await
+}
+
+/// The counter of the current request, to hand to tasks it spawns.
+pub fn current_counter() -> Option<Arc<AtomicUsize>> {
+    STATEMENTS.try_with(Arc::clone).ok()
+}
+
+/// Spawns `fut` on tokio, counting into the current request's counter.
+pub fn spawn_counted<F>(counter: Option<Arc<AtomicUsize>>, fut: F) -> tokio::task::JoinHandle<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    match counter {
+        Some(c) => tokio::spawn(STATEMENTS.scope(c, fut)),
+        None => tokio::spawn(fut),
+    }
 }

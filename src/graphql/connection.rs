@@ -108,6 +108,7 @@ fn facet_limit(first: i32) -> Result<u64, ApiError> {
 #[Object]
 impl ArticleFacets {
     /// The most used tags, most articles first (ties by slug).
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[Some(first)], child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -129,6 +130,7 @@ impl ArticleFacets {
     }
 
     /// The most used categories, most articles first (ties by slug).
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[Some(first)], child_complexity)")]
     async fn categories(
         &self,
         ctx: &Context<'_>,

@@ -13,7 +13,46 @@ use sea_orm::DbErr;
 /// Apollo's error codes, as clients match on them.
 pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    pub const TIMEOUT: &str = "TIMEOUT";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+}
+
+/// The code of an error, if it has one.
+pub fn code_of(e: &async_graphql::ServerError) -> Option<&str> {
+    match e.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Gives every error of a response a code: errors before execution (no
+/// path) failed validation; codeless errors in a field come from
+/// async-graphql's own input checks (a variable of the wrong type), so
+/// they are the client's input. Returns whether it was a request error
+/// (nothing executed).
+pub fn assign_codes(response: &mut async_graphql::Response) -> bool {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    for e in &mut response.errors {
+        if code_of(e).is_none() {
+            let code = if e.path.is_empty() {
+                code::GRAPHQL_VALIDATION_FAILED
+            } else {
+                code::BAD_USER_INPUT
+            };
+            e.extensions.get_or_insert_with(Default::default).set("code", code);
+        }
+    }
+    request_error
 }
 
 /// An error a resolver returns.

@@ -30,7 +30,11 @@ pub fn get<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<Loaders>, ApiError> {
 
 /// New loaders for one request.
 pub fn for_request(db: DatabaseConnection) -> DataLoader<Loaders> {
-    DataLoader::new(Loaders { db, now: Utc::now() }, tokio::spawn)
+    // Batches run as their own tasks; they count their statements into the request's counter.
+    let counter = crate::db::current_counter();
+    DataLoader::new(Loaders { db, now: Utc::now() }, move |fut| {
+        crate::db::spawn_counted(counter.clone(), fut)
+    })
 }
 
 /// The tags or categories of an article.

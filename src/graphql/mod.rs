@@ -5,6 +5,7 @@ pub mod connection;
 pub mod error;
 pub mod id;
 pub mod language;
+pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -17,14 +18,27 @@ use std::time::Duration;
 use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
+pub use limits::Limits;
 pub use query::Query;
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema. Per-request data (loaders) is attached by [`Api::execute`].
+/// Builds the schema with default limits. Per-request data (loaders) is
+/// attached by [`Api::execute`].
 pub fn build_schema() -> AppSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish()
+    build_schema_with(&Limits::default(), true)
+}
+
+/// Builds the schema with `limits`, with or without introspection.
+pub fn build_schema_with(limits: &Limits, introspection: bool) -> AppSchema {
+    let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .extension(limits::LimitsExtension(limits.clone()));
+    if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The schema's SDL: what `gazette schema` prints and `schema.graphql` holds.
@@ -51,6 +65,12 @@ impl Api {
             db,
             loader_delay: DEFAULT_LOADER_DELAY,
         }
+    }
+
+    /// The API with its own limits and introspection setting.
+    pub fn with_limits(mut self, limits: &Limits, introspection: bool) -> Self {
+        self.schema = build_schema_with(limits, introspection);
+        self
     }
 
     /// Sets how long loaders gather keys before running a batch: longer

@@ -59,6 +59,9 @@ impl NodeQuery {
     }
 
     /// The objects with these global IDs, in the same order, null where there is none; at most 100.
+    #[graphql(
+        complexity = "crate::graphql::limits::connection_cost(&[i32::try_from(ids.len()).ok()], child_complexity)"
+    )]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

@@ -53,6 +53,7 @@ impl ArticleQuery {
     /// Page with cursors (`first`/`after`, `last`/`before`) or with numbered
     /// pages (`page`/`perPage`, with `pageCount`) for pager UIs.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last, per_page], child_complexity)")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -103,6 +104,7 @@ impl TaxonomyQuery {
     }
 
     /// All tags in slug order.
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -125,6 +127,7 @@ impl TaxonomyQuery {
     }
 
     /// All categories in slug order.
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn categories(
         &self,
         ctx: &Context<'_>,

@@ -81,6 +81,7 @@ impl SearchQuery {
     /// word of the query must match. Any text is accepted: quotes, `*`,
     /// `AND` or `NEAR(` are searched for as words, never read as syntax.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -92,6 +92,7 @@ macro_rules! term_type {
             }
 
             /// Its published articles, newest first.
+            #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
             async fn articles(
                 &self,
                 ctx: &Context<'_>,

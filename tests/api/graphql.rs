@@ -2,7 +2,7 @@
 //! bad arguments, and the other routes.
 
 use actix_web::http::StatusCode;
-use actix_web::{test, App};
+use actix_web::test;
 use gazette::server;
 use serde_json::{json, Value};
 
@@ -188,7 +188,7 @@ async fn a_locale_serves_the_best_translation_and_says_which() {
 async fn graphql_answers_get_requests_too() {
     let app = spawn_app().await;
     app.import_seed().await;
-    let service = test::init_service(App::new().configure(server::routes(app.state.clone()))).await;
+    let service = test::init_service(server::app(app.app_data())).await;
 
     let req = test::TestRequest::get()
         .uri("/graphql?query=%7Barticles%7BtotalCount%7D%7D")
@@ -201,7 +201,7 @@ async fn graphql_answers_get_requests_too() {
 #[actix_web::test]
 async fn graphiql_is_served_at_the_root_and_healthz_answers() {
     let app = spawn_app().await;
-    let service = test::init_service(App::new().configure(server::routes(app.state.clone()))).await;
+    let service = test::init_service(server::app(app.app_data())).await;
 
     let resp = test::call_service(&service, test::TestRequest::get().uri("/").to_request()).await;
     assert_eq!(resp.status(), StatusCode::OK);

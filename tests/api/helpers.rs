@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, App};
+use actix_web::test;
 use gazette::graphql::Api;
 use gazette::import::{self, ReadOptions, Summary};
 use gazette::locale::Locale;
-use gazette::server;
+use gazette::server::{self, AppData, HttpSettings};
 use sea_orm::DatabaseConnection;
 use serde_json::{json, Value};
 
@@ -102,6 +102,11 @@ pub fn yaml_article(title: &str, date: &str, extra: &str) -> String {
 }
 
 impl TestApp {
+    /// The server's shared data with default HTTP settings.
+    pub fn app_data(&self) -> AppData {
+        AppData::new(self.state.clone(), HttpSettings::default()).expect("metrics")
+    }
+
     pub async fn import(&self, paths: &[PathBuf]) -> Summary {
         import::run(&self.db, paths, &self.read, |_| {})
             .await
@@ -114,7 +119,7 @@ impl TestApp {
 
     /// POSTs a GraphQL request through the actix app.
     pub async fn graphql(&self, query: &str, variables: Value) -> (Value, StatusCode) {
-        let app = test::init_service(App::new().configure(server::routes(self.state.clone()))).await;
+        let app = test::init_service(server::app(self.app_data())).await;
         let req = test::TestRequest::post()
             .uri("/graphql")
             .set_json(json!({ "query": query, "variables": variables }))

@@ -301,6 +301,7 @@ impl Article {
     }
 
     /// Articles sharing the most tags and categories with this one, newest first among equals.
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[Some(first)], child_complexity)")]
     async fn related(
         &self,
         ctx: &Context<'_>,

@@ -1,0 +1,219 @@
+//! Limits on what one request may ask for, checked before any SQL runs: depth,
+//! cost (each connection's `first`/`last` multiplies the cost of what it
+//! selects), aliases and root fields. The cost of an accepted query is
+//! reported in the response's `extensions.cost`.
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+
+use super::error::code;
+
+/// The limits, each with a safe default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Deepest selection nesting.
+    pub max_depth: usize,
+    /// Largest cost: fields count 1, connections multiply by their page size.
+    pub max_cost: usize,
+    /// Most aliased fields in a document.
+    pub max_aliases: usize,
+    /// Most root fields in one operation.
+    pub max_root_fields: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 12,
+            max_cost: 10_000,
+            max_aliases: 30,
+            max_root_fields: 20,
+        }
+    }
+}
+
+fn refused(code: &str, message: String) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", code);
+    e.extensions = Some(ext);
+    e
+}
+
+/// Builds the per-request extension.
+pub struct LimitsExtension(pub Limits);
+
+impl ExtensionFactory for LimitsExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Check {
+            limits: self.0.clone(),
+            cost: Mutex::new(None),
+        })
+    }
+}
+
+struct Check {
+    limits: Limits,
+    cost: Mutex<Option<usize>>,
+}
+
+/// Fields in `set` (fragments expanded once each) and how many carry an alias.
+fn count(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    seen: &mut Vec<String>,
+    fields: &mut usize,
+    aliases: &mut usize,
+    deep: bool,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                *fields += 1;
+                if f.node.alias.is_some() {
+                    *aliases += 1;
+                }
+                if deep {
+                    let mut nested = 0;
+                    count(doc, &f.node.selection_set.node, seen, &mut nested, aliases, true);
+                }
+            }
+            Selection::InlineFragment(frag) => count(doc, &frag.node.selection_set.node, seen, fields, aliases, deep),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.to_string();
+                if seen.contains(&name) {
+                    continue; // counted already, or a cycle validation will report
+                }
+                seen.push(name.clone());
+                if let Some(frag) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    count(doc, &frag.node.selection_set.node, seen, fields, aliases, deep);
+                }
+            }
+        }
+    }
+}
+
+impl Check {
+    fn check_document(&self, doc: &ExecutableDocument) -> ServerResult<()> {
+        for (_, op) in doc.operations.iter() {
+            let (mut roots, mut aliases) = (0, 0);
+            count(
+                doc,
+                &op.node.selection_set.node,
+                &mut Vec::new(),
+                &mut roots,
+                &mut aliases,
+                false,
+            );
+            if roots > self.limits.max_root_fields {
+                let message = format!("{roots} root fields; the limit is {}", self.limits.max_root_fields);
+                return Err(refused(code::QUERY_TOO_COMPLEX, message));
+            }
+            let (mut fields, mut aliases) = (0, 0);
+            count(
+                doc,
+                &op.node.selection_set.node,
+                &mut Vec::new(),
+                &mut fields,
+                &mut aliases,
+                true,
+            );
+            if aliases > self.limits.max_aliases {
+                let message = format!("{aliases} aliases; the limit is {}", self.limits.max_aliases);
+                return Err(refused(code::QUERY_TOO_COMPLEX, message));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Check {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        self.check_document(&doc)?;
+        Ok(doc)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if result.depth > self.limits.max_depth {
+            let message = format!(
+                "query depth is {}; the limit is {}",
+                result.depth, self.limits.max_depth
+            );
+            return Err(vec![refused(code::QUERY_TOO_DEEP, message)]);
+        }
+        if result.complexity > self.limits.max_cost {
+            let message = format!(
+                "query cost is {}; the limit is {} (each connection's first/last multiplies the cost of its selection)",
+                result.complexity, self.limits.max_cost
+            );
+            return Err(vec![refused(code::QUERY_TOO_COMPLEX, message)]);
+        }
+        if let Ok(mut cost) = self.cost.lock() {
+            *cost = Some(result.complexity);
+        }
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        let cost = self.cost.lock().ok().and_then(|c| *c);
+        if let Some(requested) = cost {
+            let limit = self.limits.max_cost;
+            response.extensions.insert(
+                "cost".to_owned(),
+                async_graphql::value!({ "requested": requested, "limit": limit }),
+            );
+        }
+        response
+    }
+}
+
+/// The cost of a connection field: its page size times what each item
+/// selects, plus one. A page size over the maximum costs as the maximum
+/// (the argument check refuses it anyway).
+pub fn connection_cost(sizes: &[Option<i32>], child: usize) -> usize {
+    let size = sizes
+        .iter()
+        .flatten()
+        .next()
+        .copied()
+        .unwrap_or(super::pagination::DEFAULT_PAGE);
+    let size = usize::try_from(size.clamp(1, super::pagination::MAX_PAGE)).unwrap_or(1);
+    size.saturating_mul(child).saturating_add(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connection_cost;
+
+    #[test]
+    fn page_size_multiplies_the_selection() {
+        assert_eq!(connection_cost(&[Some(100), None], 6), 601);
+        assert_eq!(connection_cost(&[None, Some(5)], 2), 11);
+        assert_eq!(connection_cost(&[None, None], 1), 21);
+        assert_eq!(connection_cost(&[Some(1000)], 1), 101);
+    }
+}

@@ -1,0 +1,115 @@
+//! Automatic Persisted Queries (Apollo's APQ protocol): a client sends a
+//! query's SHA-256 instead of its text, so a GET URL stays short and a CDN
+//! can cache it. The store is per process and bounded; a miss just makes the
+//! client send the full query once more.
+
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+
+use lru::LruCache;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Why a persisted query could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApqError {
+    /// The hash is unknown here: the client should retry with the query.
+    #[error("PersistedQueryNotFound")]
+    NotFound,
+    #[error("provided sha256Hash does not match the query")]
+    HashMismatch,
+    #[error("extensions.persistedQuery must be {{ version: 1, sha256Hash: \"<64 hex digits>\" }}")]
+    Malformed,
+}
+
+/// Query texts by SHA-256, least recently used evicted first.
+pub struct PersistedQueries {
+    cache: Mutex<LruCache<String, String>>,
+}
+
+impl PersistedQueries {
+    pub fn new(capacity: usize) -> Self {
+        let capacity = NonZeroUsize::new(capacity.max(1)).unwrap_or(NonZeroUsize::MIN);
+        PersistedQueries {
+            cache: Mutex::new(LruCache::new(capacity)),
+        }
+    }
+
+    /// The query to run: the one sent (stored under its hash), or the one
+    /// stored for the hash. Requests without `persistedQuery` pass through.
+    pub fn resolve(&self, query: Option<String>, extensions: Option<&Value>) -> Result<Option<String>, ApqError> {
+        let Some(pq) = extensions.and_then(|e| e.get("persistedQuery")) else {
+            return Ok(query);
+        };
+        let hash = match (
+            pq.get("version").and_then(Value::as_i64),
+            pq.get("sha256Hash").and_then(Value::as_str),
+        ) {
+            (Some(1), Some(h)) if h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()) => h.to_ascii_lowercase(),
+            _ => return Err(ApqError::Malformed),
+        };
+        let mut cache = self.cache.lock().map_err(|_| ApqError::NotFound)?;
+        match query {
+            Some(q) if !q.is_empty() => {
+                let actual: String = Sha256::digest(q.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                if actual != hash {
+                    return Err(ApqError::HashMismatch);
+                }
+                cache.put(hash, q.clone());
+                Ok(Some(q))
+            }
+            _ => cache.get(&hash).cloned().map(Some).ok_or(ApqError::NotFound),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const Q: &str = "{ articles { totalCount } }";
+
+    fn ext(hash: &str) -> Value {
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+    }
+
+    fn sha(q: &str) -> String {
+        Sha256::digest(q.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    #[test]
+    fn a_miss_then_the_query_then_a_hit() {
+        let store = PersistedQueries::new(8);
+        let e = ext(&sha(Q));
+        assert_eq!(store.resolve(None, Some(&e)), Err(ApqError::NotFound));
+        assert_eq!(store.resolve(Some(Q.into()), Some(&e)), Ok(Some(Q.into())));
+        assert_eq!(store.resolve(None, Some(&e)), Ok(Some(Q.into())));
+    }
+
+    #[test]
+    fn a_wrong_hash_or_shape_is_refused() {
+        let store = PersistedQueries::new(8);
+        assert_eq!(
+            store.resolve(Some(Q.into()), Some(&ext(&"0".repeat(64)))),
+            Err(ApqError::HashMismatch)
+        );
+        assert_eq!(store.resolve(None, Some(&ext("abc"))), Err(ApqError::Malformed));
+        assert_eq!(store.resolve(Some(Q.into()), None), Ok(Some(Q.into())));
+    }
+
+    #[test]
+    fn the_store_is_bounded() {
+        let store = PersistedQueries::new(1);
+        let (a, b) = ("{ a }", "{ b }");
+        store.resolve(Some(a.into()), Some(&ext(&sha(a)))).ok();
+        store.resolve(Some(b.into()), Some(&ext(&sha(b)))).ok();
+        assert_eq!(store.resolve(None, Some(&ext(&sha(a)))), Err(ApqError::NotFound));
+    }
+}

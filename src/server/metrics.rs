@@ -1,0 +1,118 @@
+//! Prometheus metrics at `/metrics`: requests and latency by operation,
+//! errors by code, and database pool use.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use sea_orm::DatabaseConnection;
+
+/// Distinct operation names kept as labels; later ones count as `other`,
+/// since clients choose the names and labels must stay bounded.
+const MAX_OPERATIONS: usize = 200;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    errors: IntCounterVec,
+    pool: IntGaugeVec,
+    operations: Mutex<HashSet<String>>,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "gazette_requests_total",
+                "GraphQL requests by operation and HTTP status",
+            ),
+            &["operation", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "gazette_request_duration_seconds",
+                "GraphQL request latency by operation",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["operation"],
+        )?;
+        let errors = IntCounterVec::new(Opts::new("gazette_errors_total", "GraphQL errors by code"), &["code"])?;
+        let pool = IntGaugeVec::new(
+            Opts::new("gazette_db_pool_connections", "Database pool connections"),
+            &["state"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(errors.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            errors,
+            pool,
+            operations: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// A bounded label for an operation name.
+    pub fn operation_label(&self, name: Option<&str>) -> String {
+        let Some(name) = name.filter(|n| n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        else {
+            return if name.is_some() {
+                "other".into()
+            } else {
+                "anonymous".into()
+            };
+        };
+        let Ok(mut seen) = self.operations.lock() else {
+            return "other".into();
+        };
+        if seen.contains(name) || seen.len() < MAX_OPERATIONS {
+            seen.insert(name.to_owned());
+            name.to_owned()
+        } else {
+            "other".into()
+        }
+    }
+
+    pub fn observe(&self, operation: &str, status: u16, seconds: f64, error_codes: &[String]) {
+        self.requests.with_label_values(&[operation, &status.to_string()]).inc();
+        self.latency.with_label_values(&[operation]).observe(seconds);
+        for code in error_codes {
+            self.errors.with_label_values(&[code.as_str()]).inc();
+        }
+    }
+
+    /// The text exposition, with pool gauges read now.
+    pub fn render(&self, db: &DatabaseConnection) -> String {
+        let (size, idle) = pool_use(db);
+        self.pool.with_label_values(&["idle"]).set(idle);
+        self.pool.with_label_values(&["in_use"]).set(size - idle);
+        let mut out = Vec::new();
+        if TextEncoder::new().encode(&self.registry.gather(), &mut out).is_err() {
+            return String::new();
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+fn pool_use(db: &DatabaseConnection) -> (i64, i64) {
+    use sea_orm::DatabaseBackend::*;
+    let (size, idle) = match db.get_database_backend() {
+        Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), p.num_idle())
+        }
+        Postgres => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), p.num_idle())
+        }
+        _ => (0, 0),
+    };
+    (i64::from(size), i64::try_from(idle).unwrap_or(0))
+}

@@ -1,0 +1,154 @@
+//! The HTTP server: GraphQL at `/graphql`, GraphiQL at `/`, `/healthz`,
+//! `/readyz` and `/metrics`, with compression and CORS.
+
+pub mod apq;
+pub mod graphql;
+pub mod metrics;
+pub mod rate_limit;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Compress;
+use actix_web::{web, App, HttpResponse};
+use async_graphql::http::GraphiQLSource;
+
+use crate::graphql::Api;
+use apq::PersistedQueries;
+use metrics::Metrics;
+use rate_limit::{RateLimit, RateLimiter};
+
+/// HTTP settings, each with a safe default.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest request body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Largest GraphQL document.
+    pub max_document_bytes: usize,
+    /// Longest a request may run before it is answered with TIMEOUT.
+    pub timeout: Duration,
+    /// `max-age` of cacheable GET responses, in seconds.
+    pub cache_max_age: u32,
+    /// Origins allowed by CORS; none (same origin only) by default; `*` allows any.
+    pub cors_origins: Vec<String>,
+    /// Per-address rate limit over query cost, off by default.
+    pub rate_limit: Option<RateLimit>,
+    /// Persisted queries kept per process.
+    pub apq_capacity: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            max_body_bytes: 256 * 1024,
+            max_document_bytes: 32 * 1024,
+            timeout: Duration::from_secs(10),
+            cache_max_age: 60,
+            cors_origins: Vec::new(),
+            rate_limit: None,
+            apq_capacity: 1024,
+        }
+    }
+}
+
+/// What every handler shares; cloning is cheap.
+#[derive(Clone)]
+pub struct AppData {
+    pub api: Api,
+    pub settings: Arc<HttpSettings>,
+    pub apq: Arc<PersistedQueries>,
+    pub limiter: Option<Arc<RateLimiter>>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppData {
+    pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
+        Ok(AppData {
+            api,
+            apq: Arc::new(PersistedQueries::new(settings.apq_capacity)),
+            limiter: settings.rate_limit.map(|l| Arc::new(RateLimiter::new(l))),
+            metrics: Arc::new(Metrics::new()?),
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").title("Gazette").finish())
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn readyz(data: web::Data<AppData>) -> HttpResponse {
+    match data.api.db.ping().await {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unreachable")
+        }
+    }
+}
+
+async fn metrics_text(data: web::Data<AppData>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(data.metrics.render(&data.api.db))
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers(["content-type", "accept", "authorization", "x-request-id"])
+        .expose_headers(["etag", "x-request-id", "retry-after"])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
+/// The whole application; `main` and the tests build their servers with it.
+pub fn app(
+    data: AppData,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = cors(&data.settings.cors_origins);
+    App::new()
+        .app_data(web::Data::new(data))
+        .wrap(Compress::default())
+        .wrap(cors)
+        .service(
+            web::resource("/graphql")
+                .route(web::post().to(graphql::handle))
+                .route(web::get().to(graphql::handle))
+                .route(web::route().to(|| async {
+                    HttpResponse::MethodNotAllowed()
+                        .insert_header(("allow", "GET, POST"))
+                        .finish()
+                })),
+        )
+        .route("/", web::get().to(graphiql))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics_text))
+}
