@@ -23,6 +23,8 @@ use crate::{db, graphql, server};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
     /// What to do; `serve` when not given.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -48,7 +50,7 @@ pub struct GlobalArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the GraphQL API and GraphiQL (the default command).
-    Serve(ServeArgs),
+    Serve,
     /// Import Hugo content files (folders are walked recursively).
     Import {
         /// Files or folders of `.md`, `.markdown` or `.txt` content.
@@ -61,52 +63,54 @@ pub enum Command {
     Schema,
 }
 
+/// Settings of `serve` (the default command).
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Server (serve)")]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "GAZETTE_BIND", default_value = "127.0.0.1:8000")]
+    #[arg(long, global = true, env = "GAZETTE_BIND", default_value = "127.0.0.1:8000")]
     pub bind: String,
     /// Content folder imported (idempotently) at start; skipped if missing.
-    #[arg(long, env = "GAZETTE_CONTENT", default_value = "content")]
+    #[arg(long, global = true, env = "GAZETTE_CONTENT", default_value = "content")]
     pub content: PathBuf,
     /// Milliseconds a DataLoader gathers keys before running one batched statement.
-    #[arg(long, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
+    #[arg(long, global = true, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
     pub loader_delay_ms: u64,
     /// Deepest selection nesting a query may have.
-    #[arg(long, env = "GAZETTE_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
     /// Largest query cost: each field costs 1, each connection multiplies by its first/last.
-    #[arg(long, env = "GAZETTE_MAX_COST", default_value_t = 10_000)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_COST", default_value_t = 10_000)]
     pub max_cost: usize,
     /// Most aliased fields in one document.
-    #[arg(long, env = "GAZETTE_MAX_ALIASES", default_value_t = 30)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_ALIASES", default_value_t = 30)]
     pub max_aliases: usize,
     /// Most root fields in one operation.
-    #[arg(long, env = "GAZETTE_MAX_ROOT_FIELDS", default_value_t = 20)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_ROOT_FIELDS", default_value_t = 20)]
     pub max_root_fields: usize,
     /// Largest GraphQL document, in bytes.
-    #[arg(long, env = "GAZETTE_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
     pub max_document_bytes: usize,
     /// Largest request body, in bytes (413 above it).
-    #[arg(long, env = "GAZETTE_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
     /// Turn introspection (and so GraphiQL's docs) off.
-    #[arg(long, env = "GAZETTE_NO_INTROSPECTION")]
+    #[arg(long, global = true, env = "GAZETTE_NO_INTROSPECTION")]
     pub no_introspection: bool,
     /// Milliseconds a request may run before it is answered with TIMEOUT.
-    #[arg(long, env = "GAZETTE_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(long, global = true, env = "GAZETTE_TIMEOUT_MS", default_value_t = 10_000)]
     pub timeout_ms: u64,
     /// Cache-Control max-age of cacheable GET responses, in seconds.
-    #[arg(long, env = "GAZETTE_CACHE_MAX_AGE", default_value_t = 60)]
+    #[arg(long, global = true, env = "GAZETTE_CACHE_MAX_AGE", default_value_t = 60)]
     pub cache_max_age: u32,
     /// Origins allowed by CORS, comma-separated (`*` for any); none by default.
-    #[arg(long, env = "GAZETTE_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(long, global = true, env = "GAZETTE_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
     /// Rate limit per client address, in cost units per second (off when not given).
-    #[arg(long, env = "GAZETTE_RATE_LIMIT")]
+    #[arg(long, global = true, env = "GAZETTE_RATE_LIMIT")]
     pub rate_limit: Option<f64>,
     /// Bucket size of the rate limit, in cost units.
-    #[arg(long, env = "GAZETTE_RATE_BURST", default_value_t = 20_000.0)]
+    #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = 20_000.0)]
     pub rate_burst: f64,
 }
 
@@ -143,21 +147,9 @@ impl ServeArgs {
     }
 }
 
-/// Parses the command line; without a command it is `serve`, so
-/// `gazette --bind 0.0.0.0:8000` works as `gazette serve --bind …` does.
+/// Parses the command line; without a command it is `serve`.
 pub fn parse() -> Cli {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let as_serve = || {
-        let mut with_serve = args.clone();
-        with_serve.insert(1.min(with_serve.len()), "serve".into());
-        Cli::parse_from(with_serve)
-    };
-    match Cli::try_parse_from(&args) {
-        Ok(cli) if cli.command.is_some() => cli,
-        Ok(_) => as_serve(),
-        Err(e) if e.kind() == clap::error::ErrorKind::UnknownArgument => as_serve(),
-        Err(e) => e.exit(),
-    }
+    Cli::parse()
 }
 
 /// Runs the parsed command.
@@ -187,8 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Some(Command::Serve(args)) => serve(&g, &read, args).await,
-        None => anyhow::bail!("no command"),
+        Some(Command::Serve) | None => serve(&g, &read, cli.serve).await,
     }
 }
 

@@ -62,6 +62,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         index(manager, "idx_article_lang", Article::Table, &[Article::Lang]).await?;
+        index(
+            manager,
+            "idx_article_title",
+            Article::Table,
+            &[Article::Title, Article::Id],
+        )
+        .await?;
 
         manager
             .create_table(

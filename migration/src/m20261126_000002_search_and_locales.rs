@@ -1,5 +1,6 @@
-//! Full-text search documents (one per article version, jieba-segmented) with
-//! their SQLite FTS5 index, and the locales each article is available in.
+//! Full-text search documents (one per article version, jieba-segmented, plus
+//! the CJK characters one by one for exact substring matches) with their
+//! SQLite FTS5 index, and the locales each article is available in.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -17,6 +18,7 @@ enum SearchDocument {
     Title,
     Summary,
     Body,
+    Chars,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -35,20 +37,22 @@ enum Article {
 /// The FTS5 index over `search_document`, kept in step by triggers.
 const SQLITE_FTS: &[&str] = &[
     "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(
-        title, summary, body,
+        title, summary, body, chars,
         content = 'search_document', content_rowid = 'id',
         tokenize = 'unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS search_document_ai AFTER INSERT ON search_document BEGIN
-        INSERT INTO article_search(rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
+        INSERT INTO article_search(rowid, title, summary, body, chars)
+        VALUES (new.id, new.title, new.summary, new.body, new.chars);
      END",
     "CREATE TRIGGER IF NOT EXISTS search_document_ad AFTER DELETE ON search_document BEGIN
-        INSERT INTO article_search(article_search, rowid, title, summary, body)
-        VALUES ('delete', old.id, old.title, old.summary, old.body);
+        INSERT INTO article_search(article_search, rowid, title, summary, body, chars)
+        VALUES ('delete', old.id, old.title, old.summary, old.body, old.chars);
      END",
     "CREATE TRIGGER IF NOT EXISTS search_document_au AFTER UPDATE ON search_document BEGIN
-        INSERT INTO article_search(article_search, rowid, title, summary, body)
-        VALUES ('delete', old.id, old.title, old.summary, old.body);
-        INSERT INTO article_search(rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
+        INSERT INTO article_search(article_search, rowid, title, summary, body, chars)
+        VALUES ('delete', old.id, old.title, old.summary, old.body, old.chars);
+        INSERT INTO article_search(rowid, title, summary, body, chars)
+        VALUES (new.id, new.title, new.summary, new.body, new.chars);
      END",
 ];
 
@@ -66,6 +70,7 @@ impl MigrationTrait for Migration {
                     .col(text(SearchDocument::Title))
                     .col(text(SearchDocument::Summary))
                     .col(text(SearchDocument::Body))
+                    .col(text(SearchDocument::Chars))
                     .foreign_key(
                         ForeignKey::create()
                             .from(SearchDocument::Table, SearchDocument::ArticleId)

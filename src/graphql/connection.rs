@@ -12,7 +12,7 @@ use super::pagination::{self, PageArgs};
 use super::term::{Category, Tag};
 use crate::locale::Locale;
 use crate::query::articles::{self, Order, Scope};
-use crate::query::keyset::{Page, PageRequest};
+use crate::query::keyset::{Page, PageRequest, SortValue};
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 
@@ -208,7 +208,7 @@ pub async fn articles(
     locale: Option<Locale>,
 ) -> Result<ArticleConnection, ApiError> {
     let list = article_list(base, order);
-    let req = args.request(&list)?;
+    let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
     let page = articles::page(&l.db, &scope, order, &req, l.now).await?;
     let info = ArticleListInfo {
@@ -227,7 +227,8 @@ pub struct TermListInfo {
 impl TermListInfo {
     /// How many terms the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
-        let n = terms::count(&loaders::get(ctx)?.loader().db, self.taxonomy).await?;
+        let l = loaders::get(ctx)?.loader();
+        let n = terms::count(&l.db, self.taxonomy, l.now).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
@@ -242,8 +243,9 @@ where
     T: From<TermRow> + async_graphql::OutputType,
 {
     let list = taxonomy.table();
-    let req = args.request(list)?;
-    let page = terms::page(&loaders::get(ctx)?.loader().db, taxonomy, &req).await?;
+    let req = args.request(list, &SortValue::Text(String::new()))?;
+    let l = loaders::get(ctx)?.loader();
+    let page = terms::page(&l.db, taxonomy, &req, l.now).await?;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, TermListInfo { taxonomy });
     conn.edges.extend(
         page.rows

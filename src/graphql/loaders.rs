@@ -130,7 +130,7 @@ impl Loader<TermById> for Loaders {
     async fn load(&self, keys: &[TermById]) -> Result<HashMap<TermById, TermRow>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (taxonomy, ids) in by_taxonomy(keys.iter().map(|k| (k.0, k.1))) {
-            for row in terms::by_ids(&self.db, taxonomy, &ids).await? {
+            for row in terms::by_ids(&self.db, taxonomy, &ids, self.now).await? {
                 out.insert(TermById(taxonomy, row.id), row);
             }
         }

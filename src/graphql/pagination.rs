@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 use super::error::ApiError;
-use crate::query::keyset::{Key, PageRequest};
+use crate::query::keyset::{Key, PageRequest, SortValue};
 
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 20;
@@ -49,8 +49,9 @@ impl PageArgs {
         }
     }
 
-    /// Checks the arguments for the list named `list`.
-    pub fn request(&self, list: &str) -> Result<PageRequest, ApiError> {
+    /// Checks the arguments for the list named `list`, whose sort values are
+    /// of `sample`'s kind (a forged cursor of another kind is refused).
+    pub fn request(&self, list: &str, sample: &SortValue) -> Result<PageRequest, ApiError> {
         if self.page.is_some() || self.per_page.is_some() {
             if self.first.is_some() || self.last.is_some() || self.after.is_some() || self.before.is_some() {
                 return Err(ApiError::bad_input(
@@ -74,8 +75,16 @@ impl PageArgs {
                 per_page: u64::try_from(per_page).unwrap_or(1),
             });
         }
-        let after = self.after.as_deref().map(|c| decode(list, "after", c)).transpose()?;
-        let before = self.before.as_deref().map(|c| decode(list, "before", c)).transpose()?;
+        let checked = |argument: &str, cursor: &str| {
+            let key = decode(list, argument, cursor)?;
+            if key.value.same_kind(sample) {
+                Ok(key)
+            } else {
+                Err(ApiError::bad_input(argument, "not a cursor from this API"))
+            }
+        };
+        let after = self.after.as_deref().map(|c| checked("after", c)).transpose()?;
+        let before = self.before.as_deref().map(|c| checked("before", c)).transpose()?;
         match (self.first, self.last) {
             (Some(_), Some(_)) => Err(ApiError::bad_input("last", "give first or last, not both")),
             (None, Some(last)) => Ok(PageRequest::Backward {
@@ -118,7 +127,6 @@ pub fn decode(list: &str, argument: &str, cursor: &str) -> Result<Key, ApiError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::keyset::SortValue;
 
     fn first(n: i32) -> PageArgs {
         PageArgs {
@@ -129,7 +137,7 @@ mod tests {
 
     #[test]
     fn first_defaults_and_is_bounded() {
-        let default = PageArgs::default().request("a").ok();
+        let default = PageArgs::default().request("a", &SortValue::Float(0.0)).ok();
         assert_eq!(
             default,
             Some(PageRequest::Forward {
@@ -138,21 +146,21 @@ mod tests {
                 before: None
             })
         );
-        assert!(first(100).request("a").is_ok());
-        assert!(first(101).request("a").is_err());
-        assert!(first(-1).request("a").is_err());
+        assert!(first(100).request("a", &SortValue::Float(0.0)).is_ok());
+        assert!(first(101).request("a", &SortValue::Float(0.0)).is_err());
+        assert!(first(-1).request("a", &SortValue::Float(0.0)).is_err());
         assert!(PageArgs {
             last: Some(101),
             ..PageArgs::default()
         }
-        .request("a")
+        .request("a", &SortValue::Float(0.0))
         .is_err());
         assert!(PageArgs {
             first: Some(1),
             last: Some(1),
             ..PageArgs::default()
         }
-        .request("a")
+        .request("a", &SortValue::Float(0.0))
         .is_err());
     }
 
@@ -164,29 +172,43 @@ mod tests {
             ..PageArgs::default()
         };
         assert_eq!(
-            p.request("a").ok(),
+            p.request("a", &SortValue::Float(0.0)).ok(),
             Some(PageRequest::Numbered { page: 3, per_page: 10 })
         );
         assert!(PageArgs {
             page: Some(0),
             ..PageArgs::default()
         }
-        .request("a")
+        .request("a", &SortValue::Float(0.0))
         .is_err());
         assert!(PageArgs {
             page: Some(1),
             per_page: Some(0),
             ..PageArgs::default()
         }
-        .request("a")
+        .request("a", &SortValue::Float(0.0))
         .is_err());
         assert!(PageArgs {
             page: Some(1),
             first: Some(2),
             ..PageArgs::default()
         }
-        .request("a")
+        .request("a", &SortValue::Float(0.0))
         .is_err());
+    }
+
+    #[test]
+    fn a_cursor_of_the_wrong_kind_is_refused() {
+        let text_key = Key {
+            value: SortValue::Text("x".into()),
+            id: 1,
+        };
+        let args = PageArgs {
+            after: Some(encode("a", &text_key)),
+            ..PageArgs::default()
+        };
+        assert!(args.request("a", &SortValue::Float(0.0)).is_err());
+        assert!(args.request("a", &SortValue::Text(String::new())).is_ok());
     }
 
     #[test]

@@ -99,8 +99,8 @@ impl TaxonomyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's slug.")] slug: String,
     ) -> Result<Option<Tag>, ApiError> {
-        let db = &loaders::get(ctx)?.loader().db;
-        Ok(terms::by_slug(db, Taxonomy::Tags, &slug).await?.map(Tag))
+        let l = loaders::get(ctx)?.loader();
+        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.now).await?.map(Tag))
     }
 
     /// All tags in slug order.
@@ -122,8 +122,10 @@ impl TaxonomyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's slug.")] slug: String,
     ) -> Result<Option<Category>, ApiError> {
-        let db = &loaders::get(ctx)?.loader().db;
-        Ok(terms::by_slug(db, Taxonomy::Categories, &slug).await?.map(Category))
+        let l = loaders::get(ctx)?.loader();
+        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.now)
+            .await?
+            .map(Category))
     }
 
     /// All categories in slug order.

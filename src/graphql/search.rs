@@ -12,6 +12,7 @@ use super::loaders;
 use super::pagination::{self, PageArgs};
 use crate::locale::Locale;
 use crate::query::articles::{Filter, Scope};
+use crate::query::keyset::SortValue;
 use crate::query::search;
 use crate::search::{matcher, snippet};
 use crate::text::markdown;
@@ -109,7 +110,7 @@ impl SearchQuery {
             .transpose()?;
         let filter = filter.map(ArticleFilter::into_query).transpose()?.unwrap_or_default();
         let list = list_name(&query);
-        let req = PageArgs::cursors(first, after, last, before).request(&list)?;
+        let req = PageArgs::cursors(first, after, last, before).request(&list, &SortValue::Float(0.0))?;
         let scope = Scope {
             filter: filter.clone(),
             ..Scope::default()
@@ -130,7 +131,7 @@ impl SearchQuery {
             scope: counted,
             page_size: page_size(&req),
         };
-        let words: Vec<String> = matcher::terms(&query).into_iter().flatten().collect();
+        let words = matcher::highlight_words(&query);
         let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
         conn.edges.extend(page.rows.into_iter().map(|hit| {
             let cursor = pagination::encode(&list, &hit.key());

@@ -27,7 +27,7 @@ async fn term_articles(
     };
     let order = Order::default();
     let list = connection::article_list(&base, order);
-    match args.request(&list)? {
+    match args.request(&list, &order.sample_value())? {
         PageRequest::Forward {
             limit,
             after: None,

@@ -1,7 +1,7 @@
 //! Front-matter dates: RFC 3339 keeps its offset; a date without one is read
 //! in the import's default time zone.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 const WITH_OFFSET: &[&str] = &[
@@ -16,8 +16,14 @@ const WITHOUT_OFFSET: &[&str] = &[
     "%Y-%m-%d %H:%M",
 ];
 
-/// Parses a front-matter date; the error says what was expected.
+/// Parses a front-matter date, to the microsecond (what cursors and both
+/// databases keep); the error says what was expected.
 pub fn parse(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let t = parse_exact(raw, tz)?;
+    Ok(t.with_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t))
+}
+
+fn parse_exact(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let s = raw.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt.with_timezone(&Utc));

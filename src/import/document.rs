@@ -88,8 +88,11 @@ pub fn name_parts(path: &Path) -> (String, Option<Locale>) {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Only a two-letter language (`en`, `zh-CN`) counts as a suffix, so
+    // `notes.old.md` or `api.faq.md` stay articles of their own.
+    let two_letter = |s: &str| s.split(['-', '_']).next().is_some_and(|l| l.len() == 2);
     let (base, locale) = match stem.rsplit_once('.') {
-        Some((base, suffix)) if !base.is_empty() => match Locale::parse(suffix) {
+        Some((base, suffix)) if !base.is_empty() && two_letter(suffix) => match Locale::parse(suffix) {
             Ok(locale) => (base.to_owned(), Some(locale)),
             Err(_) => (stem.clone(), None),
         },
@@ -331,5 +334,12 @@ mod tests {
         let (stem, locale) = name_parts(Path::new("v1.2.md"));
         assert_eq!(stem, "v1.2");
         assert!(locale.is_none());
+        let (stem, locale) = name_parts(Path::new("notes.old.md"));
+        assert_eq!((stem.as_str(), locale), ("notes.old", None));
+        let (stem, locale) = name_parts(Path::new("rates.zh-TW.md"));
+        assert_eq!(
+            (stem.as_str(), locale.map(|l| l.to_string())),
+            ("rates", Some("zh-TW".to_owned()))
+        );
     }
 }

@@ -86,17 +86,20 @@ pub async fn run(
                 doc,
             }),
             Err(e) => {
-                let (stem, _) = document::name_parts(&file.path);
-                broken_groups
-                    .entry(group_dir(&file.path, stem))
-                    .or_insert_with(|| file.path.clone());
+                // Only a broken original takes its translations down with it.
+                let (stem, locale) = document::name_parts(&file.path);
+                if locale.is_none() {
+                    broken_groups
+                        .entry(group_dir(&file.path, stem))
+                        .or_insert_with(|| file.path.clone());
+                }
                 on_event(Event::Failed(&e));
                 summary.failed.push(e);
             }
         }
     }
 
-    let (units, errors) = group(reads, &broken_groups, opts);
+    let (units, errors) = group(reads, &broken_groups, opts, chrono::Utc::now());
     for e in errors {
         on_event(Event::Failed(&e));
         summary.failed.push(e);
@@ -139,7 +142,7 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 }
 
 /// Bumped when the importer reads the same bytes differently.
-const HASH_VERSION: &str = "gazette-import-2";
+const HASH_VERSION: &str = "gazette-import-3";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original
@@ -148,6 +151,7 @@ fn group(
     reads: Vec<Read>,
     broken: &HashMap<(PathBuf, String), PathBuf>,
     opts: &ReadOptions,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<(ArticleUnit, Vec<PathBuf>)>, Vec<FileError>) {
     let mut errors = Vec::new();
     let mut groups: Vec<Vec<Read>> = Vec::new();
@@ -199,12 +203,12 @@ fn group(
         hasher.update(HASH_VERSION);
         hasher.update(opts.timezone.name());
         hasher.update(opts.default_lang.as_str());
-        let mut feed = |r: &Read| {
+        let feed = |hasher: &mut Sha256, r: &Read| {
             hasher.update(r.stored_path.as_bytes());
             hasher.update((r.bytes.len() as u64).to_le_bytes());
             hasher.update(&r.bytes);
         };
-        feed(&original);
+        feed(&mut hasher, &original);
         let mut translations: Vec<(String, Document)> = Vec::new();
         let mut paths = vec![original.path.clone()];
         for mut t in files {
@@ -218,10 +222,17 @@ fn group(
                 errors.push(FileError::new(t.path, None, reason));
                 continue;
             }
-            feed(&t);
-            t.doc.lang = locale;
+            feed(&mut hasher, &t);
             paths.push(t.path);
-            translations.push((t.stored_path, t.doc));
+            // A draft, not-yet-published or expired translation is not stored.
+            // Whether it is public goes into the hash, so a later import stores
+            // it once its publishDate has come (or drops it once it expires).
+            let public = !t.doc.draft && t.doc.publish_date <= now && t.doc.expiry_date.is_none_or(|e| e > now);
+            hasher.update([u8::from(public)]);
+            if public {
+                t.doc.lang = locale;
+                translations.push((t.stored_path, t.doc));
+            }
         }
         let content_hash = format!("{:x}", hasher.finalize());
         units.push((

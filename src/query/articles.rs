@@ -242,6 +242,14 @@ impl Order {
         }
     }
 
+    /// A sort value of the kind this order's cursors carry.
+    pub fn sample_value(self) -> SortValue {
+        match self.field {
+            OrderField::PublishedAt | OrderField::UpdatedAt => SortValue::Time(DateTime::<Utc>::UNIX_EPOCH),
+            OrderField::Title => SortValue::Text(String::new()),
+        }
+    }
+
     /// The key of `row` in this order.
     pub fn key_of(self, row: &article::Model) -> Key {
         let value = match self.field {

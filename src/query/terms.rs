@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{article, category, tag};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
 use super::articles::public_at;
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
@@ -27,17 +27,41 @@ struct LinkedTerm {
     name: String,
 }
 
-fn select_terms(taxonomy: Taxonomy) -> SelectStatement {
+/// Whether a term has a public article: terms used only by drafts (an
+/// embargoed story's tag) or by no article at all are not shown.
+fn in_use(taxonomy: Taxonomy, now: DateTime<Utc>) -> Expr {
+    let (t, j) = (taxonomy.table(), taxonomy.join_table());
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(j)
+            .inner_join(
+                article::Entity,
+                Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
+            )
+            .and_where(Expr::col((j, taxonomy.term_column())).equals((t, "id")))
+            .cond_where(public_at(now))
+            .to_owned(),
+    )
+}
+
+fn select_terms(taxonomy: Taxonomy, now: DateTime<Utc>) -> SelectStatement {
     let t = taxonomy.table();
     Query::select()
         .columns([(t, "id"), (t, "slug"), (t, "name")])
         .from(t)
+        .and_where(in_use(taxonomy, now))
         .to_owned()
 }
 
 /// A term by slug.
-pub async fn by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) -> Result<Option<TermRow>, DbErr> {
-    let stmt = select_terms(taxonomy)
+pub async fn by_slug(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<TermRow>, DbErr> {
+    let stmt = select_terms(taxonomy, now)
         .and_where(Expr::col((taxonomy.table(), "slug")).eq(slug))
         .to_owned();
     match db.query_one(&stmt).await? {
@@ -47,7 +71,12 @@ pub async fn by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) ->
 }
 
 /// Terms in slug order, for any page request.
-pub async fn page(db: &DatabaseConnection, taxonomy: Taxonomy, req: &PageRequest) -> Result<Page<TermRow>, DbErr> {
+pub async fn page(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    req: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Page<TermRow>, DbErr> {
     fn sort<E: EntityTrait>(entity: E, slug: E::Column, id: E::Column) -> Sort {
         Sort {
             expr: Expr::col((entity, slug)),
@@ -58,11 +87,11 @@ pub async fn page(db: &DatabaseConnection, taxonomy: Taxonomy, req: &PageRequest
     match taxonomy {
         Taxonomy::Tags => {
             let s = sort(tag::Entity, tag::Column::Slug, tag::Column::Id);
-            fetch(db, tag::Entity::find(), &s, req).await
+            fetch(db, tag::Entity::find().filter(in_use(taxonomy, now)), &s, req).await
         }
         Taxonomy::Categories => {
             let s = sort(category::Entity, category::Column::Slug, category::Column::Id);
-            fetch(db, category::Entity::find(), &s, req).await
+            fetch(db, category::Entity::find().filter(in_use(taxonomy, now)), &s, req).await
         }
     }
 }
@@ -76,11 +105,16 @@ pub fn key_of(row: &TermRow) -> Key {
 }
 
 /// Terms by id: one statement.
-pub async fn by_ids(db: &DatabaseConnection, taxonomy: Taxonomy, ids: &[i32]) -> Result<Vec<TermRow>, DbErr> {
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<Vec<TermRow>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = select_terms(taxonomy)
+    let stmt = select_terms(taxonomy, now)
         .and_where(Expr::col((taxonomy.table(), "id")).is_in(ids.iter().copied()))
         .to_owned();
     let rows = db.query_all(&stmt).await?;
@@ -88,10 +122,12 @@ pub async fn by_ids(db: &DatabaseConnection, taxonomy: Taxonomy, ids: &[i32]) ->
 }
 
 /// How many terms the taxonomy has.
-pub async fn count(db: &DatabaseConnection, taxonomy: Taxonomy) -> Result<u64, DbErr> {
+pub async fn count(db: &DatabaseConnection, taxonomy: Taxonomy, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let t = taxonomy.table();
     let stmt = Query::select()
-        .expr_as(Func::count(Expr::col("id")), "n")
-        .from(taxonomy.table())
+        .expr_as(Func::count(Expr::col((t, "id"))), "n")
+        .from(t)
+        .and_where(in_use(taxonomy, now))
         .to_owned();
     let n: i64 = match db.query_one(&stmt).await? {
         Some(row) => row.try_get("", "n")?,
@@ -111,7 +147,9 @@ pub async fn of_articles(
         return Ok(out);
     }
     let (t, j) = (taxonomy.table(), taxonomy.join_table());
-    let stmt = select_terms(taxonomy)
+    let stmt = Query::select()
+        .columns([(t, "id"), (t, "slug"), (t, "name")])
+        .from(t)
         .column((j, "article_id"))
         .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
         .and_where(Expr::col((j, "article_id")).is_in(article_ids.iter().copied()))

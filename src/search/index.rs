@@ -32,14 +32,17 @@ pub async fn replace(conn: &impl ConnectionTrait, article_id: i32, versions: &[V
     let mut insert = Query::insert();
     insert
         .into_table("search_document")
-        .columns(["article_id", "locale", "title", "summary", "body"]);
+        .columns(["article_id", "locale", "title", "summary", "body", "chars"]);
     for v in versions {
+        let body = markdown::to_text(v.body_markdown);
+        let all = format!("{}\n{}\n{body}", v.title, v.summary);
         insert.values_panic([
             article_id.into(),
             v.locale.into(),
             segment::for_index(v.title).into(),
             segment::for_index(v.summary).into(),
-            segment::for_index(&markdown::to_text(v.body_markdown)).into(),
+            segment::for_index(&body).into(),
+            segment::cjk_chars(&all).into(),
         ]);
     }
     conn.execute(&insert).await?;

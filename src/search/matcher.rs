@@ -2,6 +2,7 @@
 //! phrase, so FTS syntax in the input (`"`, `*`, `NEAR(`, `AND`) is just text.
 
 use super::segment;
+use crate::text::words::is_cjk;
 
 /// The terms of a query: whitespace-separated pieces, each cut into words.
 pub fn terms(query: &str) -> Vec<Vec<String>> {
@@ -12,27 +13,45 @@ pub fn terms(query: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Words to highlight in a snippet: each term whole, and its words.
+pub fn highlight_words(query: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (term, words) in query.split_whitespace().zip(terms(query)) {
+        let whole: String = term.chars().filter(|c| c.is_alphanumeric()).collect();
+        for w in std::iter::once(whole).chain(words) {
+            if !w.is_empty() && !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
 fn phrase(words: &[String]) -> String {
     format!("\"{}\"", words.join(" ").replace('"', "\"\""))
 }
 
+/// The word columns; `chars` holds CJK characters one by one.
+const WORD_COLUMNS: &str = "{title summary body}";
+
 /// An FTS5 expression matching documents that contain every term; `None`
 /// when the query has no words at all.
 ///
-/// A Chinese term matches either as the words jieba finds in it or as its
-/// characters side by side, since the same characters can be cut differently
-/// in a document's context than in a short query.
+/// A Chinese term matches as the words jieba finds in it, or as its
+/// characters side by side in the `chars` column: the same characters can be
+/// cut differently in a document's context than in a short query, and the
+/// character phrase still finds them.
 pub fn fts5(query: &str) -> Option<String> {
     let parts: Vec<String> = terms(query)
         .iter()
         .map(|words| {
             let joined: String = words.concat();
-            let chars: Vec<String> = joined.chars().map(String::from).collect();
-            let cjk = joined.chars().all(crate::text::words::is_cjk);
-            if cjk && chars.len() > 1 && chars.len() != words.len() {
-                format!("({} OR {})", phrase(words), phrase(&chars))
+            let words_match = format!("{WORD_COLUMNS} : {}", phrase(words));
+            if joined.chars().all(is_cjk) {
+                let chars: Vec<String> = joined.chars().map(String::from).collect();
+                format!("({words_match} OR chars : {})", phrase(&chars))
             } else {
-                phrase(words)
+                words_match
             }
         })
         .collect();
@@ -44,24 +63,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_term_must_match() {
-        assert_eq!(fts5("federal reserve").as_deref(), Some(r#""federal" AND "reserve""#));
+    fn every_term_must_match_in_the_word_columns() {
+        assert_eq!(
+            fts5("federal reserve").as_deref(),
+            Some(r#"{title summary body} : "federal" AND {title summary body} : "reserve""#)
+        );
     }
 
     #[test]
     fn fts_syntax_in_the_input_is_quoted_away() {
-        for hostile in [r#"""#, "*", "NEAR(", "AND", "a OR b", r"\", "'", "(", "-x", "title:x"] {
-            let expr = fts5(hostile);
-            if let Some(e) = &expr {
-                assert!(e.starts_with('"') || e.starts_with('('), "{hostile} → {e}");
+        for hostile in [
+            r#"""#, "*", "NEAR(", "AND", "a OR b", r"\", "'", "(", "-x", "title:x", "chars:x",
+        ] {
+            if let Some(e) = fts5(hostile) {
+                assert!(
+                    e.starts_with("{title summary body} : \"") || e.starts_with('('),
+                    "{hostile} → {e}"
+                );
             }
         }
-        assert_eq!(fts5("AND").as_deref(), Some(r#""AND""#));
+        assert_eq!(fts5("AND").as_deref(), Some(r#"{title summary body} : "AND""#));
         assert_eq!(fts5(r#"""#), None);
     }
 
     #[test]
-    fn a_chinese_word_may_match_as_adjacent_characters() {
-        assert_eq!(fts5("北约").as_deref(), Some(r#"("北约" OR "北 约")"#));
+    fn a_chinese_term_also_matches_as_adjacent_characters() {
+        assert_eq!(
+            fts5("北约").as_deref(),
+            Some(r#"({title summary body} : "北约" OR chars : "北 约")"#)
+        );
+    }
+
+    #[test]
+    fn highlights_include_whole_terms_and_their_words() {
+        let words = highlight_words("美国国务卿 Fed!");
+        assert_eq!(words.first().map(String::as_str), Some("美国国务卿"));
+        assert!(words.contains(&"Fed".to_owned()), "{words:?}");
     }
 }

@@ -7,8 +7,9 @@ use sea_orm::DbBackend;
 
 use super::matcher;
 
-/// bm25 weights for the indexed columns: title, summary, body.
-const BM25: &str = "bm25(article_search, 10.0, 4.0, 1.0)";
+/// bm25 weights for the indexed columns: title, summary, body, and the
+/// character column, which only decides recall.
+const BM25: &str = "bm25(article_search, 10.0, 4.0, 1.0, 0.5)";
 /// The largest LIMIT SQLite takes: in effect none.
 const NO_LIMIT: u64 = i64::MAX as u64;
 

@@ -222,10 +222,11 @@ async fn drafts_future_and_expired_articles_are_stored_but_never_served() {
         .await;
     assert_eq!(data["article"], json!(null));
     assert_eq!(data["articles"]["totalCount"], 1);
-    assert_eq!(
-        data["tag"],
-        json!({ "articleCount": 0, "articles": { "totalCount": 0 } })
-    );
+    assert_eq!(data["tag"], json!(null), "a tag only drafts use is not shown");
+    let tags = app
+        .data("{ tags { totalCount edges { node { slug } } } }", json!({}))
+        .await;
+    assert_eq!(tags["tags"], json!({ "totalCount": 0, "edges": [] }));
 }
 
 #[actix_web::test]
@@ -405,4 +406,30 @@ async fn tags_are_shared_across_articles_by_slug() {
         .data(r#"{ tag(slug: "federal-reserve") { name articleCount } }"#, json!({}))
         .await["tag"];
     assert_eq!(t, &json!({ "name": "Federal Reserve", "articleCount": 2 }));
+}
+
+#[actix_web::test]
+async fn a_draft_translation_is_not_served_and_a_broken_one_spares_its_original() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("s.md", yaml_article("Original", "2025-01-01", ""));
+    content.write("s.de.md", yaml_article("Entwurf", "2025-01-01", "draft: true\n"));
+    content.write(
+        "s.fr.md",
+        yaml_article("Plus tard", "2025-01-01", "publishDate: 2999-01-01\n"),
+    );
+    let broken = content.write("s.es.md", "---\ntitle: Roto\n---\n");
+    content.write("notes.old.md", yaml_article("Old notes", "2025-01-02", ""));
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    assert_eq!(summary.failed[0].path, broken);
+    assert_eq!(app.article_slugs().await, vec!["notes.old", "s"]);
+    let q = r#"{ article(slug: "s", locale: "de") { title locale availableLocales translations { locale } } }"#;
+    let a = &app.data(q, json!({})).await["article"];
+    assert_eq!(
+        a,
+        &json!({ "title": "Original", "locale": "en", "availableLocales": ["en"], "translations": [] })
+    );
 }

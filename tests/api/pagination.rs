@@ -143,6 +143,13 @@ async fn a_cursor_from_another_ordering_or_a_bad_last_is_refused() {
         .await;
     assert_eq!(code, "BAD_USER_INPUT", "{message}");
 
+    // A well-formed cursor of this list whose key is text, where a time is expected.
+    use base64::Engine;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("articles:published_at_desc#1|sfoo");
+    let q = "query($c: String) { articles(after: $c) { totalCount } }";
+    let (message, code) = app.error(q, json!({ "c": forged })).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{message}");
+
     for q in [
         "{ articles(last: 101) { totalCount } }",
         "{ articles(last: -1) { totalCount } }",

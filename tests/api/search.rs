@@ -54,6 +54,26 @@ async fn two_character_chinese_words_find_the_seed_article() {
 }
 
 #[actix_web::test]
+async fn names_and_compound_words_of_the_seed_are_found_however_jieba_cuts_them() {
+    let (app, _c) = search_app().await;
+
+    for words in ["卢比奥", "美国国务卿", "慕尼黑安全年会", "泽连斯基 北约", "佩斯科夫"] {
+        let data = app.data(Q, json!({ "q": words })).await;
+        assert_eq!(hits(&data), vec![SEED_SLUG], "{words}");
+    }
+    let snippet = app.data(Q, json!({ "q": "卢比奥" })).await["search"]["edges"][0]["snippet"].clone();
+    assert!(
+        snippet.as_str().unwrap_or_default().contains("<mark>卢比奥</mark>"),
+        "{snippet}"
+    );
+    assert_eq!(
+        hits(&app.data(Q, json!({ "q": "北京" })).await),
+        Vec::<String>::new(),
+        "characters far apart do not match"
+    );
+}
+
+#[actix_web::test]
 async fn english_words_all_must_match_and_title_matches_rank_higher() {
     let (app, _c) = search_app().await;
 
