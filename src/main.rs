@@ -1,4 +1,4 @@
-//! Gazette's binary: parse the command line and run it.
+//! Gazette's binary: parse the command line, set up logging, run it.
 
 use std::process::ExitCode;
 
@@ -6,10 +6,15 @@ use tracing_subscriber::EnvFilter;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<ExitCode> {
+    let cli = gazette::cli::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-    gazette::cli::run(gazette::cli::parse()).await
+        .with_writer(std::io::stderr);
+    if cli.global.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    gazette::cli::run(cli).await
 }

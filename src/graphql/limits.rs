@@ -46,12 +46,17 @@ fn refused(code: &str, message: String) -> ServerError {
 }
 
 /// Builds the per-request extension.
-pub struct LimitsExtension(pub Limits);
+pub struct LimitsExtension {
+    pub limits: Limits,
+    /// Whether `__schema` and `__type` may be asked for.
+    pub introspection: bool,
+}
 
 impl ExtensionFactory for LimitsExtension {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(Check {
-            limits: self.0.clone(),
+            limits: self.limits.clone(),
+            introspection: self.introspection,
             cost: Mutex::new(None),
         })
     }
@@ -59,7 +64,26 @@ impl ExtensionFactory for LimitsExtension {
 
 struct Check {
     limits: Limits,
+    introspection: bool,
     cost: Mutex<Option<usize>>,
+}
+
+/// Whether a selection set asks for `__schema` or `__type` at its top.
+fn asks_introspection(doc: &ExecutableDocument, set: &SelectionSet, seen: &mut Vec<String>) -> bool {
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type"),
+        Selection::InlineFragment(frag) => asks_introspection(doc, &frag.node.selection_set.node, seen),
+        Selection::FragmentSpread(spread) => {
+            let name = spread.node.fragment_name.node.to_string();
+            if seen.contains(&name) {
+                return false;
+            }
+            seen.push(name);
+            doc.fragments
+                .get(&spread.node.fragment_name.node)
+                .is_some_and(|frag| asks_introspection(doc, &frag.node.selection_set.node, seen))
+        }
+    })
 }
 
 /// Fields in `set` (fragments expanded once each) and how many carry an alias.
@@ -101,6 +125,13 @@ fn count(
 impl Check {
     fn check_document(&self, doc: &ExecutableDocument) -> ServerResult<()> {
         for (_, op) in doc.operations.iter() {
+            // Said plainly, rather than answering `__schema: null`.
+            if !self.introspection && asks_introspection(doc, &op.node.selection_set.node, &mut Vec::new()) {
+                return Err(refused(
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    "introspection is disabled on this server".into(),
+                ));
+            }
             let (mut roots, mut aliases) = (0, 0);
             count(
                 doc,

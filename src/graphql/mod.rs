@@ -32,8 +32,11 @@ pub fn build_schema() -> AppSchema {
 
 /// Builds the schema with `limits`, with or without introspection.
 pub fn build_schema_with(limits: &Limits, introspection: bool) -> AppSchema {
-    let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .extension(limits::LimitsExtension(limits.clone()));
+    let builder =
+        Schema::build(Query::default(), EmptyMutation, EmptySubscription).extension(limits::LimitsExtension {
+            limits: limits.clone(),
+            introspection,
+        });
     if introspection {
         builder.finish()
     } else {

@@ -74,6 +74,9 @@ struct Refusal {
     code: &'static str,
     message: String,
     retry_after: Option<u64>,
+    /// A GraphQL request error of a well-formed request: 400 for
+    /// `application/graphql-response+json`, but 200 for `application/json`.
+    request_error: bool,
 }
 
 impl Refusal {
@@ -83,6 +86,22 @@ impl Refusal {
             code,
             message: message.into(),
             retry_after: None,
+            request_error: false,
+        }
+    }
+
+    fn request_error(code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            request_error: true,
+            ..Refusal::new(StatusCode::BAD_REQUEST, code, message)
+        }
+    }
+
+    fn status_for(&self, media: Media) -> StatusCode {
+        if self.request_error && media == Media::Json {
+            StatusCode::OK
+        } else {
+            self.status
         }
     }
 }
@@ -200,7 +219,7 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
     let max = data.settings.max_document_bytes;
     if query.len() > max {
         let message = format!("the document is {} bytes; the limit is {max}", query.len());
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, code::QUERY_TOO_COMPLEX, message));
+        return Err(Refusal::request_error(code::QUERY_TOO_COMPLEX, message));
     }
     let variables = match raw.variables {
         None | Some(Value::Null) => Variables::default(),
@@ -215,13 +234,8 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
     };
     // Parse here to answer parse failures with their own code and status,
     // and to refuse mutations over GET before anything runs.
-    let doc = async_graphql::parser::parse_query(&query).map_err(|e| {
-        Refusal::new(
-            StatusCode::BAD_REQUEST,
-            code::GRAPHQL_PARSE_FAILED,
-            format!("syntax error: {e}"),
-        )
-    })?;
+    let doc = async_graphql::parser::parse_query(&query)
+        .map_err(|e| Refusal::request_error(code::GRAPHQL_PARSE_FAILED, format!("syntax error: {e}")))?;
     if method == Method::GET {
         let op = doc
             .operations
@@ -309,7 +323,8 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
     let (mut http, outcome) = match result {
         Ok(response) => respond(&req, &data, media, response, &id),
         Err(r) => {
-            let mut http = HttpResponse::build(r.status);
+            let status = r.status_for(media);
+            let mut http = HttpResponse::build(status);
             if let Some(secs) = r.retry_after {
                 http.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
@@ -321,7 +336,7 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
             (
                 http.content_type(media.content_type()).body(body),
                 Outcome {
-                    status: r.status,
+                    status,
                     cost: None,
                     codes: vec![r.code.to_owned()],
                 },

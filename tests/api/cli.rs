@@ -49,3 +49,96 @@ fn schema_prints_the_sdl() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), gazette::graphql::sdl());
 }
+
+/// Sends one HTTP/1.1 request and returns the whole response text.
+fn http(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut out = String::new();
+    stream.read_to_string(&mut out).expect("read");
+    out
+}
+
+#[test]
+fn serve_logs_each_request_as_json_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let db = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("t.db").display());
+    let mut child = gazette()
+        .args([
+            "--database-url",
+            &url,
+            "--bind",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--content",
+        ])
+        .arg(fixture(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("serving GraphiQL"))
+        .expect("banner");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("address")
+        .to_owned();
+
+    let body = r#"{"query":"query Front { articles { totalCount } }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let response = http(&addr, &request);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#""totalCount":3"#), "{response}");
+    let ready = http(
+        &addr,
+        &format!("GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut logs).expect("logs");
+    let request_line = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["message"] == "graphql request")
+        .unwrap_or_else(|| panic!("no request log line in {logs}"));
+    let f = &request_line["fields"];
+    assert_eq!(f["operation"], "Front");
+    assert_eq!(f["status"], 200);
+    assert!(f["sql_statements"].as_u64().is_some_and(|n| n >= 1), "{f}");
+    assert!(
+        f["cost"].as_u64().is_some() && f["duration_ms"].is_number() && f["request_id"].is_string(),
+        "{f}"
+    );
+}

@@ -296,3 +296,51 @@ pub fn expected(specs: &[Spec], keep: impl Fn(&Spec) -> bool) -> Vec<String> {
     v.sort_by(|a, b| b.published.cmp(&a.published).then(b.index.cmp(&a.index)));
     v.into_iter().map(|s| s.slug.clone()).collect()
 }
+
+/// A raw HTTP reply.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: actix_web::web::Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn code(&self) -> String {
+        self.json()["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Sends `req` through the whole app (middleware included) built on `data`.
+pub async fn send(data: &AppData, req: test::TestRequest) -> Reply {
+    let service = test::init_service(server::app(data.clone())).await;
+    let resp = test::call_service(&service, req.to_request()).await;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = test::read_body(resp).await;
+    Reply { status, headers, body }
+}
+
+/// A POST of a JSON GraphQL request.
+pub fn post(body: Value) -> test::TestRequest {
+    test::TestRequest::post().uri("/graphql").set_json(body)
+}
+
+impl TestApp {
+    /// POSTs any JSON body to `/graphql` through the whole app.
+    pub async fn graphql_raw(&self, body: Value) -> (Value, StatusCode) {
+        let reply = send(&self.app_data(), post(body)).await;
+        (reply.json(), reply.status)
+    }
+}

@@ -2,8 +2,10 @@
 
 mod cli;
 mod filters;
+mod fuzz;
 mod graphql;
 mod helpers;
+mod http;
 mod import;
 mod pagination;
 mod relations;
