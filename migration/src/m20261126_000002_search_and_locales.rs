@@ -56,6 +56,17 @@ const SQLITE_FTS: &[&str] = &[
      END",
 ];
 
+/// PostgreSQL's full-text index: a tsvector of the same segmented text
+/// (weights A–D for title, summary, body and characters), kept by the
+/// database itself as a generated column, with a GIN index.
+const POSTGRES_FTS: &[&str] = &[
+    "ALTER TABLE search_document ADD COLUMN IF NOT EXISTS search_tsv tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', summary), 'B')
+        || setweight(to_tsvector('simple', body), 'C') || setweight(to_tsvector('simple', chars), 'D')
+     ) STORED",
+    "CREATE INDEX IF NOT EXISTS idx_search_document_tsv ON search_document USING GIN (search_tsv)",
+];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -118,11 +129,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        if manager.get_database_backend() == DbBackend::Sqlite {
-            let db = manager.get_connection();
-            for sql in SQLITE_FTS {
-                db.execute_unprepared(sql).await?;
-            }
+        let db = manager.get_connection();
+        let statements = match manager.get_database_backend() {
+            DbBackend::Sqlite => SQLITE_FTS,
+            DbBackend::Postgres => POSTGRES_FTS,
+            _ => &[],
+        };
+        for sql in statements {
+            db.execute_unprepared(sql).await?;
         }
         Ok(())
     }

@@ -58,6 +58,33 @@ pub fn fts5(query: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+fn lexeme(word: &str) -> String {
+    format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+fn ts_phrase(words: &[String]) -> String {
+    words.iter().map(|w| lexeme(w)).collect::<Vec<_>>().join(" <-> ")
+}
+
+/// The same match as [`fts5`] as a PostgreSQL tsquery (for
+/// `to_tsquery('simple', …)`): every term, as words in sequence, or for a
+/// Chinese term as its characters in sequence. Every word is a quoted lexeme.
+pub fn tsquery(query: &str) -> Option<String> {
+    let parts: Vec<String> = terms(query)
+        .iter()
+        .map(|words| {
+            let joined: String = words.concat();
+            if joined.chars().all(is_cjk) {
+                let chars: Vec<String> = joined.chars().map(String::from).collect();
+                format!("({} | {})", ts_phrase(words), ts_phrase(&chars))
+            } else {
+                format!("({})", ts_phrase(words))
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" & "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +119,16 @@ mod tests {
             fts5("北约").as_deref(),
             Some(r#"({title summary body} : "北约" OR chars : "北 约")"#)
         );
+    }
+
+    #[test]
+    fn the_postgres_query_quotes_every_lexeme() {
+        assert_eq!(
+            tsquery("北约 it's").as_deref(),
+            Some("('北约' | '北' <-> '约') & ('it' <-> 's')")
+        );
+        assert_eq!(tsquery(r"a\b").as_deref(), Some(r"('a' <-> 'b')"));
+        assert_eq!(tsquery("!!!"), None);
     }
 
     #[test]

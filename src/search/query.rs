@@ -1,6 +1,6 @@
-//! Search as SQL: which articles match a query, and how well. On SQLite this
-//! is FTS5 with bm25 ranking; other engines get a plain substring match until
-//! they have a full-text index of their own.
+//! Search as SQL: which articles match a query, and how well: FTS5 with bm25
+//! on SQLite, a tsvector with a GIN index and ts_rank on PostgreSQL, both over
+//! the same jieba-segmented text.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use sea_orm::DbBackend;
@@ -10,6 +10,9 @@ use super::matcher;
 /// bm25 weights for the indexed columns: title, summary, body, and the
 /// character column, which only decides recall.
 const BM25: &str = "bm25(article_search, 10.0, 4.0, 1.0, 0.5)";
+/// ts_rank weights for D (characters), C (body), B (summary), A (title),
+/// negated so that, as with bm25, lower is better.
+const TS_RANK: &str = "(-ts_rank('{0.05, 0.2, 0.4, 1.0}', search_tsv, to_tsquery('simple', $1)))::float8";
 /// The largest LIMIT SQLite takes: in effect none.
 const NO_LIMIT: u64 = i64::MAX as u64;
 
@@ -24,6 +27,7 @@ pub fn ranked(backend: DbBackend, query: &str) -> Option<SelectStatement> {
                 .expr_as(Expr::cust(BM25), "r")
                 .from("article_search")
                 .and_where(Expr::cust_with_values("article_search MATCH ?", [expr]))
+                // Custom SQL takes the engine's own placeholder: `?` here, `$1` on PostgreSQL.
                 // A LIMIT keeps SQLite from flattening this subquery into the
                 // outer join, where bm25() cannot run ("unable to use function
                 // bm25 in the requested context").
@@ -45,20 +49,16 @@ pub fn ranked(backend: DbBackend, query: &str) -> Option<SelectStatement> {
             )
         }
         _ => {
-            let terms = matcher::terms(query);
-            if terms.is_empty() {
-                return None;
-            }
-            let mut q = Query::select();
-            q.column("article_id")
-                .expr_as(Expr::val(0.0f64), "rank")
-                .from("search_document");
-            for words in terms {
-                let needle = format!("%{}%", words.concat().replace(['%', '_', '\\'], ""));
-                let text = Expr::cust("(title || ' ' || summary || ' ' || body)");
-                q.and_where(Expr::cust_with_exprs("? ILIKE ?", [text, Expr::val(needle)]));
-            }
-            Some(q.group_by_col("article_id").to_owned())
+            let expr = matcher::tsquery(query)?;
+            Some(
+                Query::select()
+                    .column("article_id")
+                    .expr_as(Func::min(Expr::cust_with_values(TS_RANK, [expr.clone()])), "rank")
+                    .from("search_document")
+                    .and_where(Expr::cust_with_values("search_tsv @@ to_tsquery('simple', $1)", [expr]))
+                    .group_by_col("article_id")
+                    .to_owned(),
+            )
         }
     }
 }
@@ -72,4 +72,28 @@ pub fn matching_articles(backend: DbBackend, query: &str) -> Option<SelectStatem
             .from_subquery(ranked, "m")
             .to_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    #[test]
+    fn the_query_text_is_bound_as_a_value_on_both_engines() {
+        let pg = ranked(DbBackend::Postgres, "北约")
+            .map(|s| s.to_string(PostgresQueryBuilder))
+            .unwrap_or_default();
+        assert!(
+            pg.contains("search_tsv @@ to_tsquery('simple', E'(\\'北约\\' | \\'北\\' <-> \\'约\\')')"),
+            "{pg}"
+        );
+        let lite = ranked(DbBackend::Sqlite, "北约")
+            .map(|s| s.to_string(SqliteQueryBuilder))
+            .unwrap_or_default();
+        assert!(
+            lite.contains("article_search MATCH '({title summary body} : \"北约\" OR chars : \"北 约\")'"),
+            "{lite}"
+        );
+    }
 }

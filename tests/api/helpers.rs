@@ -28,15 +28,42 @@ pub struct TestApp {
     pub read: ReadOptions,
 }
 
-/// A migrated in-memory database and the app over it.
+/// A fresh, migrated database: in-memory SQLite, or, when TEST_DATABASE_URL
+/// names a PostgreSQL server, a new database of its own there, so tests
+/// still run in parallel.
+pub async fn test_database() -> DatabaseConnection {
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        return gazette::db::open("sqlite::memory:").await.expect("in-memory database");
+    };
+    use sea_orm::ConnectionTrait;
+    let name = format!("gazette_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("TEST_DATABASE_URL reachable");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
+    gazette::db::open(&format!("{base}/{name}"))
+        .await
+        .expect("test database")
+}
+
+/// Whether the suite runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// A migrated database and the app over it.
 pub async fn spawn_app() -> TestApp {
-    let db = gazette::db::open("sqlite::memory:").await.expect("in-memory database");
-    app_over(db)
+    app_over(test_database().await)
 }
 
 /// An app whose every SQL statement is counted.
 pub async fn spawn_counting_app() -> (TestApp, Arc<AtomicUsize>) {
-    let mut db = gazette::db::open("sqlite::memory:").await.expect("in-memory database");
+    let mut db = test_database().await;
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     db.set_metric_callback(move |_| {
