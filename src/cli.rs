@@ -42,6 +42,12 @@ pub struct GlobalArgs {
     /// Locale of content files that name none (Hugo's defaultContentLanguage).
     #[arg(long, env = "GAZETTE_DEFAULT_LANG", default_value = "en", global = true, value_parser = Locale::parse)]
     pub default_lang: Locale,
+    /// Most database connections this process opens.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub max_connections: u32,
+    /// Milliseconds a query waits for a free database connection.
+    #[arg(long, env = "GAZETTE_ACQUIRE_TIMEOUT_MS", default_value_t = 5_000, global = true)]
+    pub acquire_timeout_ms: u64,
     /// Log format: `text` or `json` (one JSON object per line).
     #[arg(long, env = "GAZETTE_LOG_FORMAT", default_value = "text", global = true, value_parser = ["text", "json"])]
     pub log_format: String,
@@ -152,6 +158,16 @@ pub fn parse() -> Cli {
     Cli::parse()
 }
 
+impl GlobalArgs {
+    /// The pool settings these flags set.
+    pub fn pool(&self) -> db::PoolSettings {
+        db::PoolSettings {
+            max_connections: self.max_connections.max(1),
+            acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
+        }
+    }
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.global;
@@ -165,12 +181,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Migrate) => {
-            db::open(&g.database_url).await.context("migrating the database")?;
+            db::open_with(&g.database_url, g.pool())
+                .await
+                .context("migrating the database")?;
             println!("migrations are up to date");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { paths }) => {
-            let conn = db::open(&g.database_url).await.context("opening the database")?;
+            let conn = db::open_with(&g.database_url, g.pool())
+                .await
+                .context("opening the database")?;
             let summary = import_with_progress(&conn, &paths, &read).await?;
             println!("{summary}");
             Ok(if summary.failed.is_empty() {
@@ -219,7 +239,9 @@ async fn import_with_progress(
 }
 
 async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let mut conn = db::open(&g.database_url).await.context("opening the database")?;
+    let mut conn = db::open_with(&g.database_url, g.pool())
+        .await
+        .context("opening the database")?;
     db::count_statements(&mut conn);
     if args.content.is_dir() {
         let summary = import::run(&conn, std::slice::from_ref(&args.content), read, |event| {

@@ -16,13 +16,38 @@ fn is_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
 
+/// Connection pool settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Most connections the pool opens (per process).
+    pub max_connections: u32,
+    /// Longest a query waits for a free connection before failing.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Connects to `url` with default pool settings.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, PoolSettings::default()).await
+}
+
 /// Connects to `url`. SQLite files run in WAL mode with a busy timeout, so
 /// reads go on while an import writes; an in-memory SQLite database is kept
 /// on one connection that never closes, since each connection would
 /// otherwise see its own empty database.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false);
+    opts.sqlx_logging(false)
+        .max_connections(pool.max_connections)
+        .acquire_timeout(pool.acquire_timeout);
     if url.starts_with("sqlite:") {
         if is_memory(url) {
             opts.max_connections(1).min_connections(1);
@@ -43,9 +68,14 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Connects and migrates: what `serve` and `import` do first.
+/// Connects and migrates, with default pool settings.
 pub async fn open(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let db = connect(url).await?;
+    open_with(url, PoolSettings::default()).await
+}
+
+/// Connects and migrates: what `serve` and `import` do first.
+pub async fn open_with(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
+    let db = connect_with(url, pool).await?;
     migrate(&db).await?;
     Ok(db)
 }

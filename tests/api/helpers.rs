@@ -32,9 +32,15 @@ pub struct TestApp {
 /// names a PostgreSQL server, a new database of its own there, so tests
 /// still run in parallel.
 pub async fn test_database() -> DatabaseConnection {
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
-        return gazette::db::open("sqlite::memory:").await.expect("in-memory database");
-    };
+    match fresh_postgres_database().await {
+        Some(url) => gazette::db::open(&url).await.expect("test database"),
+        None => gazette::db::open("sqlite::memory:").await.expect("in-memory database"),
+    }
+}
+
+/// The URL of a new, empty database on the TEST_DATABASE_URL server, if one is set.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
     use sea_orm::ConnectionTrait;
     let name = format!("gazette_test_{}", uuid::Uuid::new_v4().simple());
     let admin = sea_orm::Database::connect(&admin_url)
@@ -46,14 +52,7 @@ pub async fn test_database() -> DatabaseConnection {
         .expect("create test database");
     let _ = admin.close().await;
     let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
-    gazette::db::open(&format!("{base}/{name}"))
-        .await
-        .expect("test database")
-}
-
-/// Whether the suite runs on PostgreSQL.
-pub fn on_postgres() -> bool {
-    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+    Some(format!("{base}/{name}"))
 }
 
 /// A migrated database and the app over it.
@@ -76,7 +75,7 @@ pub async fn spawn_counting_app() -> (TestApp, Arc<AtomicUsize>) {
     (app, statements)
 }
 
-fn app_over(db: DatabaseConnection) -> TestApp {
+pub fn app_over(db: DatabaseConnection) -> TestApp {
     // Internal errors are logged, not returned: show them in a failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()

@@ -1,6 +1,7 @@
 //! Gazette's integration tests: one binary, a module per feature.
 
 mod cli;
+mod engines;
 mod filters;
 mod fuzz;
 mod graphql;

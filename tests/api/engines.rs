@@ -1,0 +1,126 @@
+//! What each engine must do under concurrent use: reads during an import,
+//! and several API processes over one PostgreSQL database.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn queries_keep_working_while_an_import_runs() {
+    // A file database (WAL) on SQLite: an in-memory one has a single connection.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = match fresh_postgres_database().await {
+        Some(url) => gazette::db::open(&url).await.expect("database"),
+        None => {
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
+            gazette::db::open(&url).await.expect("database")
+        }
+    };
+    let app = std::rc::Rc::new(app_over(db));
+    app.import_seed().await;
+    let content = ContentDir::new();
+    write_corpus(&content, &corpus(300));
+
+    let importer = {
+        let (db, read, path) = (app.db.clone(), app.read.clone(), content.path().to_path_buf());
+        tokio::spawn(async move { gazette::import::run(&db, &[path], &read, |_| {}).await })
+    };
+    let mut counts = Vec::new();
+    while !importer.is_finished() {
+        let data = app
+            .data(
+                "{ articles(first: 5) { totalCount edges { node { slug tags { slug } } } } }",
+                json!({}),
+            )
+            .await;
+        counts.push(data["articles"]["totalCount"].as_i64().unwrap_or(-1));
+    }
+    let summary = importer.await.expect("import task").expect("import");
+
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert!(counts.len() >= 3, "only {} queries ran during the import", counts.len());
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "counts only grow: {counts:?}");
+    assert!(counts.iter().all(|&c| (1..=301).contains(&c)), "{counts:?}");
+    let end = app.data("{ articles { totalCount } }", json!({})).await;
+    assert_eq!(end["articles"]["totalCount"], 301);
+}
+
+/// A `gazette serve` process on its own port; killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(url: &str, content: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["--database-url", url, "--bind", "127.0.0.1:0", "--content"])
+        .arg(content)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("serving GraphiQL"))
+        .expect("banner");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("address")
+        .to_owned();
+    Server { child, addr }
+}
+
+fn total(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let body = r#"{"query":"{ articles { totalCount } search(query: \"北约\") { totalCount } }"}"#;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut out = String::new();
+    stream.read_to_string(&mut out).expect("read");
+    out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()
+}
+
+#[actix_web::test]
+async fn two_api_processes_on_one_postgres_see_an_import_made_elsewhere() {
+    let Some(url) = fresh_postgres_database().await else {
+        eprintln!("skipped: set TEST_DATABASE_URL to a PostgreSQL server to run this test");
+        return;
+    };
+    let empty = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (serve(&url, empty.path()), serve(&url, empty.path()));
+    assert!(total(&a.addr).contains(r#""totalCount":0"#));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["--database-url", &url, "import"])
+        .arg(fixture(SEED_FILE))
+        .output()
+        .expect("import runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    for server in [&a, &b] {
+        let body = total(&server.addr);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default()["data"],
+            json!({ "articles": { "totalCount": 1 }, "search": { "totalCount": 1 } }),
+            "{body}"
+        );
+    }
+}
