@@ -3,6 +3,7 @@
 //! selects), aliases and root fields. The cost of an accepted query is
 //! reported in the response's `extensions.cost`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
@@ -57,6 +58,7 @@ impl ExtensionFactory for LimitsExtension {
         Arc::new(Check {
             limits: self.limits.clone(),
             introspection: self.introspection,
+            introspection_only: AtomicBool::new(false),
             cost: Mutex::new(None),
         })
     }
@@ -65,6 +67,11 @@ impl ExtensionFactory for LimitsExtension {
 struct Check {
     limits: Limits,
     introspection: bool,
+    /// Whether the document asks only for `__schema`/`__type`/`__typename`:
+    /// GraphiQL's own schema query is 15 deep, and is bounded by the schema
+    /// itself, so depth and cost limits do not apply (`--no-introspection`
+    /// turns it off instead).
+    introspection_only: AtomicBool,
     cost: Mutex<Option<usize>>,
 }
 
@@ -124,6 +131,13 @@ fn count(
 
 impl Check {
     fn check_document(&self, doc: &ExecutableDocument) -> ServerResult<()> {
+        let only_meta = doc.operations.iter().all(|(_, op)| {
+            op.node.selection_set.node.items.iter().all(|item| match &item.node {
+                Selection::Field(f) => f.node.name.node.starts_with("__"),
+                _ => false,
+            })
+        });
+        self.introspection_only.store(only_meta, Ordering::Relaxed);
         for (_, op) in doc.operations.iter() {
             // Said plainly, rather than answering `__schema: null`.
             if !self.introspection && asks_introspection(doc, &op.node.selection_set.node, &mut Vec::new()) {
@@ -183,6 +197,9 @@ impl Extension for Check {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
+        if self.introspection_only.load(Ordering::Relaxed) {
+            return Ok(result);
+        }
         if result.depth > self.limits.max_depth {
             let message = format!(
                 "query depth is {}; the limit is {}",

@@ -2,6 +2,7 @@
 //! `/readyz` and `/metrics`, with compression and CORS.
 
 pub mod apq;
+pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
 pub mod rate_limit;
@@ -14,7 +15,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Compress;
 use actix_web::{web, App, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 
 use crate::graphql::Api;
 use apq::PersistedQueries;
@@ -74,12 +74,6 @@ impl AppData {
             settings: Arc::new(settings),
         })
     }
-}
-
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Gazette").finish())
 }
 
 async fn healthz() -> HttpResponse {
@@ -147,7 +141,8 @@ pub fn app(
                         .finish()
                 })),
         )
-        .route("/", web::get().to(graphiql))
+        .route("/", web::get().to(graphiql::index))
+        .route("/graphiql/{file}", web::get().to(graphiql::file))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics_text))

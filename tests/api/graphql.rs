@@ -199,15 +199,62 @@ async fn graphql_answers_get_requests_too() {
 }
 
 #[actix_web::test]
-async fn graphiql_is_served_at_the_root_and_healthz_answers() {
+async fn graphiql_is_served_at_the_root_with_its_assets_and_healthz_answers() {
     let app = spawn_app().await;
     let service = test::init_service(server::app(app.app_data())).await;
 
     let resp = test::call_service(&service, test::TestRequest::get().uri("/").to_request()).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let html = String::from_utf8(test::read_body(resp).await.to_vec()).expect("utf-8");
-    assert!(html.contains("graphiql") && html.contains("/graphql"), "{html}");
+    assert!(html.contains("query FrontPage") && html.contains("/graphql"), "{html}");
+    assert!(
+        !html.contains("unpkg") && !html.contains("https://"),
+        "assets come from this server"
+    );
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+    ] {
+        let resp = test::call_service(
+            &service,
+            test::TestRequest::get().uri(&format!("/graphiql/{asset}")).to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK, "{asset}");
+        assert!(test::read_body(resp).await.len() > 1000, "{asset}");
+    }
 
     let resp = test::call_service(&service, test::TestRequest::get().uri("/healthz").to_request()).await;
     assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn every_example_operation_in_graphiql_runs_on_the_bundled_content() {
+    let app = spawn_app().await;
+    let summary = app
+        .import(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content")])
+        .await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let doc = gazette::server::graphiql::DEFAULT_DOCUMENT;
+    let parsed = async_graphql::parser::parse_query(doc).expect("the default document parses");
+    let names: Vec<String> = parsed
+        .operations
+        .iter()
+        .filter_map(|(n, _)| n.map(|n| n.to_string()))
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+
+    for name in names {
+        let body = json!({ "query": doc, "operationName": name });
+        let (reply, status) = app.graphql_raw(body).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert!(reply.get("errors").is_none(), "{name}: {reply}");
+        let text = reply["data"].to_string();
+        assert!(text.len() > 100, "{name} shows real data: {text}");
+        if name == "FrontPage" || name == "ArticleBySlug" {
+            assert!(text.contains("特朗普欲“单飞”和谈惹众怒"), "{name}: {text}");
+        }
+    }
 }

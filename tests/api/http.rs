@@ -532,3 +532,17 @@ async fn health_readiness_and_metrics_answer() {
     assert!(metrics.contains("gazette_request_duration_seconds_bucket"), "{metrics}");
     assert!(metrics.contains("gazette_db_pool_connections"), "{metrics}");
 }
+
+#[actix_web::test]
+async fn graphiqls_deep_schema_query_is_not_held_to_the_depth_limit() {
+    let (_app, data) = seeded().await;
+    let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }";
+    let reply = send(&data, post(json!({ "query": deep }))).await;
+    assert!(reply.json().get("errors").is_none(), "{}", reply.json());
+
+    let mixed = format!("{{ articles {{ totalCount }} {} }}", &deep[1..deep.len() - 1]);
+    assert_eq!(
+        send(&data, post(json!({ "query": mixed }))).await.code(),
+        "QUERY_TOO_DEEP"
+    );
+}

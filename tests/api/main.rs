@@ -12,3 +12,4 @@ mod pagination;
 mod relations;
 mod schema;
 mod search;
+mod typed_client;

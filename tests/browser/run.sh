@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Starts Gazette over the bundled content on a free port and runs the
+# GraphiQL browser test against it. Needs a built target/debug/gazette.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root/tests/browser"
+command -v chromium >/dev/null 2>&1 || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+npm ci --no-audit --no-fund --silent
+work=$(mktemp -d)
+"$root/target/debug/gazette" --database-url "sqlite://$work/g.db?mode=rwc" --content "$root/content" \
+  --bind 127.0.0.1:0 >"$work/out" 2>"$work/err" &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do grep -q "serving GraphiQL" "$work/out" && break; sleep 0.1; done
+url=$(grep -o 'http://[0-9.:]*/' "$work/out" | head -n 1)
+[ -n "$url" ] || { cat "$work/err"; exit 1; }
+node graphiql.mjs "$url" "$root/target/graphiql.png"
