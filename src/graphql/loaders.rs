@@ -156,28 +156,28 @@ impl Loader<TranslationById> for Loaders {
     }
 }
 
-/// The first `limit` (+1) articles of a term, newest first: nested
-/// `tags { articles(first: n) }` lists load for every parent in one statement.
+/// The first `limit` (+1) articles of a term, newest first (or, with the
+/// last field set, the last ones, oldest first): nested `tags { articles(first: n) }`
+/// and `articles(last: n)` lists load for every parent in one statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FirstArticlesOf(pub Taxonomy, pub i32, pub u64);
+pub struct FirstArticlesOf(pub Taxonomy, pub i32, pub u64, pub bool);
 
 impl Loader<FirstArticlesOf> for Loaders {
     type Value = Arc<Vec<article::Model>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[FirstArticlesOf]) -> Result<HashMap<FirstArticlesOf, Self::Value>, Self::Error> {
-        let mut groups: HashMap<(Taxonomy, u64), Vec<i32>> = HashMap::new();
+        let mut groups: HashMap<(Taxonomy, u64, bool), Vec<i32>> = HashMap::new();
         for k in keys {
-            groups.entry((k.0, k.2)).or_default().push(k.1);
+            groups.entry((k.0, k.2, k.3)).or_default().push(k.1);
         }
         let mut out = HashMap::with_capacity(keys.len());
-        for ((taxonomy, limit), ids) in groups {
-            let mut found = relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, self.now).await?;
+        for ((taxonomy, limit, from_end), ids) in groups {
+            let mut found =
+                relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, from_end, self.now).await?;
             for id in ids {
-                out.insert(
-                    FirstArticlesOf(taxonomy, id, limit),
-                    Arc::new(found.remove(&id).unwrap_or_default()),
-                );
+                let rows = Arc::new(found.remove(&id).unwrap_or_default());
+                out.insert(FirstArticlesOf(taxonomy, id, limit, from_end), rows);
             }
         }
         Ok(out)

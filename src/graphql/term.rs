@@ -12,8 +12,9 @@ use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 
-/// A term's articles, newest first. The first page (no cursor) loads for
-/// every term of a list in one statement; pages after a cursor load alone.
+/// A term's articles, newest first. The first or last page (no cursor)
+/// loads for every term of a list in one statement; a page after a cursor
+/// belongs to one term's list (a cursor names its term), so it loads alone.
 async fn term_articles(
     ctx: &Context<'_>,
     taxonomy: Taxonomy,
@@ -27,31 +28,39 @@ async fn term_articles(
     };
     let order = Order::default();
     let list = connection::article_list(&base, order);
-    match args.request(&list, &order.sample_value())? {
+    let (limit, from_end) = match args.request(&list, &order.sample_value())? {
         PageRequest::Forward {
             limit,
             after: None,
             before: None,
-        } => {
-            let rows = loaders::get(ctx)?
-                .load_one(FirstArticlesOf(taxonomy, term.id, limit))
-                .await?;
-            let mut rows: Vec<_> = rows.map(|r| r.as_ref().clone()).unwrap_or_default();
-            let has_next = rows.len() as u64 > limit;
-            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            let page = Page {
-                rows,
-                has_previous: false,
-                has_next,
-            };
-            let info = ArticleListInfo {
-                scope,
-                page_size: limit,
-            };
-            Ok(connection::article_connection(&list, page, order, info, None))
-        }
-        _ => connection::articles(ctx, &base, scope, order, args, None).await,
+        } => (limit, false),
+        PageRequest::Backward {
+            limit,
+            after: None,
+            before: None,
+        } => (limit, true),
+        _ => return connection::articles(ctx, &base, scope, order, args, None).await,
+    };
+    let rows = loaders::get(ctx)?
+        .load_one(FirstArticlesOf(taxonomy, term.id, limit, from_end))
+        .await?;
+    let mut rows: Vec<_> = rows.map(|r| r.as_ref().clone()).unwrap_or_default();
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if from_end {
+        rows.reverse();
     }
+    let (has_previous, has_next) = if from_end { (more, false) } else { (false, more) };
+    let page = Page {
+        rows,
+        has_previous,
+        has_next,
+    };
+    let info = ArticleListInfo {
+        scope,
+        page_size: limit,
+    };
+    Ok(connection::article_connection(&list, page, order, info, None))
 }
 
 macro_rules! term_type {

@@ -13,6 +13,8 @@ use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::search::{self, index::Version};
 
+static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// What writing an article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -41,6 +43,9 @@ pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcom
     if existing.as_ref().is_some_and(|e| e.content_hash == unit.content_hash) {
         return Ok(Outcome::Unchanged);
     }
+    // One writer at a time in this process: SQLite takes one write
+    // transaction at a time anyway, and queuing here beats busy-waiting.
+    let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let mut row = article_row(unit);
     let (id, outcome) = match existing {

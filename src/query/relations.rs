@@ -51,12 +51,14 @@ struct Parent {
 }
 
 /// The newest `limit` public articles of each term (plus one more, to tell
-/// whether there is a next page), newest first.
+/// whether there is another page), newest first; with `from_end`, the
+/// oldest, oldest first.
 pub async fn first_articles_of_terms(
     db: &DatabaseConnection,
     taxonomy: Taxonomy,
     term_ids: &[i32],
     limit: u64,
+    from_end: bool,
     now: DateTime<Utc>,
 ) -> Result<HashMap<i32, Vec<article::Model>>, DbErr> {
     let mut out: HashMap<i32, Vec<article::Model>> = HashMap::new();
@@ -67,11 +69,12 @@ pub async fn first_articles_of_terms(
     let sql = format!(
         "SELECT * FROM (
             SELECT a.*, j.{fk} AS parent_id,
-                   ROW_NUMBER() OVER (PARTITION BY j.{fk} ORDER BY a.published_at DESC, a.id DESC) AS rn
+                   ROW_NUMBER() OVER (PARTITION BY j.{fk} ORDER BY a.published_at {dir}, a.id {dir}) AS rn
             FROM article a JOIN {j} j ON j.article_id = a.id
             WHERE j.{fk} IN ({}) AND {PUBLIC}
         ) x WHERE x.rn <= ? ORDER BY x.parent_id, x.rn",
-        list(term_ids.len())
+        list(term_ids.len()),
+        dir = if from_end { "ASC" } else { "DESC" },
     );
     let mut values: Vec<Value> = term_ids.iter().map(|&i| i.into()).collect();
     values.extend(public_values(now));

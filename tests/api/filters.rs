@@ -102,6 +102,34 @@ async fn nested_connection_counts_follow_the_parent() {
 }
 
 #[actix_web::test]
+async fn nested_lists_page_from_either_end_for_every_parent() {
+    let (app, _dir, specs) = app_with_corpus(40).await;
+    let q = r#"{ categories { edges { node { slug
+        newest: articles(first: 2) { edges { node { slug } } pageInfo { hasPreviousPage hasNextPage } }
+        oldest: articles(last: 2) { edges { node { slug } } pageInfo { hasPreviousPage hasNextPage } } } } } }"#;
+
+    let data = app.data(q, json!({})).await;
+
+    let edges = data["categories"]["edges"].as_array().cloned().unwrap_or_default();
+    assert_eq!(edges.len(), 3);
+    for edge in edges {
+        let node = &edge["node"];
+        let slug = node["slug"].as_str().unwrap_or_default().to_owned();
+        let all = expected(&specs, |s| has(&s.categories, &slug));
+        assert_eq!(slugs(&node["newest"]), all[..2], "{slug}");
+        assert_eq!(
+            node["newest"]["pageInfo"],
+            json!({ "hasPreviousPage": false, "hasNextPage": true })
+        );
+        assert_eq!(slugs(&node["oldest"]), all[all.len() - 2..], "{slug}");
+        assert_eq!(
+            node["oldest"]["pageInfo"],
+            json!({ "hasPreviousPage": true, "hasNextPage": false })
+        );
+    }
+}
+
+#[actix_web::test]
 async fn facets_count_within_the_current_filter() {
     let (app, _dir, specs) = app_with_corpus(120).await;
     let q = r#"query($f: ArticleFilter) { articles(first: 1, filter: $f) { totalCount facets {

@@ -546,3 +546,48 @@ async fn graphiqls_deep_schema_query_is_not_held_to_the_depth_limit() {
         "QUERY_TOO_DEEP"
     );
 }
+
+#[actix_web::test]
+async fn cost_and_body_size_are_limited_at_exactly_their_limit() {
+    let (app, data) = seeded().await;
+    let q = json!({ "query": "{ articles(first: 7) { edges { node { slug tags { slug } } } } }" });
+    let cost = send(&data, post(q.clone())).await.json()["extensions"]["cost"]["requested"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(cost > 7, "{cost}");
+    let limit = |max_cost: u64| Limits {
+        max_cost: usize::try_from(max_cost).unwrap_or(0),
+        ..Limits::default()
+    };
+
+    let at = with(&app, limit(cost), HttpSettings::default(), true);
+    assert!(send(&at, post(q.clone())).await.json().get("errors").is_none());
+    let below = with(&app, limit(cost - 1), HttpSettings::default(), true);
+    assert_eq!(send(&below, post(q)).await.code(), "QUERY_TOO_COMPLEX");
+
+    let body = |n: usize| {
+        let head = r#"{"query": "{ languages { code } }", "x": ""#;
+        format!("{head}{}\"}}", "a".repeat(n - head.len() - 2))
+    };
+    let small = with(
+        &app,
+        Limits::default(),
+        HttpSettings {
+            max_body_bytes: 1000,
+            ..HttpSettings::default()
+        },
+        true,
+    );
+    let raw = |text: String| {
+        TestRequest::post()
+            .uri("/graphql")
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .set_payload(text)
+    };
+    assert_eq!(body(1000).len(), 1000);
+    assert_eq!(send(&small, raw(body(1000))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&small, raw(body(1001))).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+}

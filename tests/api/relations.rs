@@ -196,7 +196,8 @@ async fn a_page_costs_the_same_statements_whatever_its_size() {
         slug title tags { slug articleCount } categories { slug } translations { locale }
         related(first: 3) { slug }
         previous { slug } next { slug }
-        t2: tags { articles(first: 5) { edges { node { slug } } } } } } } }";
+        t2: tags { articles(first: 5) { edges { node { slug } } } }
+        t3: categories { articles(last: 2) { edges { node { slug } } } } } } } }";
 
     let mut counts = Vec::new();
     for n in [1, 100] {
