@@ -115,6 +115,12 @@ pub struct ServeArgs {
     /// Rate limit per client address, in cost units per second (off when not given).
     #[arg(long, global = true, env = "GAZETTE_RATE_LIMIT")]
     pub rate_limit: Option<f64>,
+    /// Rate-limit by the first `X-Forwarded-For` address (only behind a proxy or CDN that sets it).
+    #[arg(long, global = true, env = "GAZETTE_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Token editors send as `Authorization: Bearer …` for mutations; writes are disabled without one.
+    #[arg(long, global = true, env = "GAZETTE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Bucket size of the rate limit, in cost units.
     #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = 20_000.0)]
     pub rate_burst: f64,

@@ -4,6 +4,8 @@
 pub mod cli;
 /// Connecting to SQLite or PostgreSQL and running migrations.
 pub mod db;
+/// Editing through the API: articles, tags and categories, one transaction each.
+pub mod edit;
 /// The GraphQL schema: types, resolvers, loaders, errors.
 pub mod graphql;
 /// Reading Hugo content files into the database.

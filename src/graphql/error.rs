@@ -60,6 +60,10 @@ pub fn assign_codes(response: &mut async_graphql::Response) -> bool {
 pub enum ApiError {
     /// The client's arguments are wrong; the message says which and why.
     BadUserInput(String),
+    /// No valid credentials for an operation that needs them.
+    Unauthenticated,
+    /// Credentials are valid (or not needed) but the operation is not allowed.
+    Forbidden(String),
     /// Something failed on our side; logged, never shown in detail.
     Internal(String),
 }
@@ -88,6 +92,13 @@ impl From<ApiError> for async_graphql::Error {
         match e {
             ApiError::BadUserInput(message) => {
                 async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code::BAD_USER_INPUT))
+            }
+            ApiError::Unauthenticated => {
+                async_graphql::Error::new("this operation needs `Authorization: Bearer <admin token>`")
+                    .extend_with(|_, ext| ext.set("code", code::UNAUTHENTICATED))
+            }
+            ApiError::Forbidden(message) => {
+                async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code::FORBIDDEN))
             }
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

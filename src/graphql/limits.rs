@@ -68,9 +68,8 @@ struct Check {
     limits: Limits,
     introspection: bool,
     /// Whether the document asks only for `__schema`/`__type`/`__typename`:
-    /// GraphiQL's own schema query is 15 deep, and is bounded by the schema
-    /// itself, so depth and cost limits do not apply (`--no-introspection`
-    /// turns it off instead).
+    /// GraphiQL's own schema query is 15 deep, so the depth limit does not
+    /// apply to such documents; the cost and alias limits still do.
     introspection_only: AtomicBool,
     cost: Mutex<Option<usize>>,
 }
@@ -93,16 +92,21 @@ fn asks_introspection(doc: &ExecutableDocument, set: &SelectionSet, seen: &mut V
     })
 }
 
-/// Fields in `set` (fragments expanded once each) and how many carry an alias.
+/// Fields in `set` and how many carry an alias, fragments expanded wherever
+/// they are spread (a fragment of aliases spread twice counts twice); a
+/// fragment spread inside itself is skipped, since validation reports it.
 fn count(
     doc: &ExecutableDocument,
     set: &SelectionSet,
-    seen: &mut Vec<String>,
+    stack: &mut Vec<String>,
     fields: &mut usize,
     aliases: &mut usize,
     deep: bool,
 ) {
     for item in &set.items {
+        if *aliases > 10_000 {
+            return; // far past any limit already
+        }
         match &item.node {
             Selection::Field(f) => {
                 *fields += 1;
@@ -111,18 +115,19 @@ fn count(
                 }
                 if deep {
                     let mut nested = 0;
-                    count(doc, &f.node.selection_set.node, seen, &mut nested, aliases, true);
+                    count(doc, &f.node.selection_set.node, stack, &mut nested, aliases, true);
                 }
             }
-            Selection::InlineFragment(frag) => count(doc, &frag.node.selection_set.node, seen, fields, aliases, deep),
+            Selection::InlineFragment(frag) => count(doc, &frag.node.selection_set.node, stack, fields, aliases, deep),
             Selection::FragmentSpread(spread) => {
                 let name = spread.node.fragment_name.node.to_string();
-                if seen.contains(&name) {
-                    continue; // counted already, or a cycle validation will report
+                if stack.contains(&name) {
+                    continue;
                 }
-                seen.push(name.clone());
                 if let Some(frag) = doc.fragments.get(&spread.node.fragment_name.node) {
-                    count(doc, &frag.node.selection_set.node, seen, fields, aliases, deep);
+                    stack.push(name);
+                    count(doc, &frag.node.selection_set.node, stack, fields, aliases, deep);
+                    stack.pop();
                 }
             }
         }
@@ -197,10 +202,8 @@ impl Extension for Check {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
-        if self.introspection_only.load(Ordering::Relaxed) {
-            return Ok(result);
-        }
-        if result.depth > self.limits.max_depth {
+        let introspection_only = self.introspection_only.load(Ordering::Relaxed);
+        if result.depth > self.limits.max_depth && !introspection_only {
             let message = format!(
                 "query depth is {}; the limit is {}",
                 result.depth, self.limits.max_depth

@@ -7,6 +7,7 @@ pub mod id;
 pub mod language;
 pub mod limits;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod query;
@@ -15,14 +16,15 @@ pub mod term;
 
 use std::time::Duration;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+use async_graphql::{EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use limits::Limits;
+pub use mutation::{Auth, Mutation};
 pub use query::Query;
 
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema with default limits. Per-request data (loaders) is
 /// attached by [`Api::execute`].
@@ -32,11 +34,10 @@ pub fn build_schema() -> AppSchema {
 
 /// Builds the schema with `limits`, with or without introspection.
 pub fn build_schema_with(limits: &Limits, introspection: bool) -> AppSchema {
-    let builder =
-        Schema::build(Query::default(), EmptyMutation, EmptySubscription).extension(limits::LimitsExtension {
-            limits: limits.clone(),
-            introspection,
-        });
+    let builder = Schema::build(Query::default(), Mutation, EmptySubscription).extension(limits::LimitsExtension {
+        limits: limits.clone(),
+        introspection,
+    });
     if introspection {
         builder.finish()
     } else {

@@ -34,12 +34,24 @@ pub struct ArticleUnit {
 }
 
 /// Stores `unit` unless its content hash is already stored; all or nothing.
+/// The article it replaces is the one with its slug.
 pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcome, DbErr> {
+    write_as(db, unit, None).await
+}
+
+/// As [`write`], replacing the article with id `id` when one is given (an
+/// editor may change a slug), else the one with the unit's slug.
+pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i32>) -> Result<Outcome, DbErr> {
     let doc = &unit.original;
-    let existing = article::Entity::find()
-        .filter(article::Column::Slug.eq(&doc.slug))
-        .one(db)
-        .await?;
+    let existing = match id {
+        Some(id) => article::Entity::find_by_id(id).one(db).await?,
+        None => {
+            article::Entity::find()
+                .filter(article::Column::Slug.eq(&doc.slug))
+                .one(db)
+                .await?
+        }
+    };
     if existing.as_ref().is_some_and(|e| e.content_hash == unit.content_hash) {
         return Ok(Outcome::Unchanged);
     }

@@ -62,8 +62,14 @@ fn lexeme(word: &str) -> String {
     format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''"))
 }
 
-fn ts_phrase(words: &[String]) -> String {
-    words.iter().map(|w| lexeme(w)).collect::<Vec<_>>().join(" <-> ")
+/// A phrase of lexemes limited to weights: `ABC` are the word columns
+/// (title, summary, body), `D` the characters, as FTS5's column filters.
+fn ts_phrase(words: &[String], weights: &str) -> String {
+    words
+        .iter()
+        .map(|w| format!("{}:{weights}", lexeme(w)))
+        .collect::<Vec<_>>()
+        .join(" <-> ")
 }
 
 /// The same match as [`fts5`] as a PostgreSQL tsquery (for
@@ -76,9 +82,9 @@ pub fn tsquery(query: &str) -> Option<String> {
             let joined: String = words.concat();
             if joined.chars().all(is_cjk) {
                 let chars: Vec<String> = joined.chars().map(String::from).collect();
-                format!("({} | {})", ts_phrase(words), ts_phrase(&chars))
+                format!("({} | {})", ts_phrase(words, "ABC"), ts_phrase(&chars, "D"))
             } else {
-                format!("({})", ts_phrase(words))
+                format!("({})", ts_phrase(words, "ABC"))
             }
         })
         .collect();
@@ -125,9 +131,9 @@ mod tests {
     fn the_postgres_query_quotes_every_lexeme() {
         assert_eq!(
             tsquery("北约 it's").as_deref(),
-            Some("('北约' | '北' <-> '约') & ('it' <-> 's')")
+            Some("('北约':ABC | '北':D <-> '约':D) & ('it':ABC <-> 's':ABC)")
         );
-        assert_eq!(tsquery(r"a\b").as_deref(), Some(r"('a' <-> 'b')"));
+        assert_eq!(tsquery(r"a\b").as_deref(), Some("('a':ABC <-> 'b':ABC)"));
         assert_eq!(tsquery("!!!"), None);
     }
 

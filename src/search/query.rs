@@ -85,7 +85,7 @@ mod tests {
             .map(|s| s.to_string(PostgresQueryBuilder))
             .unwrap_or_default();
         assert!(
-            pg.contains("search_tsv @@ to_tsquery('simple', E'(\\'北约\\' | \\'北\\' <-> \\'约\\')')"),
+            pg.contains("search_tsv @@ to_tsquery('simple', E'(\\'北约\\':ABC | \\'北\\':D <-> \\'约\\':D)')"),
             "{pg}"
         );
         let lite = ranked(DbBackend::Sqlite, "北约")

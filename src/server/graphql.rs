@@ -23,6 +23,8 @@ use tracing::Instrument;
 use super::apq::ApqError;
 use super::AppData;
 use crate::graphql::error::{assign_codes, code, code_of};
+use crate::graphql::Auth;
+use subtle::ConstantTimeEq;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -206,7 +208,7 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
         .apq
         .resolve(raw.query, raw.extensions.as_ref())
         .map_err(|e| match e {
-            ApqError::NotFound => Refusal::new(StatusCode::OK, code::PERSISTED_QUERY_NOT_FOUND, e.to_string()),
+            ApqError::NotFound => Refusal::request_error(code::PERSISTED_QUERY_NOT_FOUND, e.to_string()),
             _ => Refusal::new(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, e.to_string()),
         })?;
     let Some(query) = query.filter(|q| !q.trim().is_empty()) else {
@@ -267,8 +269,35 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
     Ok((request, operation))
 }
 
-fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip())
+/// Who the request is from: the admin token in `Authorization: Bearer …`,
+/// compared in constant time, or nobody.
+fn auth(req: &HttpRequest, admin_token: Option<&str>) -> Auth {
+    let Some(expected) = admin_token.filter(|t| !t.is_empty()) else {
+        return Auth::WritesDisabled;
+    };
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Auth::Admin
+    } else {
+        Auth::Anonymous
+    }
+}
+
+/// The client's address: the peer, or behind a trusted proxy (a CDN) the
+/// first address of `X-Forwarded-For`.
+fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
+    let forwarded = trust_forwarded_for
+        .then(|| req.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|ip| ip.trim().parse().ok());
+    forwarded.unwrap_or_else(|| req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip()))
 }
 
 fn request_id(req: &HttpRequest) -> String {
@@ -296,7 +325,7 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
 
     let result = async {
         if let Some(limiter) = &data.limiter {
-            if let Err(wait) = limiter.admit(client_ip(&req), Instant::now()) {
+            if let Err(wait) = limiter.admit(client_ip(&req, data.settings.trust_forwarded_for), Instant::now()) {
                 let secs = wait.as_secs_f64().ceil() as u64;
                 let mut r = Refusal::new(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -309,6 +338,7 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
         }
         let raw = read_request(&req, &mut payload, &data).await?;
         let (request, op) = prepare(req.method(), raw, &data)?;
+        let request = request.data(auth(&req, data.settings.admin_token.as_deref()));
         operation = op;
         let run = crate::db::counting(statements.clone(), data.api.execute(request));
         let response = tokio::time::timeout(data.settings.timeout, run).await.map_err(|_| {
@@ -348,7 +378,11 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
             .insert(header::HeaderName::from_static("x-request-id"), v);
     }
     if let (Some(limiter), Some(cost)) = (&data.limiter, outcome.cost) {
-        limiter.charge(client_ip(&req), cost as f64, Instant::now());
+        limiter.charge(
+            client_ip(&req, data.settings.trust_forwarded_for),
+            cost as f64,
+            Instant::now(),
+        );
     }
 
     let elapsed = started.elapsed();
@@ -403,13 +437,29 @@ fn respond(
         .iter()
         .filter_map(|e: &ServerError| code_of(e).map(str::to_owned))
         .collect();
-    let body = serde_json::to_string(&response)
-        .unwrap_or_else(|_| error_body(code::INTERNAL_SERVER_ERROR, "response could not be serialised").to_string());
-
+    // A request error (nothing executed) has no `data` entry at all.
+    let body = match serde_json::to_value(&response) {
+        Ok(mut value) => {
+            if request_error {
+                if let Some(map) = value.as_object_mut() {
+                    map.remove("data");
+                }
+            }
+            value.to_string()
+        }
+        Err(_) => error_body(code::INTERNAL_SERVER_ERROR, "response could not be serialised").to_string(),
+    };
     let mut http = HttpResponse::build(status);
     http.content_type(media.content_type());
+    http.insert_header((header::VARY, "Accept, Accept-Encoding"));
     if req.method() == Method::GET && response.errors.is_empty() {
-        let digest = Sha256::digest(body.as_bytes());
+        // The bytes sent depend on the negotiated encoding, so the tag does too.
+        let encoding = req
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let digest = Sha256::digest(format!("{body}\u{0}{}", encoding.replace(' ', "")).as_bytes());
         let etag = format!(
             "\"{}\"",
             digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()

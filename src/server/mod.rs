@@ -38,6 +38,12 @@ pub struct HttpSettings {
     pub rate_limit: Option<RateLimit>,
     /// Persisted queries kept per process.
     pub apq_capacity: usize,
+    /// Take the client address for rate limiting from `X-Forwarded-For`
+    /// (only behind a proxy or CDN that sets it).
+    pub trust_forwarded_for: bool,
+    /// The token editors send as `Authorization: Bearer …`; writes are
+    /// disabled when it is not set.
+    pub admin_token: Option<String>,
 }
 
 impl Default for HttpSettings {
@@ -50,6 +56,8 @@ impl Default for HttpSettings {
             cors_origins: Vec::new(),
             rate_limit: None,
             apq_capacity: 1024,
+            admin_token: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -74,6 +82,14 @@ impl AppData {
             settings: Arc::new(settings),
         })
     }
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header(("allow", "GET, POST"))
+        .json(serde_json::json!({
+            "errors": [{ "message": "use GET (queries) or POST", "extensions": { "code": "BAD_USER_INPUT" } }]
+        }))
 }
 
 async fn healthz() -> HttpResponse {
@@ -135,11 +151,7 @@ pub fn app(
             web::resource("/graphql")
                 .route(web::post().to(graphql::handle))
                 .route(web::get().to(graphql::handle))
-                .route(web::route().to(|| async {
-                    HttpResponse::MethodNotAllowed()
-                        .insert_header(("allow", "GET, POST"))
-                        .finish()
-                })),
+                .route(web::route().to(method_not_allowed)),
         )
         .route("/", web::get().to(graphiql::index))
         .route("/graphiql/{file}", web::get().to(graphiql::file))

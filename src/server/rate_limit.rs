@@ -1,12 +1,15 @@
 //! Optional rate limiting per client address: a token bucket over query cost.
-//! A request needs a token to start; once validated, its cost is taken from
-//! the bucket (which may go into debt, up to one burst), so expensive queries
-//! slow a client down more than cheap ones.
+//! A request takes one token to start (refused and failed requests pay that
+//! much); once validated, the rest of its cost is taken from the bucket,
+//! which may go into debt up to one burst, so expensive queries slow a client
+//! down more than cheap ones.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use lru::LruCache;
 
 /// Refill rate and bucket size, in cost units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,20 +23,33 @@ struct Bucket {
     at: Instant,
 }
 
-/// Buckets by client address.
+/// Buckets by client, least recently seen forgotten first.
 pub struct RateLimiter {
     limit: RateLimit,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<LruCache<IpAddr, Bucket>>,
 }
 
-/// Addresses tracked before full buckets are forgotten.
+/// Clients tracked at once; a forgotten one starts again with a full bucket.
 const MAX_TRACKED: usize = 100_000;
+
+/// The bucket key: an IPv6 client is its /64 (one customer's network), so
+/// rotating addresses within it does not earn fresh buckets.
+fn key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
 
 impl RateLimiter {
     pub fn new(limit: RateLimit) -> Self {
+        let size = NonZeroUsize::new(MAX_TRACKED).unwrap_or(NonZeroUsize::MIN);
         RateLimiter {
             limit,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(LruCache::new(size)),
         }
     }
 
@@ -43,20 +59,19 @@ impl RateLimiter {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if buckets.len() >= MAX_TRACKED {
-            buckets.retain(|_, b| b.tokens + per_second * now.duration_since(b.at).as_secs_f64() < burst);
-        }
-        let bucket = buckets.entry(ip).or_insert(Bucket { tokens: burst, at: now });
-        bucket.tokens = (bucket.tokens + per_second * now.duration_since(bucket.at).as_secs_f64()).min(burst);
+        let bucket = buckets.get_or_insert_mut(key(ip), || Bucket { tokens: burst, at: now });
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.tokens = (bucket.tokens + per_second * elapsed).min(burst);
         bucket.at = now;
         f(bucket)
     }
 
-    /// Whether `ip` may start a request now; if not, how long to wait.
+    /// Takes a token for a request from `ip`, or says how long to wait for one.
     pub fn admit(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         let per_second = self.limit.per_second;
         self.with_bucket(ip, now, |b| {
             if b.tokens >= 1.0 {
+                b.tokens -= 1.0;
                 Ok(())
             } else {
                 Err(Duration::from_secs_f64(((1.0 - b.tokens) / per_second).max(0.001)))
@@ -64,10 +79,10 @@ impl RateLimiter {
         })
     }
 
-    /// Takes a request's cost from `ip`'s bucket.
+    /// Takes the rest of a request's cost (beyond the token it started with).
     pub fn charge(&self, ip: IpAddr, cost: f64, now: Instant) {
         let burst = self.limit.burst;
-        self.with_bucket(ip, now, |b| b.tokens = (b.tokens - cost.max(1.0)).max(-burst));
+        self.with_bucket(ip, now, |b| b.tokens = (b.tokens - (cost - 1.0).max(0.0)).max(-burst));
     }
 }
 
@@ -90,5 +105,29 @@ mod tests {
         assert!(limiter.admit(ip, t0 + Duration::from_secs(6)).is_ok());
         let other: IpAddr = [127, 0, 0, 2].into();
         assert!(limiter.admit(other, t0).is_ok(), "buckets are per address");
+    }
+
+    #[test]
+    fn every_admitted_request_takes_a_token() {
+        let limiter = RateLimiter::new(RateLimit {
+            per_second: 1.0,
+            burst: 3.0,
+        });
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        let t0 = Instant::now();
+        assert_eq!((0..5).filter(|_| limiter.admit(ip, t0).is_ok()).count(), 3);
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_bucket() {
+        let limiter = RateLimiter::new(RateLimit {
+            per_second: 1.0,
+            burst: 1.0,
+        });
+        let t0 = Instant::now();
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let b: IpAddr = "2001:db8:1:2::ffff".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        assert!(limiter.admit(a, t0).is_ok());
+        assert!(limiter.admit(b, t0).is_err());
     }
 }

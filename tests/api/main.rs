@@ -8,6 +8,7 @@ mod graphql;
 mod helpers;
 mod http;
 mod import;
+mod mutations;
 mod pagination;
 mod relations;
 mod schema;

@@ -9,7 +9,7 @@ command -v chromium >/dev/null 2>&1 || {
 }
 npm ci --no-audit --no-fund --silent
 work=$(mktemp -d)
-"$root/target/debug/gazette" --database-url "sqlite://$work/g.db?mode=rwc" --content "$root/content" \
+"${CARGO_TARGET_DIR:-$root/target}/debug/gazette" --database-url "sqlite://$work/g.db?mode=rwc" --content "$root/content" \
   --bind 127.0.0.1:0 >"$work/out" 2>"$work/err" &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

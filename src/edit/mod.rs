@@ -1,0 +1,395 @@
+//! Editing through the API: create, update and delete articles, tags and
+//! categories. Each change is one transaction through the importer's writer,
+//! so the search index, locales and links stay in step. Knows nothing of
+//! GraphQL or HTTP.
+
+use chrono::{DateTime, Utc};
+use entity::{article, translation};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::import::document::{Display, Document, SourceLink, Term};
+use crate::import::writer::{self, ArticleUnit};
+use crate::locale::Locale;
+use crate::query::terms::{self, TermRow};
+use crate::query::Taxonomy;
+use crate::text::slug::slugify;
+use crate::text::{markdown, words};
+
+/// Longest title an editor may give, in characters.
+pub const MAX_TITLE: usize = 500;
+/// Longest slug, in characters.
+pub const MAX_SLUG: usize = 200;
+/// Longest body, in bytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// Most tags or categories on one article.
+pub const MAX_TERMS: usize = 50;
+
+/// Why an edit was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// An input field is not acceptable; `field` names it.
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> EditError {
+    EditError::Invalid {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// An article's editable fields; `None` leaves a field as it is (on update)
+/// or takes its default (on create).
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFields {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub body: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub lang: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+    pub thumbnail: Option<String>,
+    pub lead: Option<String>,
+    pub draft: Option<bool>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+}
+
+fn check_slug(slug: &str) -> Result<String, EditError> {
+    let slug = slug.trim();
+    if slug.is_empty() || slug.chars().count() > MAX_SLUG {
+        return Err(invalid("slug", format!("must be 1 to {MAX_SLUG} characters")));
+    }
+    if slug.chars().any(|c| c == '/' || c.is_whitespace() || c.is_control()) {
+        return Err(invalid("slug", "may not contain '/', spaces or control characters"));
+    }
+    Ok(slug.to_owned())
+}
+
+fn terms(field: &str, names: &[String]) -> Result<Vec<Term>, EditError> {
+    if names.len() > MAX_TERMS {
+        return Err(invalid(field, format!("at most {MAX_TERMS}")));
+    }
+    let mut out: Vec<Term> = Vec::new();
+    for name in names {
+        let slug = slugify(name).ok_or_else(|| invalid(field, format!("`{name}` has no letters or digits")))?;
+        if !out.iter().any(|t| t.slug == slug) {
+            out.push(Term {
+                slug,
+                name: name.trim().to_owned(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// The document the fields describe, over `base` (the stored article, if any).
+fn document(
+    fields: &ArticleFields,
+    base: Option<(&article::Model, Vec<Term>, Vec<Term>)>,
+) -> Result<Document, EditError> {
+    let (row, old_tags, old_categories) = match base {
+        Some((row, tags, categories)) => (Some(row), tags, categories),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let pick = |new: &Option<String>, old: Option<&String>| new.clone().or_else(|| old.cloned());
+    let slug = check_slug(&pick(&fields.slug, row.map(|r| &r.slug)).ok_or_else(|| invalid("slug", "is required"))?)?;
+    let title = pick(&fields.title, row.map(|r| &r.title))
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(invalid("title", format!("must be 1 to {MAX_TITLE} characters")));
+    }
+    let body = pick(&fields.body, row.map(|r| &r.body)).unwrap_or_default();
+    if body.len() > MAX_BODY {
+        return Err(invalid("body", format!("at most {MAX_BODY} bytes")));
+    }
+    let lang = pick(&fields.lang, row.map(|r| &r.lang)).ok_or_else(|| invalid("lang", "is required"))?;
+    let lang = Locale::parse(&lang).map_err(|e| invalid("lang", e))?;
+    // A given summary wins; else the stored one while the body stays; else
+    // one made from the body, as the importer makes it.
+    let summary = match (&fields.summary, row) {
+        (Some(s), _) if !s.trim().is_empty() => s.trim().to_owned(),
+        (None, Some(r)) if fields.body.is_none() => r.summary.clone(),
+        _ => words::summarize(&markdown::to_text(&body)),
+    };
+    let published_at = fields
+        .published_at
+        .or_else(|| row.map(|r| r.published_at))
+        .ok_or_else(|| invalid("publishedAt", "is required"))?;
+    let tags = match &fields.tags {
+        Some(names) => terms("tags", names)?,
+        None => old_tags,
+    };
+    let categories = match &fields.categories {
+        Some(names) => terms("categories", names)?,
+        None => old_categories,
+    };
+    let text = |new: &Option<String>, old: Option<&Option<String>>| {
+        new.clone()
+            .map(|s| s.trim().to_owned())
+            .or_else(|| old.cloned().flatten())
+            .filter(|s| !s.is_empty())
+    };
+    let source = match (
+        text(&fields.source_name, row.map(|r| &r.source_name)),
+        text(&fields.source_url, row.map(|r| &r.source_url)),
+    ) {
+        (Some(name), Some(url)) => Some(SourceLink { name, url }),
+        _ => None,
+    };
+    let now_or = |t: Option<DateTime<Utc>>| t.unwrap_or(published_at);
+    Ok(Document {
+        stem: slug.clone(),
+        name_locale: None,
+        translation_key: None,
+        slug_line: None,
+        slug,
+        title,
+        summary,
+        body,
+        source,
+        published_at,
+        updated_at: if row.is_some() { Utc::now() } else { published_at },
+        publish_date: if fields.published_at.is_some() {
+            published_at
+        } else {
+            now_or(row.map(|r| r.publish_date))
+        },
+        expiry_date: row.and_then(|r| r.expiry_date),
+        lang,
+        translations: row
+            .map(|r| strings(&r.translations))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|l| Locale::parse(l).ok())
+            .collect(),
+        thumbnail: text(&fields.thumbnail, row.map(|r| &r.thumbnail)),
+        lead: text(&fields.lead, row.map(|r| &r.lead)),
+        draft: fields.draft.or(row.map(|r| r.draft)).unwrap_or(false),
+        display: Display {
+            menu: row.map(|r| r.menu.clone()).unwrap_or(Value::Null),
+            comments: row.and_then(|r| r.comments),
+            authorbox: row.and_then(|r| r.authorbox),
+            pager: row.and_then(|r| r.pager),
+            toc: row.and_then(|r| r.toc),
+            mathjax: row.and_then(|r| r.mathjax),
+            sidebar: row.and_then(|r| r.sidebar.clone()),
+            widgets: row.map(|r| strings(&r.widgets)).unwrap_or_default(),
+        },
+        weight: row.map_or(0, |r| r.weight),
+        aliases: row.map(|r| strings(&r.aliases)).unwrap_or_default(),
+        keywords: row.map(|r| strings(&r.keywords)).unwrap_or_default(),
+        tags,
+        categories,
+        front_matter: row.map(|r| r.front_matter.clone()).unwrap_or_else(|| json!({})),
+    })
+}
+
+/// A hash that differs from every file's, so the next import of a file with
+/// this slug replaces the edit (files stay the source of truth when there are files).
+fn edit_hash(doc: &Document) -> String {
+    let digest = Sha256::digest(format!(
+        "api-edit|{}|{}|{}",
+        Utc::now().timestamp_nanos_opt().unwrap_or(0),
+        doc.slug,
+        doc.title
+    ));
+    format!("{digest:x}")
+}
+
+async fn slug_taken(db: &DatabaseConnection, slug: &str, except: Option<i32>) -> Result<bool, DbErr> {
+    let mut q = article::Entity::find().filter(article::Column::Slug.eq(slug));
+    if let Some(id) = except {
+        q = q.filter(article::Column::Id.ne(id));
+    }
+    Ok(q.one(db).await?.is_some())
+}
+
+async fn stored(db: &DatabaseConnection, id: i32) -> Result<article::Model, EditError> {
+    article::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(EditError::NotFound("article"))
+}
+
+/// Creates an article; its slug must be free.
+pub async fn create_article(db: &DatabaseConnection, fields: &ArticleFields) -> Result<article::Model, EditError> {
+    if fields.body.is_none() {
+        return Err(invalid("body", "is required"));
+    }
+    let doc = document(fields, None)?;
+    if slug_taken(db, &doc.slug, None).await? {
+        return Err(invalid("slug", format!("`{}` is taken", doc.slug)));
+    }
+    let unit = ArticleUnit {
+        content_hash: edit_hash(&doc),
+        original: doc,
+        original_path: String::new(),
+        translations: Vec::new(),
+    };
+    writer::write(db, &unit).await?;
+    article::Entity::find()
+        .filter(article::Column::Slug.eq(&unit.original.slug))
+        .one(db)
+        .await?
+        .ok_or(EditError::NotFound("article"))
+}
+
+/// Changes the given fields of article `id`; its translations are kept.
+pub async fn update_article(
+    db: &DatabaseConnection,
+    id: i32,
+    fields: &ArticleFields,
+) -> Result<article::Model, EditError> {
+    let row = stored(db, id).await?;
+    let mut tags = terms::of_articles(db, Taxonomy::Tags, &[id]).await?;
+    let mut categories = terms::of_articles(db, Taxonomy::Categories, &[id]).await?;
+    let as_terms = |rows: Vec<TermRow>| {
+        rows.into_iter()
+            .map(|t| Term {
+                slug: t.slug,
+                name: t.name,
+            })
+            .collect()
+    };
+    let doc = document(
+        fields,
+        Some((
+            &row,
+            as_terms(tags.remove(&id).unwrap_or_default()),
+            as_terms(categories.remove(&id).unwrap_or_default()),
+        )),
+    )?;
+    if slug_taken(db, &doc.slug, Some(id)).await? {
+        return Err(invalid("slug", format!("`{}` is taken", doc.slug)));
+    }
+    let versions = translation::Entity::find()
+        .filter(translation::Column::ArticleId.eq(id))
+        .all(db)
+        .await?;
+    let translations = versions
+        .into_iter()
+        .filter_map(|t| {
+            let lang = Locale::parse(&t.locale).ok()?;
+            let mut d = doc.clone();
+            (d.lang, d.title, d.summary, d.body, d.published_at) = (lang, t.title, t.summary, t.body, t.published_at);
+            Some((t.source_path, d))
+        })
+        .collect();
+    let unit = ArticleUnit {
+        content_hash: edit_hash(&doc),
+        original: doc,
+        original_path: row.source_path.clone(),
+        translations,
+    };
+    writer::write_as(db, &unit, Some(id)).await?;
+    stored(db, id).await
+}
+
+/// Deletes article `id` with its translations, links and index rows.
+pub async fn delete_article(db: &DatabaseConnection, id: i32) -> Result<(), EditError> {
+    let result = article::Entity::delete_by_id(id).exec(db).await?;
+    if result.rows_affected == 0 {
+        return Err(EditError::NotFound("article"));
+    }
+    Ok(())
+}
+
+fn term_name(name: &str) -> Result<(String, String), EditError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_TITLE {
+        return Err(invalid("name", format!("must be 1 to {MAX_TITLE} characters")));
+    }
+    let slug = slugify(name).ok_or_else(|| invalid("name", "has no letters or digits"))?;
+    Ok((name.to_owned(), slug))
+}
+
+/// Creates a tag or category; its slug (from the name) must be free.
+pub async fn create_term(db: &DatabaseConnection, taxonomy: Taxonomy, name: &str) -> Result<TermRow, EditError> {
+    let (name, slug) = term_name(name)?;
+    let t = taxonomy.table();
+    let exists = Query::select()
+        .column("id")
+        .from(t)
+        .and_where(Expr::col("slug").eq(slug.as_str()))
+        .to_owned();
+    if db.query_one(&exists).await?.is_some() {
+        return Err(invalid("name", format!("a {t} with slug `{slug}` exists")));
+    }
+    db.execute(
+        &Query::insert()
+            .into_table(t)
+            .columns(["slug", "name"])
+            .values_panic([slug.clone().into(), name.into()])
+            .to_owned(),
+    )
+    .await?;
+    term_by_slug(db, taxonomy, &slug).await
+}
+
+async fn term_by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) -> Result<TermRow, EditError> {
+    let t = taxonomy.table();
+    let q = Query::select()
+        .columns(["id", "slug", "name"])
+        .from(t)
+        .and_where(Expr::col("slug").eq(slug))
+        .to_owned();
+    let row = db.query_one(&q).await?.ok_or(EditError::NotFound("term"))?;
+    Ok(<TermRow as sea_orm::FromQueryResult>::from_query_result(&row, "")?)
+}
+
+/// Renames a tag or category; its slug stays, so its URLs do.
+pub async fn rename_term(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    id: i32,
+    name: &str,
+) -> Result<TermRow, EditError> {
+    let (name, _) = term_name(name)?;
+    let t = taxonomy.table();
+    let update = Query::update()
+        .table(t)
+        .value("name", name)
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    if db.execute(&update).await?.rows_affected() == 0 {
+        return Err(EditError::NotFound("term"));
+    }
+    let q = Query::select()
+        .columns(["id", "slug", "name"])
+        .from(t)
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    let row = db.query_one(&q).await?.ok_or(EditError::NotFound("term"))?;
+    Ok(<TermRow as sea_orm::FromQueryResult>::from_query_result(&row, "")?)
+}
+
+/// Deletes a tag or category and its links to articles.
+pub async fn delete_term(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Result<(), EditError> {
+    let delete = Query::delete()
+        .from_table(taxonomy.table())
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    if db.execute(&delete).await?.rows_affected() == 0 {
+        return Err(EditError::NotFound("term"));
+    }
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! The root `Mutation`: editing articles, tags and categories. Every field
+//! needs `Authorization: Bearer <token>` matching the configured admin token.
+
+use async_graphql::{Context, InputObject, Object, ID};
+use chrono::{DateTime, Utc};
+
+use super::article::Article;
+use super::error::ApiError;
+use super::id::{self, Kind};
+use super::term::{Category, Tag};
+use crate::edit::{self, ArticleFields, EditError};
+use crate::query::Taxonomy;
+
+/// Who is asking, from the request's Authorization header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// No admin token is configured: writes are disabled.
+    WritesDisabled,
+    /// No token, or a wrong one.
+    Anonymous,
+    /// The admin token.
+    Admin,
+}
+
+fn require_admin(ctx: &Context<'_>) -> Result<(), ApiError> {
+    match ctx.data_opt::<Auth>().copied().unwrap_or(Auth::Anonymous) {
+        Auth::Admin => Ok(()),
+        Auth::Anonymous => Err(ApiError::Unauthenticated),
+        Auth::WritesDisabled => Err(ApiError::Forbidden(
+            "writes are disabled: no admin token is configured".into(),
+        )),
+    }
+}
+
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::Invalid { field, reason } => ApiError::bad_input(&format!("input.{field}"), reason),
+            EditError::NotFound(what) => ApiError::BadUserInput(format!("no such {what}")),
+            EditError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// A new article. Tags and categories are names; their slugs are made as the importer makes them.
+#[derive(InputObject, Default)]
+pub struct CreateArticleInput {
+    /// URL identity; letters, digits, `-`, `_`, `.`; no `/` or spaces; at most 200 characters.
+    pub slug: String,
+    /// 1 to 500 characters.
+    pub title: String,
+    /// Markdown; at most 1 MiB.
+    pub body: String,
+    /// Publication instant.
+    pub published_at: DateTime<Utc>,
+    /// Locale code, e.g. `zh-CN`.
+    pub lang: String,
+    /// A summary; made from the body (first 70 words) when not given.
+    pub summary: Option<String>,
+    /// Tag names, in order.
+    pub tags: Option<Vec<String>>,
+    /// Category names, in order.
+    pub categories: Option<Vec<String>>,
+    /// Image URL.
+    pub thumbnail: Option<String>,
+    /// Standfirst.
+    pub lead: Option<String>,
+    /// A draft is stored but not served.
+    pub draft: Option<bool>,
+    /// Source name (with `sourceUrl`).
+    pub source_name: Option<String>,
+    /// Source link (with `sourceName`).
+    pub source_url: Option<String>,
+}
+
+/// Changes to an article; fields left out stay as they are.
+#[derive(InputObject, Default)]
+pub struct UpdateArticleInput {
+    /// A new slug (the old URL stops working).
+    pub slug: Option<String>,
+    /// 1 to 500 characters.
+    pub title: Option<String>,
+    /// Markdown; at most 1 MiB. The summary is remade from it unless one is given.
+    pub body: Option<String>,
+    /// Publication instant.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Locale code.
+    pub lang: Option<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Tag names, replacing the article's tags.
+    pub tags: Option<Vec<String>>,
+    /// Category names, replacing the article's categories.
+    pub categories: Option<Vec<String>>,
+    /// Image URL; empty to remove.
+    pub thumbnail: Option<String>,
+    /// Standfirst; empty to remove.
+    pub lead: Option<String>,
+    /// Draft flag.
+    pub draft: Option<bool>,
+    /// Source name.
+    pub source_name: Option<String>,
+    /// Source link.
+    pub source_url: Option<String>,
+}
+
+fn article_id(id: &ID) -> Result<i32, ApiError> {
+    match id::decode("id", id)? {
+        (Kind::Article, n) => Ok(n),
+        _ => Err(ApiError::bad_input("id", "not an Article ID")),
+    }
+}
+
+fn term_id(id: &ID, taxonomy: Taxonomy) -> Result<i32, ApiError> {
+    match (id::decode("id", id)?, taxonomy) {
+        ((Kind::Tag, n), Taxonomy::Tags) | ((Kind::Category, n), Taxonomy::Categories) => Ok(n),
+        _ => Err(ApiError::bad_input("id", format!("not a {} ID", taxonomy.table()))),
+    }
+}
+
+fn db<'a>(ctx: &Context<'a>) -> Result<&'a sea_orm::DatabaseConnection, ApiError> {
+    Ok(&super::loaders::get(ctx)?.loader().db)
+}
+
+#[derive(Default)]
+pub struct Mutation;
+
+/// Editing. Each field is one transaction that also updates the search
+/// index, links and counts, and needs `Authorization: Bearer <admin token>`:
+/// without it (or with a wrong one) the answer is UNAUTHENTICATED and nothing changes.
+#[Object]
+impl Mutation {
+    /// Creates an article (it appears in lists at once unless it is a draft or dated in the future).
+    async fn create_article(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new article.")] input: CreateArticleInput,
+    ) -> Result<Article, ApiError> {
+        require_admin(ctx)?;
+        let fields = ArticleFields {
+            slug: Some(input.slug),
+            title: Some(input.title),
+            summary: input.summary,
+            body: Some(input.body),
+            published_at: Some(input.published_at),
+            lang: Some(input.lang),
+            tags: input.tags,
+            categories: input.categories,
+            thumbnail: input.thumbnail,
+            lead: input.lead,
+            draft: input.draft,
+            source_name: input.source_name,
+            source_url: input.source_url,
+        };
+        Ok(Article::new(edit::create_article(db(ctx)?, &fields).await?, None))
+    }
+
+    /// Changes an article; its translations are kept.
+    async fn update_article(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The article's global ID.")] id: ID,
+        #[graphql(desc = "The fields to change.")] input: UpdateArticleInput,
+    ) -> Result<Article, ApiError> {
+        require_admin(ctx)?;
+        let fields = ArticleFields {
+            slug: input.slug,
+            title: input.title,
+            summary: input.summary,
+            body: input.body,
+            published_at: input.published_at,
+            lang: input.lang,
+            tags: input.tags,
+            categories: input.categories,
+            thumbnail: input.thumbnail,
+            lead: input.lead,
+            draft: input.draft,
+            source_name: input.source_name,
+            source_url: input.source_url,
+        };
+        Ok(Article::new(
+            edit::update_article(db(ctx)?, article_id(&id)?, &fields).await?,
+            None,
+        ))
+    }
+
+    /// Deletes an article with its translations; returns its ID.
+    async fn delete_article(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The article's global ID.")] id: ID,
+    ) -> Result<ID, ApiError> {
+        require_admin(ctx)?;
+        edit::delete_article(db(ctx)?, article_id(&id)?).await?;
+        Ok(id)
+    }
+
+    /// Creates a tag; its slug is made from the name and must be free.
+    async fn create_tag(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tag's name.")] name: String,
+    ) -> Result<Tag, ApiError> {
+        require_admin(ctx)?;
+        Ok(Tag(edit::create_term(db(ctx)?, Taxonomy::Tags, &name).await?))
+    }
+
+    /// Renames a tag; its slug (and so its URLs) stay.
+    async fn rename_tag(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tag's global ID.")] id: ID,
+        #[graphql(desc = "The new name.")] name: String,
+    ) -> Result<Tag, ApiError> {
+        require_admin(ctx)?;
+        Ok(Tag(edit::rename_term(
+            db(ctx)?,
+            Taxonomy::Tags,
+            term_id(&id, Taxonomy::Tags)?,
+            &name,
+        )
+        .await?))
+    }
+
+    /// Deletes a tag and its links to articles; returns its ID.
+    async fn delete_tag(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tag's global ID.")] id: ID,
+    ) -> Result<ID, ApiError> {
+        require_admin(ctx)?;
+        edit::delete_term(db(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
+        Ok(id)
+    }
+
+    /// Creates a category; its slug is made from the name and must be free.
+    async fn create_category(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The category's name.")] name: String,
+    ) -> Result<Category, ApiError> {
+        require_admin(ctx)?;
+        Ok(Category(
+            edit::create_term(db(ctx)?, Taxonomy::Categories, &name).await?,
+        ))
+    }
+
+    /// Renames a category; its slug (and so its URLs) stay.
+    async fn rename_category(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The category's global ID.")] id: ID,
+        #[graphql(desc = "The new name.")] name: String,
+    ) -> Result<Category, ApiError> {
+        require_admin(ctx)?;
+        let id = term_id(&id, Taxonomy::Categories)?;
+        Ok(Category(
+            edit::rename_term(db(ctx)?, Taxonomy::Categories, id, &name).await?,
+        ))
+    }
+
+    /// Deletes a category and its links to articles; returns its ID.
+    async fn delete_category(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The category's global ID.")] id: ID,
+    ) -> Result<ID, ApiError> {
+        require_admin(ctx)?;
+        edit::delete_term(db(ctx)?, Taxonomy::Categories, term_id(&id, Taxonomy::Categories)?).await?;
+        Ok(id)
+    }
+}

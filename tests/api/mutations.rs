@@ -1,0 +1,240 @@
+//! Editing through GraphQL: authentication, validation per field, and each
+//! change landing whole (links, search index, counts) or not at all.
+
+use actix_web::http::header;
+use gazette::graphql::Limits;
+use gazette::server::{AppData, HttpSettings};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const TOKEN: &str = "s3cret-token";
+
+fn editable(app: &TestApp, token: Option<&str>) -> AppData {
+    let settings = HttpSettings {
+        admin_token: token.map(str::to_owned),
+        ..HttpSettings::default()
+    };
+    AppData::new(app.state.clone().with_limits(&Limits::default(), true), settings).expect("metrics")
+}
+
+async fn mutate(data: &AppData, bearer: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut req = post(json!({ "query": query, "variables": variables }));
+    if let Some(token) = bearer {
+        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+    }
+    send(data, req).await.json()
+}
+
+const CREATE: &str =
+    "mutation($input: CreateArticleInput!) { createArticle(input: $input) { id slug title summary tags { slug } } }";
+
+fn new_article() -> Value {
+    json!({
+        "slug": "breaking", "title": "央行意外降息", "body": "中国人民银行周五意外宣布降息。",
+        "publishedAt": "2025-06-01T08:00:00Z", "lang": "zh-CN", "tags": ["Central Banks", "利率"]
+    })
+}
+
+#[actix_web::test]
+async fn writes_need_the_admin_token_and_change_nothing_without_it() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+
+    for bearer in [None, Some("wrong")] {
+        let reply = mutate(&data, bearer, CREATE, json!({ "input": new_article() })).await;
+        assert_eq!(reply["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{reply}");
+    }
+    assert_eq!(app.article_slugs().await, Vec::<String>::new());
+
+    let disabled = editable(&app, None);
+    let reply = mutate(&disabled, Some(TOKEN), CREATE, json!({ "input": new_article() })).await;
+    assert_eq!(reply["errors"][0]["extensions"]["code"], "FORBIDDEN", "{reply}");
+
+    let reply = mutate(&data, Some(TOKEN), CREATE, json!({ "input": new_article() })).await;
+    assert!(reply.get("errors").is_none(), "{reply}");
+    assert_eq!(
+        reply["data"]["createArticle"]["tags"],
+        json!([{ "slug": "central-banks" }, { "slug": "利率" }])
+    );
+    assert_eq!(
+        reply["data"]["createArticle"]["summary"],
+        "中国人民银行周五意外宣布降息。"
+    );
+    assert_eq!(app.article_slugs().await, vec!["breaking"]);
+    let found = app
+        .data(
+            r#"{ search(query: "降息") { totalCount } tag(slug: "central-banks") { articleCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        found,
+        json!({ "search": { "totalCount": 1 }, "tag": { "articleCount": 1 } })
+    );
+}
+
+#[actix_web::test]
+async fn bad_fields_are_named_and_a_failed_mutation_changes_nothing() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+    mutate(&data, Some(TOKEN), CREATE, json!({ "input": new_article() })).await;
+
+    let mut cases = Vec::new();
+    for (field, value) in [
+        ("slug", json!("a/b")),
+        ("slug", json!("")),
+        ("title", json!("")),
+        ("lang", json!("chinese")),
+        ("tags", json!(["!!"])),
+    ] {
+        let mut input = new_article();
+        input["slug"] = json!("another");
+        input[field] = value;
+        cases.push((format!("input.{field}"), input));
+    }
+    let mut taken = new_article();
+    taken["title"] = json!("Same slug");
+    cases.push(("input.slug".into(), taken));
+
+    for (field, input) in cases {
+        let reply = mutate(&data, Some(TOKEN), CREATE, json!({ "input": input })).await;
+        let e = &reply["errors"][0];
+        assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{reply}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("`{field}`")),
+            "{field}: {reply}"
+        );
+    }
+    assert_eq!(app.article_slugs().await, vec!["breaking"]);
+    let article = app.data(r#"{ article(slug: "breaking") { title } }"#, json!({})).await;
+    assert_eq!(article["article"]["title"], "央行意外降息");
+}
+
+#[actix_web::test]
+async fn update_and_delete_keep_links_and_the_index_in_step() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+    let created = mutate(&data, Some(TOKEN), CREATE, json!({ "input": new_article() })).await;
+    let id = created["data"]["createArticle"]["id"].clone();
+
+    let update = "mutation($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { slug title tags { slug } } }";
+    let reply = mutate(
+        &data,
+        Some(TOKEN),
+        update,
+        json!({ "id": id, "input": { "title": "央行再度降息", "tags": ["Rates"], "slug": "rate-cut" } }),
+    )
+    .await;
+    assert_eq!(
+        reply["data"]["updateArticle"],
+        json!({ "slug": "rate-cut", "title": "央行再度降息", "tags": [{ "slug": "rates" }] }),
+        "{reply}"
+    );
+    let after = app
+        .data(r#"{ old: article(slug: "breaking") { slug } search(query: "再度") { totalCount } tag(slug: "central-banks") { slug } }"#, json!({}))
+        .await;
+    assert_eq!(
+        after,
+        json!({ "old": null, "search": { "totalCount": 1 }, "tag": null })
+    );
+
+    let reply = mutate(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { deleteArticle(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(reply["data"]["deleteArticle"], id);
+    let gone = app
+        .data(
+            r#"{ articles { totalCount } search(query: "降息") { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        gone,
+        json!({ "articles": { "totalCount": 0 }, "search": { "totalCount": 0 } })
+    );
+    let again = mutate(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { deleteArticle(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(again["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+#[actix_web::test]
+async fn tags_are_created_renamed_and_deleted() {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    let data = editable(&app, Some(TOKEN));
+    let seed_tag = app
+        .data(r#"{ tag(slug: "jin10_articles_articles") { id } }"#, json!({}))
+        .await["tag"]["id"]
+        .clone();
+
+    let created = mutate(
+        &data,
+        Some(TOKEN),
+        r#"mutation { createTag(name: "Federal Reserve") { slug name } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        created["data"]["createTag"],
+        json!({ "slug": "federal-reserve", "name": "Federal Reserve" })
+    );
+    let twice = mutate(
+        &data,
+        Some(TOKEN),
+        r#"mutation { createTag(name: "federal reserve") { slug } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(twice["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let renamed = mutate(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { renameTag(id: $id, name: \"金十\") { slug name } }",
+        json!({ "id": seed_tag }),
+    )
+    .await;
+    assert_eq!(
+        renamed["data"]["renameTag"],
+        json!({ "slug": "jin10_articles_articles", "name": "金十" })
+    );
+    let wrong_kind = mutate(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { renameCategory(id: $id, name: \"x\") { slug } }",
+        json!({ "id": seed_tag }),
+    )
+    .await;
+    assert_eq!(wrong_kind["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    mutate(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { deleteTag(id: $id) }",
+        json!({ "id": seed_tag }),
+    )
+    .await;
+    let seed = app
+        .data(
+            r#"{ article(slug: "000_4da7ae27dc7d0813") { tags { slug } categories { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        seed["article"],
+        json!({ "tags": [], "categories": [{ "slug": "jin10_articles_articles" }] })
+    );
+}
