@@ -14,10 +14,10 @@ id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell 
 PG_DIR=$(mktemp -d /tmp/gazette-pg.XXXXXX)
 chown postgres "$PG_DIR"
 # Stop the server and remove its folder on any exit, a failed start included.
-pg_stop() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PG_DIR"; }
+pg_stop() { (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1) || true; rm -rf "$PG_DIR"; }
 trap pg_stop EXIT
 PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg() { runuser -u postgres -- "$@"; }
+as_pg() { (cd / && runuser -u postgres -- "$@"); }
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U gazette -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
   -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
