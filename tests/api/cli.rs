@@ -50,22 +50,8 @@ fn schema_prints_the_sdl() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), gazette::graphql::sdl());
 }
 
-/// Sends one HTTP/1.1 request and returns the whole response text.
-fn http(addr: &str, request: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .expect("timeout");
-    stream.write_all(request.as_bytes()).expect("write");
-    let mut out = String::new();
-    stream.read_to_string(&mut out).expect("read");
-    out
-}
-
 #[test]
 fn serve_logs_each_request_as_json_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader};
     let db = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", db.path().join("t.db").display());
     let mut child = gazette()
@@ -83,25 +69,10 @@ fn serve_logs_each_request_as_json_and_stops_cleanly_on_sigterm() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("serving GraphiQL"))
-        .expect("banner");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("address")
-        .to_owned();
+    let addr = banner_address(&mut child);
 
     let body = r#"{"query":"query Front { articles { totalCount } }"}"#;
-    let request = format!(
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let response = http(&addr, &request);
+    let response = http_post(&addr, body);
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains(r#""totalCount":3"#), "{response}");
     let ready = http(

@@ -1,7 +1,6 @@
 //! What each engine must do under concurrent use: reads during an import,
 //! and several API processes over one PostgreSQL database.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::json;
@@ -69,33 +68,17 @@ fn serve(url: &str, content: &std::path::Path) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("serving GraphiQL"))
-        .expect("banner");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("address")
-        .to_owned();
+    let addr = banner_address(&mut child);
     Server { child, addr }
 }
 
 fn total(addr: &str) -> String {
-    use std::io::{Read, Write};
     let body = r#"{"query":"{ articles { totalCount } search(query: \"北约\") { totalCount } }"}"#;
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    let request = format!(
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("write");
-    let mut out = String::new();
-    stream.read_to_string(&mut out).expect("read");
-    out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()
+    http_post(addr, body)
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[actix_web::test]

@@ -370,3 +370,41 @@ impl TestApp {
         (reply.json(), reply.status)
     }
 }
+
+/// The address a `gazette serve` child prints in its banner on stdout.
+pub fn banner_address(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().expect("stdout piped");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("serving GraphiQL"))
+        .expect("banner");
+    line.split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("address")
+        .to_owned()
+}
+
+/// One HTTP/1.1 exchange over a fresh connection; the whole response.
+pub fn http(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut out = String::new();
+    stream.read_to_string(&mut out).expect("read");
+    out
+}
+
+/// POSTs a JSON body to `/graphql`; the whole response.
+pub fn http_post(addr: &str, body: &str) -> String {
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    http(addr, &request)
+}
