@@ -6,7 +6,7 @@ const config: CodegenConfig = {
   documents: ["../../tests/operations/*.graphql"],
   generates: {
     "src/generated/graphql.ts": {
-      plugins: ["typescript-operations"],
+      plugins: ["typescript-operations", "typed-document-node"],
       config: {
         strictScalars: true,
         scalars: { DateTime: "string", JSON: "unknown" },
