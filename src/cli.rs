@@ -79,6 +79,9 @@ pub struct ServeArgs {
     /// Content folder imported (idempotently) at start; skipped if missing.
     #[arg(long, global = true, env = "GAZETTE_CONTENT", default_value = "content")]
     pub content: PathBuf,
+    /// Re-import the content folder when its files change (debounced); a removed file unpublishes its article.
+    #[arg(long, global = true, env = "GAZETTE_WATCH")]
+    pub watch: bool,
     /// Milliseconds a DataLoader gathers keys before running one batched statement.
     #[arg(long, global = true, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
     pub loader_delay_ms: u64,
@@ -250,14 +253,24 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .context("opening the database")?;
     db::count_statements(&mut conn);
     if args.content.is_dir() {
-        let summary = import::run(&conn, std::slice::from_ref(&args.content), read, |event| {
-            if let Event::Failed(e) = event {
-                tracing::warn!("{e}");
-            }
-        })
-        .await
-        .context("importing the content folder")?;
+        let (summary, seen) = import::watch::import_logged(&conn, &args.content, read)
+            .await
+            .context("importing the content folder")?;
         tracing::info!(folder = %args.content.display(), "content: {summary}");
+        if args.watch {
+            let task = import::watch::watch(
+                conn.clone(),
+                args.content.clone(),
+                read.clone(),
+                Duration::from_millis(300),
+                seen,
+            );
+            actix_web::rt::spawn(async move {
+                if let Err(e) = task.await {
+                    tracing::error!(error = %e, "watch mode stopped");
+                }
+            });
+        }
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }

@@ -44,4 +44,6 @@ pub enum ImportError {
     },
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error("watching the content folder: {0}")]
+    Watch(String),
 }

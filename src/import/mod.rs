@@ -7,6 +7,7 @@ pub mod document;
 mod error;
 pub mod front_matter;
 mod walk;
+pub mod watch;
 pub mod writer;
 
 use std::collections::HashMap;

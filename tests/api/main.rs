@@ -14,3 +14,4 @@ mod relations;
 mod schema;
 mod search;
 mod typed_client;
+mod watch;

@@ -1,0 +1,97 @@
+//! `serve --watch`: re-imports the content folder when files change, are
+//! added or are removed (debounced), and unpublishes the article of a
+//! removed file. A broken file is reported and its previous version stays.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use entity::article;
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::{run, Event, ImportError, ReadOptions, Summary};
+
+/// Files of `root` an import saw (stored or failed), as stored paths.
+fn seen_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Imports `root`, logging each failure; returns the summary and every file seen.
+pub async fn import_logged(
+    db: &DatabaseConnection,
+    root: &Path,
+    opts: &ReadOptions,
+) -> Result<(Summary, HashSet<String>), ImportError> {
+    let mut seen = HashSet::new();
+    let summary = run(db, &[root.to_path_buf()], opts, |event| match event {
+        Event::Done { path, .. } => {
+            seen.insert(seen_path(root, path));
+        }
+        Event::Failed(e) => {
+            tracing::warn!("{e}");
+            seen.insert(seen_path(root, &e.path));
+        }
+        Event::Found(_) => {}
+    })
+    .await?;
+    Ok((summary, seen))
+}
+
+/// Watches `root` until the process ends. `known` are the files the
+/// previous import saw, so a file that disappears can be told apart from
+/// articles imported from elsewhere.
+pub async fn watch(
+    db: DatabaseConnection,
+    root: PathBuf,
+    opts: ReadOptions,
+    debounce: Duration,
+    mut known: HashSet<String>,
+) -> Result<(), ImportError> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut debouncer = new_debouncer(debounce, move |result: DebounceEventResult| {
+        if let Err(e) = &result {
+            tracing::warn!(error = %e, "watching the content folder");
+        }
+        let _ = tx.send(());
+    })
+    .map_err(|e| ImportError::Watch(e.to_string()))?;
+    debouncer
+        .watcher()
+        .watch(&root, RecursiveMode::Recursive)
+        .map_err(|e| ImportError::Watch(e.to_string()))?;
+    tracing::info!(folder = %root.display(), "watching for changes");
+    while rx.recv().await.is_some() {
+        while rx.try_recv().is_ok() {} // one import for a burst of changes
+        let (summary, seen) = match import_logged(&db, &root, &opts).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "re-import failed");
+                continue;
+            }
+        };
+        let gone: Vec<String> = known.difference(&seen).cloned().collect();
+        let removed = if gone.is_empty() {
+            0
+        } else {
+            match article::Entity::delete_many()
+                .filter(article::Column::SourcePath.is_in(gone))
+                .exec(&db)
+                .await
+            {
+                Ok(r) => r.rows_affected,
+                Err(e) => {
+                    tracing::error!(error = %e, "unpublishing removed files");
+                    0
+                }
+            }
+        };
+        tracing::info!(folder = %root.display(), removed, "content changed: {summary}");
+        known = seen;
+    }
+    Ok(())
+}
