@@ -157,7 +157,10 @@ impl ServeArgs {
                 per_second,
                 burst: self.rate_burst,
             }),
-            ..HttpSettings::default()
+            admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
+            trust_forwarded_for: self.trust_forwarded_for,
+            // Every field is listed, so a new setting cannot be left unwired.
+            apq_capacity: HttpSettings::default().apq_capacity,
         }
     }
 }

@@ -62,7 +62,15 @@ impl Drop for Server {
 
 fn serve(url: &str, content: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["--database-url", url, "--bind", "127.0.0.1:0", "--content"])
+        .args([
+            "--database-url",
+            url,
+            "--bind",
+            "127.0.0.1:0",
+            "--admin-token",
+            "t0ken",
+            "--content",
+        ])
         .arg(content)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -82,7 +90,7 @@ fn total(addr: &str) -> String {
 }
 
 #[actix_web::test]
-async fn two_api_processes_on_one_postgres_see_an_import_made_elsewhere() {
+async fn two_api_processes_on_one_postgres_see_each_others_writes() {
     let Some(url) = fresh_postgres_database().await else {
         eprintln!("skipped: set TEST_DATABASE_URL to a PostgreSQL server to run this test");
         return;
@@ -98,12 +106,28 @@ async fn two_api_processes_on_one_postgres_see_an_import_made_elsewhere() {
         .expect("import runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
+    let count = |addr: &str| {
+        let body = total(addr);
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default()["data"].clone()
+    };
     for server in [&a, &b] {
-        let body = total(&server.addr);
         assert_eq!(
-            serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default()["data"],
-            json!({ "articles": { "totalCount": 1 }, "search": { "totalCount": 1 } }),
-            "{body}"
+            count(&server.addr),
+            json!({ "articles": { "totalCount": 1 }, "search": { "totalCount": 1 } })
         );
     }
+
+    // Written through one API process, read through the other.
+    let create = r#"{"query":"mutation { createArticle(input: { slug: \"nato-summit\", title: \"北约峰会召开\", body: \"北约成员国领导人会晤。\", publishedAt: \"2025-06-01T00:00:00Z\", lang: \"zh-CN\" }) { slug } }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer t0ken\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{create}",
+        create.len(),
+        addr = a.addr
+    );
+    let reply = http(&a.addr, &request);
+    assert!(reply.contains(r#""slug":"nato-summit""#), "{reply}");
+    assert_eq!(
+        count(&b.addr),
+        json!({ "articles": { "totalCount": 2 }, "search": { "totalCount": 2 } })
+    );
 }
