@@ -43,7 +43,8 @@ impl SortValue {
                 .ok()
                 .and_then(DateTime::<Utc>::from_timestamp_micros)
                 .map(SortValue::Time),
-            "s" => Some(SortValue::Text(rest.to_owned())),
+            // No database stores U+0000 in text (PostgreSQL refuses it).
+            "s" if !rest.contains('\0') => Some(SortValue::Text(rest.to_owned())),
             "f" => u64::from_str_radix(rest, 16)
                 .ok()
                 .map(f64::from_bits)

@@ -202,6 +202,20 @@ async fn read_request(req: &HttpRequest, payload: &mut web::Payload, data: &AppD
     })
 }
 
+/// A NUL character, raw or as a GraphQL `\u0000` escape.
+fn has_nul(text: &str) -> bool {
+    text.contains('\0') || text.to_ascii_lowercase().contains("\\u0000") || text.contains("\\u{0}")
+}
+
+fn json_has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(json_has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
+}
+
 /// Checks the request before execution and builds what the schema runs.
 fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option<String>), Refusal> {
     let query = data
@@ -222,6 +236,15 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
     if query.len() > max {
         let message = format!("the document is {} bytes; the limit is {max}", query.len());
         return Err(Refusal::request_error(code::QUERY_TOO_COMPLEX, message));
+    }
+    // U+0000 is not text any database stores (PostgreSQL refuses it): say
+    // so here rather than fail in SQL.
+    if has_nul(&query) || raw.variables.as_ref().is_some_and(json_has_nul) {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "text may not contain U+0000",
+        ));
     }
     let variables = match raw.variables {
         None | Some(Value::Null) => Variables::default(),

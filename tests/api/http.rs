@@ -597,3 +597,27 @@ async fn cost_and_body_size_are_limited_at_exactly_their_limit() {
         StatusCode::PAYLOAD_TOO_LARGE
     );
 }
+
+#[actix_web::test]
+async fn a_nul_character_is_bad_input_on_every_engine() {
+    let (_app, data) = seeded().await;
+    let q = "query($q: String!) { search(query: $q) { totalCount } }";
+
+    let in_variables = send(&data, post(json!({ "query": q, "variables": { "q": "a\u{0}b" } }))).await;
+    assert_eq!(in_variables.status, StatusCode::BAD_REQUEST);
+    assert_eq!(in_variables.code(), "BAD_USER_INPUT");
+    let in_document = send(
+        &data,
+        post(json!({ "query": "{ article(slug: \"a\\u0000\") { slug } }" })),
+    )
+    .await;
+    assert_eq!(in_document.code(), "BAD_USER_INPUT");
+    use base64::Engine;
+    let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("tags#1|sa\u{0}");
+    let in_cursor = send(
+        &data,
+        post(json!({ "query": "query($c: String) { tags(after: $c) { totalCount } }", "variables": { "c": cursor } })),
+    )
+    .await;
+    assert_eq!(in_cursor.code(), "BAD_USER_INPUT");
+}
