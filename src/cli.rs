@@ -63,6 +63,18 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Write a deterministic synthetic corpus in the seed's format (for benchmarks).
+    Generate {
+        /// How many articles (about 20% also get a translation file).
+        #[arg(long)]
+        articles: usize,
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed: the same seed writes the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Run pending database migrations.
     Migrate,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
@@ -190,6 +202,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Generate { articles, out, seed }) => {
+            let files = crate::generate::write(crate::generate::Plan { articles, seed }, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("wrote {files} files ({articles} articles) to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Migrate) => {

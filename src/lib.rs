@@ -6,6 +6,8 @@ pub mod cli;
 pub mod db;
 /// Editing through the API: articles, tags and categories, one transaction each.
 pub mod edit;
+/// A deterministic synthetic corpus for benchmarks (`gazette generate`).
+pub mod generate;
 /// The GraphQL schema: types, resolvers, loaders, errors.
 pub mod graphql;
 /// Reading Hugo content files into the database.

@@ -4,6 +4,7 @@ mod cli;
 mod engines;
 mod filters;
 mod fuzz;
+mod generate;
 mod graphql;
 mod helpers;
 mod http;
