@@ -18,12 +18,26 @@ use crate::query::Taxonomy;
 
 /// Extra fields of an article connection.
 pub struct ArticleListInfo {
-    pub(crate) scope: Scope,
-    pub(crate) page_size: u64,
+    scope: Scope,
+    page_size: u64,
+    /// Counted once per connection: `totalCount` and `pageCount` share it.
+    total: tokio::sync::OnceCell<i64>,
 }
 
 impl ArticleListInfo {
+    pub fn new(scope: Scope, page_size: u64) -> Self {
+        ArticleListInfo {
+            scope,
+            page_size,
+            total: tokio::sync::OnceCell::new(),
+        }
+    }
+
     async fn total(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        self.total.get_or_try_init(|| self.count(ctx)).await.copied()
+    }
+
+    async fn count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         let loaders = loaders::get(ctx)?;
         // A whole tag's or category's list is its article count: batched across parents.
         if let Some((taxonomy, id)) = self.scope.is_whole_term() {
@@ -211,10 +225,7 @@ pub async fn articles(
     let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
     let page = articles::page(&l.db, &scope, order, &req, l.now).await?;
-    let info = ArticleListInfo {
-        scope,
-        page_size: page_size(&req),
-    };
+    let info = ArticleListInfo::new(scope, page_size(&req));
     Ok(article_connection(&list, page, order, info, locale))
 }
 

@@ -127,10 +127,7 @@ impl SearchQuery {
             },
             ..Scope::default()
         };
-        let info = ArticleListInfo {
-            scope: counted,
-            page_size: page_size(&req),
-        };
+        let info = ArticleListInfo::new(counted, page_size(&req));
         let words = matcher::highlight_words(&query);
         let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
         conn.edges.extend(page.rows.into_iter().map(|hit| {

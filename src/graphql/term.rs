@@ -56,10 +56,7 @@ async fn term_articles(
         has_previous,
         has_next,
     };
-    let info = ArticleListInfo {
-        scope,
-        page_size: limit,
-    };
+    let info = ArticleListInfo::new(scope, limit);
     Ok(connection::article_connection(&list, page, order, info, None))
 }
 

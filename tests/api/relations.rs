@@ -213,3 +213,17 @@ async fn a_page_costs_the_same_statements_whatever_its_size() {
     );
     assert!(counts[0] <= 10, "{counts:?}");
 }
+
+#[actix_web::test]
+async fn total_count_and_page_count_share_one_count() {
+    let (app, statements) = spawn_counting_app().await;
+    app.import_seed().await;
+
+    statements.store(0, Ordering::SeqCst);
+    let data = app
+        .data("{ articles(first: 1) { totalCount pageCount } }", json!({}))
+        .await;
+
+    assert_eq!(data["articles"], json!({ "totalCount": 1, "pageCount": 1 }));
+    assert_eq!(statements.load(Ordering::SeqCst), 2, "one page query and one count");
+}
