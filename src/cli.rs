@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::graphql::Limits;
 use crate::import::{self, Event, ReadOptions};
+use crate::live::Hub;
 use crate::locale::Locale;
 use crate::server::rate_limit::RateLimit;
 use crate::server::HttpSettings;
@@ -97,6 +98,9 @@ pub struct ServeArgs {
     /// Milliseconds a DataLoader gathers keys before running one batched statement.
     #[arg(long, global = true, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
     pub loader_delay_ms: u64,
+    /// Changes a subscriber may fall behind before its WebSocket is closed (code 1008).
+    #[arg(long, global = true, env = "GAZETTE_SUBSCRIPTION_BUFFER", default_value_t = crate::live::DEFAULT_BUFFER)]
+    pub subscription_buffer: usize,
     /// Deepest selection nesting a query may have.
     #[arg(long, global = true, env = "GAZETTE_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
@@ -250,7 +254,7 @@ async fn import_with_progress(
             }
         }
         Event::Found(_) => {}
-        Event::Done { path, outcome } => {
+        Event::Done { path, outcome, .. } => {
             if terminal {
                 bar.inc(1);
             } else {
@@ -273,8 +277,11 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .await
         .context("opening the database")?;
     db::count_statements(&mut conn);
+    let hub = Hub::connect(&conn, args.subscription_buffer)
+        .await
+        .context("listening for changes")?;
     if args.content.is_dir() {
-        let (summary, seen) = import::watch::import_logged(&conn, &args.content, read)
+        let (summary, seen) = import::watch::import_logged(&conn, &args.content, read, &hub)
             .await
             .context("importing the content folder")?;
         tracing::info!(folder = %args.content.display(), "content: {summary}");
@@ -285,6 +292,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
                 read.clone(),
                 Duration::from_millis(300),
                 seen,
+                hub.clone(),
             );
             actix_web::rt::spawn(async move {
                 if let Err(e) = task.await {
@@ -296,6 +304,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
     let api = graphql::Api::new(conn)
+        .with_hub(hub)
         .with_loader_delay(Duration::from_millis(args.loader_delay_ms))
         .with_limits(&args.limits(), !args.no_introspection);
     let data = server::AppData::new(api, args.http()).context("setting up metrics")?;

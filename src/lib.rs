@@ -12,6 +12,8 @@ pub mod generate;
 pub mod graphql;
 /// Reading Hugo content files into the database.
 pub mod import;
+/// Live changes (published and updated articles) for subscriptions.
+pub mod live;
 /// Locale codes and the fallback chain between them.
 pub mod locale;
 /// Read-side queries shared by the API: visibility, keyset pages, batches.

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::import::document::{Display, Document, SourceLink, Term};
 use crate::import::writer::{self, ArticleUnit};
+use crate::live::Hub;
 use crate::locale::Locale;
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
@@ -231,7 +232,12 @@ async fn stored(db: &DatabaseConnection, id: i32) -> Result<article::Model, Edit
 }
 
 /// Creates an article; its slug must be free.
-pub async fn create_article(db: &DatabaseConnection, fields: &ArticleFields) -> Result<article::Model, EditError> {
+/// Subscribers on `hub` hear of it once it is committed.
+pub async fn create_article(
+    db: &DatabaseConnection,
+    hub: &Hub,
+    fields: &ArticleFields,
+) -> Result<article::Model, EditError> {
     if fields.body.is_none() {
         return Err(invalid("body", "is required"));
     }
@@ -245,7 +251,7 @@ pub async fn create_article(db: &DatabaseConnection, fields: &ArticleFields) -> 
         original_path: String::new(),
         translations: Vec::new(),
     };
-    writer::write(db, &unit).await?;
+    hub.announce(writer::write(db, &unit).await?.change);
     article::Entity::find()
         .filter(article::Column::Slug.eq(&unit.original.slug))
         .one(db)
@@ -254,8 +260,10 @@ pub async fn create_article(db: &DatabaseConnection, fields: &ArticleFields) -> 
 }
 
 /// Changes the given fields of article `id`; its translations are kept.
+/// Subscribers on `hub` hear of it once it is committed.
 pub async fn update_article(
     db: &DatabaseConnection,
+    hub: &Hub,
     id: i32,
     fields: &ArticleFields,
 ) -> Result<article::Model, EditError> {
@@ -300,7 +308,7 @@ pub async fn update_article(
         original_path: row.source_path.clone(),
         translations,
     };
-    writer::write_as(db, &unit, Some(id)).await?;
+    hub.announce(writer::write_as(db, &unit, Some(id)).await?.change);
     stored(db, id).await
 }
 

@@ -44,7 +44,7 @@ impl ArticleListInfo {
             return Ok(loaders.load_one(ArticleCountOf(taxonomy, id)).await?.unwrap_or(0));
         }
         let l = loaders.loader();
-        let n = articles::count(&l.db, &self.scope, l.now).await?;
+        let n = articles::count(&l.db, &self.scope, l.now()).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
@@ -129,7 +129,7 @@ impl ArticleFacets {
         #[graphql(default = 10, desc = "How many tags, 1 to 100; default 10.")] first: i32,
     ) -> Result<Vec<TagFacet>, ApiError> {
         let l = loaders::get(ctx)?.loader();
-        let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Tags, facet_limit(first)?, l.now).await?;
+        let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Tags, facet_limit(first)?, l.now()).await?;
         Ok(rows
             .into_iter()
             .map(|r| TagFacet {
@@ -151,7 +151,8 @@ impl ArticleFacets {
         #[graphql(default = 10, desc = "How many categories, 1 to 100; default 10.")] first: i32,
     ) -> Result<Vec<CategoryFacet>, ApiError> {
         let l = loaders::get(ctx)?.loader();
-        let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Categories, facet_limit(first)?, l.now).await?;
+        let rows =
+            articles::term_facets(&l.db, &self.scope, Taxonomy::Categories, facet_limit(first)?, l.now()).await?;
         Ok(rows
             .into_iter()
             .map(|r| CategoryFacet {
@@ -168,7 +169,7 @@ impl ArticleFacets {
     /// Every locale the list's articles are available in, most articles first.
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<LanguageFacet>, ApiError> {
         let l = loaders::get(ctx)?.loader();
-        let rows = articles::locale_facets(&l.db, &self.scope, l.now).await?;
+        let rows = articles::locale_facets(&l.db, &self.scope, l.now()).await?;
         Ok(rows
             .into_iter()
             .map(|r| LanguageFacet {
@@ -224,7 +225,7 @@ pub async fn articles(
     let list = article_list(base, order);
     let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
-    let page = articles::page(&l.db, &scope, order, &req, l.now).await?;
+    let page = articles::page(&l.db, &scope, order, &req, l.now()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
     Ok(article_connection(&list, page, order, info, locale))
 }
@@ -239,7 +240,7 @@ impl TermListInfo {
     /// How many terms the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         let l = loaders::get(ctx)?.loader();
-        let n = terms::count(&l.db, self.taxonomy, l.now).await?;
+        let n = terms::count(&l.db, self.taxonomy, l.now()).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
@@ -256,7 +257,7 @@ where
     let list = taxonomy.table();
     let req = args.request(list, &SortValue::Text(String::new()))?;
     let l = loaders::get(ctx)?.loader();
-    let page = terms::page(&l.db, taxonomy, &req, l.now).await?;
+    let page = terms::page(&l.db, taxonomy, &req, l.now()).await?;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, TermListInfo { taxonomy });
     conn.edges.extend(
         page.rows

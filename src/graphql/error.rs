@@ -22,6 +22,7 @@ pub mod code {
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const TIMEOUT: &str = "TIMEOUT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const SUBSCRIBER_TOO_SLOW: &str = "SUBSCRIBER_TOO_SLOW";
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
 }
 
@@ -64,6 +65,8 @@ pub enum ApiError {
     Unauthenticated,
     /// Credentials are valid (or not needed) but the operation is not allowed.
     Forbidden(String),
+    /// A subscription fell this many changes behind and was ended.
+    SubscriberTooSlow(u64),
     /// Something failed on our side; logged, never shown in detail.
     Internal(String),
 }
@@ -99,6 +102,10 @@ impl From<ApiError> for async_graphql::Error {
             }
             ApiError::Forbidden(message) => {
                 async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code::FORBIDDEN))
+            }
+            ApiError::SubscriberTooSlow(missed) => {
+                async_graphql::Error::new(format!("subscriber too slow: {missed} changes missed; subscribe again"))
+                    .extend_with(|_, ext| ext.set("code", code::SUBSCRIBER_TOO_SLOW))
             }
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

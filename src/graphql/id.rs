@@ -44,6 +44,14 @@ pub fn decode(argument: &str, id: &ID) -> Result<(Kind, i32), ApiError> {
     Ok((kind, n.parse().map_err(|_| bad())?))
 }
 
+/// An Article's global ID given as `argument`, as its row id.
+pub fn article(argument: &str, id: &ID) -> Result<i32, ApiError> {
+    match decode(argument, id)? {
+        (Kind::Article, n) => Ok(n),
+        _ => Err(ApiError::bad_input(argument, "not an Article ID")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

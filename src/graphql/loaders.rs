@@ -19,7 +19,16 @@ use crate::query::{articles, terms, translations, Taxonomy};
 /// visibility is judged at, so one response is consistent with itself.
 pub struct Loaders {
     pub db: DatabaseConnection,
-    pub now: DateTime<Utc>,
+    /// `None` for a subscription, which lives for hours: each event is
+    /// judged when it is resolved.
+    at: Option<DateTime<Utc>>,
+}
+
+impl Loaders {
+    /// The instant visibility is judged at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.at.unwrap_or_else(Utc::now)
+    }
 }
 
 /// The request's loaders, as resolvers find them.
@@ -32,9 +41,19 @@ pub fn get<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<Loaders>, ApiError> {
 pub fn for_request(db: DatabaseConnection) -> DataLoader<Loaders> {
     // Batches run as their own tasks; they count their statements into the request's counter.
     let counter = crate::db::current_counter();
-    DataLoader::new(Loaders { db, now: Utc::now() }, move |fut| {
-        crate::db::spawn_counted(counter.clone(), fut)
-    })
+    DataLoader::new(
+        Loaders {
+            db,
+            at: Some(Utc::now()),
+        },
+        move |fut| crate::db::spawn_counted(counter.clone(), fut),
+    )
+}
+
+/// Loaders for one subscription: shared by its events, each judged at the
+/// time it is resolved (loaders keep no cache, so nothing goes stale).
+pub fn for_subscription(db: DatabaseConnection) -> DataLoader<Loaders> {
+    DataLoader::new(Loaders { db, at: None }, tokio::spawn)
 }
 
 /// The tags or categories of an article.
@@ -81,7 +100,7 @@ impl Loader<ArticleCountOf> for Loaders {
     async fn load(&self, keys: &[ArticleCountOf]) -> Result<HashMap<ArticleCountOf, i64>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (taxonomy, ids) in by_taxonomy(keys.iter().map(|k| (k.0, k.1))) {
-            let counts = terms::article_counts(&self.db, taxonomy, &ids, self.now).await?;
+            let counts = terms::article_counts(&self.db, taxonomy, &ids, self.now()).await?;
             for id in ids {
                 out.insert(ArticleCountOf(taxonomy, id), counts.get(&id).copied().unwrap_or(0));
             }
@@ -114,7 +133,7 @@ impl Loader<ArticleById> for Loaders {
 
     async fn load(&self, keys: &[ArticleById]) -> Result<HashMap<ArticleById, article::Model>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = articles::by_ids(&self.db, &ids, self.now).await?;
+        let rows = articles::by_ids(&self.db, &ids, self.now()).await?;
         Ok(rows.into_iter().map(|r| (ArticleById(r.id), r)).collect())
     }
 }
@@ -130,7 +149,7 @@ impl Loader<TermById> for Loaders {
     async fn load(&self, keys: &[TermById]) -> Result<HashMap<TermById, TermRow>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (taxonomy, ids) in by_taxonomy(keys.iter().map(|k| (k.0, k.1))) {
-            for row in terms::by_ids(&self.db, taxonomy, &ids, self.now).await? {
+            for row in terms::by_ids(&self.db, taxonomy, &ids, self.now()).await? {
                 out.insert(TermById(taxonomy, row.id), row);
             }
         }
@@ -151,7 +170,7 @@ impl Loader<TranslationById> for Loaders {
         keys: &[TranslationById],
     ) -> Result<HashMap<TranslationById, translation::Model>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = translations::by_ids(&self.db, &ids, self.now).await?;
+        let rows = translations::by_ids(&self.db, &ids, self.now()).await?;
         Ok(rows.into_iter().map(|r| (TranslationById(r.id), r)).collect())
     }
 }
@@ -174,7 +193,7 @@ impl Loader<FirstArticlesOf> for Loaders {
         let mut out = HashMap::with_capacity(keys.len());
         for ((taxonomy, limit, from_end), ids) in groups {
             let mut found =
-                relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, from_end, self.now).await?;
+                relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, from_end, self.now()).await?;
             for id in ids {
                 let rows = Arc::new(found.remove(&id).unwrap_or_default());
                 out.insert(FirstArticlesOf(taxonomy, id, limit, from_end), rows);
@@ -199,7 +218,7 @@ impl Loader<RelatedOf> for Loaders {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (limit, ids) in groups {
-            let mut found = relations::related(&self.db, &ids, limit, self.now).await?;
+            let mut found = relations::related(&self.db, &ids, limit, self.now()).await?;
             for id in ids {
                 out.insert(RelatedOf(id, limit), Arc::new(found.remove(&id).unwrap_or_default()));
             }
@@ -218,7 +237,7 @@ impl Loader<NeighboursOf> for Loaders {
 
     async fn load(&self, keys: &[NeighboursOf]) -> Result<HashMap<NeighboursOf, Neighbours>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let found = relations::neighbours(&self.db, &ids, self.now).await?;
+        let found = relations::neighbours(&self.db, &ids, self.now()).await?;
         Ok(found.into_iter().map(|(id, n)| (NeighboursOf(id), n)).collect())
     }
 }

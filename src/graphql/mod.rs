@@ -12,19 +12,23 @@ pub mod node;
 pub mod pagination;
 pub mod query;
 pub mod search;
+pub mod subscription;
 pub mod term;
 
 use std::time::Duration;
 
-use async_graphql::{EmptySubscription, Request, Response, Schema};
+use async_graphql::{Data, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use limits::Limits;
 pub use mutation::{Auth, Mutation};
 pub use query::Query;
+pub use subscription::{Hangup, Subscription};
+
+use crate::live::{self, Hub};
 
 /// The schema type served at `/graphql`.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Builds the schema with default limits. Per-request data (loaders) is
 /// attached by [`Api::execute`].
@@ -34,7 +38,7 @@ pub fn build_schema() -> AppSchema {
 
 /// Builds the schema with `limits`, with or without introspection.
 pub fn build_schema_with(limits: &Limits, introspection: bool) -> AppSchema {
-    let builder = Schema::build(Query::default(), Mutation, EmptySubscription).extension(limits::LimitsExtension {
+    let builder = Schema::build(Query::default(), Mutation, Subscription).extension(limits::LimitsExtension {
         limits: limits.clone(),
         introspection,
     });
@@ -53,22 +57,32 @@ pub fn sdl() -> String {
 /// How long a DataLoader waits for more keys before it runs a batch, by default.
 pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(1);
 
-/// The API: the schema (built once), the database, and loader settings.
-/// Cloning is cheap: the schema and pool are shared handles.
+/// The API: the schema (built once), the database, loader settings and
+/// the hub subscriptions hear changes from.
+/// Cloning is cheap: the schema, pool and hub are shared handles.
 #[derive(Clone)]
 pub struct Api {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub loader_delay: Duration,
+    pub hub: Hub,
 }
 
 impl Api {
+    /// The API with an in-process hub (see [`Api::with_hub`] for PostgreSQL).
     pub fn new(db: DatabaseConnection) -> Self {
         Api {
             schema: build_schema(),
             db,
             loader_delay: DEFAULT_LOADER_DELAY,
+            hub: Hub::local(live::DEFAULT_BUFFER),
         }
+    }
+
+    /// Uses `hub` for changes: [`Hub::connect`]'s, to hear other processes' writes.
+    pub fn with_hub(mut self, hub: Hub) -> Self {
+        self.hub = hub;
+        self
     }
 
     /// The API with its own limits and introspection setting.
@@ -87,6 +101,15 @@ impl Api {
     /// Runs one request with fresh request-scoped loaders.
     pub async fn execute(&self, request: Request) -> Response {
         let loaders = loaders::for_request(self.db.clone()).delay(self.loader_delay);
-        self.schema.execute(request.data(loaders)).await
+        self.schema.execute(request.data(loaders).data(self.hub.clone())).await
+    }
+
+    /// What every subscription of one WebSocket connection shares.
+    pub fn connection_data(&self, hangup: Hangup) -> Data {
+        let mut data = Data::default();
+        data.insert(loaders::for_subscription(self.db.clone()).delay(self.loader_delay));
+        data.insert(self.hub.clone());
+        data.insert(hangup);
+        data
     }
 }

@@ -105,10 +105,7 @@ pub struct UpdateArticleInput {
 }
 
 fn article_id(id: &ID) -> Result<i32, ApiError> {
-    match id::decode("id", id)? {
-        (Kind::Article, n) => Ok(n),
-        _ => Err(ApiError::bad_input("id", "not an Article ID")),
-    }
+    id::article("id", id)
 }
 
 fn term_id(id: &ID, taxonomy: Taxonomy) -> Result<i32, ApiError> {
@@ -120,6 +117,11 @@ fn term_id(id: &ID, taxonomy: Taxonomy) -> Result<i32, ApiError> {
 
 fn db<'a>(ctx: &Context<'a>) -> Result<&'a sea_orm::DatabaseConnection, ApiError> {
     Ok(&super::loaders::get(ctx)?.loader().db)
+}
+
+fn hub<'a>(ctx: &Context<'a>) -> Result<&'a crate::live::Hub, ApiError> {
+    ctx.data::<crate::live::Hub>()
+        .map_err(|_| ApiError::Internal("request has no change hub".into()))
 }
 
 #[derive(Default)]
@@ -152,7 +154,10 @@ impl Mutation {
             source_name: input.source_name,
             source_url: input.source_url,
         };
-        Ok(Article::new(edit::create_article(db(ctx)?, &fields).await?, None))
+        Ok(Article::new(
+            edit::create_article(db(ctx)?, hub(ctx)?, &fields).await?,
+            None,
+        ))
     }
 
     /// Changes an article; its translations are kept.
@@ -179,7 +184,7 @@ impl Mutation {
             source_url: input.source_url,
         };
         Ok(Article::new(
-            edit::update_article(db(ctx)?, article_id(&id)?, &fields).await?,
+            edit::update_article(db(ctx)?, hub(ctx)?, article_id(&id)?, &fields).await?,
             None,
         ))
     }

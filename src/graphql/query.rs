@@ -45,7 +45,7 @@ impl ArticleQuery {
     ) -> Result<Option<Article>, ApiError> {
         let locale = parse_locale(locale)?;
         let l = loaders::get(ctx)?.loader();
-        let row = articles::by_slug(&l.db, &slug, l.now).await?;
+        let row = articles::by_slug(&l.db, &slug, l.now()).await?;
         Ok(row.map(|r| Article::new(r, locale)))
     }
 
@@ -100,7 +100,7 @@ impl TaxonomyQuery {
         #[graphql(desc = "The tag's slug.")] slug: String,
     ) -> Result<Option<Tag>, ApiError> {
         let l = loaders::get(ctx)?.loader();
-        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.now).await?.map(Tag))
+        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.now()).await?.map(Tag))
     }
 
     /// All tags in slug order.
@@ -123,7 +123,7 @@ impl TaxonomyQuery {
         #[graphql(desc = "The category's slug.")] slug: String,
     ) -> Result<Option<Category>, ApiError> {
         let l = loaders::get(ctx)?.loader();
-        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.now)
+        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.now())
             .await?
             .map(Category))
     }

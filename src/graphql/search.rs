@@ -116,7 +116,7 @@ impl SearchQuery {
             ..Scope::default()
         };
         let l = loaders::get(ctx)?.loader();
-        let page = search::page(&l.db, &scope, &query, &req, l.now).await?;
+        let page = search::page(&l.db, &scope, &query, &req, l.now()).await?;
 
         // totalCount and facets count the same matches, through the filter.
         let counted = Scope {

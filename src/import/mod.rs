@@ -16,19 +16,25 @@ use std::path::{Path, PathBuf};
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
+use crate::live::Change;
 use document::Document;
 pub use document::ReadOptions;
 pub use error::{FileError, ImportError};
 use writer::ArticleUnit;
-pub use writer::Outcome;
+pub use writer::{Outcome, Written};
 
 /// What happened to one content file.
 #[derive(Debug)]
 pub enum Event<'a> {
     /// Content files were found; this many will be reported.
     Found(usize),
-    /// The file was stored with this outcome.
-    Done { path: &'a Path, outcome: Outcome },
+    /// The file was stored with this outcome. The change subscribers hear
+    /// of comes with the article's original file only.
+    Done {
+        path: &'a Path,
+        outcome: Outcome,
+        change: Option<Change>,
+    },
     /// The file was skipped.
     Failed(&'a FileError),
 }
@@ -107,14 +113,16 @@ pub async fn run(
     }
     for (unit, files) in units {
         match writer::write(db, &unit).await {
-            Ok(outcome) => {
-                for path in &files {
+            Ok(written) => {
+                let outcome = written.outcome;
+                for (i, path) in files.iter().enumerate() {
                     match outcome {
                         Outcome::Imported => summary.imported += 1,
                         Outcome::Updated => summary.updated += 1,
                         Outcome::Unchanged => summary.unchanged += 1,
                     }
-                    on_event(Event::Done { path, outcome });
+                    let change = if i == 0 { written.change } else { None };
+                    on_event(Event::Done { path, outcome, change });
                 }
             }
             Err(db_err) => {
@@ -228,7 +236,7 @@ fn group(
             // A draft, not-yet-published or expired translation is not stored.
             // Whether it is public goes into the hash, so a later import stores
             // it once its publishDate has come (or drops it once it expires).
-            let public = !t.doc.draft && t.doc.publish_date <= now && t.doc.expiry_date.is_none_or(|e| e > now);
+            let public = crate::query::articles::is_public(t.doc.draft, t.doc.publish_date, t.doc.expiry_date, now);
             hasher.update([u8::from(public)]);
             if public {
                 t.doc.lang = locale;

@@ -11,6 +11,8 @@ use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use crate::live::Hub;
+
 use super::{run, Event, ImportError, ReadOptions, Summary};
 
 /// Files of `root` an import saw (stored or failed), as stored paths.
@@ -21,16 +23,19 @@ fn seen_path(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Imports `root`, logging each failure; returns the summary and every file seen.
+/// Imports `root`, logging each failure and telling `hub`'s subscribers of
+/// each change as it is committed; returns the summary and every file seen.
 pub async fn import_logged(
     db: &DatabaseConnection,
     root: &Path,
     opts: &ReadOptions,
+    hub: &Hub,
 ) -> Result<(Summary, HashSet<String>), ImportError> {
     let mut seen = HashSet::new();
     let summary = run(db, &[root.to_path_buf()], opts, |event| match event {
-        Event::Done { path, .. } => {
+        Event::Done { path, change, .. } => {
             seen.insert(seen_path(root, path));
+            hub.announce(change);
         }
         Event::Failed(e) => {
             tracing::warn!("{e}");
@@ -51,6 +56,7 @@ pub async fn watch(
     opts: ReadOptions,
     debounce: Duration,
     mut known: HashSet<String>,
+    hub: Hub,
 ) -> Result<(), ImportError> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let mut debouncer = new_debouncer(debounce, move |result: DebounceEventResult| {
@@ -67,7 +73,7 @@ pub async fn watch(
     tracing::info!(folder = %root.display(), "watching for changes");
     while rx.recv().await.is_some() {
         while rx.try_recv().is_ok() {} // one import for a burst of changes
-        let (summary, seen) = match import_logged(&db, &root, &opts).await {
+        let (summary, seen) = match import_logged(&db, &root, &opts, &hub).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "re-import failed");

@@ -9,8 +9,9 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::document::{Document, Term};
+use crate::live::{self, Change};
 use crate::query::terms::TermRow;
-use crate::query::Taxonomy;
+use crate::query::{articles, Taxonomy};
 use crate::search::{self, index::Version};
 
 static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -21,6 +22,15 @@ pub enum Outcome {
     Imported,
     Updated,
     Unchanged,
+}
+
+/// What a write did, and the change subscribers hear of (if any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub outcome: Outcome,
+    /// The article's id; `None` when nothing was written.
+    pub article_id: Option<i32>,
+    pub change: Option<Change>,
 }
 
 /// An article's original document and its translations, ready to store.
@@ -35,13 +45,14 @@ pub struct ArticleUnit {
 
 /// Stores `unit` unless its content hash is already stored; all or nothing.
 /// The article it replaces is the one with its slug.
-pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Outcome, DbErr> {
+pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Written, DbErr> {
     write_as(db, unit, None).await
 }
 
 /// As [`write`], replacing the article with id `id` when one is given (an
 /// editor may change a slug), else the one with the unit's slug.
-pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i32>) -> Result<Outcome, DbErr> {
+/// On PostgreSQL the change is sent (`NOTIFY`) with the commit.
+pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i32>) -> Result<Written, DbErr> {
     let doc = &unit.original;
     let existing = match id {
         Some(id) => article::Entity::find_by_id(id).one(db).await?,
@@ -53,8 +64,17 @@ pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i3
         }
     };
     if existing.as_ref().is_some_and(|e| e.content_hash == unit.content_hash) {
-        return Ok(Outcome::Unchanged);
+        return Ok(Written {
+            outcome: Outcome::Unchanged,
+            article_id: existing.map(|e| e.id),
+            change: None,
+        });
     }
+    let now = chrono::Utc::now();
+    let public_before = existing
+        .as_ref()
+        .map(|e| articles::is_public(e.draft, e.publish_date, e.expiry_date, now));
+    let public_after = articles::is_public(doc.draft, doc.publish_date, doc.expiry_date, now);
     // One writer at a time in this process: SQLite takes one write
     // transaction at a time anyway, and queuing here beats busy-waiting.
     let _writer = WRITER.lock().await;
@@ -101,8 +121,16 @@ pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i3
     replace_locales(&txn, id, unit).await?;
     link_terms(&txn, Taxonomy::Tags, id, &doc.tags).await?;
     link_terms(&txn, Taxonomy::Categories, id, &doc.categories).await?;
+    let change = Change::of_write(id, public_before, public_after);
+    if let Some(change) = change {
+        live::notify_on_commit(&txn, change).await?;
+    }
     txn.commit().await?;
-    Ok(outcome)
+    Ok(Written {
+        outcome,
+        article_id: Some(id),
+        change,
+    })
 }
 
 fn json_list<T: ToString>(items: &[T]) -> Value {

@@ -24,6 +24,16 @@ pub fn public_at(now: DateTime<Utc>) -> Condition {
         )
 }
 
+/// The rule of [`public_at`] for one article's settings, in Rust.
+pub fn is_public(
+    draft: bool,
+    publish_date: DateTime<Utc>,
+    expiry_date: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    !draft && publish_date <= now && expiry_date.is_none_or(|e| e > now)
+}
+
 /// Slugs an article's tags (or categories) must include: any of, all of, none of.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SlugSet {

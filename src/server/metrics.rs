@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 use sea_orm::DatabaseConnection;
 
 /// Distinct operation names kept as labels; later ones count as `other`,
@@ -17,6 +19,12 @@ pub struct Metrics {
     latency: HistogramVec,
     errors: IntCounterVec,
     pool: IntGaugeVec,
+    /// Open WebSocket connections.
+    pub websockets: IntGauge,
+    /// Open subscriptions (set from the hub when rendered).
+    subscriptions: IntGauge,
+    /// Connections closed because a subscriber fell behind.
+    pub slow_subscribers: IntCounter,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -49,12 +57,24 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(errors.clone()))?;
         registry.register(Box::new(pool.clone()))?;
+        let websockets = IntGauge::new("gazette_websocket_connections", "Open WebSocket connections")?;
+        let subscriptions = IntGauge::new("gazette_subscriptions", "Open subscriptions")?;
+        let slow_subscribers = IntCounter::new(
+            "gazette_slow_subscribers_total",
+            "WebSocket connections closed because a subscriber fell too far behind",
+        )?;
+        registry.register(Box::new(websockets.clone()))?;
+        registry.register(Box::new(subscriptions.clone()))?;
+        registry.register(Box::new(slow_subscribers.clone()))?;
         Ok(Metrics {
             registry,
             requests,
             latency,
             errors,
             pool,
+            websockets,
+            subscriptions,
+            slow_subscribers,
             operations: Mutex::new(HashSet::new()),
         })
     }
@@ -88,8 +108,9 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with pool gauges read now.
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    /// The text exposition, with pool and subscription gauges read now.
+    pub fn render(&self, db: &DatabaseConnection, subscriptions: usize) -> String {
+        self.subscriptions.set(i64::try_from(subscriptions).unwrap_or(i64::MAX));
         let (size, idle) = pool_use(db);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);

@@ -6,6 +6,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
 pub mod rate_limit;
+pub mod websocket;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,7 +112,7 @@ async fn readyz(data: web::Data<AppData>) -> HttpResponse {
 async fn metrics_text(data: web::Data<AppData>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(data.metrics.render(&data.api.db))
+        .body(data.metrics.render(&data.api.db, data.api.hub.subscribers()))
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -149,6 +150,7 @@ pub fn app(
         .wrap(cors)
         .service(
             web::resource("/graphql")
+                .route(web::get().guard(websocket::Upgrade).to(websocket::handle))
                 .route(web::post().to(graphql::handle))
                 .route(web::get().to(graphql::handle))
                 .route(web::route().to(method_not_allowed)),

@@ -1,7 +1,7 @@
 //! What each engine must do under concurrent use: reads during an import,
 //! and several API processes over one PostgreSQL database.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::json;
 
@@ -47,37 +47,11 @@ async fn queries_keep_working_while_an_import_runs() {
     assert_eq!(end["articles"]["totalCount"], 301);
 }
 
-/// A `gazette serve` process on its own port; killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(url: &str, content: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args([
-            "--database-url",
-            url,
-            "--bind",
-            "127.0.0.1:0",
-            "--admin-token",
-            "t0ken",
-            "--content",
-        ])
-        .arg(content)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
-    let addr = banner_address(&mut child);
-    Server { child, addr }
+    Server::start(
+        &["--database-url", url, "--admin-token", "t0ken", "--content"],
+        Some(content),
+    )
 }
 
 fn total(addr: &str) -> String {

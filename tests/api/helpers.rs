@@ -408,3 +408,49 @@ pub fn http_post(addr: &str, body: &str) -> String {
     );
     http(addr, &request)
 }
+
+/// A `gazette serve` child on a free port of its own; killed when dropped,
+/// passed or failed.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `gazette <args> [path] --bind 127.0.0.1:0` and waits for its banner.
+    pub fn start(args: &[&str], path: Option<&Path>) -> Server {
+        use std::process::{Command, Stdio};
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+        command.args(args);
+        if let Some(path) = path {
+            command.arg(path);
+        }
+        let mut child = command
+            .args(["--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts");
+        let addr = banner_address(&mut child);
+        Server { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Serves `data` on a real loopback port in this process (for WebSocket
+/// clients); stopped when the returned handle is dropped with the test's runtime.
+pub fn serve_in_process(data: AppData) -> String {
+    let server = actix_web::HttpServer::new(move || server::app(data.clone()))
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .expect("bind");
+    let addr = server.addrs()[0].to_string();
+    actix_web::rt::spawn(server.run());
+    addr
+}

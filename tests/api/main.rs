@@ -14,5 +14,6 @@ mod pagination;
 mod relations;
 mod schema;
 mod search;
+mod subscriptions;
 mod typed_client;
 mod watch;

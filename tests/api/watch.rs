@@ -1,6 +1,5 @@
 //! `gazette serve --watch`: added, changed, broken and removed files.
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -50,15 +49,8 @@ fn watch_mode_follows_added_changed_broken_and_removed_files() {
     content.write("one.md", yaml_article("One", "2025-01-01", ""));
     let db = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", db.path().join("w.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["--database-url", &url, "--bind", "127.0.0.1:0", "--watch", "--content"])
-        .arg(content.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
-    let addr = banner_address(&mut child);
-    let _server = KillOnDrop(child);
+    let server = Server::start(&["--database-url", &url, "--watch", "--content"], Some(content.path()));
+    let addr = server.addr.clone();
     until(&addr, &[("one", "One")]);
 
     content.write("two.md", yaml_article("Two", "2025-01-02", ""));
@@ -74,14 +66,4 @@ fn watch_mode_follows_added_changed_broken_and_removed_files() {
 
     content.remove("one.md");
     until(&addr, &[("three", "Three"), ("two", "Two")]);
-}
-
-/// Kills the server when the test ends, passed or failed.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
