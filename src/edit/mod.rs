@@ -251,12 +251,9 @@ pub async fn create_article(
         original_path: String::new(),
         translations: Vec::new(),
     };
-    hub.announce(writer::write(db, &unit).await?.change);
-    article::Entity::find()
-        .filter(article::Column::Slug.eq(&unit.original.slug))
-        .one(db)
-        .await?
-        .ok_or(EditError::NotFound("article"))
+    let written = writer::write(db, unit).await?;
+    hub.announce(written.change);
+    stored(db, written.article_id.ok_or(EditError::NotFound("article"))?).await
 }
 
 /// Changes the given fields of article `id`; its translations are kept.
@@ -308,7 +305,7 @@ pub async fn update_article(
         original_path: row.source_path.clone(),
         translations,
     };
-    hub.announce(writer::write_as(db, &unit, Some(id)).await?.change);
+    hub.announce(writer::write_as(db, unit, Some(id)).await?.change);
     stored(db, id).await
 }
 

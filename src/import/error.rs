@@ -46,4 +46,6 @@ pub enum ImportError {
     Db(#[from] sea_orm::DbErr),
     #[error("watching the content folder: {0}")]
     Watch(String),
+    #[error("reading content files stopped: {0}")]
+    Worker(String),
 }

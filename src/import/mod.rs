@@ -20,7 +20,7 @@ use crate::live::Change;
 use document::Document;
 pub use document::ReadOptions;
 pub use error::{FileError, ImportError};
-use writer::ArticleUnit;
+use writer::{ArticleUnit, Prepared};
 pub use writer::{Outcome, Written};
 
 /// What happened to one content file.
@@ -69,18 +69,82 @@ struct Read {
     doc: Document,
 }
 
+/// Files read, grouped and segmented together. A chunk never splits a
+/// `name.md` from its `name.LANG.md` files, and bounds the import's memory:
+/// only two chunks are held at once, whatever the size of the corpus.
+const CHUNK_FILES: usize = 256;
+
+/// What reading one chunk produced.
+#[derive(Default)]
+struct Chunk {
+    failed: Vec<FileError>,
+    units: Vec<(Prepared, Vec<PathBuf>)>,
+    /// Groups with a `translationKey`: they may join files of any other
+    /// chunk, so they are grouped once every chunk has been read.
+    deferred: Vec<Read>,
+}
+
 /// Imports every content file under `paths` (files or folders, walked
 /// recursively). `on_event` is told of each file as it is done.
+///
+/// Reading, parsing and segmenting a chunk runs on a blocking thread while
+/// the previous chunk is written, so the two use both cores; each chunk is
+/// written in one transaction with a savepoint per article.
 pub async fn run(
     db: &DatabaseConnection,
     paths: &[PathBuf],
     opts: &ReadOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
-    let files = walk::content_files(paths)?;
+    let mut files = walk::content_files(paths)?;
+    files.sort_by_cached_key(|f| (group_dir(&f.path, document::name_parts(&f.path).0), f.path.clone()));
     on_event(Event::Found(files.len()));
 
+    let now = chrono::Utc::now();
     let mut summary = Summary::default();
+    let mut slugs: HashMap<String, PathBuf> = HashMap::new();
+    let mut deferred = Vec::new();
+    let mut chunks = chunked(files).into_iter();
+    let spawn = |files: Vec<walk::ContentFile>| {
+        let opts = opts.clone();
+        tokio::task::spawn_blocking(move || read_chunk(files, &opts, now))
+    };
+    let mut next = chunks.next().map(spawn);
+    while let Some(task) = next.take() {
+        let mut chunk = task.await.map_err(|e| ImportError::Worker(e.to_string()))?;
+        next = chunks.next().map(spawn);
+        deferred.append(&mut chunk.deferred);
+        store(db, chunk, &mut slugs, &mut summary, &mut on_event).await;
+    }
+    if !deferred.is_empty() {
+        let opts = opts.clone();
+        let chunk = tokio::task::spawn_blocking(move || prepare(deferred, &HashMap::new(), &opts, now, false))
+            .await
+            .map_err(|e| ImportError::Worker(e.to_string()))?;
+        store(db, chunk, &mut slugs, &mut summary, &mut on_event).await;
+    }
+    Ok(summary)
+}
+
+/// Splits sorted files into chunks of about [`CHUNK_FILES`], only between groups.
+fn chunked(files: Vec<walk::ContentFile>) -> Vec<Vec<walk::ContentFile>> {
+    let mut chunks: Vec<Vec<walk::ContentFile>> = Vec::new();
+    let mut last_group = None;
+    for file in files {
+        let group = group_dir(&file.path, document::name_parts(&file.path).0);
+        let same_group = last_group.as_ref() == Some(&group);
+        match chunks.last_mut() {
+            Some(chunk) if same_group || chunk.len() < CHUNK_FILES => chunk.push(file),
+            _ => chunks.push(vec![file]),
+        }
+        last_group = Some(group);
+    }
+    chunks
+}
+
+/// Reads, parses, groups and segments one chunk (blocking work).
+fn read_chunk(files: Vec<walk::ContentFile>, opts: &ReadOptions, now: chrono::DateTime<chrono::Utc>) -> Chunk {
+    let mut failed = Vec::new();
     let mut reads = Vec::with_capacity(files.len());
     // Groups whose original failed: their translations must not stand in for it.
     let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
@@ -100,33 +164,92 @@ pub async fn run(
                         .entry(group_dir(&file.path, stem))
                         .or_insert_with(|| file.path.clone());
                 }
-                on_event(Event::Failed(&e));
-                summary.failed.push(e);
+                failed.push(e);
             }
         }
     }
+    let mut chunk = prepare(reads, &broken_groups, opts, now, true);
+    failed.append(&mut chunk.failed);
+    chunk.failed = failed;
+    chunk
+}
 
-    let (units, errors) = group(reads, &broken_groups, opts, chrono::Utc::now());
-    for e in errors {
+/// Groups `reads` into units and segments them; with `defer`, groups that
+/// carry a `translationKey` are handed back for later instead.
+fn prepare(
+    reads: Vec<Read>,
+    broken: &HashMap<(PathBuf, String), PathBuf>,
+    opts: &ReadOptions,
+    now: chrono::DateTime<chrono::Utc>,
+    defer: bool,
+) -> Chunk {
+    let (groups, mut failed) = group(reads, broken);
+    let mut chunk = Chunk::default();
+    for files in groups {
+        if defer && files.iter().any(|r| r.doc.translation_key.is_some()) {
+            chunk.deferred.extend(files);
+            continue;
+        }
+        if let Some((unit, paths)) = unit_of(files, opts, now, &mut failed) {
+            chunk.units.push((Prepared::new(unit), paths));
+        }
+    }
+    chunk.failed = failed;
+    chunk
+}
+
+/// Writes a chunk's units and reports every file of it.
+async fn store(
+    db: &DatabaseConnection,
+    chunk: Chunk,
+    slugs: &mut HashMap<String, PathBuf>,
+    summary: &mut Summary,
+    on_event: &mut impl FnMut(Event<'_>),
+) {
+    let mut fail = |e: FileError, summary: &mut Summary| {
         on_event(Event::Failed(&e));
         summary.failed.push(e);
+    };
+    for e in chunk.failed {
+        fail(e, summary);
     }
-    for (unit, files) in units {
-        match writer::write(db, &unit).await {
+    let mut units = Vec::with_capacity(chunk.units.len());
+    let mut files = Vec::with_capacity(chunk.units.len());
+    for (prepared, paths) in chunk.units {
+        let original = &prepared.unit.original;
+        if let Some(first) = slugs.get(&original.slug) {
+            let reason = format!("slug `{}` is also produced by {}", original.slug, first.display());
+            fail(FileError::new(&paths[0], original.slug_line, reason), summary);
+            for t in &paths[1..] {
+                let reason = format!("not imported: its original {} failed", paths[0].display());
+                fail(FileError::new(t, None, reason), summary);
+            }
+            continue;
+        }
+        slugs.insert(original.slug.clone(), paths[0].clone());
+        units.push(prepared);
+        files.push(paths);
+    }
+    let results = writer::write_batch(db, &units).await;
+    for (result, paths) in results.into_iter().zip(files) {
+        match result {
             Ok(written) => {
-                let outcome = written.outcome;
-                for (i, path) in files.iter().enumerate() {
-                    match outcome {
+                for (i, path) in paths.iter().enumerate() {
+                    match written.outcome {
                         Outcome::Imported => summary.imported += 1,
                         Outcome::Updated => summary.updated += 1,
                         Outcome::Unchanged => summary.unchanged += 1,
                     }
                     let change = if i == 0 { written.change } else { None };
-                    on_event(Event::Done { path, outcome, change });
+                    on_event(Event::Done {
+                        path,
+                        outcome: written.outcome,
+                        change,
+                    });
                 }
             }
             Err(db_err) => {
-                for path in files {
+                for path in paths {
                     let e = FileError::new(path, None, format!("not stored: {db_err}"));
                     on_event(Event::Failed(&e));
                     summary.failed.push(e);
@@ -134,7 +257,6 @@ pub async fn run(
             }
         }
     }
-    Ok(summary)
 }
 
 fn read_file(path: &Path, opts: &ReadOptions) -> Result<(Vec<u8>, Document), FileError> {
@@ -154,14 +276,8 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 const HASH_VERSION: &str = "gazette-import-3";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
-/// files sharing a `translationKey`. Reports translations whose original
-/// failed, clashing locales, and slugs produced twice.
-fn group(
-    reads: Vec<Read>,
-    broken: &HashMap<(PathBuf, String), PathBuf>,
-    opts: &ReadOptions,
-    now: chrono::DateTime<chrono::Utc>,
-) -> (Vec<(ArticleUnit, Vec<PathBuf>)>, Vec<FileError>) {
+/// files sharing a `translationKey`. Reports translations whose original failed.
+fn group(reads: Vec<Read>, broken: &HashMap<(PathBuf, String), PathBuf>) -> (Vec<Vec<Read>>, Vec<FileError>) {
     let mut errors = Vec::new();
     let mut groups: Vec<Vec<Read>> = Vec::new();
     let mut by_name: HashMap<(PathBuf, String), usize> = HashMap::new();
@@ -190,69 +306,66 @@ fn group(
         }
         groups[index].push(read);
     }
+    (groups, errors)
+}
 
-    let mut units = Vec::new();
-    let mut slugs: HashMap<String, PathBuf> = HashMap::new();
-    for mut files in groups {
-        // The original is the file without a language suffix, else the first.
-        let pos = files.iter().position(|r| r.doc.name_locale.is_none()).unwrap_or(0);
-        let original = files.remove(pos);
-        if let Some(first) = slugs.get(&original.doc.slug) {
-            let reason = format!("slug `{}` is also produced by {}", original.doc.slug, first.display());
-            errors.push(FileError::new(&original.path, original.doc.slug_line, reason));
-            for t in files {
-                let reason = format!("not imported: its original {} failed", original.path.display());
-                errors.push(FileError::new(t.path, None, reason));
-            }
+/// One group as a unit to store, with its files (the original first);
+/// reports translations that clash with another version's locale.
+fn unit_of(
+    mut files: Vec<Read>,
+    opts: &ReadOptions,
+    now: chrono::DateTime<chrono::Utc>,
+    errors: &mut Vec<FileError>,
+) -> Option<(ArticleUnit, Vec<PathBuf>)> {
+    if files.is_empty() {
+        return None;
+    }
+    // The original is the file without a language suffix, else the first.
+    let pos = files.iter().position(|r| r.doc.name_locale.is_none()).unwrap_or(0);
+    let original = files.remove(pos);
+    let mut hasher = Sha256::new();
+    hasher.update(HASH_VERSION);
+    hasher.update(opts.timezone.name());
+    hasher.update(opts.default_lang.as_str());
+    let feed = |hasher: &mut Sha256, r: &Read| {
+        hasher.update(r.stored_path.as_bytes());
+        hasher.update((r.bytes.len() as u64).to_le_bytes());
+        hasher.update(&r.bytes);
+    };
+    feed(&mut hasher, &original);
+    let mut translations: Vec<(String, Document)> = Vec::new();
+    let mut paths = vec![original.path.clone()];
+    for mut t in files {
+        let locale = t.doc.name_locale.clone().unwrap_or_else(|| t.doc.lang.clone());
+        let clash = locale == original.doc.lang || translations.iter().any(|(_, d)| d.lang == locale);
+        if clash {
+            let reason = format!(
+                "a version in locale {locale} is already given for {}",
+                original.path.display()
+            );
+            errors.push(FileError::new(t.path, None, reason));
             continue;
         }
-        slugs.insert(original.doc.slug.clone(), original.path.clone());
-
-        let mut hasher = Sha256::new();
-        hasher.update(HASH_VERSION);
-        hasher.update(opts.timezone.name());
-        hasher.update(opts.default_lang.as_str());
-        let feed = |hasher: &mut Sha256, r: &Read| {
-            hasher.update(r.stored_path.as_bytes());
-            hasher.update((r.bytes.len() as u64).to_le_bytes());
-            hasher.update(&r.bytes);
-        };
-        feed(&mut hasher, &original);
-        let mut translations: Vec<(String, Document)> = Vec::new();
-        let mut paths = vec![original.path.clone()];
-        for mut t in files {
-            let locale = t.doc.name_locale.clone().unwrap_or_else(|| t.doc.lang.clone());
-            let clash = locale == original.doc.lang || translations.iter().any(|(_, d)| d.lang == locale);
-            if clash {
-                let reason = format!(
-                    "a version in locale {locale} is already given for {}",
-                    original.path.display()
-                );
-                errors.push(FileError::new(t.path, None, reason));
-                continue;
-            }
-            feed(&mut hasher, &t);
-            paths.push(t.path);
-            // A draft, not-yet-published or expired translation is not stored.
-            // Whether it is public goes into the hash, so a later import stores
-            // it once its publishDate has come (or drops it once it expires).
-            let public = crate::query::articles::is_public(t.doc.draft, t.doc.publish_date, t.doc.expiry_date, now);
-            hasher.update([u8::from(public)]);
-            if public {
-                t.doc.lang = locale;
-                translations.push((t.stored_path, t.doc));
-            }
+        feed(&mut hasher, &t);
+        paths.push(t.path);
+        // A draft, not-yet-published or expired translation is not stored.
+        // Whether it is public goes into the hash, so a later import stores
+        // it once its publishDate has come (or drops it once it expires).
+        let public = crate::query::articles::is_public(t.doc.draft, t.doc.publish_date, t.doc.expiry_date, now);
+        hasher.update([u8::from(public)]);
+        if public {
+            t.doc.lang = locale;
+            translations.push((t.stored_path, t.doc));
         }
-        let content_hash = format!("{:x}", hasher.finalize());
-        units.push((
-            ArticleUnit {
-                original: original.doc,
-                original_path: original.stored_path,
-                translations,
-                content_hash,
-            },
-            paths,
-        ));
     }
-    (units, errors)
+    let content_hash = format!("{:x}", hasher.finalize());
+    Some((
+        ArticleUnit {
+            original: original.doc,
+            original_path: original.stored_path,
+            translations,
+            content_hash,
+        },
+        paths,
+    ))
 }

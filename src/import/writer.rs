@@ -1,10 +1,13 @@
-//! Writes one article (with its translations and term links) in one transaction.
+//! Writes articles (each with its translations, index rows and term links)
+//! all or nothing: one transaction per edit, one savepoint per article in a batch.
+
+use std::collections::HashMap;
 
 use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use serde_json::Value;
 
@@ -12,7 +15,7 @@ use super::document::{Document, Term};
 use crate::live::{self, Change};
 use crate::query::terms::TermRow;
 use crate::query::{articles, Taxonomy};
-use crate::search::{self, index::Version};
+use crate::search::index::{self, Version};
 
 static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -43,56 +46,191 @@ pub struct ArticleUnit {
     pub content_hash: String,
 }
 
+impl ArticleUnit {
+    fn versions(&self) -> Vec<Version<'_>> {
+        fn version(d: &Document) -> Version<'_> {
+            Version {
+                locale: d.lang.as_str(),
+                title: &d.title,
+                summary: &d.summary,
+                body_markdown: &d.body,
+            }
+        }
+        let mut out = vec![version(&self.original)];
+        out.extend(self.translations.iter().map(|(_, t)| version(t)));
+        out
+    }
+}
+
+/// A unit with its search index rows already segmented (the CPU-heavy part
+/// of a write, done off the async runtime and outside the transaction).
+#[derive(Debug)]
+pub struct Prepared {
+    pub unit: ArticleUnit,
+    index: Vec<index::Row>,
+}
+
+impl Prepared {
+    pub fn new(unit: ArticleUnit) -> Self {
+        let index = index::rows(&unit.versions());
+        Prepared { unit, index }
+    }
+}
+
 /// Stores `unit` unless its content hash is already stored; all or nothing.
 /// The article it replaces is the one with its slug.
-pub async fn write(db: &DatabaseConnection, unit: &ArticleUnit) -> Result<Written, DbErr> {
+pub async fn write(db: &DatabaseConnection, unit: ArticleUnit) -> Result<Written, DbErr> {
     write_as(db, unit, None).await
 }
 
 /// As [`write`], replacing the article with id `id` when one is given (an
 /// editor may change a slug), else the one with the unit's slug.
 /// On PostgreSQL the change is sent (`NOTIFY`) with the commit.
-pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i32>) -> Result<Written, DbErr> {
-    let doc = &unit.original;
+pub async fn write_as(db: &DatabaseConnection, unit: ArticleUnit, id: Option<i32>) -> Result<Written, DbErr> {
     let existing = match id {
         Some(id) => article::Entity::find_by_id(id).one(db).await?,
         None => {
             article::Entity::find()
-                .filter(article::Column::Slug.eq(&doc.slug))
+                .filter(article::Column::Slug.eq(&unit.original.slug))
                 .one(db)
                 .await?
         }
     };
-    if existing.as_ref().is_some_and(|e| e.content_hash == unit.content_hash) {
-        return Ok(Written {
-            outcome: Outcome::Unchanged,
-            article_id: existing.map(|e| e.id),
-            change: None,
-        });
+    if let Some(done) = unchanged(&unit, existing.as_ref()) {
+        return Ok(done);
     }
-    let now = chrono::Utc::now();
-    let public_before = existing
-        .as_ref()
-        .map(|e| articles::is_public(e.draft, e.publish_date, e.expiry_date, now));
-    let public_after = articles::is_public(doc.draft, doc.publish_date, doc.expiry_date, now);
+    let prepared = Prepared::new(unit);
     // One writer at a time in this process: SQLite takes one write
     // transaction at a time anyway, and queuing here beats busy-waiting.
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
+    let (known, mut added) = (TermIds::default(), TermIds::default());
+    let written = write_in(&txn, &prepared, existing.as_ref(), &mut known.with(&mut added)).await?;
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// Stores many units in one transaction, each in a savepoint of its own:
+/// a unit that fails leaves nothing behind and the others still land.
+/// Returns one result per unit, in order. Articles are matched by slug.
+pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Result<Written, DbErr>> {
+    match write_batch_inner(db, units).await {
+        Ok(results) => results,
+        // The commit itself failed: nothing of the batch was stored.
+        Err(e) => units.iter().map(|_| Err(DbErr::Custom(e.to_string()))).collect(),
+    }
+}
+
+async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Result<Vec<Result<Written, DbErr>>, DbErr> {
+    let slugs: Vec<&str> = units.iter().map(|p| p.unit.original.slug.as_str()).collect();
+    let mut stored: HashMap<String, article::Model> = HashMap::new();
+    for chunk in slugs.chunks(500) {
+        for row in article::Entity::find()
+            .filter(article::Column::Slug.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            stored.insert(row.slug.clone(), row);
+        }
+    }
+    let _writer = WRITER.lock().await;
+    let txn = db.begin().await?;
+    let mut terms = TermIds::default();
+    let mut results = Vec::with_capacity(units.len());
+    for p in units {
+        let existing = stored.get(&p.unit.original.slug);
+        if let Some(done) = unchanged(&p.unit, existing) {
+            results.push(Ok(done));
+            continue;
+        }
+        let savepoint = txn.begin().await?;
+        let mut unit_terms = TermIds::default();
+        match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
+            Ok(written) => {
+                savepoint.commit().await?;
+                terms.0.extend(unit_terms.0);
+                results.push(Ok(written));
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                results.push(Err(e));
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(results)
+}
+
+/// The answer when `unit` is already stored as it is.
+fn unchanged(unit: &ArticleUnit, existing: Option<&article::Model>) -> Option<Written> {
+    existing
+        .filter(|e| e.content_hash == unit.content_hash)
+        .map(|e| Written {
+            outcome: Outcome::Unchanged,
+            article_id: Some(e.id),
+            change: None,
+        })
+}
+
+/// Term ids known in this transaction, by taxonomy and slug: popular tags
+/// are looked up once per batch, not once per article.
+#[derive(Default)]
+struct TermIds(HashMap<(Taxonomy, String), i32>);
+
+/// The batch's known ids plus the ones the current unit adds; the unit's
+/// only join the batch's once its savepoint is released.
+struct TermScope<'a> {
+    known: &'a TermIds,
+    added: &'a mut TermIds,
+}
+
+impl TermIds {
+    fn with<'a>(&'a self, added: &'a mut TermIds) -> TermScope<'a> {
+        TermScope { known: self, added }
+    }
+}
+
+impl TermScope<'_> {
+    fn get(&self, taxonomy: Taxonomy, slug: &str) -> Option<i32> {
+        let key = (taxonomy, slug.to_owned());
+        self.known.0.get(&key).or_else(|| self.added.0.get(&key)).copied()
+    }
+
+    fn insert(&mut self, taxonomy: Taxonomy, slug: String, id: i32) {
+        self.added.0.insert((taxonomy, slug), id);
+    }
+}
+
+/// Writes one unit in `txn`, replacing `existing` (its stored row) if given.
+async fn write_in<C: ConnectionTrait>(
+    txn: &C,
+    prepared: &Prepared,
+    existing: Option<&article::Model>,
+    terms: &mut TermScope<'_>,
+) -> Result<Written, DbErr> {
+    let unit = &prepared.unit;
+    let doc = &unit.original;
+    let now = chrono::Utc::now();
+    let public_before = existing.map(|e| articles::is_public(e.draft, e.publish_date, e.expiry_date, now));
+    let public_after = articles::is_public(doc.draft, doc.publish_date, doc.expiry_date, now);
     let mut row = article_row(unit);
     let (id, outcome) = match existing {
         Some(e) => {
             row.id = Set(e.id);
-            (row.update(&txn).await?.id, Outcome::Updated)
+            (row.update(txn).await?.id, Outcome::Updated)
         }
-        None => (row.insert(&txn).await?.id, Outcome::Imported),
+        None => (row.insert(txn).await?.id, Outcome::Imported),
     };
-    translation::Entity::delete_many()
-        .filter(translation::Column::ArticleId.eq(id))
-        .exec(&txn)
-        .await?;
-    for (path, t) in &unit.translations {
-        translation::ActiveModel {
+    // A new article has no old rows to clear.
+    let replace = existing.is_some();
+    if replace {
+        translation::Entity::delete_many()
+            .filter(translation::Column::ArticleId.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    if !unit.translations.is_empty() {
+        translation::Entity::insert_many(unit.translations.iter().map(|(path, t)| translation::ActiveModel {
             id: NotSet,
             article_id: Set(id),
             locale: Set(t.lang.to_string()),
@@ -101,31 +239,18 @@ pub async fn write_as(db: &DatabaseConnection, unit: &ArticleUnit, id: Option<i3
             body: Set(t.body.clone()),
             published_at: Set(t.published_at),
             source_path: Set(path.clone()),
-        }
-        .insert(&txn)
+        }))
+        .exec(txn)
         .await?;
     }
-    let mut versions = vec![Version {
-        locale: doc.lang.as_str(),
-        title: &doc.title,
-        summary: &doc.summary,
-        body_markdown: &doc.body,
-    }];
-    versions.extend(unit.translations.iter().map(|(_, t)| Version {
-        locale: t.lang.as_str(),
-        title: &t.title,
-        summary: &t.summary,
-        body_markdown: &t.body,
-    }));
-    search::index::replace(&txn, id, &versions).await?;
-    replace_locales(&txn, id, unit).await?;
-    link_terms(&txn, Taxonomy::Tags, id, &doc.tags).await?;
-    link_terms(&txn, Taxonomy::Categories, id, &doc.categories).await?;
+    index::store(txn, id, &prepared.index, replace).await?;
+    replace_locales(txn, id, unit, replace).await?;
+    link_terms(txn, Taxonomy::Tags, id, &doc.tags, replace, terms).await?;
+    link_terms(txn, Taxonomy::Categories, id, &doc.categories, replace, terms).await?;
     let change = Change::of_write(id, public_before, public_after);
     if let Some(change) = change {
-        live::notify_on_commit(&txn, change).await?;
+        live::notify_on_commit(txn, change).await?;
     }
-    txn.commit().await?;
     Ok(Written {
         outcome,
         article_id: Some(id),
@@ -175,14 +300,21 @@ fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
 
 /// Records every locale the article is available in: its `lang`, front
 /// matter `translations`, and its translation files.
-async fn replace_locales(txn: &DatabaseTransaction, article_id: i32, unit: &ArticleUnit) -> Result<(), DbErr> {
-    txn.execute(
-        &Query::delete()
-            .from_table("article_locale")
-            .and_where(Expr::col("article_id").eq(article_id))
-            .to_owned(),
-    )
-    .await?;
+async fn replace_locales<C: ConnectionTrait>(
+    txn: &C,
+    article_id: i32,
+    unit: &ArticleUnit,
+    replace: bool,
+) -> Result<(), DbErr> {
+    if replace {
+        txn.execute(
+            &Query::delete()
+                .from_table("article_locale")
+                .and_where(Expr::col("article_id").eq(article_id))
+                .to_owned(),
+        )
+        .await?;
+    }
     let d = &unit.original;
     let mut locales: Vec<&str> = vec![d.lang.as_str()];
     let listed = d.translations.iter().map(|l| l.as_str());
@@ -200,52 +332,58 @@ async fn replace_locales(txn: &DatabaseTransaction, article_id: i32, unit: &Arti
     Ok(())
 }
 
-/// Replaces the article's links in `taxonomy` with `terms`, creating missing terms.
-async fn link_terms(
-    txn: &DatabaseTransaction,
+/// Replaces the article's links in `taxonomy` with `terms`, creating missing
+/// terms; ids already in `known` are not looked up again.
+async fn link_terms<C: ConnectionTrait>(
+    txn: &C,
     taxonomy: Taxonomy,
     article_id: i32,
     terms: &[Term],
+    replace: bool,
+    known: &mut TermScope<'_>,
 ) -> Result<(), DbErr> {
     let (t, j, fk) = (taxonomy.table(), taxonomy.join_table(), taxonomy.term_column());
-    txn.execute(
-        &Query::delete()
-            .from_table(j)
-            .and_where(Expr::col("article_id").eq(article_id))
-            .to_owned(),
-    )
-    .await?;
+    if replace {
+        txn.execute(
+            &Query::delete()
+                .from_table(j)
+                .and_where(Expr::col("article_id").eq(article_id))
+                .to_owned(),
+        )
+        .await?;
+    }
     if terms.is_empty() {
         return Ok(());
     }
-    let mut insert = Query::insert();
-    insert
-        .into_table(t)
-        .columns(["slug", "name"])
-        .on_conflict(OnConflict::column("slug").do_nothing().to_owned());
-    for term in terms {
-        insert.values_panic([term.slug.clone().into(), term.name.clone().into()]);
-    }
-    txn.execute(&insert).await?;
-
-    let select = Query::select()
-        .columns(["id", "slug", "name"])
-        .from(t)
-        .and_where(Expr::col("slug").is_in(terms.iter().map(|t| t.slug.clone())))
-        .to_owned();
-    let rows: Vec<TermRow> = txn
-        .query_all(&select)
-        .await?
+    let missing: Vec<&Term> = terms
         .iter()
-        .map(|r| <TermRow as sea_orm::FromQueryResult>::from_query_result(r, ""))
-        .collect::<Result<_, _>>()?;
+        .filter(|t| known.get(taxonomy, &t.slug).is_none())
+        .collect();
+    if !missing.is_empty() {
+        let mut insert = Query::insert();
+        insert
+            .into_table(t)
+            .columns(["slug", "name"])
+            .on_conflict(OnConflict::column("slug").do_nothing().to_owned());
+        for term in &missing {
+            insert.values_panic([term.slug.clone().into(), term.name.clone().into()]);
+        }
+        txn.execute(&insert).await?;
+        let select = Query::select()
+            .columns(["id", "slug", "name"])
+            .from(t)
+            .and_where(Expr::col("slug").is_in(missing.iter().map(|t| t.slug.clone())))
+            .to_owned();
+        for r in txn.query_all(&select).await? {
+            let row = <TermRow as sea_orm::FromQueryResult>::from_query_result(&r, "")?;
+            known.insert(taxonomy, row.slug, row.id);
+        }
+    }
     let mut links = Query::insert();
     links.into_table(j).columns(["article_id", fk, "position"]);
     for (position, term) in terms.iter().enumerate() {
-        let id = rows
-            .iter()
-            .find(|r| r.slug == term.slug)
-            .map(|r| r.id)
+        let id = known
+            .get(taxonomy, &term.slug)
             .ok_or_else(|| DbErr::RecordNotFound(format!("{t} {}", term.slug)))?;
         let position = i32::try_from(position).unwrap_or(i32::MAX);
         links.values_panic([article_id.into(), id.into(), position.into()]);

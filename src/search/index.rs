@@ -16,33 +16,63 @@ pub struct Version<'a> {
     pub body_markdown: &'a str,
 }
 
-/// Replaces the index rows of `article_id` with `versions`, inside the
-/// caller's transaction so the index never disagrees with the article.
-pub async fn replace(conn: &impl ConnectionTrait, article_id: i32, versions: &[Version<'_>]) -> Result<(), DbErr> {
-    conn.execute(
-        &Query::delete()
-            .from_table("search_document")
-            .and_where(Expr::col("article_id").eq(article_id))
-            .to_owned(),
-    )
-    .await?;
-    if versions.is_empty() {
+/// One version's index row, segmented: CPU work done before (and outside)
+/// the write transaction, so it can run on another core.
+#[derive(Debug, Clone)]
+pub struct Row {
+    locale: String,
+    title: String,
+    summary: String,
+    body: String,
+    chars: String,
+}
+
+/// Segments each version for the index.
+pub fn rows(versions: &[Version<'_>]) -> Vec<Row> {
+    versions
+        .iter()
+        .map(|v| {
+            let body = markdown::to_text(v.body_markdown);
+            let all = format!("{}\n{}\n{body}", v.title, v.summary);
+            Row {
+                locale: v.locale.to_owned(),
+                title: segment::for_index(v.title),
+                summary: segment::for_index(v.summary),
+                body: segment::for_index(&body),
+                chars: segment::cjk_chars(&all),
+            }
+        })
+        .collect()
+}
+
+/// Stores prepared `rows` as the index of `article_id`, inside the caller's
+/// transaction so the index never disagrees with the article; `replace`
+/// first deletes its old rows (a new article has none).
+pub async fn store(conn: &impl ConnectionTrait, article_id: i32, rows: &[Row], replace: bool) -> Result<(), DbErr> {
+    if replace {
+        conn.execute(
+            &Query::delete()
+                .from_table("search_document")
+                .and_where(Expr::col("article_id").eq(article_id))
+                .to_owned(),
+        )
+        .await?;
+    }
+    if rows.is_empty() {
         return Ok(());
     }
     let mut insert = Query::insert();
     insert
         .into_table("search_document")
         .columns(["article_id", "locale", "title", "summary", "body", "chars"]);
-    for v in versions {
-        let body = markdown::to_text(v.body_markdown);
-        let all = format!("{}\n{}\n{body}", v.title, v.summary);
+    for r in rows {
         insert.values_panic([
             article_id.into(),
-            v.locale.into(),
-            segment::for_index(v.title).into(),
-            segment::for_index(v.summary).into(),
-            segment::for_index(&body).into(),
-            segment::cjk_chars(&all).into(),
+            r.locale.as_str().into(),
+            r.title.as_str().into(),
+            r.summary.as_str().into(),
+            r.body.as_str().into(),
+            r.chars.as_str().into(),
         ]);
     }
     conn.execute(&insert).await?;

@@ -433,3 +433,55 @@ async fn a_draft_translation_is_not_served_and_a_broken_one_spares_its_original(
         &json!({ "title": "Original", "locale": "en", "availableLocales": ["en"], "translations": [] })
     );
 }
+
+#[actix_web::test]
+async fn a_large_folder_is_imported_in_chunks_without_splitting_an_article_from_its_translations() {
+    // More files than one chunk (256): every `name.md` keeps its `name.en.md`,
+    // and a `translationKey` pair is joined across the first and last chunk.
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "a/aaa-original.md",
+        yaml_article("Key original", "2025-01-02", "translationKey: far-apart\n"),
+    );
+    for i in 0..300 {
+        content.write(
+            &format!("b/p{i:03}.md"),
+            yaml_article(&format!("P{i}"), "2025-01-01", "lang: zh-CN\n"),
+        );
+        if i % 3 == 0 {
+            content.write(
+                &format!("b/p{i:03}.en.md"),
+                yaml_article(&format!("P{i} in English"), "2025-01-01", ""),
+            );
+        }
+    }
+    content.write(
+        "z/zzz-traduction.fr.md",
+        yaml_article("Traduction", "2025-01-02", "translationKey: far-apart\n"),
+    );
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert_eq!(summary.imported, 1 + 300 + 100 + 1);
+    let data = app.data("{ articles { totalCount } }", json!({})).await;
+    assert_eq!(data["articles"]["totalCount"], 301);
+    for (slug, locales) in [
+        ("p000", json!([{ "locale": "en" }])),
+        ("p001", json!([])),
+        ("p299", json!([])),
+        ("p297", json!([{ "locale": "en" }])),
+        ("aaa-original", json!([{ "locale": "fr" }])),
+    ] {
+        let q = format!(r#"{{ article(slug: "{slug}") {{ translations {{ locale }} }} }}"#);
+        assert_eq!(
+            app.data(&q, json!({})).await["article"]["translations"],
+            locales,
+            "{slug}"
+        );
+    }
+
+    // Importing it again writes nothing.
+    let again = app.import(&[content.path().to_path_buf()]).await;
+    assert_eq!((again.imported, again.updated, again.unchanged), (0, 0, 402));
+}
