@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_content;
 mod m20261126_000002_search_and_locales;
+mod m20261126_000003_visibility_indexes;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_content::Migration),
             Box::new(m20261126_000002_search_and_locales::Migration),
+            Box::new(m20261126_000003_visibility_indexes::Migration),
         ]
     }
 }

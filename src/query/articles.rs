@@ -75,17 +75,28 @@ fn term_subquery(taxonomy: Taxonomy, slugs: &[String], all: bool) -> SelectState
     q
 }
 
-fn slug_condition(taxonomy: Taxonomy, set: &SlugSet) -> Condition {
-    let id = article::Column::Id;
+/// The article id as a filter's `IN (subquery)` tests it. On SQLite it is
+/// written `+id`: a plain `id IN (…)` makes SQLite fetch every listed article
+/// by rowid (40% of the corpus for a popular tag), where testing membership
+/// while it walks the list index stops after a page (BENCHMARKS.md).
+fn member_id(backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Sqlite => Expr::cust("+\"article\".\"id\""),
+        _ => Expr::col((article::Entity, article::Column::Id)),
+    }
+}
+
+fn slug_condition(taxonomy: Taxonomy, set: &SlugSet, backend: DbBackend) -> Condition {
+    let id = || member_id(backend);
     let mut cond = Condition::all();
     if !set.any.is_empty() {
-        cond = cond.add(id.in_subquery(term_subquery(taxonomy, &set.any, false)));
+        cond = cond.add(id().in_subquery(term_subquery(taxonomy, &set.any, false)));
     }
     if !set.all.is_empty() {
-        cond = cond.add(id.in_subquery(term_subquery(taxonomy, &set.all, true)));
+        cond = cond.add(id().in_subquery(term_subquery(taxonomy, &set.all, true)));
     }
     if !set.none.is_empty() {
-        cond = cond.add(id.not_in_subquery(term_subquery(taxonomy, &set.none, false)));
+        cond = cond.add(id().not_in_subquery(term_subquery(taxonomy, &set.none, false)));
     }
     cond
 }
@@ -95,14 +106,14 @@ impl Filter {
     pub fn condition(&self, backend: DbBackend) -> Condition {
         let mut cond = Condition::all();
         if let Some(set) = &self.tags {
-            cond = cond.add(slug_condition(Taxonomy::Tags, set));
+            cond = cond.add(slug_condition(Taxonomy::Tags, set, backend));
         }
         if let Some(set) = &self.categories {
-            cond = cond.add(slug_condition(Taxonomy::Categories, set));
+            cond = cond.add(slug_condition(Taxonomy::Categories, set, backend));
         }
         if let Some(locale) = &self.locale {
             cond = cond.add(
-                article::Column::Id.in_subquery(
+                member_id(backend).in_subquery(
                     Query::select()
                         .column("article_id")
                         .from("article_locale")
@@ -124,7 +135,7 @@ impl Filter {
         }
         if let Some(q) = &self.search {
             cond = cond.add(match search::query::matching_articles(backend, q) {
-                Some(ids) => article::Column::Id.in_subquery(ids),
+                Some(ids) => member_id(backend).in_subquery(ids),
                 None => Expr::value(false),
             });
         }

@@ -104,14 +104,18 @@ impl Sort {
     fn beyond(&self, key: &Key, downwards: bool) -> Condition {
         let v = key.value.to_value();
         let (sort, id) = (self.expr.clone(), self.id.clone());
-        let (strict, tie) = if downwards {
-            (sort.clone().lt(v.clone()), id.lt(key.id))
+        let (bound, strict, tie) = if downwards {
+            (sort.clone().lte(v.clone()), sort.clone().lt(v.clone()), id.lt(key.id))
         } else {
-            (sort.clone().gt(v.clone()), id.gt(key.id))
+            (sort.clone().gte(v.clone()), sort.clone().gt(v.clone()), id.gt(key.id))
         };
-        Condition::any()
-            .add(strict)
-            .add(Condition::all().add(sort.eq(v)).add(tie))
+        // `bound` is implied by the rest; it is there because a database can
+        // seek an index to it, where the OR alone makes it scan from the start.
+        Condition::all().add(bound).add(
+            Condition::any()
+                .add(strict)
+                .add(Condition::all().add(sort.eq(v)).add(tie)),
+        )
     }
 }
 
@@ -277,7 +281,9 @@ mod tests {
             .cond_where(sort.after(&key))
             .to_string(SqliteQueryBuilder);
         assert!(
-            sql.ends_with(r#"WHERE "published_at" < 'm' OR ("published_at" = 'm' AND "id" < 5)"#),
+            sql.ends_with(
+                r#"WHERE "published_at" <= 'm' AND ("published_at" < 'm' OR ("published_at" = 'm' AND "id" < 5))"#
+            ),
             "{sql}"
         );
         let sql = Query::select()
@@ -286,7 +292,9 @@ mod tests {
             .cond_where(sort.before(&key))
             .to_string(SqliteQueryBuilder);
         assert!(
-            sql.ends_with(r#"WHERE "published_at" > 'm' OR ("published_at" = 'm' AND "id" > 5)"#),
+            sql.ends_with(
+                r#"WHERE "published_at" >= 'm' AND ("published_at" > 'm' OR ("published_at" = 'm' AND "id" > 5))"#
+            ),
             "{sql}"
         );
     }

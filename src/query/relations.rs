@@ -36,6 +36,16 @@ fn list(n: usize) -> String {
 /// Visibility of `a` (see `articles::public_at`), with its three values.
 const PUBLIC: &str = "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?)";
 
+/// `article a` for joins that only judge visibility or order: on SQLite,
+/// through the covering index, since reaching `draft` in the table row
+/// walks the body's overflow pages (3 of 4 times slower for a popular tag).
+fn visible_articles(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => "article a INDEXED BY idx_article_id_visible",
+        _ => "article a",
+    }
+}
+
 fn public_values(now: DateTime<Utc>) -> [Value; 3] {
     [false.into(), now.into(), now.into()]
 }
@@ -107,6 +117,7 @@ pub async fn related(
         return Ok(out);
     }
     let ids = list(article_ids.len());
+    let articles = visible_articles(db);
     let sql = format!(
         "SELECT x.source_id, x.article_id FROM (
             SELECT l.source_id, l.article_id,
@@ -121,7 +132,7 @@ pub async fn related(
                 FROM article_category s
                 JOIN article_category o ON o.category_id = s.category_id AND o.article_id <> s.article_id
                 WHERE s.article_id IN ({ids})
-            ) l JOIN article a ON a.id = l.article_id
+            ) l JOIN {articles} ON a.id = l.article_id
             WHERE {PUBLIC}
             GROUP BY l.source_id, l.article_id, a.published_at, a.id
         ) x WHERE x.rn <= ? ORDER BY x.source_id, x.rn"
@@ -163,12 +174,13 @@ pub async fn neighbours(
         return Ok(out);
     }
     let ids = list(article_ids.len());
+    let articles = visible_articles(db);
     let sql = format!(
         "SELECT x.id, x.previous_id, x.next_id FROM (
             SELECT a.id, j.category_id,
                    LAG(a.id) OVER (PARTITION BY j.category_id ORDER BY a.published_at, a.id) AS previous_id,
                    LEAD(a.id) OVER (PARTITION BY j.category_id ORDER BY a.published_at, a.id) AS next_id
-            FROM article_category j JOIN article a ON a.id = j.article_id
+            FROM article_category j JOIN {articles} ON a.id = j.article_id
             WHERE j.category_id IN (SELECT category_id FROM article_category WHERE article_id IN ({ids}) AND position = 0)
               AND {PUBLIC}
         ) x
