@@ -48,6 +48,9 @@ pub struct Stats {
     pub measured: Duration,
     /// Latencies in microseconds.
     pub histogram: Histogram<u64>,
+    /// Requests the server answered with its own TIMEOUT (HTTP 504) in the
+    /// measured window: overload, reported, not counted as throughput.
+    pub timeouts: u64,
 }
 
 impl Stats {
@@ -95,15 +98,18 @@ pub async fn run(client: &reqwest::Client, target: &Target, concurrency: usize, 
     }
     let mut total = histogram()?;
     let mut requests = 0;
+    let mut timeouts = 0;
     for w in workers {
-        let (h, n) = w.await.context("load worker panicked")??;
+        let (h, n, t) = w.await.context("load worker panicked")??;
         total.add(&h)?;
         requests += n;
+        timeouts += t;
     }
     Ok(Stats {
         requests,
         measured: timing.measure,
         histogram: total,
+        timeouts,
     })
 }
 
@@ -113,9 +119,10 @@ async fn worker(
     index: usize,
     measure_from: Instant,
     end: Instant,
-) -> Result<(Histogram<u64>, u64)> {
+) -> Result<(Histogram<u64>, u64, u64)> {
     let mut h = histogram()?;
     let mut counted = 0u64;
+    let mut timeouts = 0u64;
     // Workers start at different bodies so they do not ask for the same slug in lockstep.
     let mut i = index * 7919;
     let mut sent = 0u64;
@@ -136,6 +143,11 @@ async fn worker(
             .await
             .with_context(|| format!("{}: reading body", target.name))?;
         let done = Instant::now();
+        let measured = done >= measure_from && done <= end;
+        if status == reqwest::StatusCode::GATEWAY_TIMEOUT {
+            timeouts += u64::from(measured);
+            continue;
+        }
         if status != reqwest::StatusCode::OK {
             bail!("{}: HTTP {status}: {}", target.name, String::from_utf8_lossy(&bytes));
         }
@@ -143,13 +155,13 @@ async fn worker(
             check_body(&target.name, &bytes)?;
         }
         sent += 1;
-        if done >= measure_from && done <= end {
+        if measured {
             let us = u64::try_from((done - t0).as_micros()).unwrap_or(u64::MAX).max(1);
             h.saturating_record(us);
             counted += 1;
         }
     }
-    Ok((h, counted))
+    Ok((h, counted, timeouts))
 }
 
 /// A GraphQL answer must be JSON with `data` and without `errors`.

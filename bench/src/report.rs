@@ -164,8 +164,11 @@ impl Report {
         )?;
 
         writeln!(s, "## Throughput and latency\n")?;
-        writeln!(s, "| target | concurrency | req/s | p50 ms | p99 ms | vs raw SQL |")?;
-        writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: |")?;
+        writeln!(
+            s,
+            "| target | concurrency | req/s | p50 ms | p99 ms | vs raw SQL | timed out |"
+        )?;
+        writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")?;
         let mut targets: Vec<&str> = Vec::new();
         for r in &self.runs {
             if !targets.contains(&r.target.as_str()) {
@@ -181,10 +184,11 @@ impl Report {
                     .unwrap_or_else(|| "-".into());
                 writeln!(
                     s,
-                    "| {t} | {c} | {:.0} | {:.2} | {:.2} | {ratio} |",
+                    "| {t} | {c} | {:.0} | {:.2} | {:.2} | {ratio} | {} |",
                     st.rps(),
                     st.p50_ms(),
-                    st.p99_ms()
+                    st.p99_ms(),
+                    st.timeouts
                 )?;
             }
         }
