@@ -65,6 +65,9 @@ pub enum ApiError {
     Unauthenticated,
     /// Credentials are valid (or not needed) but the operation is not allowed.
     Forbidden(String),
+    /// Every database connection stayed busy for the acquire timeout: the
+    /// server is overloaded, and the client may retry.
+    Busy,
     /// A subscription fell this many changes behind and was ended.
     SubscriberTooSlow(u64),
     /// Something failed on our side; logged, never shown in detail.
@@ -80,7 +83,10 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
-        ApiError::Internal(format!("database: {e}"))
+        match e {
+            DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout) => ApiError::Busy,
+            e => ApiError::Internal(format!("database: {e}")),
+        }
     }
 }
 
@@ -102,6 +108,11 @@ impl From<ApiError> for async_graphql::Error {
             }
             ApiError::Forbidden(message) => {
                 async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code::FORBIDDEN))
+            }
+            ApiError::Busy => {
+                tracing::warn!("no database connection within the acquire timeout");
+                async_graphql::Error::new("the server is busy; try again shortly")
+                    .extend_with(|_, ext| ext.set("code", code::TIMEOUT))
             }
             ApiError::SubscriberTooSlow(missed) => {
                 async_graphql::Error::new(format!("subscriber too slow: {missed} changes missed; subscribe again"))
@@ -140,5 +151,12 @@ mod tests {
         let e: async_graphql::Error = ApiError::from(DbErr::Custom("SELECT secret FROM x".into())).into();
         assert!(!e.message.contains("SELECT"));
         assert_eq!(code_of(e), code::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn an_exhausted_pool_is_a_timeout_the_client_may_retry() {
+        let busy = DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
+        let e: async_graphql::Error = ApiError::from(busy).into();
+        assert_eq!(code_of(e), code::TIMEOUT);
     }
 }
