@@ -253,7 +253,7 @@ pub async fn create_article(
     };
     let written = writer::write(db, unit).await?;
     hub.announce(written.change);
-    stored(db, written.article_id.ok_or(EditError::NotFound("article"))?).await
+    stored(db, written.article_id).await
 }
 
 /// Changes the given fields of article `id`; its translations are kept.

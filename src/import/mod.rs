@@ -96,8 +96,7 @@ pub async fn run(
     opts: &ReadOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
-    let mut files = walk::content_files(paths)?;
-    files.sort_by_cached_key(|f| (group_dir(&f.path, document::name_parts(&f.path).0), f.path.clone()));
+    let files = walk::content_files(paths)?;
     on_event(Event::Found(files.len()));
 
     let now = chrono::Utc::now();
@@ -126,12 +125,17 @@ pub async fn run(
     Ok(summary)
 }
 
-/// Splits sorted files into chunks of about [`CHUNK_FILES`], only between groups.
+/// Splits files into chunks of about [`CHUNK_FILES`], cut only between groups.
+/// Files are sorted by folder and name stem first, so an article's files are adjacent.
 fn chunked(files: Vec<walk::ContentFile>) -> Vec<Vec<walk::ContentFile>> {
+    let mut keyed: Vec<_> = files
+        .into_iter()
+        .map(|f| (group_dir(&f.path, document::name_parts(&f.path).0), f))
+        .collect();
+    keyed.sort_by(|(a, fa), (b, fb)| (a, &fa.path).cmp(&(b, &fb.path)));
     let mut chunks: Vec<Vec<walk::ContentFile>> = Vec::new();
     let mut last_group = None;
-    for file in files {
-        let group = group_dir(&file.path, document::name_parts(&file.path).0);
+    for (group, file) in keyed {
         let same_group = last_group.as_ref() == Some(&group);
         match chunks.last_mut() {
             Some(chunk) if same_group || chunk.len() < CHUNK_FILES => chunk.push(file),
@@ -198,6 +202,11 @@ fn prepare(
     chunk
 }
 
+fn fail(e: FileError, summary: &mut Summary, on_event: &mut impl FnMut(Event<'_>)) {
+    on_event(Event::Failed(&e));
+    summary.failed.push(e);
+}
+
 /// Writes a chunk's units and reports every file of it.
 async fn store(
     db: &DatabaseConnection,
@@ -206,12 +215,8 @@ async fn store(
     summary: &mut Summary,
     on_event: &mut impl FnMut(Event<'_>),
 ) {
-    let mut fail = |e: FileError, summary: &mut Summary| {
-        on_event(Event::Failed(&e));
-        summary.failed.push(e);
-    };
     for e in chunk.failed {
-        fail(e, summary);
+        fail(e, summary, on_event);
     }
     let mut units = Vec::with_capacity(chunk.units.len());
     let mut files = Vec::with_capacity(chunk.units.len());
@@ -219,10 +224,10 @@ async fn store(
         let original = &prepared.unit.original;
         if let Some(first) = slugs.get(&original.slug) {
             let reason = format!("slug `{}` is also produced by {}", original.slug, first.display());
-            fail(FileError::new(&paths[0], original.slug_line, reason), summary);
+            fail(FileError::new(&paths[0], original.slug_line, reason), summary, on_event);
             for t in &paths[1..] {
                 let reason = format!("not imported: its original {} failed", paths[0].display());
-                fail(FileError::new(t, None, reason), summary);
+                fail(FileError::new(t, None, reason), summary, on_event);
             }
             continue;
         }
@@ -250,9 +255,11 @@ async fn store(
             }
             Err(db_err) => {
                 for path in paths {
-                    let e = FileError::new(path, None, format!("not stored: {db_err}"));
-                    on_event(Event::Failed(&e));
-                    summary.failed.push(e);
+                    fail(
+                        FileError::new(path, None, format!("not stored: {db_err}")),
+                        summary,
+                        on_event,
+                    );
                 }
             }
         }

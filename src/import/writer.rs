@@ -31,8 +31,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
     pub outcome: Outcome,
-    /// The article's id; `None` when nothing was written.
-    pub article_id: Option<i32>,
+    /// The article's id (written, or found unchanged).
+    pub article_id: i32,
     pub change: Option<Change>,
 }
 
@@ -167,7 +167,7 @@ fn unchanged(unit: &ArticleUnit, existing: Option<&article::Model>) -> Option<Wr
         .filter(|e| e.content_hash == unit.content_hash)
         .map(|e| Written {
             outcome: Outcome::Unchanged,
-            article_id: Some(e.id),
+            article_id: e.id,
             change: None,
         })
 }
@@ -253,7 +253,7 @@ async fn write_in<C: ConnectionTrait>(
     }
     Ok(Written {
         outcome,
-        article_id: Some(id),
+        article_id: id,
         change,
     })
 }

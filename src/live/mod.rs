@@ -121,17 +121,18 @@ impl Hub {
     /// The hub for `db`: in-process on SQLite; on PostgreSQL it listens for
     /// every process's changes (reconnecting if the connection drops).
     pub async fn connect(db: &DatabaseConnection, buffer: usize) -> Result<Hub, DbErr> {
-        let local = Hub::local(buffer);
         if db.get_database_backend() != DbBackend::Postgres {
-            return Ok(local);
+            return Ok(Hub::local(buffer));
         }
-        let task = postgres::listen(db, local.inner.sender.clone()).await?;
-        let inner = Inner {
-            sender: local.inner.sender.clone(),
-            buffer: local.inner.buffer,
-            listener: Some(task),
-        };
-        Ok(Hub { inner: Arc::new(inner) })
+        let (sender, _) = broadcast::channel(buffer.max(1));
+        let task = postgres::listen(db, sender.clone()).await?;
+        Ok(Hub {
+            inner: Arc::new(Inner {
+                sender,
+                buffer: buffer.max(1),
+                listener: Some(task),
+            }),
+        })
     }
 
     /// Tells this process's subscribers of changes just committed. On
