@@ -9,6 +9,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+use crate::search::rank;
+
 /// The default database: an SQLite file in the working directory, created if missing.
 pub const DEFAULT_URL: &str = "sqlite://gazette.db?mode=rwc";
 
@@ -49,10 +51,26 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
         .max_connections(pool.max_connections)
         .acquire_timeout(pool.acquire_timeout);
     if url.starts_with("sqlite:") {
-        if is_memory(url) {
+        let memory = is_memory(url);
+        if memory {
             opts.max_connections(1).min_connections(1);
-            opts.map_sqlx_sqlite_pool_opts(|o| o.idle_timeout(None).max_lifetime(None));
-        } else {
+        }
+        opts.map_sqlx_sqlite_pool_opts(move |o| {
+            let o = if memory {
+                o.idle_timeout(None).max_lifetime(None)
+            } else {
+                o
+            };
+            o.after_connect(|conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    // SAFETY: the locked handle is this open connection, ours alone while locked.
+                    unsafe { rank::register(handle.as_raw_handle().as_ptr()) }
+                        .map_err(|e| sea_orm::sqlx::Error::Configuration(Box::new(e)))
+                })
+            })
+        });
+        if !memory {
             opts.map_sqlx_sqlite_opts(|o| {
                 // NORMAL is WAL's recommended level: a commit is atomic and
                 // consistent, but not fsynced until a checkpoint (a power cut

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_content;
 mod m20261126_000002_search_and_locales;
 mod m20261126_000003_visibility_indexes;
+mod m20261126_000004_search_vocabulary;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_content::Migration),
             Box::new(m20261126_000002_search_and_locales::Migration),
             Box::new(m20261126_000003_visibility_indexes::Migration),
+            Box::new(m20261126_000004_search_vocabulary::Migration),
         ]
     }
 }

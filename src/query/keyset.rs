@@ -68,6 +68,18 @@ pub struct Key {
 }
 
 impl Key {
+    /// Ascending list order: by value, then id. Values of different kinds
+    /// (never in one list) compare equal.
+    pub fn cmp_ascending(&self, other: &Key) -> std::cmp::Ordering {
+        let by_value = match (&self.value, &other.value) {
+            (SortValue::Time(a), SortValue::Time(b)) => a.cmp(b),
+            (SortValue::Text(a), SortValue::Text(b)) => a.cmp(b),
+            (SortValue::Float(a), SortValue::Float(b)) => a.total_cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        };
+        by_value.then(self.id.cmp(&other.id))
+    }
+
     /// `value|id` text for a cursor.
     pub fn encode(&self) -> String {
         format!("{}|{}", self.id, self.value.encode())
@@ -236,6 +248,52 @@ where
     }
 }
 
+/// The page `req` asks for of `rows`, a whole list already in ascending
+/// order of `key`: the same answer [`fetch`] gives from SQL, for a list small
+/// enough to hold (a search's ranked window).
+pub fn slice<T: Clone>(rows: &[T], key: impl Fn(&T) -> Key, req: &PageRequest) -> Page<T> {
+    let cut = |limit: u64| usize::try_from(limit).unwrap_or(usize::MAX);
+    match req {
+        PageRequest::Numbered { page, per_page } => {
+            let start = cut(page.saturating_sub(1).saturating_mul(*per_page)).min(rows.len());
+            let end = start.saturating_add(cut(*per_page)).min(rows.len());
+            Page {
+                rows: rows[start..end].to_vec(),
+                has_previous: *page > 1,
+                has_next: end < rows.len(),
+            }
+        }
+        PageRequest::Forward { limit, after, before } | PageRequest::Backward { limit, after, before } => {
+            let start = after
+                .as_ref()
+                .map_or(0, |a| rows.partition_point(|r| key(r).cmp_ascending(a).is_le()));
+            let end = before
+                .as_ref()
+                .map_or(rows.len(), |b| {
+                    rows.partition_point(|r| key(r).cmp_ascending(b).is_lt())
+                })
+                .max(start);
+            let range = &rows[start..end];
+            let more = range.len() > cut(*limit);
+            let (taken, has_previous, has_next) = if matches!(req, PageRequest::Backward { .. }) {
+                let from = range.len().saturating_sub(cut(*limit));
+                (&range[from..], more || start > 0, end < rows.len())
+            } else {
+                (
+                    &range[..range.len().min(cut(*limit))],
+                    start > 0,
+                    more || end < rows.len(),
+                )
+            };
+            Page {
+                rows: taken.to_vec(),
+                has_previous,
+                has_next,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +354,73 @@ mod tests {
                 r#"WHERE "published_at" >= 'm' AND ("published_at" > 'm' OR ("published_at" = 'm' AND "id" > 5))"#
             ),
             "{sql}"
+        );
+    }
+
+    #[test]
+    fn a_list_in_memory_pages_as_the_sql_list_does() {
+        let rows: Vec<Key> = (1..=5)
+            .map(|id| Key {
+                value: SortValue::Float(f64::from(id / 2)),
+                id,
+            })
+            .collect();
+        let ids = |p: &Page<Key>| {
+            (
+                p.rows.iter().map(|k| k.id).collect::<Vec<_>>(),
+                p.has_previous,
+                p.has_next,
+            )
+        };
+        let page = |req| ids(&slice(&rows, Clone::clone, &req));
+        let at = |i: usize| Some(rows[i].clone());
+        assert_eq!(
+            page(PageRequest::Forward {
+                limit: 2,
+                after: None,
+                before: None
+            }),
+            (vec![1, 2], false, true)
+        );
+        assert_eq!(
+            page(PageRequest::Forward {
+                limit: 2,
+                after: at(1),
+                before: None
+            }),
+            (vec![3, 4], true, true)
+        );
+        assert_eq!(
+            page(PageRequest::Forward {
+                limit: 9,
+                after: at(2),
+                before: None
+            }),
+            (vec![4, 5], true, false)
+        );
+        assert_eq!(
+            page(PageRequest::Backward {
+                limit: 2,
+                after: None,
+                before: at(4)
+            }),
+            (vec![3, 4], true, true)
+        );
+        assert_eq!(
+            page(PageRequest::Backward {
+                limit: 9,
+                after: at(0),
+                before: at(3)
+            }),
+            (vec![2, 3], true, true)
+        );
+        assert_eq!(
+            page(PageRequest::Numbered { page: 3, per_page: 2 }),
+            (vec![5], true, false)
+        );
+        assert_eq!(
+            page(PageRequest::Numbered { page: 4, per_page: 2 }),
+            (vec![], true, false)
         );
     }
 }

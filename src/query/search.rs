@@ -1,15 +1,19 @@
-//! Ranked search pages: articles of a scope that match a query, best first.
+//! Ranked search pages: articles of a scope that match a query, best first
+//! (ties by id).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType};
 use sea_orm::{
-    DatabaseConnection, DbErr, FromQueryResult, PaginatorTrait, QueryResult, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
 
 use super::articles::Scope;
-use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
+use super::keyset::{slice, Key, Page, PageRequest, SortValue};
 use crate::search;
+use crate::search::matcher;
+use crate::search::query::{Ranking, RANK_WINDOW};
 
 /// An article and its rank for the query (lower is better).
 #[derive(Debug, Clone)]
@@ -27,38 +31,37 @@ impl Ranked {
     }
 }
 
-impl FromQueryResult for Ranked {
-    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Ranked {
-            article: article::Model::from_query_result(row, pre)?,
-            rank: row.try_get(pre, "search_rank")?,
-        })
+/// Documents holding each phrase of `query`'s SQLite match expression, from
+/// the FTS5 vocabulary; `None` when the order cannot depend on them (one term,
+/// or PostgreSQL, where ts_rank has no IDF). Reading a word's count walks its
+/// doclist, so a one-term search, the common case, does not ask.
+async fn doc_counts(db: &DatabaseConnection, query: &str) -> Result<Option<Vec<f64>>, DbErr> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Sqlite || matcher::terms(query).len() < 2 {
+        return Ok(None);
     }
-}
-
-/// Best match first; ties by id.
-pub fn sort() -> Sort {
-    Sort {
-        expr: Expr::col(("s", "rank")),
-        id: Expr::col((article::Entity, article::Column::Id)),
-        desc: false,
+    let phrases = matcher::phrase_words(query);
+    let mut words: Vec<&String> = phrases.iter().flatten().collect();
+    words.sort();
+    words.dedup();
+    let sql = vec!["SELECT term, doc FROM article_search_vocab WHERE term = ?"; words.len()].join(" UNION ALL ");
+    let values = words.iter().map(|w| (*w).clone().into());
+    let mut docs: HashMap<String, i64> = HashMap::new();
+    for row in db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+    {
+        docs.insert(row.try_get("", "term")?, row.try_get("", "doc")?);
     }
+    Ok(Some(
+        phrases
+            .iter()
+            .map(|p| p.iter().map(|w| docs.get(w).copied().unwrap_or(0)).min().unwrap_or(0) as f64)
+            .collect(),
+    ))
 }
 
-/// The scope's articles joined with their rank; `None` when the query has no words.
-fn select(db: &DatabaseConnection, scope: &Scope, query: &str, now: DateTime<Utc>) -> Option<Select<article::Entity>> {
-    let ranked = search::query::ranked(db.get_database_backend(), query)?;
-    let mut select = scope.select(db, now);
-    QueryTrait::query(&mut select).join_subquery(
-        JoinType::InnerJoin,
-        ranked,
-        Alias::new("s"),
-        Expr::col(("s", "article_id")).equals((article::Entity, article::Column::Id)),
-    );
-    Some(select.column_as(Expr::col(("s", "rank")), "search_rank"))
-}
-
-/// One page of matches.
+/// One page of matches, ranked within the newest [`RANK_WINDOW`] matching versions.
 pub async fn page(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -66,20 +69,68 @@ pub async fn page(
     req: &PageRequest,
     now: DateTime<Utc>,
 ) -> Result<Page<Ranked>, DbErr> {
-    match select(db, scope, query, now) {
-        Some(select) => fetch(db, select, &sort(), req).await,
-        None => Ok(Page {
-            rows: Vec::new(),
-            has_previous: false,
-            has_next: false,
-        }),
-    }
+    page_within(db, scope, query, req, now, RANK_WINDOW).await
 }
 
-/// How many articles match.
-pub async fn count(db: &DatabaseConnection, scope: &Scope, query: &str, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    match select(db, scope, query, now) {
-        Some(select) => select.select_only().column(article::Column::Id).count(db).await,
-        None => Ok(0),
+/// [`page`] with a window of `window` versions. The window's ranks are read
+/// whole (ids and ranks, no text), paged in memory, and only the page's
+/// articles are read: sorting a thousand full rows in SQL would read a
+/// thousand bodies.
+pub async fn page_within(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    query: &str,
+    req: &PageRequest,
+    now: DateTime<Utc>,
+    window: u64,
+) -> Result<Page<Ranked>, DbErr> {
+    let backend = db.get_database_backend();
+    let empty = Page {
+        rows: Vec::new(),
+        has_previous: false,
+        has_next: false,
+    };
+    if matcher::fts5(query).is_none() {
+        return Ok(empty);
     }
+    let ranking = Ranking {
+        doc_counts: doc_counts(db, query).await?,
+        window,
+    };
+    let Some(ranked) = search::query::ranked(backend, query, scope.condition(backend, now), &ranking) else {
+        return Ok(empty);
+    };
+    let mut keys = Vec::new();
+    for row in db.query_all(&ranked).await? {
+        keys.push(Key {
+            value: SortValue::Float(row.try_get("", "rank")?),
+            id: row.try_get("", "article_id")?,
+        });
+    }
+    keys.sort_by(Key::cmp_ascending);
+    let page = slice(&keys, Clone::clone, req);
+    let ids: Vec<i32> = page.rows.iter().map(|k| k.id).collect();
+    let mut articles: HashMap<i32, article::Model> = article::Entity::find()
+        .filter(article::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let rows = page
+        .rows
+        .into_iter()
+        .filter_map(|k| {
+            let rank = match k.value {
+                SortValue::Float(f) => f,
+                _ => 0.0,
+            };
+            articles.remove(&k.id).map(|article| Ranked { article, rank })
+        })
+        .collect();
+    Ok(Page {
+        rows,
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+    })
 }

@@ -58,6 +58,22 @@ pub fn fts5(query: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+/// The words of each phrase of [`fts5`]'s expression, in its order: a
+/// term's words phrase, then (for a Chinese term) its character phrase, which
+/// stands for the same words. The fewest documents holding any of a phrase's
+/// words bound the documents holding the phrase (see `search::rank`).
+pub fn phrase_words(query: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for words in terms(query) {
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        if words.concat().chars().all(is_cjk) {
+            out.push(lower.clone());
+        }
+        out.push(lower);
+    }
+    out
+}
+
 fn lexeme(word: &str) -> String {
     format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''"))
 }
@@ -124,6 +140,14 @@ mod tests {
         assert_eq!(
             fts5("北约").as_deref(),
             Some(r#"({title summary body} : "北约" OR chars : "北 约")"#)
+        );
+    }
+
+    #[test]
+    fn phrases_are_listed_in_the_order_of_the_match_expression() {
+        assert_eq!(
+            phrase_words("北约 Fed"),
+            vec![vec!["北约".to_owned()], vec!["北约".to_owned()], vec!["fed".to_owned()]]
         );
     }
 

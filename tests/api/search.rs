@@ -194,3 +194,75 @@ async fn an_edit_keeps_the_index_in_step() {
     assert_eq!(hits(&app.data(Q, json!({ "q": "zebra" })).await), Vec::<String>::new());
     assert_eq!(hits(&app.data(Q, json!({ "q": "giraffe" })).await), vec!["s"]);
 }
+
+#[actix_web::test]
+async fn rarer_words_weigh_more_in_a_multi_word_search() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    let body = |slug: &str, text: &str| format!("---\ntitle: {slug}\ndate: 2025-01-01\n---\n\n{text}\n");
+    content.write("a.md", body("alpha", "common common common rare"));
+    content.write("b.md", body("beta", "common rare rare rare"));
+    for i in 0..8 {
+        content.write(&format!("filler{i}.md"), body("filler", "common words only"));
+    }
+    app.import(&[content.path().to_path_buf()]).await;
+
+    // Both hold both words four times in all; only the words' document
+    // counts (rare is in 2 of 10) put the one with more of the rare word
+    // first. PostgreSQL's ts_rank has no document counts: both are found.
+    let data = app.data(Q, json!({ "q": "common rare" })).await;
+    let mut found = hits(&data);
+    if app.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        assert_eq!(found, vec!["b", "a"], "{data}");
+    }
+    found.sort();
+    assert_eq!(found, vec!["a", "b"], "{data}");
+}
+
+#[actix_web::test]
+async fn a_search_ranks_only_its_window_of_newest_matches() {
+    use gazette::query::articles::Scope;
+    use gazette::query::keyset::PageRequest;
+    use gazette::query::search::page_within;
+
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    for i in 1..=5 {
+        content.write(
+            &format!("w{i}.md"),
+            yaml_article(&format!("Window {i}"), "2025-01-01", ""),
+        );
+    }
+    app.import(&[content.path().to_path_buf()]).await;
+    let req = PageRequest::Forward {
+        limit: 10,
+        after: None,
+        before: None,
+    };
+    let now = chrono::Utc::now();
+    let slugs = |rows: &[gazette::query::search::Ranked]| {
+        let mut s: Vec<String> = rows.iter().map(|r| r.article.slug.clone()).collect();
+        s.sort();
+        s
+    };
+
+    let all = page_within(&app.db, &Scope::default(), "window", &req, now, 1000)
+        .await
+        .expect("search");
+    assert_eq!(slugs(&all.rows), vec!["w1", "w2", "w3", "w4", "w5"]);
+    let windowed = page_within(&app.db, &Scope::default(), "window", &req, now, 3)
+        .await
+        .expect("search");
+    assert_eq!(
+        slugs(&windowed.rows),
+        vec!["w3", "w4", "w5"],
+        "the newest indexed three"
+    );
+    assert!(!windowed.has_next);
+
+    // Counts and filters see every match.
+    let data = app
+        .data("{ articles(filter: { search: \"window\" }) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(data["articles"]["totalCount"], 5);
+}
