@@ -15,6 +15,7 @@ pub mod search;
 pub mod subscription;
 pub mod term;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Data, Request, Response, Schema};
@@ -26,6 +27,7 @@ pub use query::Query;
 pub use subscription::{Hangup, Subscription};
 
 use crate::live::{self, Hub};
+use crate::query::search::WordCounts;
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -66,6 +68,8 @@ pub struct Api {
     pub db: DatabaseConnection,
     pub loader_delay: Duration,
     pub hub: Hub,
+    /// Word counts multi-word searches weigh words by, kept a minute.
+    pub word_counts: Arc<WordCounts>,
 }
 
 impl Api {
@@ -76,6 +80,7 @@ impl Api {
             db,
             loader_delay: DEFAULT_LOADER_DELAY,
             hub: Hub::local(live::DEFAULT_BUFFER),
+            word_counts: Arc::default(),
         }
     }
 
@@ -101,7 +106,11 @@ impl Api {
     /// Runs one request with fresh request-scoped loaders.
     pub async fn execute(&self, request: Request) -> Response {
         let loaders = loaders::for_request(self.db.clone()).delay(self.loader_delay);
-        self.schema.execute(request.data(loaders).data(self.hub.clone())).await
+        let request = request
+            .data(loaders)
+            .data(self.hub.clone())
+            .data(self.word_counts.clone());
+        self.schema.execute(request).await
     }
 
     /// What every subscription of one WebSocket connection shares.

@@ -1,5 +1,7 @@
 //! The `search` root field: ranked full-text matches with score and snippet.
 
+use std::sync::Arc;
+
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EnableNodesField};
 use async_graphql::{Context, Object, OutputType};
 use sha2::{Digest, Sha256};
@@ -13,7 +15,7 @@ use super::pagination::{self, PageArgs};
 use crate::locale::Locale;
 use crate::query::articles::{Filter, Scope};
 use crate::query::keyset::SortValue;
-use crate::query::search;
+use crate::query::search::{self, WordCounts};
 use crate::search::{matcher, snippet};
 use crate::text::markdown;
 
@@ -116,7 +118,10 @@ impl SearchQuery {
             ..Scope::default()
         };
         let l = loaders::get(ctx)?.loader();
-        let page = search::page(&l.db, &scope, &query, &req, l.now()).await?;
+        let counts = ctx
+            .data::<Arc<WordCounts>>()
+            .map_err(|_| ApiError::Internal("request has no word counts".into()))?;
+        let page = search::page(&l.db, &scope, &query, &req, l.now(), counts).await?;
 
         // totalCount and facets count the same matches, through the filter.
         let counted = Scope {

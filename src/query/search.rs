@@ -2,9 +2,13 @@
 //! (ties by id).
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::article;
+use lru::LruCache;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
@@ -31,27 +35,82 @@ impl Ranked {
     }
 }
 
+/// Documents holding each word, as last read from the FTS5 vocabulary.
+/// Reading a word's count walks its whole doclist (15 ms for a word in most
+/// of 100,000 articles); a count a minute old weighs a word as well as a
+/// fresh one, so counts are kept that long. One per server (`Api`).
+pub struct WordCounts {
+    cache: Mutex<LruCache<String, (i64, Instant)>>,
+    ttl: Duration,
+}
+
+impl WordCounts {
+    /// Keeps up to `capacity` words, each for `ttl`.
+    pub fn new(capacity: NonZeroUsize, ttl: Duration) -> Self {
+        WordCounts {
+            cache: Mutex::new(LruCache::new(capacity)),
+            ttl,
+        }
+    }
+
+    fn get(&self, word: &str) -> Option<i64> {
+        let mut cache = self.cache.lock().ok()?;
+        match cache.get(word) {
+            Some(&(n, at)) if at.elapsed() < self.ttl => Some(n),
+            _ => None,
+        }
+    }
+
+    fn put(&self, word: String, n: i64) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.put(word, (n, Instant::now()));
+        }
+    }
+}
+
+impl Default for WordCounts {
+    fn default() -> Self {
+        WordCounts::new(
+            NonZeroUsize::new(10_000).unwrap_or(NonZeroUsize::MIN),
+            Duration::from_secs(60),
+        )
+    }
+}
+
 /// Documents holding each phrase of `query`'s SQLite match expression, from
-/// the FTS5 vocabulary; `None` when the order cannot depend on them (one term,
-/// or PostgreSQL, where ts_rank has no IDF). Reading a word's count walks its
-/// doclist, so a one-term search, the common case, does not ask.
-async fn doc_counts(db: &DatabaseConnection, query: &str) -> Result<Option<Vec<f64>>, DbErr> {
+/// the FTS5 vocabulary through `counts`; `None` when the order cannot depend
+/// on them (one term, or PostgreSQL, where ts_rank has no IDF), so a
+/// one-term search, the common case, never asks.
+async fn doc_counts(db: &DatabaseConnection, query: &str, counts: &WordCounts) -> Result<Option<Vec<f64>>, DbErr> {
     let backend = db.get_database_backend();
     if backend != DbBackend::Sqlite || matcher::terms(query).len() < 2 {
         return Ok(None);
     }
     let phrases = matcher::phrase_words(query);
-    let mut words: Vec<&String> = phrases.iter().flatten().collect();
-    words.sort();
-    words.dedup();
-    let sql = vec!["SELECT term, doc FROM article_search_vocab WHERE term = ?"; words.len()].join(" UNION ALL ");
-    let values = words.iter().map(|w| (*w).clone().into());
     let mut docs: HashMap<String, i64> = HashMap::new();
-    for row in db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?
-    {
-        docs.insert(row.try_get("", "term")?, row.try_get("", "doc")?);
+    let mut missing: Vec<&String> = Vec::new();
+    for w in phrases.iter().flatten() {
+        match counts.get(w) {
+            Some(n) => {
+                docs.insert(w.clone(), n);
+            }
+            None if !missing.contains(&w) => missing.push(w),
+            None => {}
+        }
+    }
+    if !missing.is_empty() {
+        let sql = vec!["SELECT term, doc FROM article_search_vocab WHERE term = ?"; missing.len()].join(" UNION ALL ");
+        let values = missing.iter().map(|w| (*w).clone().into());
+        for row in db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?
+        {
+            docs.insert(row.try_get("", "term")?, row.try_get("", "doc")?);
+        }
+        for w in missing {
+            // A word in no document is counted too: 0 is an answer.
+            counts.put(w.clone(), docs.get(w).copied().unwrap_or(0));
+        }
     }
     Ok(Some(
         phrases
@@ -68,8 +127,9 @@ pub async fn page(
     query: &str,
     req: &PageRequest,
     now: DateTime<Utc>,
+    counts: &WordCounts,
 ) -> Result<Page<Ranked>, DbErr> {
-    page_within(db, scope, query, req, now, RANK_WINDOW).await
+    page_within(db, scope, query, req, now, counts, RANK_WINDOW).await
 }
 
 /// [`page`] with a window of `window` versions. The window's ranks are read
@@ -82,6 +142,7 @@ pub async fn page_within(
     query: &str,
     req: &PageRequest,
     now: DateTime<Utc>,
+    counts: &WordCounts,
     window: u64,
 ) -> Result<Page<Ranked>, DbErr> {
     let backend = db.get_database_backend();
@@ -94,7 +155,7 @@ pub async fn page_within(
         return Ok(empty);
     }
     let ranking = Ranking {
-        doc_counts: doc_counts(db, query).await?,
+        doc_counts: doc_counts(db, query, counts).await?,
         window,
     };
     let Some(ranked) = search::query::ranked(backend, query, scope.condition(backend, now), &ranking) else {

@@ -223,7 +223,7 @@ async fn rarer_words_weigh_more_in_a_multi_word_search() {
 async fn a_search_ranks_only_its_window_of_newest_matches() {
     use gazette::query::articles::Scope;
     use gazette::query::keyset::PageRequest;
-    use gazette::query::search::page_within;
+    use gazette::query::search::{page_within, WordCounts};
 
     let app = spawn_app().await;
     let content = ContentDir::new();
@@ -240,17 +240,18 @@ async fn a_search_ranks_only_its_window_of_newest_matches() {
         before: None,
     };
     let now = chrono::Utc::now();
+    let counts = WordCounts::default();
     let slugs = |rows: &[gazette::query::search::Ranked]| {
         let mut s: Vec<String> = rows.iter().map(|r| r.article.slug.clone()).collect();
         s.sort();
         s
     };
 
-    let all = page_within(&app.db, &Scope::default(), "window", &req, now, 1000)
+    let all = page_within(&app.db, &Scope::default(), "window", &req, now, &counts, 1000)
         .await
         .expect("search");
     assert_eq!(slugs(&all.rows), vec!["w1", "w2", "w3", "w4", "w5"]);
-    let windowed = page_within(&app.db, &Scope::default(), "window", &req, now, 3)
+    let windowed = page_within(&app.db, &Scope::default(), "window", &req, now, &counts, 3)
         .await
         .expect("search");
     assert_eq!(
@@ -265,4 +266,25 @@ async fn a_search_ranks_only_its_window_of_newest_matches() {
         .data("{ articles(filter: { search: \"window\" }) { totalCount } }", json!({}))
         .await;
     assert_eq!(data["articles"]["totalCount"], 5);
+}
+
+#[actix_web::test]
+async fn word_counts_are_read_once_and_then_kept() {
+    use std::sync::atomic::Ordering;
+    let (app, statements) = spawn_counting_app().await;
+    let content = ContentDir::new();
+    content.write("a.md", yaml_article("Common rare", "2025-01-01", ""));
+    app.import(&[content.path().to_path_buf()]).await;
+    let q = r#"{ search(query: "common rare") { edges { node { slug } } } }"#;
+
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        statements.store(0, Ordering::SeqCst);
+        assert_eq!(hits(&app.data(q, json!({})).await), vec!["a"]);
+        counts.push(statements.load(Ordering::SeqCst));
+    }
+    // SQLite reads both words' counts in one statement, the first time only;
+    // PostgreSQL's ranking needs none.
+    let vocabulary = usize::from(app.db.get_database_backend() == sea_orm::DbBackend::Sqlite);
+    assert_eq!(counts[0], counts[1] + vocabulary, "{counts:?}");
 }
