@@ -83,6 +83,9 @@ impl SearchQuery {
     /// included), best match first. Chinese is segmented into words; every
     /// word of the query must match. Any text is accepted: quotes, `*`,
     /// `AND` or `NEAR(` are searched for as words, never read as syntax.
+    /// The 1,000 most recently indexed matching versions (after the filter)
+    /// are ranked and can be paged through; `totalCount` counts every match,
+    /// and `articles(filter: { search })` lists them all, newest first.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn search(
@@ -146,5 +149,17 @@ impl SearchQuery {
             Edge::with_additional_fields(cursor, article, fields)
         }));
         Ok(conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::search::query::RANK_WINDOW;
+
+    #[test]
+    fn the_schema_states_the_ranked_window_the_server_uses() {
+        let stated = "The 1,000 most recently indexed matching versions";
+        assert!(crate::graphql::sdl().contains(stated));
+        assert_eq!(RANK_WINDOW, 1_000, "update the `search` description: {stated}");
     }
 }
