@@ -44,7 +44,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// Connects to `url`. SQLite files run in WAL mode with a busy timeout, so
 /// reads go on while an import writes; an in-memory SQLite database is kept
 /// on one connection that never closes, since each connection would
-/// otherwise see its own empty database.
+/// otherwise see its own empty database. Every SQLite connection gets the
+/// search ranking function `gazette_rank` (see `search::rank`).
 pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)

@@ -171,13 +171,16 @@ pub async fn page_within(
     keys.sort_by(Key::cmp_ascending);
     let page = slice(&keys, Clone::clone, req);
     let ids: Vec<i32> = page.rows.iter().map(|k| k.id).collect();
-    let mut articles: HashMap<i32, article::Model> = article::Entity::find()
-        .filter(article::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let mut articles: HashMap<i32, article::Model> = HashMap::new();
+    if !ids.is_empty() {
+        for a in article::Entity::find()
+            .filter(article::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+        {
+            articles.insert(a.id, a);
+        }
+    }
     let rows = page
         .rows
         .into_iter()
