@@ -218,7 +218,8 @@ impl Loader<RelatedOf> for Loaders {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (limit, ids) in groups {
-            let mut found = relations::related(&self.db, &ids, limit, self.now()).await?;
+            let mut found =
+                relations::related(&self.db, &ids, limit, relations::RELATED_MAX_TERM_ARTICLES, self.now()).await?;
             for id in ids {
                 out.insert(RelatedOf(id, limit), Arc::new(found.remove(&id).unwrap_or_default()));
             }

@@ -104,12 +104,23 @@ struct RelatedRow {
     article_id: i32,
 }
 
+/// Terms on more articles than this say little about what an article is
+/// about (a tag on 40% of a corpus relates nearly everything to everything)
+/// and make relatedness cost a pair per article carrying them, so they are
+/// left out of [`related`], as Elasticsearch's more-like-this leaves out
+/// terms above its `max_doc_freq`. An article whose terms are all broader
+/// is related through its narrowest one.
+pub const RELATED_MAX_TERM_ARTICLES: u64 = 1_000;
+
 /// For each article, the ids of up to `limit` public articles sharing the
-/// most tags and categories with it, newest first among equals.
+/// most tags and categories with it, newest first among equals. Terms on
+/// more than `max_term_articles` articles are left out, except an
+/// article's narrowest (see [`RELATED_MAX_TERM_ARTICLES`]).
 pub async fn related(
     db: &DatabaseConnection,
     article_ids: &[i32],
     limit: u64,
+    max_term_articles: u64,
     now: DateTime<Utc>,
 ) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
     let mut out: HashMap<i32, Vec<i32>> = HashMap::new();
@@ -119,26 +130,40 @@ pub async fn related(
     let ids = list(article_ids.len());
     let articles = visible_articles(db);
     let sql = format!(
-        "SELECT x.source_id, x.article_id FROM (
+        "WITH source_terms AS (
+            SELECT s.article_id AS source_id, 0 AS kind, s.tag_id AS term_id,
+                   (SELECT COUNT(*) FROM article_tag n WHERE n.tag_id = s.tag_id) AS size
+            FROM article_tag s WHERE s.article_id IN ({ids})
+            UNION ALL
+            SELECT s.article_id, 1, s.category_id,
+                   (SELECT COUNT(*) FROM article_category n WHERE n.category_id = s.category_id)
+            FROM article_category s WHERE s.article_id IN ({ids})
+        ), chosen AS (
+            SELECT t.source_id, t.kind, t.term_id FROM source_terms t
+            WHERE t.size <= ?
+               OR t.size = (SELECT MIN(u.size) FROM source_terms u WHERE u.source_id = t.source_id)
+        )
+        SELECT x.source_id, x.article_id FROM (
             SELECT l.source_id, l.article_id,
                    ROW_NUMBER() OVER (PARTITION BY l.source_id
                                       ORDER BY COUNT(*) DESC, a.published_at DESC, a.id DESC) AS rn
             FROM (
-                SELECT s.article_id AS source_id, o.article_id AS article_id
-                FROM article_tag s JOIN article_tag o ON o.tag_id = s.tag_id AND o.article_id <> s.article_id
-                WHERE s.article_id IN ({ids})
+                SELECT c.source_id, o.article_id
+                FROM chosen c JOIN article_tag o ON o.tag_id = c.term_id AND o.article_id <> c.source_id
+                WHERE c.kind = 0
                 UNION ALL
-                SELECT s.article_id, o.article_id
-                FROM article_category s
-                JOIN article_category o ON o.category_id = s.category_id AND o.article_id <> s.article_id
-                WHERE s.article_id IN ({ids})
+                SELECT c.source_id, o.article_id
+                FROM chosen c JOIN article_category o ON o.category_id = c.term_id AND o.article_id <> c.source_id
+                WHERE c.kind = 1
             ) l JOIN {articles} ON a.id = l.article_id
             WHERE {PUBLIC}
             GROUP BY l.source_id, l.article_id, a.published_at, a.id
         ) x WHERE x.rn <= ? ORDER BY x.source_id, x.rn"
     );
+    let max = i64::try_from(max_term_articles).unwrap_or(i64::MAX);
     let mut values: Vec<Value> = article_ids.iter().map(|&i| i.into()).collect();
     values.extend(article_ids.iter().map(|&i| i.into()));
+    values.push(max.into());
     values.extend(public_values(now));
     values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
     for row in db.query_all_raw(statement(db, &sql, values)).await? {

@@ -227,3 +227,44 @@ async fn total_count_and_page_count_share_one_count() {
     assert_eq!(data["articles"], json!({ "totalCount": 1, "pageCount": 1 }));
     assert_eq!(statements.load(Ordering::SeqCst), 2, "one page query and one count");
 }
+
+#[actix_web::test]
+async fn terms_on_too_many_articles_do_not_relate_unless_nothing_narrower_does() {
+    use gazette::query::relations::related;
+
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("a.md", yaml_article("A", "2025-01-01", "tags: [broad, narrow]\n"));
+    content.write("b.md", yaml_article("B", "2025-01-02", "tags: [broad, narrow]\n"));
+    for i in 0..4 {
+        content.write(
+            &format!("c{i}.md"),
+            yaml_article(&format!("C{i}"), &format!("2025-01-0{}", i + 3), "tags: [broad]\n"),
+        );
+    }
+    app.import(&[content.path().to_path_buf()]).await;
+    let id = |slug: &str| {
+        let db = app.db.clone();
+        let slug = slug.to_owned();
+        async move {
+            gazette::query::articles::by_slug(&db, &slug, chrono::Utc::now())
+                .await
+                .ok()
+                .flatten()
+                .map(|a| a.id)
+                .unwrap_or_default()
+        }
+    };
+    let (a, b, c0) = (id("a").await, id("b").await, id("c0").await);
+    let now = chrono::Utc::now();
+
+    // `broad` is on 6 articles: over a limit of 3, only `narrow` relates A.
+    let capped = related(&app.db, &[a, c0], 10, 3, now).await.expect("related");
+    assert_eq!(capped.get(&a), Some(&vec![b]), "{capped:?}");
+    // C0 has only `broad`, its narrowest term: it still relates through it.
+    assert_eq!(capped.get(&c0).map(Vec::len), Some(5), "{capped:?}");
+    // Without the limit, A relates to every article sharing `broad` too.
+    let all = related(&app.db, &[a], 10, 1_000, now).await.expect("related");
+    assert_eq!(all.get(&a).map(Vec::len), Some(5), "{all:?}");
+    assert_eq!(all.get(&a).and_then(|r| r.first()), Some(&b), "two shared terms first");
+}

@@ -300,7 +300,10 @@ impl Article {
         }
     }
 
-    /// Articles sharing the most tags and categories with this one, newest first among equals.
+    /// Articles sharing the most tags and categories with this one, newest
+    /// first among equals. A tag or category on more than 1,000 articles is
+    /// too broad to relate two of them and is left out, except this
+    /// article's narrowest term when all of its terms are that broad.
     #[graphql(complexity = "crate::graphql::limits::connection_cost(&[Some(first)], child_complexity)")]
     async fn related(
         &self,
@@ -446,5 +449,20 @@ impl Translation {
     /// The translation file's `date`.
     async fn published_at(&self) -> DateTime<Utc> {
         self.0.published_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::query::relations::RELATED_MAX_TERM_ARTICLES;
+
+    #[test]
+    fn related_states_the_term_size_the_server_uses() {
+        let stated = "A tag or category on more than 1,000 articles";
+        assert!(crate::graphql::sdl().contains(stated));
+        assert_eq!(
+            RELATED_MAX_TERM_ARTICLES, 1_000,
+            "update `related`'s description: {stated}"
+        );
     }
 }
