@@ -4,10 +4,10 @@
 //!
 //! Ranking is bounded: a search ranks the [`RANK_WINDOW`] most recently
 //! indexed matching versions in its scope, not every match. A word found in
-//! most articles (利率 in 68% of the benchmark's) would otherwise cost a
-//! score for each of tens of thousands of rows on every page; newest-first
-//! is also what a news reader expects among equally good matches. Filters and
-//! counts (`matching_articles`) see every match.
+//! most articles (利率 is in 57% of the benchmark's versions) would
+//! otherwise cost a score for each of tens of thousands of rows on every
+//! page; newest-first is also what a news reader expects among equally good
+//! matches. Filters and counts (`matching_articles`) see every match.
 
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement};
 use sea_orm::{DbBackend, EntityName};
