@@ -146,31 +146,30 @@ pub async fn page_within(
     window: u64,
 ) -> Result<Page<Ranked>, DbErr> {
     let backend = db.get_database_backend();
-    let empty = Page {
-        rows: Vec::new(),
-        has_previous: false,
-        has_next: false,
-    };
-    if matcher::fts5(query).is_none() {
-        return Ok(empty);
-    }
+    // No words: no counts are read and there is nothing to rank.
     let ranking = Ranking {
         doc_counts: doc_counts(db, query, counts).await?,
         window,
     };
     let Some(ranked) = search::query::ranked(backend, query, scope.condition(backend, now), &ranking) else {
-        return Ok(empty);
-    };
-    let mut keys = Vec::new();
-    for row in db.query_all(&ranked).await? {
-        keys.push(Key {
-            value: SortValue::Float(row.try_get("", "rank")?),
-            id: row.try_get("", "article_id")?,
+        return Ok(Page {
+            rows: Vec::new(),
+            has_previous: false,
+            has_next: false,
         });
+    };
+    // (rank, article id), in list order.
+    let mut hits: Vec<(f64, i32)> = Vec::new();
+    for row in db.query_all(&ranked).await? {
+        hits.push((row.try_get("", "rank")?, row.try_get("", "article_id")?));
     }
-    keys.sort_by(Key::cmp_ascending);
-    let page = slice(&keys, Clone::clone, req);
-    let ids: Vec<i32> = page.rows.iter().map(|k| k.id).collect();
+    let key = |&(rank, id): &(f64, i32)| Key {
+        value: SortValue::Float(rank),
+        id,
+    };
+    hits.sort_by(|a, b| key(a).cmp_ascending(&key(b)));
+    let page = slice(&hits, key, req);
+    let ids: Vec<i32> = page.rows.iter().map(|&(_, id)| id).collect();
     let mut articles: HashMap<i32, article::Model> = HashMap::new();
     if !ids.is_empty() {
         for a in article::Entity::find()
@@ -184,13 +183,7 @@ pub async fn page_within(
     let rows = page
         .rows
         .into_iter()
-        .filter_map(|k| {
-            let rank = match k.value {
-                SortValue::Float(f) => f,
-                _ => 0.0,
-            };
-            articles.remove(&k.id).map(|article| Ranked { article, rank })
-        })
+        .filter_map(|(rank, id)| articles.remove(&id).map(|article| Ranked { article, rank }))
         .collect();
     Ok(Page {
         rows,
