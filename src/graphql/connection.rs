@@ -2,6 +2,8 @@
 //! cursors, and `totalCount`, `pageCount` and `facets`, each computed only
 //! when a query selects it.
 
+use std::sync::Arc;
+
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, SimpleObject};
 
@@ -9,6 +11,7 @@ use super::article::Article;
 use super::error::ApiError;
 use super::loaders::{self, ArticleCountOf};
 use super::pagination::{self, PageArgs};
+use super::preload::PageTerms;
 use super::term::{Category, Tag};
 use crate::locale::Locale;
 use crate::query::articles::{self, Order, Scope};
@@ -202,12 +205,13 @@ pub fn article_connection(
     order: Order,
     info: ArticleListInfo,
     locale: Option<Locale>,
+    page_terms: Option<Arc<PageTerms>>,
 ) -> ArticleConnection {
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
     conn.edges.extend(page.rows.into_iter().map(|row| {
         Edge::new(
             pagination::encode(list, &order.key_of(&row)),
-            Article::new(row, locale.clone()),
+            Article::new(row, locale.clone()).with_page_terms(page_terms.clone()),
         )
     }));
     conn
@@ -226,8 +230,9 @@ pub async fn articles(
     let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
     let page = articles::page(&l.db, &scope, order, &req, l.now()).await?;
+    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
-    Ok(article_connection(&list, page, order, info, locale))
+    Ok(article_connection(&list, page, order, info, locale, page_terms))
 }
 
 /// Extra fields of a tag or category connection.

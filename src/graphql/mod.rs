@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod node;
 pub mod pagination;
+pub mod preload;
 pub mod query;
 pub mod search;
 pub mod subscription;

@@ -12,6 +12,7 @@ use super::connection::{page_size, ArticleListInfo};
 use super::error::ApiError;
 use super::loaders;
 use super::pagination::{self, PageArgs};
+use super::preload::PageTerms;
 use crate::locale::Locale;
 use crate::query::articles::{Filter, Scope};
 use crate::query::keyset::SortValue;
@@ -136,11 +137,13 @@ impl SearchQuery {
             ..Scope::default()
         };
         let info = ArticleListInfo::new(counted, page_size(&req));
+        let ids: Vec<i32> = page.rows.iter().map(|hit| hit.article.id).collect();
+        let page_terms = PageTerms::read(ctx, &ids).await?;
         let words = matcher::highlight_words(&query);
         let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
         conn.edges.extend(page.rows.into_iter().map(|hit| {
             let cursor = pagination::encode(&list, &hit.key());
-            let article = Article::new(hit.article, locale.clone());
+            let article = Article::new(hit.article, locale.clone()).with_page_terms(page_terms.clone());
             let fields = SearchHit {
                 score: -hit.rank,
                 article: article.clone(),

@@ -7,6 +7,7 @@ use super::error::ApiError;
 use super::id::{self, Kind};
 use super::loaders::{self, ArticleCountOf, FirstArticlesOf};
 use super::pagination::PageArgs;
+use super::preload::PageTerms;
 use crate::query::articles::{Order, Scope};
 use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::TermRow;
@@ -56,8 +57,11 @@ async fn term_articles(
         has_previous,
         has_next,
     };
+    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, limit);
-    Ok(connection::article_connection(&list, page, order, info, None))
+    Ok(connection::article_connection(
+        &list, page, order, info, None, page_terms,
+    ))
 }
 
 macro_rules! term_type {

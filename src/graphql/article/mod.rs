@@ -15,8 +15,10 @@ use super::error::ApiError;
 use super::id::{self, Kind};
 use super::loaders::{self, ArticleById, NeighboursOf, RelatedOf, TermsOf, TranslationsOf};
 use super::pagination::MAX_PAGE;
+use super::preload::PageTerms;
 use super::term::{Category, Tag};
 use crate::locale::{self, Locale};
+use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::text::{markdown, words};
 
@@ -46,6 +48,8 @@ pub(crate) fn render(markdown_src: &str, format: BodyFormat) -> String {
 pub struct Article {
     row: Arc<article::Model>,
     requested: Option<Locale>,
+    /// Its page's terms, when a root list read them with the page.
+    page_terms: Option<Arc<PageTerms>>,
 }
 
 impl Article {
@@ -53,7 +57,23 @@ impl Article {
         Self {
             row: Arc::new(row),
             requested,
+            page_terms: None,
         }
+    }
+
+    /// The same article with its page's terms already read.
+    pub fn with_page_terms(mut self, terms: Option<Arc<PageTerms>>) -> Self {
+        self.page_terms = terms;
+        self
+    }
+
+    /// Its terms in `taxonomy`: from its page if read there, else batched by the loader.
+    async fn terms(&self, ctx: &Context<'_>, taxonomy: Taxonomy) -> Result<Vec<TermRow>, ApiError> {
+        if let Some(rows) = self.page_terms.as_ref().and_then(|p| p.of(taxonomy, self.row.id)) {
+            return Ok(rows.to_vec());
+        }
+        let rows = loaders::get(ctx)?.load_one(TermsOf(taxonomy, self.row.id)).await?;
+        Ok(rows.map(|r| r.as_ref().clone()).unwrap_or_default())
     }
 
     async fn translation_rows(&self, ctx: &Context<'_>) -> Result<Arc<Vec<translation::Model>>, ApiError> {
@@ -246,18 +266,22 @@ impl Article {
 
     /// Tags, in front-matter order.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>, ApiError> {
-        let rows = loaders::get(ctx)?
-            .load_one(TermsOf(Taxonomy::Tags, self.row.id))
-            .await?;
-        Ok(rows.unwrap_or_default().iter().cloned().map(Tag::from).collect())
+        Ok(self
+            .terms(ctx, Taxonomy::Tags)
+            .await?
+            .into_iter()
+            .map(Tag::from)
+            .collect())
     }
 
     /// Categories, in front-matter order.
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>, ApiError> {
-        let rows = loaders::get(ctx)?
-            .load_one(TermsOf(Taxonomy::Categories, self.row.id))
-            .await?;
-        Ok(rows.unwrap_or_default().iter().cloned().map(Category::from).collect())
+        Ok(self
+            .terms(ctx, Taxonomy::Categories)
+            .await?
+            .into_iter()
+            .map(Category::from)
+            .collect())
     }
 
     /// Localized versions from `name.LANG.md` files (or a shared `translationKey`), by locale.

@@ -1,0 +1,79 @@
+//! Tags and categories of a root list's page, read together with the page
+//! when the query selects them, instead of through the DataLoaders.
+//!
+//! A loader waits (1 ms by default, which tokio's timer rounds up) to gather
+//! its batch; a root list already knows every id on its page, so it reads
+//! the same one statement per taxonomy at once, both concurrently. A list
+//! inside another list (a tag's articles under a list of tags) keeps the
+//! loaders, which batch across its parents.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::{Context, QueryPathNode, QueryPathSegment};
+
+use super::error::ApiError;
+use super::loaders;
+use crate::query::terms::{self, TermRow};
+use crate::query::Taxonomy;
+
+/// The terms of one page's articles, for the taxonomies the query selects.
+#[derive(Debug, Default)]
+pub struct PageTerms {
+    tags: Option<HashMap<i32, Vec<TermRow>>>,
+    categories: Option<HashMap<i32, Vec<TermRow>>>,
+}
+
+impl PageTerms {
+    /// Reads the terms of `ids` that the current connection field selects
+    /// under `edges { node }` or `nodes`; `None` when it selects neither.
+    pub async fn read(ctx: &Context<'_>, ids: &[i32]) -> Result<Option<Arc<PageTerms>>, ApiError> {
+        let (want_tags, want_categories) = (selects(ctx, "tags"), selects(ctx, "categories"));
+        if ids.is_empty() || !(want_tags || want_categories) || inside_list(ctx) {
+            return Ok(None);
+        }
+        let db = &loaders::get(ctx)?.loader().db;
+        let read = |wanted: bool, taxonomy: Taxonomy| async move {
+            match wanted {
+                true => terms::of_articles(db, taxonomy, ids).await.map(Some),
+                false => Ok(None),
+            }
+        };
+        let (tags, categories) = tokio::try_join!(
+            read(want_tags, Taxonomy::Tags),
+            read(want_categories, Taxonomy::Categories)
+        )?;
+        Ok(Some(Arc::new(PageTerms { tags, categories })))
+    }
+
+    /// The article's terms in `taxonomy`, or `None` when they were not read
+    /// here (the caller then asks the loader).
+    pub fn of(&self, taxonomy: Taxonomy, article_id: i32) -> Option<&[TermRow]> {
+        let read = match taxonomy {
+            Taxonomy::Tags => self.tags.as_ref(),
+            Taxonomy::Categories => self.categories.as_ref(),
+        }?;
+        Some(read.get(&article_id).map_or(&[], Vec::as_slice))
+    }
+}
+
+/// Whether the field being resolved is inside an item of a list, where
+/// reading per list would be one statement per parent.
+fn inside_list(ctx: &Context<'_>) -> bool {
+    let mut node: Option<&QueryPathNode<'_>> = ctx.path_node.as_ref();
+    while let Some(n) = node {
+        if matches!(n.segment, QueryPathSegment::Index(_)) {
+            return true;
+        }
+        node = n.parent;
+    }
+    false
+}
+
+/// Whether the connection being resolved selects `field` on its articles.
+/// Aliases and fragments count; `@skip`/`@include` are not evaluated, so a
+/// skipped field costs one unneeded statement at most.
+fn selects(ctx: &Context<'_>, field: &str) -> bool {
+    let list = ctx.look_ahead();
+    list.field("edges").field("node").field(field).exists() || list.field("nodes").field(field).exists()
+}
