@@ -44,14 +44,23 @@ pub struct Args {
 const PAGE: usize = 20;
 
 /// Shape 1's visibility rule and order, as Gazette applies them (src/query/articles.rs).
-const PAGE_SQL: &str = "SELECT id, slug, title, summary, published_at FROM article \
-    WHERE draft = ? AND publish_date <= ? AND (expiry_date IS NULL OR expiry_date > ?) \
-    ORDER BY published_at DESC, id DESC LIMIT ?";
+/// The limit (one extra row tells hasNextPage) is written in, not bound: SQLite
+/// re-plans a statement whose bound `LIMIT ?` is bound again, and Gazette's
+/// connections turn that off (`db::plan_once`), so the baseline must not pay it either.
+fn page_sql() -> String {
+    format!(
+        "SELECT id, slug, title, summary, published_at FROM article \
+         WHERE draft = ? AND publish_date <= ? AND (expiry_date IS NULL OR expiry_date > ?) \
+         ORDER BY published_at DESC, id DESC LIMIT {}",
+        PAGE + 1
+    )
+}
 
 struct State {
     pool: SqlitePool,
     static_body: web::Bytes,
     cursor_list: String,
+    page_sql: Arc<str>,
     /// `… IN (?, ?, …)` statements for 1..=PAGE ids, built once so each request
     /// reuses the same text (and so sqlx's prepared-statement cache).
     tags_sql: Vec<Arc<str>>,
@@ -81,6 +90,7 @@ pub fn serve(args: Args) -> Result<()> {
             pool,
             static_body: web::Bytes::from(static_body),
             cursor_list: args.cursor_list.clone(),
+            page_sql: page_sql().into(),
             tags_sql: (1..=PAGE)
                 .map(|n| terms_sql("article_tag", "tag", "tag_id", n))
                 .collect(),
@@ -169,11 +179,10 @@ struct Response {
 async fn first_page(state: &State) -> Result<Vec<u8>> {
     // Stored as RFC 3339 text with +00:00, which compares as text in time order.
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, false);
-    let rows = sqlx::query(PAGE_SQL)
+    let rows = sqlx::query(AssertSqlSafe(state.page_sql.clone()))
         .bind(false)
         .bind(&now)
         .bind(&now)
-        .bind(PAGE as i64 + 1)
         .fetch_all(&state.pool)
         .await?;
     let has_next_page = rows.len() > PAGE;
