@@ -11,10 +11,10 @@ use super::article::Article;
 use super::error::ApiError;
 use super::loaders::{self, ArticleCountOf};
 use super::pagination::{self, PageArgs};
-use super::preload::PageTerms;
+use super::preload::{self, PageTerms};
 use super::term::{Category, Tag};
 use crate::locale::Locale;
-use crate::query::articles::{self, Order, Scope};
+use crate::query::articles::{self, Columns, Order, Scope};
 use crate::query::keyset::{Page, PageRequest, SortValue};
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
@@ -229,10 +229,20 @@ pub async fn articles(
     let list = article_list(base, order);
     let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
-    let page = articles::page(&l.db, &scope, order, &req, l.now()).await?;
+    let columns = match preload::selects_body(ctx) {
+        true => Columns::All,
+        false => Columns::WithoutBody,
+    };
+    let page = articles::page(&l.db, &scope, order, &req, l.now(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
-    Ok(article_connection(&list, page, order, info, locale, page_terms))
+    let mut conn = article_connection(&list, page, order, info, locale, page_terms);
+    if columns == Columns::WithoutBody {
+        for edge in &mut conn.edges {
+            edge.node.mark_without_body();
+        }
+    }
+    Ok(conn)
 }
 
 /// Extra fields of a tag or category connection.

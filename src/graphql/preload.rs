@@ -70,6 +70,17 @@ fn inside_list(ctx: &Context<'_>) -> bool {
     false
 }
 
+/// The `Article` fields that read the stored body or front matter.
+const BODY_FIELDS: [&str; 5] = ["body", "tableOfContents", "wordCount", "readingTime", "frontMatter"];
+
+/// Whether the connection being resolved selects a field of its articles
+/// that needs the body or front matter; if not, its page can leave them
+/// out ([`crate::query::articles::Columns::WithoutBody`]). A field this
+/// misses still works: the article then reads its whole row by id.
+pub fn selects_body(ctx: &Context<'_>) -> bool {
+    BODY_FIELDS.iter().any(|f| selects(ctx, f))
+}
+
 /// Whether the connection being resolved selects `field` on its articles.
 /// Aliases and fragments count; `@skip`/`@include` are not evaluated, so a
 /// skipped field costs one unneeded statement at most.

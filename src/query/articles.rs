@@ -5,7 +5,7 @@ use entity::article;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order as SqlOrder, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
+    Iterable, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
 };
 
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
@@ -303,6 +303,16 @@ pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) ->
         .await
 }
 
+/// Which of an article's columns a page reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// Every column.
+    All,
+    /// All but `body` and `front_matter`, the two largest, which come back
+    /// empty: a list that shows neither skips copying and decoding them.
+    WithoutBody,
+}
+
 /// One page of `scope` in `order`.
 pub async fn page(
     db: &DatabaseConnection,
@@ -310,8 +320,22 @@ pub async fn page(
     order: Order,
     req: &PageRequest,
     now: DateTime<Utc>,
+    columns: Columns,
 ) -> Result<Page<article::Model>, DbErr> {
-    fetch(db, scope.select(db, now), &order.sort(), req).await
+    let select = match columns {
+        Columns::All => scope.select(db, now),
+        Columns::WithoutBody => without_body(scope.select(db, now)),
+    };
+    fetch(db, select, &order.sort(), req).await
+}
+
+fn without_body(select: Select<article::Entity>) -> Select<article::Entity> {
+    let kept = article::Column::iter().filter(|c| !matches!(c, article::Column::Body | article::Column::FrontMatter));
+    select
+        .select_only()
+        .columns(kept)
+        .column_as(Expr::val(""), "body")
+        .column_as(Expr::val(serde_json::Value::Object(Default::default())), "front_matter")
 }
 
 /// How many articles `scope` holds.

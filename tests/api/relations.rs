@@ -262,6 +262,48 @@ async fn a_root_list_reads_its_pages_terms_itself_not_through_the_loaders() {
 }
 
 #[actix_web::test]
+async fn a_list_serves_the_same_body_fields_as_the_article_itself() {
+    let app = spawn_app().await;
+    let dir = ContentDir::new();
+    write_corpus(&dir, &corpus(6));
+    dir.write(
+        "long.md",
+        "---\ntitle: Long\ndate: 2025-06-01\ntheme_color: teal\n---\n\n## 美联储 Policy\n\nSome words here.\n",
+    );
+    app.import(&[dir.path().to_path_buf()]).await;
+    let fields = "slug title body(format: TEXT) wordCount readingTime tableOfContents { anchor } frontMatter";
+
+    // A list that shows no body reads its rows without it; one that shows
+    // any body field (here through a fragment on `nodes`) reads it.
+    let bare = app
+        .data("{ articles(first: 10) { edges { node { slug title } } } }", json!({}))
+        .await;
+    let q = format!("{{ articles(first: 10) {{ nodes {{ ...F }} }} }} fragment F on Article {{ {fields} }}");
+    let listed = app.data(&q, json!({})).await;
+
+    let nodes = listed["articles"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), 7);
+    assert_eq!(
+        slugs(&bare["articles"]),
+        nodes
+            .iter()
+            .filter_map(|n| n["slug"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    );
+    for node in &nodes {
+        let slug = node["slug"].as_str().unwrap_or_default();
+        let alone = app
+            .data(&format!("{{ article(slug: \"{slug}\") {{ {fields} }} }}"), json!({}))
+            .await;
+        assert_eq!(node, &alone["article"], "{slug}");
+    }
+    let long = &nodes[0];
+    assert_eq!(long["slug"], "long");
+    assert_eq!(long["body"], "美联储 Policy\n\nSome words here.");
+    assert_eq!(long["frontMatter"]["theme_color"], "teal");
+}
+
+#[actix_web::test]
 async fn total_count_and_page_count_share_one_count() {
     let (app, statements) = spawn_counting_app().await;
     app.import_seed().await;

@@ -50,6 +50,8 @@ pub struct Article {
     requested: Option<Locale>,
     /// Its page's terms, when a root list read them with the page.
     page_terms: Option<Arc<PageTerms>>,
+    /// False when its list read the row without body and front matter.
+    has_body: bool,
 }
 
 impl Article {
@@ -58,7 +60,25 @@ impl Article {
             row: Arc::new(row),
             requested,
             page_terms: None,
+            has_body: true,
         }
+    }
+
+    /// Records that the row was read without its body and front matter
+    /// ([`crate::query::articles::Columns::WithoutBody`]).
+    pub fn mark_without_body(&mut self) {
+        self.has_body = false;
+    }
+
+    /// The whole row: this one, or read again by id (batched) if its list
+    /// left the body and front matter out.
+    async fn whole_row(&self, ctx: &Context<'_>) -> Result<Arc<article::Model>, ApiError> {
+        if self.has_body {
+            return Ok(self.row.clone());
+        }
+        let row = loaders::get(ctx)?.load_one(ArticleById(self.row.id)).await?;
+        let row = row.ok_or_else(|| ApiError::Internal(format!("article {} vanished mid-request", self.row.id)))?;
+        Ok(Arc::new(row))
     }
 
     /// The same article with its page's terms already read.
@@ -101,7 +121,7 @@ impl Article {
     async fn served_body(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(match self.served(ctx).await? {
             Some(t) => t.body,
-            None => self.row.body.clone(),
+            None => self.whole_row(ctx).await?.body.clone(),
         })
     }
 
@@ -116,7 +136,7 @@ impl Article {
             None => ServedText {
                 title: self.row.title.clone(),
                 summary: self.row.summary.clone(),
-                body: self.row.body.clone(),
+                body: self.whole_row(ctx).await?.body.clone(),
             },
         })
     }
@@ -388,8 +408,8 @@ impl Article {
     }
 
     /// The whole front matter as parsed (keys lower-cased), for theme keys Gazette does not model.
-    async fn front_matter(&self) -> Json<Value> {
-        Json(self.row.front_matter.clone())
+    async fn front_matter(&self, ctx: &Context<'_>) -> Result<Json<Value>, ApiError> {
+        Ok(Json(self.whole_row(ctx).await?.front_matter.clone()))
     }
 }
 
