@@ -286,6 +286,9 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
         }
     });
     let mut request = Request::new(query).variables(variables);
+    // The document parsed above, so the query is not parsed a second time
+    // (the limits extension still sees it through `parse_query`).
+    request.set_parsed_query(doc);
     if let Some(name) = raw.operation_name {
         request = request.operation_name(name);
     }
