@@ -105,7 +105,14 @@ pub async fn write_as(db: &DatabaseConnection, unit: ArticleUnit, id: Option<i32
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let (known, mut added) = (TermIds::default(), TermIds::default());
-    let written = write_in(&txn, &prepared, existing.as_ref(), &mut known.with(&mut added)).await?;
+    let written = write_in(
+        &txn,
+        &prepared,
+        existing.as_ref(),
+        &mut known.with(&mut added),
+        IndexAt::Now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(written)
 }
@@ -137,6 +144,8 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
     let txn = db.begin().await?;
     let mut terms = TermIds::default();
     let mut results = Vec::with_capacity(units.len());
+    // The search rows of the units written, stored together after the loop.
+    let mut indexed: Vec<(i32, &[index::Row])> = Vec::new();
     for p in units {
         let existing = stored.get(&p.unit.original.slug);
         if let Some(done) = unchanged(&p.unit, existing) {
@@ -145,10 +154,19 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
         }
         let savepoint = txn.begin().await?;
         let mut unit_terms = TermIds::default();
-        match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
+        match write_in(
+            &savepoint,
+            p,
+            existing,
+            &mut terms.with(&mut unit_terms),
+            IndexAt::Later,
+        )
+        .await
+        {
             Ok(written) => {
                 savepoint.commit().await?;
                 terms.0.extend(unit_terms.0);
+                indexed.push((written.article_id, &p.index));
                 results.push(Ok(written));
             }
             Err(e) => {
@@ -157,8 +175,20 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
             }
         }
     }
+    // One statement for the whole chunk's search rows (see `index::insert`).
+    // Should it fail, the transaction is dropped and the chunk reported failed.
+    index::insert(&txn, &indexed).await?;
     txn.commit().await?;
     Ok(results)
+}
+
+/// When a write stores the article's search rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IndexAt {
+    /// In the write itself.
+    Now,
+    /// By the caller, with other articles' rows; the write only clears the old ones.
+    Later,
 }
 
 /// The answer when `unit` is already stored as it is.
@@ -207,6 +237,7 @@ async fn write_in<C: ConnectionTrait>(
     prepared: &Prepared,
     existing: Option<&article::Model>,
     terms: &mut TermScope<'_>,
+    index_at: IndexAt,
 ) -> Result<Written, DbErr> {
     let unit = &prepared.unit;
     let doc = &unit.original;
@@ -243,7 +274,11 @@ async fn write_in<C: ConnectionTrait>(
         .exec(txn)
         .await?;
     }
-    index::store(txn, id, &prepared.index, replace).await?;
+    match index_at {
+        IndexAt::Now => index::store(txn, id, &prepared.index, replace).await?,
+        IndexAt::Later if replace => index::clear(txn, id).await?,
+        IndexAt::Later => {}
+    }
     replace_locales(txn, id, unit, replace).await?;
     link_terms(txn, Taxonomy::Tags, id, &doc.tags, replace, terms).await?;
     link_terms(txn, Taxonomy::Categories, id, &doc.categories, replace, terms).await?;

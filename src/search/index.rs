@@ -50,31 +50,51 @@ pub fn rows(versions: &[Version<'_>]) -> Vec<Row> {
 /// first deletes its old rows (a new article has none).
 pub async fn store(conn: &impl ConnectionTrait, article_id: i32, rows: &[Row], replace: bool) -> Result<(), DbErr> {
     if replace {
-        conn.execute(
-            &Query::delete()
-                .from_table("search_document")
-                .and_where(Expr::col("article_id").eq(article_id))
-                .to_owned(),
-        )
-        .await?;
+        clear(conn, article_id).await?;
     }
-    if rows.is_empty() {
-        return Ok(());
+    insert(conn, &[(article_id, rows)]).await
+}
+
+/// Deletes the index rows of `article_id`.
+pub async fn clear(conn: &impl ConnectionTrait, article_id: i32) -> Result<(), DbErr> {
+    conn.execute(
+        &Query::delete()
+            .from_table("search_document")
+            .and_where(Expr::col("article_id").eq(article_id))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Rows per INSERT: 6 parameters each, well under SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Inserts the index rows of many articles, in order, in as few statements
+/// as the parameter limit allows. On SQLite each statement that fills the
+/// FTS5 table makes FTS5 write a new segment (it flushes at every statement
+/// savepoint), so an import inserts a whole chunk's rows at once.
+pub async fn insert(conn: &impl ConnectionTrait, articles: &[(i32, &[Row])]) -> Result<(), DbErr> {
+    let rows: Vec<(i32, &Row)> = articles
+        .iter()
+        .flat_map(|(id, rows)| rows.iter().map(move |r| (*id, r)))
+        .collect();
+    for part in rows.chunks(ROWS_PER_INSERT) {
+        let mut insert = Query::insert();
+        insert
+            .into_table("search_document")
+            .columns(["article_id", "locale", "title", "summary", "body", "chars"]);
+        for (article_id, r) in part {
+            insert.values_panic([
+                (*article_id).into(),
+                r.locale.as_str().into(),
+                r.title.as_str().into(),
+                r.summary.as_str().into(),
+                r.body.as_str().into(),
+                r.chars.as_str().into(),
+            ]);
+        }
+        conn.execute(&insert).await?;
     }
-    let mut insert = Query::insert();
-    insert
-        .into_table("search_document")
-        .columns(["article_id", "locale", "title", "summary", "body", "chars"]);
-    for r in rows {
-        insert.values_panic([
-            article_id.into(),
-            r.locale.as_str().into(),
-            r.title.as_str().into(),
-            r.summary.as_str().into(),
-            r.body.as_str().into(),
-            r.chars.as_str().into(),
-        ]);
-    }
-    conn.execute(&insert).await?;
     Ok(())
 }

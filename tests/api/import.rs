@@ -485,3 +485,58 @@ async fn a_large_folder_is_imported_in_chunks_without_splitting_an_article_from_
     let again = app.import(&[content.path().to_path_buf()]).await;
     assert_eq!((again.imported, again.updated, again.unchanged), (0, 0, 402));
 }
+
+#[actix_web::test]
+async fn an_article_the_database_refuses_leaves_nothing_and_its_chunk_still_lands() {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let app = spawn_app().await;
+    // The database refuses one article, as a full disk or a constraint would.
+    let refuse: &[&str] = match app.db.get_database_backend() {
+        DbBackend::Postgres => &[
+            "CREATE FUNCTION refuse_bad() RETURNS trigger AS $$ BEGIN
+               IF NEW.slug = 'bad' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_bad BEFORE INSERT ON article FOR EACH ROW EXECUTE FUNCTION refuse_bad()",
+        ],
+        _ => &[
+            "CREATE TRIGGER refuse_bad BEFORE INSERT ON article WHEN NEW.slug = 'bad'
+                BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ],
+    };
+    for sql in refuse {
+        app.db.execute_unprepared(sql).await.expect("trigger");
+    }
+    let content = ContentDir::new();
+    for (name, title) in [("a", "利率 first"), ("bad", "利率 refused"), ("c", "利率 third")] {
+        content.write(
+            &format!("{name}.md"),
+            yaml_article(title, "2025-01-01", "tags: [rates]\n"),
+        );
+    }
+
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+
+    assert_eq!((summary.imported, summary.failed.len()), (2, 1), "{summary:?}");
+    let reason = summary.failed[0].to_string();
+    assert!(reason.contains("bad.md") && reason.contains("refused"), "{reason}");
+    let found = app
+        .data(
+            r#"{ search(query: "利率") { edges { node { slug } } totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    let mut hits = slugs(&found["search"]);
+    hits.sort();
+    assert_eq!(hits, vec!["a", "c"]);
+    assert_eq!(found["search"]["totalCount"], 2);
+    let rows = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM search_document",
+        ))
+        .await
+        .expect("count")
+        .and_then(|r| r.try_get::<i64>("", "n").ok());
+    assert_eq!(rows, Some(2), "the refused article left no search rows");
+    assert_eq!(article::Entity::find().count(&app.db).await.ok(), Some(2));
+}
