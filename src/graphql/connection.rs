@@ -10,8 +10,8 @@ use async_graphql::{Context, Object, SimpleObject};
 use super::article::Article;
 use super::error::ApiError;
 use super::loaders::{self, ArticleCountOf};
+use super::lookahead::{self, PageTerms};
 use super::pagination::{self, PageArgs};
-use super::preload::{self, PageTerms};
 use super::term::{Category, Tag};
 use crate::locale::Locale;
 use crate::query::articles::{self, Columns, Order, Scope};
@@ -229,7 +229,7 @@ pub async fn articles(
     let list = article_list(base, order);
     let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
-    let columns = match preload::selects_body(ctx) {
+    let columns = match lookahead::selects_body(ctx) {
         true => Columns::All,
         false => Columns::WithoutBody,
     };

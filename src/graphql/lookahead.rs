@@ -1,11 +1,14 @@
-//! Tags and categories of a root list's page, read together with the page
-//! when the query selects them, instead of through the DataLoaders.
+//! What an article list reads, decided by looking ahead at its selection.
 //!
-//! A loader waits (1 ms by default, which tokio's timer rounds up) to gather
-//! its batch; a root list already knows every id on its page, so it reads
-//! the same one statement per taxonomy at once, both concurrently. A list
-//! inside another list (a tag's articles under a list of tags) keeps the
-//! loaders, which batch across its parents.
+//! - Tags and categories: a list that is not inside another list reads its
+//!   page's terms with the page ([`PageTerms`]) instead of through the
+//!   DataLoaders. A loader waits (1 ms by default, which tokio's timer rounds
+//!   up) to gather its batch; such a list already knows every id on its page,
+//!   so it runs the same one statement per taxonomy at once, both
+//!   concurrently. A list inside another list (a tag's articles under a list
+//!   of tags) keeps the loaders, which batch across its parents.
+//! - Body and front matter: left out of a page when no selected field needs
+//!   them ([`selects_body`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
