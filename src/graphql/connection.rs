@@ -205,14 +205,17 @@ pub fn article_connection(
     order: Order,
     info: ArticleListInfo,
     locale: Option<Locale>,
-    page_terms: Option<Arc<PageTerms>>,
+    read: (Columns, Option<Arc<PageTerms>>),
 ) -> ArticleConnection {
+    let (columns, page_terms) = read;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
     conn.edges.extend(page.rows.into_iter().map(|row| {
-        Edge::new(
-            pagination::encode(list, &order.key_of(&row)),
-            Article::new(row, locale.clone()).with_page_terms(page_terms.clone()),
-        )
+        let cursor = pagination::encode(list, &order.key_of(&row));
+        let mut article = Article::new(row, locale.clone()).with_page_terms(page_terms.clone());
+        if columns == Columns::WithoutBody {
+            article.mark_without_body();
+        }
+        Edge::new(cursor, article)
     }));
     conn
 }
@@ -236,13 +239,14 @@ pub async fn articles(
     let page = articles::page(&l.db, &scope, order, &req, l.now(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
-    let mut conn = article_connection(&list, page, order, info, locale, page_terms);
-    if columns == Columns::WithoutBody {
-        for edge in &mut conn.edges {
-            edge.node.mark_without_body();
-        }
-    }
-    Ok(conn)
+    Ok(article_connection(
+        &list,
+        page,
+        order,
+        info,
+        locale,
+        (columns, page_terms),
+    ))
 }
 
 /// Extra fields of a tag or category connection.

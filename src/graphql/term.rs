@@ -8,7 +8,7 @@ use super::id::{self, Kind};
 use super::loaders::{self, ArticleCountOf, FirstArticlesOf};
 use super::lookahead::PageTerms;
 use super::pagination::PageArgs;
-use crate::query::articles::{Order, Scope};
+use crate::query::articles::{Columns, Order, Scope};
 use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
@@ -59,9 +59,8 @@ async fn term_articles(
     };
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, limit);
-    Ok(connection::article_connection(
-        &list, page, order, info, None, page_terms,
-    ))
+    let read = (Columns::All, page_terms);
+    Ok(connection::article_connection(&list, page, order, info, None, read))
 }
 
 macro_rules! term_type {

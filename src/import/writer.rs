@@ -105,14 +105,8 @@ pub async fn write_as(db: &DatabaseConnection, unit: ArticleUnit, id: Option<i32
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let (known, mut added) = (TermIds::default(), TermIds::default());
-    let written = write_in(
-        &txn,
-        &prepared,
-        existing.as_ref(),
-        &mut known.with(&mut added),
-        IndexAt::Now,
-    )
-    .await?;
+    let written = write_in(&txn, &prepared, existing.as_ref(), &mut known.with(&mut added)).await?;
+    index::insert(&txn, &[(written.article_id, &prepared.index)]).await?;
     txn.commit().await?;
     Ok(written)
 }
@@ -154,15 +148,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
         }
         let savepoint = txn.begin().await?;
         let mut unit_terms = TermIds::default();
-        match write_in(
-            &savepoint,
-            p,
-            existing,
-            &mut terms.with(&mut unit_terms),
-            IndexAt::Later,
-        )
-        .await
-        {
+        match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
             Ok(written) => {
                 savepoint.commit().await?;
                 terms.0.extend(unit_terms.0);
@@ -180,15 +166,6 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
     index::insert(&txn, &indexed).await?;
     txn.commit().await?;
     Ok(results)
-}
-
-/// When a write stores the article's search rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum IndexAt {
-    /// In the write itself.
-    Now,
-    /// By the caller, with other articles' rows; the write only clears the old ones.
-    Later,
 }
 
 /// The answer when `unit` is already stored as it is.
@@ -237,7 +214,6 @@ async fn write_in<C: ConnectionTrait>(
     prepared: &Prepared,
     existing: Option<&article::Model>,
     terms: &mut TermScope<'_>,
-    index_at: IndexAt,
 ) -> Result<Written, DbErr> {
     let unit = &prepared.unit;
     let doc = &unit.original;
@@ -274,10 +250,10 @@ async fn write_in<C: ConnectionTrait>(
         .exec(txn)
         .await?;
     }
-    match index_at {
-        IndexAt::Now => index::store(txn, id, &prepared.index, replace).await?,
-        IndexAt::Later if replace => index::clear(txn, id).await?,
-        IndexAt::Later => {}
+    // The new search rows are the caller's to insert (`index::insert`), so
+    // a batch inserts all of its articles' rows in one statement.
+    if replace {
+        index::clear(txn, id).await?;
     }
     replace_locales(txn, id, unit, replace).await?;
     link_terms(txn, Taxonomy::Tags, id, &doc.tags, replace, terms).await?;

@@ -45,16 +45,6 @@ pub fn rows(versions: &[Version<'_>]) -> Vec<Row> {
         .collect()
 }
 
-/// Stores prepared `rows` as the index of `article_id`, inside the caller's
-/// transaction so the index never disagrees with the article; `replace`
-/// first deletes its old rows (a new article has none).
-pub async fn store(conn: &impl ConnectionTrait, article_id: i32, rows: &[Row], replace: bool) -> Result<(), DbErr> {
-    if replace {
-        clear(conn, article_id).await?;
-    }
-    insert(conn, &[(article_id, rows)]).await
-}
-
 /// Deletes the index rows of `article_id`.
 pub async fn clear(conn: &impl ConnectionTrait, article_id: i32) -> Result<(), DbErr> {
     conn.execute(
