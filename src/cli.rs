@@ -281,24 +281,21 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .await
         .context("listening for changes")?;
     if args.content.is_dir() {
+        // Watch before the first import, so a file changed meanwhile is seen.
+        let watcher = if args.watch {
+            Some(
+                import::watch::Watcher::start(args.content.clone(), Duration::from_millis(300))
+                    .context("watching the content folder")?,
+            )
+        } else {
+            None
+        };
         let (summary, seen) = import::watch::import_logged(&conn, &args.content, read, &hub)
             .await
             .context("importing the content folder")?;
         tracing::info!(folder = %args.content.display(), "content: {summary}");
-        if args.watch {
-            let task = import::watch::watch(
-                conn.clone(),
-                args.content.clone(),
-                read.clone(),
-                Duration::from_millis(300),
-                seen,
-                hub.clone(),
-            );
-            actix_web::rt::spawn(async move {
-                if let Err(e) = task.await {
-                    tracing::error!(error = %e, "watch mode stopped");
-                }
-            });
+        if let Some(watcher) = watcher {
+            actix_web::rt::spawn(watcher.follow(conn.clone(), read.clone(), seen, hub.clone()));
         }
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");

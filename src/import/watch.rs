@@ -47,57 +47,71 @@ pub async fn import_logged(
     Ok((summary, seen))
 }
 
-/// Watches `root` until the process ends. `known` are the files the
-/// previous import saw, so a file that disappears can be told apart from
-/// articles imported from elsewhere.
-pub async fn watch(
-    db: DatabaseConnection,
+/// A watch on the content folder, registered before the first import so
+/// that no change made while the server starts is missed.
+pub struct Watcher {
     root: PathBuf,
-    opts: ReadOptions,
-    debounce: Duration,
-    mut known: HashSet<String>,
-    hub: Hub,
-) -> Result<(), ImportError> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let mut debouncer = new_debouncer(debounce, move |result: DebounceEventResult| {
-        if let Err(e) = &result {
-            tracing::warn!(error = %e, "watching the content folder");
-        }
-        let _ = tx.send(());
-    })
-    .map_err(|e| ImportError::Watch(e.to_string()))?;
-    debouncer
-        .watcher()
-        .watch(&root, RecursiveMode::Recursive)
+    // Dropping the debouncer ends the watch; it lives as long as `follow`.
+    _debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    changes: tokio::sync::mpsc::UnboundedReceiver<()>,
+}
+
+impl Watcher {
+    /// Starts watching `root` (recursively); changes are reported once
+    /// `debounce` has passed without another.
+    pub fn start(root: PathBuf, debounce: Duration) -> Result<Self, ImportError> {
+        let (tx, changes) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let mut debouncer = new_debouncer(debounce, move |result: DebounceEventResult| {
+            if let Err(e) = &result {
+                tracing::warn!(error = %e, "watching the content folder");
+            }
+            let _ = tx.send(());
+        })
         .map_err(|e| ImportError::Watch(e.to_string()))?;
-    tracing::info!(folder = %root.display(), "watching for changes");
-    while rx.recv().await.is_some() {
-        while rx.try_recv().is_ok() {} // one import for a burst of changes
-        let (summary, seen) = match import_logged(&db, &root, &opts, &hub).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "re-import failed");
-                continue;
-            }
-        };
-        let gone: Vec<String> = known.difference(&seen).cloned().collect();
-        let removed = if gone.is_empty() {
-            0
-        } else {
-            match article::Entity::delete_many()
-                .filter(article::Column::SourcePath.is_in(gone))
-                .exec(&db)
-                .await
-            {
-                Ok(r) => r.rows_affected,
-                Err(e) => {
-                    tracing::error!(error = %e, "unpublishing removed files");
-                    0
-                }
-            }
-        };
-        tracing::info!(folder = %root.display(), removed, "content changed: {summary}");
-        known = seen;
+        debouncer
+            .watcher()
+            .watch(&root, RecursiveMode::Recursive)
+            .map_err(|e| ImportError::Watch(e.to_string()))?;
+        tracing::info!(folder = %root.display(), "watching for changes");
+        Ok(Self {
+            root,
+            _debouncer: debouncer,
+            changes,
+        })
     }
-    Ok(())
+
+    /// Re-imports the folder after each burst of changes, until the process
+    /// ends. `known` are the files the previous import saw, so a file that
+    /// disappears can be told apart from articles imported from elsewhere.
+    pub async fn follow(mut self, db: DatabaseConnection, opts: ReadOptions, mut known: HashSet<String>, hub: Hub) {
+        let root = self.root.clone();
+        while self.changes.recv().await.is_some() {
+            while self.changes.try_recv().is_ok() {} // one import for a burst of changes
+            let (summary, seen) = match import_logged(&db, &root, &opts, &hub).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "re-import failed");
+                    continue;
+                }
+            };
+            let gone: Vec<String> = known.difference(&seen).cloned().collect();
+            let removed = if gone.is_empty() {
+                0
+            } else {
+                match article::Entity::delete_many()
+                    .filter(article::Column::SourcePath.is_in(gone))
+                    .exec(&db)
+                    .await
+                {
+                    Ok(r) => r.rows_affected,
+                    Err(e) => {
+                        tracing::error!(error = %e, "unpublishing removed files");
+                        0
+                    }
+                }
+            };
+            tracing::info!(folder = %root.display(), removed, "content changed: {summary}");
+            known = seen;
+        }
+    }
 }
