@@ -89,7 +89,7 @@ struct Chunk {
 ///
 /// Reading, parsing and segmenting a chunk runs on a blocking thread while
 /// the previous chunk is written, so the two use both cores; each chunk is
-/// written in one transaction with a savepoint per article.
+/// written in one transaction (see [`writer::write_batch`]).
 pub async fn run(
     db: &DatabaseConnection,
     paths: &[PathBuf],

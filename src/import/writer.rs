@@ -1,17 +1,19 @@
 //! Writes articles (each with its translations, index rows and term links)
-//! all or nothing: one transaction per edit, one savepoint per article in a batch.
+//! all or nothing: one transaction per edit; in a batch, the new articles
+//! together, and any article that fails with them again in a savepoint of its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    Iterable, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::Value;
 
 use super::document::{Document, Term};
+use crate::db::bulk;
 use crate::live::{self, Change};
 use crate::query::terms::TermRow;
 use crate::query::{articles, Taxonomy};
@@ -111,8 +113,9 @@ pub async fn write_as(db: &DatabaseConnection, unit: ArticleUnit, id: Option<i32
     Ok(written)
 }
 
-/// Stores many units in one transaction, each in a savepoint of its own:
-/// a unit that fails leaves nothing behind and the others still land.
+/// Stores many units in one transaction: the new ones together, the rest
+/// (and the new ones, should they fail together) each in a savepoint of its
+/// own, so a unit that fails leaves nothing behind and the others still land.
 /// Returns one result per unit, in order. Articles are matched by slug.
 pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Result<Written, DbErr>> {
     match write_batch_inner(db, units).await {
@@ -137,35 +140,73 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let mut terms = TermIds::default();
-    let mut results = Vec::with_capacity(units.len());
-    // The search rows of the units written, stored together after the loop.
-    let mut indexed: Vec<(i32, &[index::Row])> = Vec::new();
-    for p in units {
+    let mut results: Vec<Option<Result<Written, DbErr>>> = Vec::with_capacity(units.len());
+    let mut fresh: Vec<usize> = Vec::new();
+    for (i, p) in units.iter().enumerate() {
         let existing = stored.get(&p.unit.original.slug);
-        if let Some(done) = unchanged(&p.unit, existing) {
-            results.push(Ok(done));
+        results.push(unchanged(&p.unit, existing).map(Ok));
+        if existing.is_none() {
+            fresh.push(i);
+        }
+    }
+    // New articles go in together, a few statements for the whole chunk
+    // instead of several per article. Should the database refuse any of
+    // them, the attempt is rolled back and each is written on its own
+    // below, so that only the one at fault fails.
+    if !fresh.is_empty() {
+        let new_units: Vec<&Prepared> = fresh.iter().map(|&i| &units[i]).collect();
+        let savepoint = txn.begin().await?;
+        let mut added = TermIds::default();
+        match insert_new(&savepoint, &new_units, &mut terms.with(&mut added)).await {
+            Ok(written) => {
+                savepoint.commit().await?;
+                terms.0.extend(added.0);
+                for (&i, w) in fresh.iter().zip(written) {
+                    results[i] = Some(Ok(w));
+                }
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                tracing::debug!(error = %e, "a chunk's new articles refused together; writing them one by one");
+            }
+        }
+    }
+    for (i, p) in units.iter().enumerate() {
+        if results[i].is_some() {
             continue;
         }
+        let existing = stored.get(&p.unit.original.slug);
         let savepoint = txn.begin().await?;
         let mut unit_terms = TermIds::default();
         match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
             Ok(written) => {
                 savepoint.commit().await?;
                 terms.0.extend(unit_terms.0);
-                indexed.push((written.article_id, &p.index));
-                results.push(Ok(written));
+                results[i] = Some(Ok(written));
             }
             Err(e) => {
                 savepoint.rollback().await?;
-                results.push(Err(e));
+                results[i] = Some(Err(e));
             }
         }
     }
-    // One statement for the whole chunk's search rows (see `index::insert`).
-    // Should it fail, the transaction is dropped and the chunk reported failed.
+    // One statement for the whole chunk's search rows (see `index::insert`),
+    // in the chunk's order. Should it fail, the transaction is dropped and
+    // the chunk reported failed.
+    let indexed: Vec<(i32, &[index::Row])> = results
+        .iter()
+        .zip(units)
+        .filter_map(|(r, p)| match r {
+            Some(Ok(w)) if w.outcome != Outcome::Unchanged => Some((w.article_id, p.index.as_slice())),
+            _ => None,
+        })
+        .collect();
     index::insert(&txn, &indexed).await?;
     txn.commit().await?;
-    Ok(results)
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(DbErr::Custom("not written".into()))))
+        .collect())
 }
 
 /// The answer when `unit` is already stored as it is.
@@ -215,58 +256,139 @@ async fn write_in<C: ConnectionTrait>(
     existing: Option<&article::Model>,
     terms: &mut TermScope<'_>,
 ) -> Result<Written, DbErr> {
+    let Some(existing) = existing else {
+        let written = insert_new(txn, &[prepared], terms).await?;
+        return written
+            .into_iter()
+            .next()
+            .ok_or_else(|| DbErr::Custom("the article was not inserted".into()));
+    };
     let unit = &prepared.unit;
     let doc = &unit.original;
     let now = chrono::Utc::now();
-    let public_before = existing.map(|e| articles::is_public(e.draft, e.publish_date, e.expiry_date, now));
+    let public_before = articles::is_public(existing.draft, existing.publish_date, existing.expiry_date, now);
     let public_after = articles::is_public(doc.draft, doc.publish_date, doc.expiry_date, now);
     let mut row = article_row(unit);
-    let (id, outcome) = match existing {
-        Some(e) => {
-            row.id = Set(e.id);
-            (row.update(txn).await?.id, Outcome::Updated)
-        }
-        None => (row.insert(txn).await?.id, Outcome::Imported),
-    };
-    // A new article has no old rows to clear.
-    let replace = existing.is_some();
-    if replace {
-        translation::Entity::delete_many()
-            .filter(translation::Column::ArticleId.eq(id))
-            .exec(txn)
-            .await?;
-    }
-    if !unit.translations.is_empty() {
-        translation::Entity::insert_many(unit.translations.iter().map(|(path, t)| translation::ActiveModel {
-            id: NotSet,
-            article_id: Set(id),
-            locale: Set(t.lang.to_string()),
-            title: Set(t.title.clone()),
-            summary: Set(t.summary.clone()),
-            body: Set(t.body.clone()),
-            published_at: Set(t.published_at),
-            source_path: Set(path.clone()),
-        }))
+    row.id = Set(existing.id);
+    let id = row.update(txn).await?.id;
+    translation::Entity::delete_many()
+        .filter(translation::Column::ArticleId.eq(id))
         .exec(txn)
         .await?;
-    }
     // The new search rows are the caller's to insert (`index::insert`), so
     // a batch inserts all of its articles' rows in one statement.
-    if replace {
-        index::clear(txn, id).await?;
+    index::clear(txn, id).await?;
+    for table in [
+        "article_locale",
+        Taxonomy::Tags.join_table(),
+        Taxonomy::Categories.join_table(),
+    ] {
+        txn.execute(
+            &Query::delete()
+                .from_table(table)
+                .and_where(Expr::col("article_id").eq(id))
+                .to_owned(),
+        )
+        .await?;
     }
-    replace_locales(txn, id, unit, replace).await?;
-    link_terms(txn, Taxonomy::Tags, id, &doc.tags, replace, terms).await?;
-    link_terms(txn, Taxonomy::Categories, id, &doc.categories, replace, terms).await?;
-    let change = Change::of_write(id, public_before, public_after);
-    if let Some(change) = change {
-        live::notify_on_commit(txn, change).await?;
-    }
+    add_parts(txn, &[(id, unit)], terms).await?;
+    let change = Change::of_write(id, Some(public_before), public_after);
+    live::notify_on_commit(txn, change.as_slice()).await?;
     Ok(Written {
-        outcome,
+        outcome: Outcome::Updated,
         article_id: id,
         change,
     })
+}
+
+/// Inserts units none of which is stored yet: each table's rows for all of
+/// them in as few statements as the parameter limit allows.
+async fn insert_new<C: ConnectionTrait>(
+    txn: &C,
+    units: &[&Prepared],
+    terms: &mut TermScope<'_>,
+) -> Result<Vec<Written>, DbErr> {
+    let ids = insert_articles(txn, units).await?;
+    let stored: Vec<(i32, &ArticleUnit)> = ids.into_iter().zip(units.iter().map(|p| &p.unit)).collect();
+    add_parts(txn, &stored, terms).await?;
+    let now = chrono::Utc::now();
+    let mut written = Vec::with_capacity(stored.len());
+    for (id, unit) in stored {
+        let d = &unit.original;
+        let public = articles::is_public(d.draft, d.publish_date, d.expiry_date, now);
+        let change = Change::of_write(id, None, public);
+        written.push(Written {
+            outcome: Outcome::Imported,
+            article_id: id,
+            change,
+        });
+    }
+    let changes: Vec<Change> = written.iter().filter_map(|w| w.change).collect();
+    live::notify_on_commit(txn, &changes).await?;
+    Ok(written)
+}
+
+/// Inserts the article rows of `units`; returns their ids, in order.
+async fn insert_articles<C: ConnectionTrait>(txn: &C, units: &[&Prepared]) -> Result<Vec<i32>, DbErr> {
+    let columns: Vec<article::Column> = article::Column::iter()
+        .filter(|c| !matches!(c, article::Column::Id))
+        .collect();
+    let start = || {
+        Query::insert()
+            .into_table(article::Entity)
+            .columns(columns.clone())
+            .returning(Query::returning().columns([article::Column::Id, article::Column::Slug]))
+            .to_owned()
+    };
+    let mut rows = Vec::with_capacity(units.len());
+    for p in units {
+        let row = article_row(&p.unit);
+        let values = columns
+            .iter()
+            .map(|c| row.get(*c).into_value().map(Expr::val))
+            .collect::<Option<Vec<Expr>>>()
+            .ok_or_else(|| DbErr::Custom(format!("article {}: a column has no value", p.unit.original.slug)))?;
+        rows.push(values);
+    }
+    let mut ids: HashMap<String, i32> = HashMap::with_capacity(units.len());
+    for insert in bulk::inserts(start, columns.len(), rows) {
+        for r in txn.query_all(&insert).await? {
+            ids.insert(r.try_get("", "slug")?, r.try_get("", "id")?);
+        }
+    }
+    units
+        .iter()
+        .map(|p| {
+            let slug = &p.unit.original.slug;
+            ids.get(slug).copied().ok_or_else(|| DbErr::RecordNotInserted)
+        })
+        .collect()
+}
+
+/// Stores what hangs off each stored article: its translations, locales,
+/// tags and categories.
+async fn add_parts<C: ConnectionTrait>(
+    txn: &C,
+    stored: &[(i32, &ArticleUnit)],
+    terms: &mut TermScope<'_>,
+) -> Result<(), DbErr> {
+    insert_translations(txn, stored).await?;
+    insert_locales(txn, stored).await?;
+    for taxonomy in [Taxonomy::Tags, Taxonomy::Categories] {
+        let links: Vec<(i32, &[Term])> = stored
+            .iter()
+            .map(|(id, u)| {
+                let d = &u.original;
+                let terms = match taxonomy {
+                    Taxonomy::Tags => &d.tags,
+                    Taxonomy::Categories => &d.categories,
+                };
+                (*id, terms.as_slice())
+            })
+            .collect();
+        link_terms(txn, taxonomy, &links, terms).await?;
+    }
+    Ok(())
 }
 
 fn json_list<T: ToString>(items: &[T]) -> Value {
@@ -309,23 +431,44 @@ fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
     }
 }
 
-/// Records every locale the article is available in: its `lang`, front
-/// matter `translations`, and its translation files.
-async fn replace_locales<C: ConnectionTrait>(
-    txn: &C,
-    article_id: i32,
-    unit: &ArticleUnit,
-    replace: bool,
-) -> Result<(), DbErr> {
-    if replace {
-        txn.execute(
-            &Query::delete()
-                .from_table("article_locale")
-                .and_where(Expr::col("article_id").eq(article_id))
-                .to_owned(),
-        )
-        .await?;
+async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleUnit)]) -> Result<(), DbErr> {
+    use translation::Column as T;
+    let start = || {
+        Query::insert()
+            .into_table(translation::Entity)
+            .columns([
+                T::ArticleId,
+                T::Locale,
+                T::Title,
+                T::Summary,
+                T::Body,
+                T::PublishedAt,
+                T::SourcePath,
+            ])
+            .to_owned()
+    };
+    let rows = stored.iter().flat_map(|(id, unit)| {
+        unit.translations.iter().map(move |(path, t)| {
+            vec![
+                Expr::val(*id),
+                Expr::val(t.lang.as_str()),
+                Expr::val(t.title.as_str()),
+                Expr::val(t.summary.as_str()),
+                Expr::val(t.body.as_str()),
+                Expr::val(t.published_at),
+                Expr::val(path.as_str()),
+            ]
+        })
+    });
+    for insert in bulk::inserts(start, 7, rows) {
+        txn.execute(&insert).await?;
     }
+    Ok(())
+}
+
+/// Every locale an article is available in: its `lang`, front matter
+/// `translations`, and its translation files.
+fn locales(unit: &ArticleUnit) -> Vec<&str> {
     let d = &unit.original;
     let mut locales: Vec<&str> = vec![d.lang.as_str()];
     let listed = d.translations.iter().map(|l| l.as_str());
@@ -334,71 +477,88 @@ async fn replace_locales<C: ConnectionTrait>(
             locales.push(l);
         }
     }
-    let mut insert = Query::insert();
-    insert.into_table("article_locale").columns(["article_id", "locale"]);
-    for l in locales {
-        insert.values_panic([article_id.into(), l.into()]);
+    locales
+}
+
+async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleUnit)]) -> Result<(), DbErr> {
+    let start = || {
+        Query::insert()
+            .into_table("article_locale")
+            .columns(["article_id", "locale"])
+            .to_owned()
+    };
+    let rows = stored.iter().flat_map(|(id, unit)| {
+        locales(unit)
+            .into_iter()
+            .map(move |l| vec![Expr::val(*id), Expr::val(l)])
+    });
+    for insert in bulk::inserts(start, 2, rows) {
+        txn.execute(&insert).await?;
     }
-    txn.execute(&insert).await?;
     Ok(())
 }
 
-/// Replaces the article's links in `taxonomy` with `terms`, creating missing
-/// terms; ids already in `known` are not looked up again.
+/// Links each article to its terms in `taxonomy` (in order), creating the
+/// missing terms; ids already in `known` are not looked up again.
 async fn link_terms<C: ConnectionTrait>(
     txn: &C,
     taxonomy: Taxonomy,
-    article_id: i32,
-    terms: &[Term],
-    replace: bool,
+    articles: &[(i32, &[Term])],
     known: &mut TermScope<'_>,
 ) -> Result<(), DbErr> {
     let (t, j, fk) = (taxonomy.table(), taxonomy.join_table(), taxonomy.term_column());
-    if replace {
-        txn.execute(
-            &Query::delete()
-                .from_table(j)
-                .and_where(Expr::col("article_id").eq(article_id))
-                .to_owned(),
-        )
-        .await?;
+    // Each missing term once; the first article to name a term names it.
+    let mut missing: Vec<&Term> = Vec::new();
+    let mut named: HashSet<&str> = HashSet::new();
+    for term in articles.iter().flat_map(|(_, terms)| terms.iter()) {
+        if known.get(taxonomy, &term.slug).is_none() && named.insert(&term.slug) {
+            missing.push(term);
+        }
     }
-    if terms.is_empty() {
-        return Ok(());
-    }
-    let missing: Vec<&Term> = terms
-        .iter()
-        .filter(|t| known.get(taxonomy, &t.slug).is_none())
-        .collect();
     if !missing.is_empty() {
-        let mut insert = Query::insert();
-        insert
-            .into_table(t)
-            .columns(["slug", "name"])
-            .on_conflict(OnConflict::column("slug").do_nothing().to_owned());
-        for term in &missing {
-            insert.values_panic([term.slug.clone().into(), term.name.clone().into()]);
+        let start = || {
+            Query::insert()
+                .into_table(t)
+                .columns(["slug", "name"])
+                .on_conflict(OnConflict::column("slug").do_nothing().to_owned())
+                .to_owned()
+        };
+        let rows = missing
+            .iter()
+            .map(|term| vec![Expr::val(term.slug.as_str()), Expr::val(term.name.as_str())]);
+        for insert in bulk::inserts(start, 2, rows) {
+            txn.execute(&insert).await?;
         }
+        for part in missing.chunks(bulk::rows_per_statement(1)) {
+            let select = Query::select()
+                .columns(["id", "slug", "name"])
+                .from(t)
+                .and_where(Expr::col("slug").is_in(part.iter().map(|t| t.slug.clone())))
+                .to_owned();
+            for r in txn.query_all(&select).await? {
+                let row = <TermRow as sea_orm::FromQueryResult>::from_query_result(&r, "")?;
+                known.insert(taxonomy, row.slug, row.id);
+            }
+        }
+    }
+    let start = || {
+        Query::insert()
+            .into_table(j)
+            .columns(["article_id", fk, "position"])
+            .to_owned()
+    };
+    let mut rows = Vec::new();
+    for (article_id, terms) in articles {
+        for (position, term) in terms.iter().enumerate() {
+            let id = known
+                .get(taxonomy, &term.slug)
+                .ok_or_else(|| DbErr::RecordNotFound(format!("{t} {}", term.slug)))?;
+            let position = i32::try_from(position).unwrap_or(i32::MAX);
+            rows.push(vec![Expr::val(*article_id), Expr::val(id), Expr::val(position)]);
+        }
+    }
+    for insert in bulk::inserts(start, 3, rows) {
         txn.execute(&insert).await?;
-        let select = Query::select()
-            .columns(["id", "slug", "name"])
-            .from(t)
-            .and_where(Expr::col("slug").is_in(missing.iter().map(|t| t.slug.clone())))
-            .to_owned();
-        for r in txn.query_all(&select).await? {
-            let row = <TermRow as sea_orm::FromQueryResult>::from_query_result(&r, "")?;
-            known.insert(taxonomy, row.slug, row.id);
-        }
     }
-    let mut links = Query::insert();
-    links.into_table(j).columns(["article_id", fk, "position"]);
-    for (position, term) in terms.iter().enumerate() {
-        let id = known
-            .get(taxonomy, &term.slug)
-            .ok_or_else(|| DbErr::RecordNotFound(format!("{t} {}", term.slug)))?;
-        let position = i32::try_from(position).unwrap_or(i32::MAX);
-        links.values_panic([article_id.into(), id.into(), position.into()]);
-    }
-    txn.execute(&links).await?;
     Ok(())
 }

@@ -66,19 +66,26 @@ impl Change {
     }
 }
 
-/// Sends `change` to every listening process when the transaction `txn`
-/// commits (PostgreSQL); nothing on SQLite, where [`Hub::announce`] does it.
-pub async fn notify_on_commit<C: ConnectionTrait>(txn: &C, change: Change) -> Result<(), DbErr> {
-    if txn.get_database_backend() != DbBackend::Postgres {
+/// Sends `changes` to every listening process when the transaction `txn`
+/// commits (PostgreSQL), one statement for all of them; nothing on SQLite,
+/// where [`Hub::announce`] does it.
+pub async fn notify_on_commit<C: ConnectionTrait>(txn: &C, changes: &[Change]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres || changes.is_empty() {
         return Ok(());
     }
-    let payload = serde_json::to_string(&change).map_err(|e| DbErr::Custom(e.to_string()))?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_notify($1, $2)",
-        [CHANNEL.into(), payload.into()],
-    ))
-    .await?;
+    let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
+    for change in changes {
+        values.push(
+            serde_json::to_string(change)
+                .map_err(|e| DbErr::Custom(e.to_string()))?
+                .into(),
+        );
+    }
+    // PostgreSQL takes 65,535 parameters; an import chunk sends a few hundred.
+    let rows: Vec<String> = (2..=values.len()).map(|i| format!("(${i})")).collect();
+    let sql = format!("SELECT pg_notify($1, p) FROM (VALUES {}) AS v(p)", rows.join(", "));
+    txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
+        .await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::segment;
+use crate::db::bulk;
 use crate::text::markdown;
 
 /// One version of an article as written: markdown body, not yet segmented.
@@ -57,33 +58,30 @@ pub async fn clear(conn: &impl ConnectionTrait, article_id: i32) -> Result<(), D
     Ok(())
 }
 
-/// Rows per INSERT: 6 parameters each, well under SQLite's 32,766.
-const ROWS_PER_INSERT: usize = 1_000;
-
 /// Inserts the index rows of many articles, in order, in as few statements
 /// as the parameter limit allows. On SQLite each statement that fills the
 /// FTS5 table makes FTS5 write a new segment (it flushes at every statement
 /// savepoint), so an import inserts a whole chunk's rows at once.
 pub async fn insert(conn: &impl ConnectionTrait, articles: &[(i32, &[Row])]) -> Result<(), DbErr> {
-    let rows: Vec<(i32, &Row)> = articles
-        .iter()
-        .flat_map(|(id, rows)| rows.iter().map(move |r| (*id, r)))
-        .collect();
-    for part in rows.chunks(ROWS_PER_INSERT) {
-        let mut insert = Query::insert();
-        insert
+    let start = || {
+        Query::insert()
             .into_table("search_document")
-            .columns(["article_id", "locale", "title", "summary", "body", "chars"]);
-        for (article_id, r) in part {
-            insert.values_panic([
-                (*article_id).into(),
-                r.locale.as_str().into(),
-                r.title.as_str().into(),
-                r.summary.as_str().into(),
-                r.body.as_str().into(),
-                r.chars.as_str().into(),
-            ]);
-        }
+            .columns(["article_id", "locale", "title", "summary", "body", "chars"])
+            .to_owned()
+    };
+    let rows = articles.iter().flat_map(|(id, rows)| {
+        rows.iter().map(move |r| {
+            vec![
+                Expr::val(*id),
+                Expr::val(r.locale.as_str()),
+                Expr::val(r.title.as_str()),
+                Expr::val(r.summary.as_str()),
+                Expr::val(r.body.as_str()),
+                Expr::val(r.chars.as_str()),
+            ]
+        })
+    });
+    for insert in bulk::inserts(start, 6, rows) {
         conn.execute(&insert).await?;
     }
     Ok(())

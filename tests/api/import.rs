@@ -540,3 +540,49 @@ async fn an_article_the_database_refuses_leaves_nothing_and_its_chunk_still_land
     assert_eq!(rows, Some(2), "the refused article left no search rows");
     assert_eq!(article::Entity::find().count(&app.db).await.ok(), Some(2));
 }
+
+/// Imports `n` new articles (each with a translation, two tags and a
+/// category) into a fresh database; returns the statements it ran.
+async fn statements_to_import(n: usize) -> (usize, gazette::import::Summary) {
+    use std::sync::atomic::Ordering;
+    let (app, statements) = spawn_counting_app().await;
+    let content = ContentDir::new();
+    for i in 0..n {
+        let extra = format!("lang: zh\ntags: [rates, t{i}]\ncategories: [c{}]\n", i % 3);
+        content.write(
+            &format!("a{i:03}.md"),
+            yaml_article(&format!("利率 {i}"), "2025-01-01", &extra),
+        );
+        content.write(
+            &format!("a{i:03}.en.md"),
+            yaml_article(&format!("Rates {i}"), "2025-01-01", ""),
+        );
+    }
+    let before = statements.load(Ordering::SeqCst);
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+    let ran = statements.load(Ordering::SeqCst) - before;
+    let found = app.data(r#"{ search(query: "利率") { totalCount } }"#, json!({})).await;
+    assert_eq!(found["search"]["totalCount"], n, "every article is searchable");
+    let tagged = app.data(r#"{ tag(slug: "rates") { articleCount } }"#, json!({})).await;
+    assert_eq!(tagged["tag"]["articleCount"], n, "every article carries its tags");
+    (ran, summary)
+}
+
+#[actix_web::test]
+async fn new_articles_of_a_chunk_are_written_together() {
+    // 3 and 100 articles (200 files) both fit one chunk: a chunk's new
+    // articles cost the same statements however many there are.
+    let (few, few_summary) = statements_to_import(3).await;
+    let (many, many_summary) = statements_to_import(100).await;
+    assert_eq!(
+        (few_summary.imported, few_summary.failed.len()),
+        (6, 0),
+        "{few_summary:?}"
+    );
+    assert_eq!(
+        (many_summary.imported, many_summary.failed.len()),
+        (200, 0),
+        "{many_summary:?}"
+    );
+    assert_eq!(few, many, "statements for 3 articles, then for 100");
+}

@@ -1,5 +1,7 @@
 //! Connecting to the database (SQLite or PostgreSQL) and running migrations.
 
+pub mod bulk;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
