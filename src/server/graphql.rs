@@ -463,18 +463,21 @@ fn respond(
         .iter()
         .filter_map(|e: &ServerError| code_of(e).map(str::to_owned))
         .collect();
-    // A request error (nothing executed) has no `data` entry at all.
-    let body = match serde_json::to_value(&response) {
-        Ok(mut value) => {
-            if request_error {
-                if let Some(map) = value.as_object_mut() {
-                    map.remove("data");
-                }
+    // A request error (nothing executed) has no `data` entry at all. Any
+    // other response is written straight from async-graphql's values, in the
+    // order the query selected its fields, as the spec asks.
+    let serialised = if request_error {
+        serde_json::to_value(&response).map(|mut value| {
+            if let Some(map) = value.as_object_mut() {
+                map.remove("data");
             }
             value.to_string()
-        }
-        Err(_) => error_body(code::INTERNAL_SERVER_ERROR, "response could not be serialised").to_string(),
+        })
+    } else {
+        serde_json::to_string(&response)
     };
+    let body = serialised
+        .unwrap_or_else(|_| error_body(code::INTERNAL_SERVER_ERROR, "response could not be serialised").to_string());
     let mut http = HttpResponse::build(status);
     http.content_type(media.content_type());
     http.insert_header((header::VARY, "Accept, Accept-Encoding"));

@@ -622,3 +622,19 @@ async fn a_nul_character_is_bad_input_on_every_engine() {
     .await;
     assert_eq!(in_cursor.code(), "BAD_USER_INPUT");
 }
+
+#[actix_web::test]
+async fn response_fields_come_in_the_order_the_query_selects_them() {
+    let (_app, data) = seeded().await;
+    let reply = send(
+        &data,
+        post(
+            json!({ "query": "{ articles(first: 1) { pageInfo { hasNextPage } edges { node { title slug id } } } }" }),
+        ),
+    )
+    .await;
+    let body = String::from_utf8_lossy(&reply.body).into_owned();
+    let at = |key: &str| body.find(&format!("\"{key}\"")).unwrap_or(usize::MAX);
+    assert!(at("pageInfo") < at("edges"), "{body}");
+    assert!(at("title") < at("slug") && at("slug") < at("id"), "{body}");
+}
