@@ -211,10 +211,9 @@ pub fn article_connection(
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
     conn.edges.extend(page.rows.into_iter().map(|row| {
         let cursor = pagination::encode(list, &order.key_of(&row));
-        let mut article = Article::new(row, locale.clone()).with_page_terms(page_terms.clone());
-        if columns == Columns::WithoutBody {
-            article.mark_without_body();
-        }
+        let article = Article::new(row, locale.clone())
+            .with_page_terms(page_terms.clone())
+            .read_with(columns);
         Edge::new(cursor, article)
     }));
     conn
@@ -232,10 +231,7 @@ pub async fn articles(
     let list = article_list(base, order);
     let req = args.request(&list, &order.sample_value())?;
     let l = loaders::get(ctx)?.loader();
-    let columns = match lookahead::selects_body(ctx) {
-        true => Columns::All,
-        false => Columns::WithoutBody,
-    };
+    let columns = lookahead::columns(ctx);
     let page = articles::page(&l.db, &scope, order, &req, l.now(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));

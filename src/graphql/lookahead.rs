@@ -7,8 +7,9 @@
 //!   so it runs the same one statement per taxonomy at once, both
 //!   concurrently. A list inside another list (a tag's articles under a list
 //!   of tags) keeps the loaders, which batch across its parents.
-//! - Body and front matter: left out of a page when no selected field needs
-//!   them ([`selects_body`]).
+//! - Columns: a page reads only the article columns its selected fields
+//!   need ([`columns`]): a card's few when that is all it shows, else all
+//!   but body and front matter unless a field needs those.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use async_graphql::{Context, QueryPathNode, QueryPathSegment};
 
 use super::error::ApiError;
 use super::loaders;
+use crate::query::articles::Columns;
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 
@@ -76,12 +78,53 @@ fn inside_list(ctx: &Context<'_>) -> bool {
 /// The `Article` fields that read the stored body or front matter.
 const BODY_FIELDS: [&str; 5] = ["body", "tableOfContents", "wordCount", "readingTime", "frontMatter"];
 
-/// Whether the connection being resolved selects a field of its articles
-/// that needs the body or front matter; if not, its page can leave them
-/// out ([`crate::query::articles::Columns::WithoutBody`]). A field this
-/// misses still works: the article then reads its whole row by id.
-pub fn selects_body(ctx: &Context<'_>) -> bool {
-    BODY_FIELDS.iter().any(|f| selects(ctx, f))
+/// The `Article` fields answered from its card's columns
+/// ([`crate::query::articles::Columns::Card`]) or by id through a loader.
+const CARD_FIELDS: [&str; 17] = [
+    "__typename",
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "publishedAt",
+    "updatedAt",
+    "lang",
+    "locale",
+    "draft",
+    "weight",
+    "tags",
+    "categories",
+    "translations",
+    "related",
+    "previous",
+    "next",
+];
+
+/// The columns the connection being resolved needs of its articles, from
+/// the fields it selects under `edges { node }` and `nodes` (fragments
+/// included; `@skip`/`@include` are not evaluated, so a skipped field can
+/// only widen the read). A field this misses still works: the article then
+/// reads its whole row by id.
+pub fn columns(ctx: &Context<'_>) -> Columns {
+    let list = ctx.field();
+    let edge_nodes = list
+        .selection_set()
+        .filter(|f| f.name() == "edges")
+        .flat_map(|edges| edges.selection_set().filter(|f| f.name() == "node").collect::<Vec<_>>());
+    let nodes = list.selection_set().filter(|f| f.name() == "nodes");
+    let mut need = Columns::Card;
+    for node in edge_nodes.chain(nodes) {
+        for field in node.selection_set() {
+            let name = field.name();
+            if BODY_FIELDS.contains(&name) {
+                return Columns::All;
+            }
+            if !CARD_FIELDS.contains(&name) {
+                need = Columns::WithoutBody;
+            }
+        }
+    }
+    need
 }
 
 /// Whether the connection being resolved selects `field` on its articles.

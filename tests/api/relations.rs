@@ -357,3 +357,52 @@ async fn terms_on_too_many_articles_do_not_relate_unless_nothing_narrower_does()
     assert_eq!(all.get(&a).map(Vec::len), Some(5), "{all:?}");
     assert_eq!(all.get(&a).and_then(|r| r.first()), Some(&b), "two shared terms first");
 }
+
+#[actix_web::test]
+async fn a_list_serves_the_same_fields_as_the_article_itself_whatever_it_selects() {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    let dir = ContentDir::new();
+    write_corpus(&dir, &corpus(6));
+    app.import(&[dir.path().to_path_buf()]).await;
+    // A card's fields only (the list reads a few columns), then with every
+    // field that needs the rest of the row but not the body.
+    let card = "__typename id slug title summary publishedAt updatedAt lang locale draft weight \
+                tags { slug } categories { slug } translations { locale } related { slug }";
+    let rest = "lead thumbnail source { name url } aliases keywords availableLocales \
+                display { menu comments authorbox pager toc mathjax sidebar widgets }";
+    for fields in [
+        card.to_owned(),
+        format!("{card} {rest}"),
+        format!("slug ... on Article {{ {rest} }}"),
+    ] {
+        let listed = app
+            .data(
+                &format!("{{ articles(first: 10) {{ edges {{ node {{ {fields} }} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let edges = listed["articles"]["edges"].as_array().cloned().unwrap_or_default();
+        assert_eq!(edges.len(), 7, "{listed}");
+        for edge in &edges {
+            let slug = edge["node"]["slug"].as_str().unwrap_or_default();
+            let alone = app
+                .data(&format!("{{ article(slug: \"{slug}\") {{ {fields} }} }}"), json!({}))
+                .await;
+            assert_eq!(edge["node"], alone["article"], "{slug}: {fields}");
+        }
+    }
+    // The seed has a thumbnail and a source (its lead is empty): a list shows them.
+    let seed = app
+        .data(
+            "{ articles(first: 10) { nodes { slug lead thumbnail source { url } } } }",
+            json!({}),
+        )
+        .await;
+    let seed = seed["articles"]["nodes"]
+        .as_array()
+        .and_then(|n| n.iter().find(|n| n["slug"] == "000_4da7ae27dc7d0813").cloned())
+        .unwrap_or_default();
+    assert!(seed["thumbnail"].is_string() && seed["lead"].is_null(), "{seed}");
+    assert!(seed["source"]["url"].is_string(), "{seed}");
+}

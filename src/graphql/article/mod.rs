@@ -18,6 +18,7 @@ use super::lookahead::PageTerms;
 use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
 use crate::locale::{self, Locale};
+use crate::query::articles::Columns;
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::text::{markdown, words};
@@ -50,8 +51,8 @@ pub struct Article {
     requested: Option<Locale>,
     /// Its page's terms, when a root list read them with the page.
     page_terms: Option<Arc<PageTerms>>,
-    /// False when its list read the row without body and front matter.
-    has_body: bool,
+    /// The columns its list read; the others are empty in `row`.
+    columns: Columns,
 }
 
 impl Article {
@@ -60,20 +61,21 @@ impl Article {
             row: Arc::new(row),
             requested,
             page_terms: None,
-            has_body: true,
+            columns: Columns::All,
         }
     }
 
-    /// Records that the row was read without its body and front matter
-    /// ([`crate::query::articles::Columns::WithoutBody`]).
-    pub fn mark_without_body(&mut self) {
-        self.has_body = false;
+    /// Records that its list read only `columns` of the row.
+    pub fn read_with(mut self, columns: Columns) -> Self {
+        self.columns = columns;
+        self
     }
 
-    /// The whole row: this one, or read again by id (batched) if its list
-    /// left the body and front matter out.
-    async fn whole_row(&self, ctx: &Context<'_>) -> Result<Arc<article::Model>, ApiError> {
-        if self.has_body {
+    /// The row with at least the columns `need`: this one, or the whole
+    /// row read again by id (batched) when its list read fewer. The list's
+    /// look-ahead makes that rare; it keeps a field it missed correct.
+    async fn row_with(&self, ctx: &Context<'_>, need: Columns) -> Result<Arc<article::Model>, ApiError> {
+        if self.columns >= need {
             return Ok(self.row.clone());
         }
         let row = loaders::get(ctx)?.load_one(ArticleById(self.row.id)).await?;
@@ -121,7 +123,7 @@ impl Article {
     async fn served_body(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(match self.served(ctx).await? {
             Some(t) => t.body,
-            None => self.whole_row(ctx).await?.body.clone(),
+            None => self.row_with(ctx, Columns::All).await?.body.clone(),
         })
     }
 
@@ -136,7 +138,7 @@ impl Article {
             None => ServedText {
                 title: self.row.title.clone(),
                 summary: self.row.summary.clone(),
-                body: self.whole_row(ctx).await?.body.clone(),
+                body: self.row_with(ctx, Columns::All).await?.body.clone(),
             },
         })
     }
@@ -200,8 +202,8 @@ impl Article {
     }
 
     /// Front matter `lead`: a standfirst shown above the body; null when empty.
-    async fn lead(&self) -> Option<&str> {
-        self.row.lead.as_deref()
+    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+        Ok(self.row_with(ctx, Columns::WithoutBody).await?.lead.clone())
     }
 
     /// Body in the served locale, without front matter and without the trailing source link.
@@ -264,19 +266,20 @@ impl Article {
     }
 
     /// Front matter `thumbnail`: an image URL; null when not given.
-    async fn thumbnail(&self) -> Option<&str> {
-        self.row.thumbnail.as_deref()
+    async fn thumbnail(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+        Ok(self.row_with(ctx, Columns::WithoutBody).await?.thumbnail.clone())
     }
 
     /// Where the story comes from: the markdown link the body ended with.
-    async fn source(&self) -> Option<Source> {
-        match (&self.row.source_name, &self.row.source_url) {
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>, ApiError> {
+        let row = self.row_with(ctx, Columns::WithoutBody).await?;
+        Ok(match (&row.source_name, &row.source_url) {
             (Some(name), Some(url)) => Some(Source {
                 name: name.clone(),
                 url: url.clone(),
             }),
             _ => None,
-        }
+        })
     }
 
     /// Front matter `draft`. Always false here: drafts are never served.
@@ -319,7 +322,7 @@ impl Article {
     /// `translations`, and the locales of its translation files, without duplicates.
     async fn available_locales(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
         let mut out = vec![self.row.lang.clone()];
-        let listed = strings(&self.row.translations);
+        let listed = strings(&self.row_with(ctx, Columns::WithoutBody).await?.translations);
         let files = self.translation_rows(ctx).await?;
         for l in listed.into_iter().chain(files.iter().map(|t| t.locale.clone())) {
             if !out.contains(&l) {
@@ -330,9 +333,9 @@ impl Article {
     }
 
     /// How a Hugo theme should lay the article out (front matter display keys).
-    async fn display(&self) -> DisplayOptions {
-        let r = &self.row;
-        DisplayOptions {
+    async fn display(&self, ctx: &Context<'_>) -> Result<DisplayOptions, ApiError> {
+        let r = self.row_with(ctx, Columns::WithoutBody).await?;
+        Ok(DisplayOptions {
             menu: Json(r.menu.clone()),
             comments: r.comments,
             authorbox: r.authorbox,
@@ -341,7 +344,7 @@ impl Article {
             mathjax: r.mathjax,
             sidebar: r.sidebar.clone(),
             widgets: strings(&r.widgets),
-        }
+        })
     }
 
     /// Articles sharing the most tags and categories with this one, newest
@@ -398,18 +401,18 @@ impl Article {
     }
 
     /// Hugo `aliases`: other URLs this article was published under.
-    async fn aliases(&self) -> Vec<String> {
-        strings(&self.row.aliases)
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        Ok(strings(&self.row_with(ctx, Columns::WithoutBody).await?.aliases))
     }
 
     /// Hugo `keywords`, for meta tags.
-    async fn keywords(&self) -> Vec<String> {
-        strings(&self.row.keywords)
+    async fn keywords(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        Ok(strings(&self.row_with(ctx, Columns::WithoutBody).await?.keywords))
     }
 
     /// The whole front matter as parsed (keys lower-cased), for theme keys Gazette does not model.
     async fn front_matter(&self, ctx: &Context<'_>) -> Result<Json<Value>, ApiError> {
-        Ok(Json(self.whole_row(ctx).await?.front_matter.clone()))
+        Ok(Json(self.row_with(ctx, Columns::All).await?.front_matter.clone()))
     }
 }
 
