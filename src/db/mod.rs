@@ -86,6 +86,12 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
                     // 2 MiB): an import or a search then re-reads index
                     // pages from memory, not with a syscall each.
                     .pragma("cache_size", "-32768")
+                    // Checkpoint once the WAL holds 64 MiB (16,384 pages),
+                    // not SQLite's 4 MiB: an import rewrites the same index
+                    // pages commit after commit, and each checkpoint copies
+                    // them into the file and fsyncs (10,000 articles: 8.9-9.1 s
+                    // to 7.5 s). Readers see the same data either way.
+                    .pragma("wal_autocheckpoint", "16384")
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
             });
@@ -196,7 +202,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sqlite_connections_plan_a_statement_once_whatever_its_limit() {
+    async fn sqlite_connections_plan_a_statement_once_and_checkpoint_at_64_mib() {
         let db = connect("sqlite::memory:").await.expect("in-memory database");
         assert_eq!(planner_stability(&db).await, 1, "a bound LIMIT would re-plan each run");
 
@@ -205,6 +211,14 @@ mod tests {
         let url = format!("sqlite://{}?mode=rwc", dir.join("q.db").display());
         let file = connect(&url).await.expect("file database");
         assert_eq!(planner_stability(&file).await, 1);
+        // Every pooled connection of a file checkpoints its WAL at 64 MiB.
+        let mut conn = file.get_sqlite_connection_pool().acquire().await.expect("a connection");
+        let pages: i64 = sea_orm::sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("read the pragma");
+        assert_eq!(pages, 16_384);
+        drop(conn);
         file.close().await.expect("close");
         std::fs::remove_dir_all(&dir).ok();
     }
