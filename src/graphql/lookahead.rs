@@ -4,9 +4,9 @@
 //!   page's terms with the page ([`PageTerms`]) instead of through the
 //!   DataLoaders. A loader waits (1 ms by default, which tokio's timer rounds
 //!   up) to gather its batch; such a list already knows every id on its page,
-//!   so it runs the same one statement per taxonomy at once, both
-//!   concurrently. A list inside another list (a tag's articles under a list
-//!   of tags) keeps the loaders, which batch across its parents.
+//!   so it reads both taxonomies at once, in one statement. A list inside
+//!   another list (a tag's articles under a list of tags) keeps the loaders,
+//!   which batch across its parents.
 //! - Columns: a page reads only the article columns its selected fields
 //!   need ([`columns`]): a card's few when that is all it shows, else all
 //!   but body and front matter unless a field needs those.
@@ -38,16 +38,15 @@ impl PageTerms {
             return Ok(None);
         }
         let db = &loaders::get(ctx)?.loader().db;
-        let read = |wanted: bool, taxonomy: Taxonomy| async move {
-            match wanted {
-                true => terms::of_articles(db, taxonomy, ids).await.map(Some),
-                false => Ok(None),
-            }
-        };
-        let (tags, categories) = tokio::try_join!(
-            read(want_tags, Taxonomy::Tags),
-            read(want_categories, Taxonomy::Categories)
-        )?;
+        let wanted: Vec<Taxonomy> = [(want_tags, Taxonomy::Tags), (want_categories, Taxonomy::Categories)]
+            .into_iter()
+            .filter_map(|(wanted, taxonomy)| wanted.then_some(taxonomy))
+            .collect();
+        // One statement for both taxonomies: one round trip, one connection.
+        let mut read = terms::of_articles_in(db, &wanted, ids).await?.into_iter();
+        let mut next_if = |wanted: bool| if wanted { read.next() } else { None };
+        let tags = next_if(want_tags);
+        let categories = next_if(want_categories);
         Ok(Some(Arc::new(PageTerms { tags, categories })))
     }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{article, category, tag};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
 use super::articles::public_at;
@@ -21,7 +21,10 @@ pub struct TermRow {
 
 #[derive(Debug, FromQueryResult)]
 struct LinkedTerm {
+    /// The index of its taxonomy in the list asked for.
+    taxonomy: i32,
     article_id: i32,
+    position: i32,
     id: i32,
     slug: String,
     name: String,
@@ -142,23 +145,54 @@ pub async fn of_articles(
     taxonomy: Taxonomy,
     article_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
-    let mut out: HashMap<i32, Vec<TermRow>> = HashMap::new();
+    let mut all = of_articles_in(db, &[taxonomy], article_ids).await?;
+    Ok(all.pop().unwrap_or_default())
+}
+
+/// The terms of each article in each of `taxonomies` (in that order), in
+/// front-matter order: one statement for all of them (`UNION ALL`), so a
+/// list that shows tags and categories reads both in one round trip.
+pub async fn of_articles_in(
+    db: &DatabaseConnection,
+    taxonomies: &[Taxonomy],
+    article_ids: &[i32],
+) -> Result<Vec<HashMap<i32, Vec<TermRow>>>, DbErr> {
+    let mut out: Vec<HashMap<i32, Vec<TermRow>>> = taxonomies.iter().map(|_| HashMap::new()).collect();
     if article_ids.is_empty() {
         return Ok(out);
     }
-    let (t, j) = (taxonomy.table(), taxonomy.join_table());
-    let stmt = Query::select()
-        .columns([(t, "id"), (t, "slug"), (t, "name")])
-        .from(t)
-        .column((j, "article_id"))
-        .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
-        .and_where(Expr::col((j, "article_id")).is_in(article_ids.iter().copied()))
-        .order_by((j, "article_id"), Order::Asc)
-        .order_by((j, "position"), Order::Asc)
-        .to_owned();
-    for row in db.query_all(&stmt).await? {
-        let l = LinkedTerm::from_query_result(&row, "")?;
-        out.entry(l.article_id).or_default().push(TermRow {
+    let select = |index: usize, taxonomy: Taxonomy| {
+        let (t, j) = (taxonomy.table(), taxonomy.join_table());
+        Query::select()
+            // A literal, not a parameter: PostgreSQL types the union's column by it.
+            .expr_as(Expr::cust(index.to_string()), "taxonomy")
+            .columns([(j, "article_id"), (j, "position")])
+            .columns([(t, "id"), (t, "slug"), (t, "name")])
+            .from(t)
+            .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
+            .and_where(Expr::col((j, "article_id")).is_in(article_ids.iter().copied()))
+            .to_owned()
+    };
+    let mut parts = taxonomies.iter().enumerate().map(|(i, t)| select(i, *t));
+    let Some(mut stmt) = parts.next() else {
+        return Ok(out);
+    };
+    for part in parts {
+        stmt.union(UnionType::All, part);
+    }
+    let mut rows = db
+        .query_all(&stmt)
+        .await?
+        .iter()
+        .map(|r| LinkedTerm::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Sorted here: a compound SELECT's ORDER BY may only name its result columns.
+    rows.sort_by_key(|l| (l.taxonomy, l.article_id, l.position));
+    for l in rows {
+        let Some(found) = usize::try_from(l.taxonomy).ok().and_then(|i| out.get_mut(i)) else {
+            continue;
+        };
+        found.entry(l.article_id).or_default().push(TermRow {
             id: l.id,
             slug: l.slug,
             name: l.name,
