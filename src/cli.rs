@@ -192,6 +192,7 @@ impl GlobalArgs {
         db::PoolSettings {
             max_connections: self.max_connections.max(1),
             acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
+            ..db::PoolSettings::default()
         }
     }
 }
@@ -222,7 +223,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { paths }) => {
-            let conn = db::open_with(&g.database_url, g.pool())
+            let conn = db::open_with(&g.database_url, g.pool().for_import())
                 .await
                 .context("opening the database")?;
             let summary = import_with_progress(&conn, &paths, &read).await?;
