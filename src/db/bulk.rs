@@ -2,7 +2,10 @@
 //! SQLite allows: an import writes a chunk's rows in a few statements
 //! instead of one per row.
 
+use std::future::Future;
+
 use sea_orm::sea_query::{Expr, InsertStatement};
+use sea_orm::{ConnectionTrait, DbErr};
 
 /// SQLite's limit on bound parameters per statement (PostgreSQL's is 65,535).
 const MAX_PARAMETERS: usize = 32_766;
@@ -37,6 +40,24 @@ pub fn inserts(
         in_last += 1;
     }
     out
+}
+
+/// Runs [`inserts`] of `rows` on `conn`, in order. The statements are
+/// built before the returned future starts, so it holds no borrowing
+/// iterator across an await.
+pub fn insert<'a, C: ConnectionTrait>(
+    conn: &'a C,
+    start: impl Fn() -> InsertStatement,
+    width: usize,
+    rows: impl IntoIterator<Item = Vec<Expr>>,
+) -> impl Future<Output = Result<(), DbErr>> + 'a {
+    let statements = inserts(start, width, rows);
+    async move {
+        for statement in statements {
+            conn.execute(&statement).await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -460,9 +460,7 @@ async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
             ]
         })
     });
-    for insert in bulk::inserts(start, 7, rows) {
-        txn.execute(&insert).await?;
-    }
+    bulk::insert(txn, start, 7, rows).await?;
     Ok(())
 }
 
@@ -492,9 +490,7 @@ async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleUni
             .into_iter()
             .map(move |l| vec![Expr::val(*id), Expr::val(l)])
     });
-    for insert in bulk::inserts(start, 2, rows) {
-        txn.execute(&insert).await?;
-    }
+    bulk::insert(txn, start, 2, rows).await?;
     Ok(())
 }
 
@@ -526,9 +522,7 @@ async fn link_terms<C: ConnectionTrait>(
         let rows = missing
             .iter()
             .map(|term| vec![Expr::val(term.slug.as_str()), Expr::val(term.name.as_str())]);
-        for insert in bulk::inserts(start, 2, rows) {
-            txn.execute(&insert).await?;
-        }
+        bulk::insert(txn, start, 2, rows).await?;
         for part in missing.chunks(bulk::rows_per_statement(1)) {
             let select = Query::select()
                 .columns(["id", "slug", "name"])
@@ -557,8 +551,6 @@ async fn link_terms<C: ConnectionTrait>(
             rows.push(vec![Expr::val(*article_id), Expr::val(id), Expr::val(position)]);
         }
     }
-    for insert in bulk::inserts(start, 3, rows) {
-        txn.execute(&insert).await?;
-    }
+    bulk::insert(txn, start, 3, rows).await?;
     Ok(())
 }

@@ -81,8 +81,6 @@ pub async fn insert(conn: &impl ConnectionTrait, articles: &[(i32, &[Row])]) -> 
             ]
         })
     });
-    for insert in bulk::inserts(start, 6, rows) {
-        conn.execute(&insert).await?;
-    }
+    bulk::insert(conn, start, 6, rows).await?;
     Ok(())
 }
