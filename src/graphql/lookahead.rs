@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::{Context, QueryPathNode, QueryPathSegment};
+use async_graphql::{Context, QueryPathNode, QueryPathSegment, SelectionField};
 
 use super::error::ApiError;
 use super::loaders;
@@ -44,9 +44,8 @@ impl PageTerms {
             .collect();
         // One statement for both taxonomies: one round trip, one connection.
         let mut read = terms::of_articles_in(db, &wanted, ids).await?.into_iter();
-        let mut next_if = |wanted: bool| if wanted { read.next() } else { None };
-        let tags = next_if(want_tags);
-        let categories = next_if(want_categories);
+        let tags = want_tags.then(|| read.next()).flatten();
+        let categories = want_categories.then(|| read.next()).flatten();
         Ok(Some(Arc::new(PageTerms { tags, categories })))
     }
 
@@ -105,31 +104,34 @@ const CARD_FIELDS: [&str; 17] = [
 /// only widen the read). A field this misses still works: the article then
 /// reads its whole row by id.
 pub fn columns(ctx: &Context<'_>) -> Columns {
-    let list = ctx.field();
-    let edge_nodes = list
-        .selection_set()
-        .filter(|f| f.name() == "edges")
-        .flat_map(|edges| edges.selection_set().filter(|f| f.name() == "node").collect::<Vec<_>>());
-    let nodes = list.selection_set().filter(|f| f.name() == "nodes");
     let mut need = Columns::Card;
-    for node in edge_nodes.chain(nodes) {
-        for field in node.selection_set() {
-            let name = field.name();
-            if BODY_FIELDS.contains(&name) {
-                return Columns::All;
-            }
-            if !CARD_FIELDS.contains(&name) {
-                need = Columns::WithoutBody;
-            }
+    for field in node_fields(ctx) {
+        let name = field.name();
+        if BODY_FIELDS.contains(&name) {
+            return Columns::All;
+        }
+        if !CARD_FIELDS.contains(&name) {
+            need = Columns::WithoutBody;
         }
     }
     need
 }
 
 /// Whether the connection being resolved selects `field` on its articles.
-/// Aliases and fragments count; `@skip`/`@include` are not evaluated, so a
-/// skipped field costs one unneeded statement at most.
+/// `@skip`/`@include` are not evaluated, so a skipped field costs one
+/// unneeded statement at most.
 fn selects(ctx: &Context<'_>, field: &str) -> bool {
-    let list = ctx.look_ahead();
-    list.field("edges").field("node").field(field).exists() || list.field("nodes").field(field).exists()
+    node_fields(ctx).iter().any(|f| f.name() == field)
+}
+
+/// The fields the connection being resolved selects on its articles, under
+/// `edges { node }` and `nodes`, fragments and aliases included.
+fn node_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
+    // A `SelectionField`'s iterator borrows it, so each level is collected.
+    let list = ctx.field();
+    let mut nodes: Vec<SelectionField<'a>> = list.selection_set().filter(|f| f.name() == "nodes").collect();
+    for edges in list.selection_set().filter(|f| f.name() == "edges") {
+        nodes.extend(edges.selection_set().filter(|f| f.name() == "node"));
+    }
+    nodes.iter().flat_map(|node| node.selection_set()).collect()
 }
