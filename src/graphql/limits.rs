@@ -3,6 +3,7 @@
 //! selects), aliases and root fields. The cost of an accepted query is
 //! reported in the response's `extensions.cost`.
 
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -10,7 +11,8 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use lru::LruCache;
 
 use super::error::code;
 
@@ -44,6 +46,63 @@ fn refused(code: &str, message: String) -> ServerError {
     ext.set("code", code);
     e.extensions = Some(ext);
     e
+}
+
+/// Marks a request that is only to be checked: the limits extension answers
+/// it once validation and the limits pass, with its cost in
+/// `extensions.cost` and `data: null`, and runs no resolver.
+pub struct CheckOnly;
+
+/// The longest request (document plus variables, in bytes) [`Accepted`]
+/// remembers: frontends' queries are far shorter, and the bound keeps the
+/// whole memory at a few MiB.
+const REMEMBERED_BYTES: usize = 8 * 1024;
+
+/// What identifies a request to [`Accepted`]: document, operation name and
+/// variables (as JSON).
+pub type RequestKey = (String, Option<String>, String);
+
+/// Requests already accepted, with their `extensions.cost` entry. Whether a request passes
+/// validation and the limits depends only on its document, operation name
+/// and variables (the schema is fixed), so a repeat need not be checked
+/// again: it runs on the schema without extensions, whose fields skip
+/// async-graphql's per-field extension path. One per [`super::Api`].
+pub struct Accepted {
+    cache: Mutex<LruCache<RequestKey, Value>>,
+}
+
+impl Accepted {
+    /// Remembers up to `capacity` requests.
+    pub fn new(capacity: NonZeroUsize) -> Self {
+        Accepted {
+            cache: Mutex::new(LruCache::new(capacity)),
+        }
+    }
+
+    /// The key of a request short enough to remember.
+    pub fn key(query: &str, operation: Option<&str>, variables: &Variables) -> Option<RequestKey> {
+        let variables = serde_json::to_string(variables).ok()?;
+        (query.len() + variables.len() <= REMEMBERED_BYTES)
+            .then(|| (query.to_owned(), operation.map(str::to_owned), variables))
+    }
+
+    /// The cost entry of an accepted request.
+    pub fn get(&self, key: &RequestKey) -> Option<Value> {
+        self.cache.lock().ok()?.get(key).cloned()
+    }
+
+    /// Remembers that the request with `key` was accepted, at `cost`.
+    pub fn put(&self, key: RequestKey, cost: Value) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.put(key, cost);
+        }
+    }
+}
+
+impl Default for Accepted {
+    fn default() -> Self {
+        Accepted::new(NonZeroUsize::new(1024).unwrap_or(NonZeroUsize::MIN))
+    }
 }
 
 /// Builds the per-request extension.
@@ -229,13 +288,16 @@ impl Extension for Check {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
+        let mut response = if ctx.data_opt::<CheckOnly>().is_some() {
+            Response::new(Value::Null)
+        } else {
+            next.run(ctx, operation_name).await
+        };
         let cost = self.cost.lock().ok().and_then(|c| *c);
         if let Some(requested) = cost {
-            let limit = self.limits.max_cost;
             response.extensions.insert(
                 "cost".to_owned(),
-                async_graphql::value!({ "requested": requested, "limit": limit }),
+                async_graphql::value!({ "requested": requested, "limit": self.limits.max_cost }),
             );
         }
         response

@@ -19,7 +19,7 @@ pub mod term;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::{Data, Request, Response, Schema};
+use async_graphql::{Data, Request, Response, Schema, ValidationMode};
 use sea_orm::DatabaseConnection;
 
 pub use limits::Limits;
@@ -52,6 +52,18 @@ pub fn build_schema_with(limits: &Limits, introspection: bool) -> AppSchema {
     }
 }
 
+/// The schema that runs requests [`build_schema_with`]'s has accepted: no
+/// extension, so fields take async-graphql's direct path, and only the
+/// validation execution itself relies on (the strict rules already ran).
+fn build_runner(introspection: bool) -> AppSchema {
+    let builder = Schema::build(Query::default(), Mutation, Subscription).validation_mode(ValidationMode::Fast);
+    if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
+}
+
 /// The schema's SDL: what `gazette schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
     build_schema().sdl()
@@ -65,7 +77,13 @@ pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(1);
 /// Cloning is cheap: the schema, pool and hub are shared handles.
 #[derive(Clone)]
 pub struct Api {
+    /// Checks every request against validation and the limits (and runs
+    /// WebSocket subscriptions, which it checks as it goes).
     pub schema: AppSchema,
+    /// Runs HTTP requests once `schema` has accepted them.
+    runner: AppSchema,
+    /// Requests `schema` has accepted, so a repeat is not checked again.
+    accepted: Arc<limits::Accepted>,
     pub db: DatabaseConnection,
     pub loader_delay: Duration,
     pub hub: Hub,
@@ -78,6 +96,8 @@ impl Api {
     pub fn new(db: DatabaseConnection) -> Self {
         Api {
             schema: build_schema(),
+            runner: build_runner(true),
+            accepted: Arc::default(),
             db,
             loader_delay: DEFAULT_LOADER_DELAY,
             hub: Hub::local(live::DEFAULT_BUFFER),
@@ -94,6 +114,8 @@ impl Api {
     /// The API with its own limits and introspection setting.
     pub fn with_limits(mut self, limits: &Limits, introspection: bool) -> Self {
         self.schema = build_schema_with(limits, introspection);
+        self.runner = build_runner(introspection);
+        self.accepted = Arc::default();
         self
     }
 
@@ -104,14 +126,50 @@ impl Api {
         self
     }
 
-    /// Runs one request with fresh request-scoped loaders.
-    pub async fn execute(&self, request: Request) -> Response {
+    /// Runs one request with fresh request-scoped loaders: checked first
+    /// (unless the same request was accepted before), then run.
+    pub async fn execute(&self, mut request: Request) -> Response {
+        let cost = match self.check(&mut request).await {
+            Ok(cost) => cost,
+            Err(refused) => return refused,
+        };
         let loaders = loaders::for_request(self.db.clone()).delay(self.loader_delay);
         let request = request
             .data(loaders)
             .data(self.hub.clone())
             .data(self.word_counts.clone());
-        self.schema.execute(request).await
+        let mut response = self.runner.execute(request).await;
+        if let Some(cost) = cost {
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        response
+    }
+
+    /// Validates `request` and checks it against the limits without running
+    /// it: its cost, or the response refusing it.
+    async fn check(&self, request: &mut Request) -> Result<Option<async_graphql::Value>, Response> {
+        let key = limits::Accepted::key(&request.query, request.operation_name.as_deref(), &request.variables);
+        if let Some(cost) = key.as_ref().and_then(|k| self.accepted.get(k)) {
+            return Ok(Some(cost));
+        }
+        let doc = request
+            .parsed_query()
+            .map_err(|e| Response::from_errors(vec![e]))?
+            .clone();
+        let mut check = Request::new(request.query.clone())
+            .variables(request.variables.clone())
+            .data(limits::CheckOnly);
+        check.operation_name = request.operation_name.clone();
+        check.set_parsed_query(doc);
+        let checked = self.schema.execute(check).await;
+        if !checked.errors.is_empty() {
+            return Err(checked);
+        }
+        let cost = checked.extensions.get("cost").cloned();
+        if let (Some(key), Some(cost)) = (key, &cost) {
+            self.accepted.put(key, cost.clone());
+        }
+        Ok(cost)
     }
 
     /// What every subscription of one WebSocket connection shares.

@@ -224,6 +224,34 @@ async fn cost_multiplies_by_page_size_and_is_reported() {
 }
 
 #[actix_web::test]
+async fn a_repeated_request_is_checked_as_strictly_as_the_first() {
+    let (_app, data) = seeded().await;
+    // Accepted requests are remembered and run without the checks; these
+    // make sure a repeat is refused or accepted exactly as the first was.
+    let unused = json!({ "query": "query Q($x: Int) { articles(first: 1) { totalCount } }" });
+    for _ in 0..2 {
+        assert_eq!(
+            send(&data, post(unused.clone())).await.code(),
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+    }
+
+    let q = "query Q($n: Int) { articles(first: $n) { edges { node { slug tags { articles(first: $n) { totalCount } } } } } }";
+    let small = json!({ "query": q, "variables": { "n": 2 } });
+    let first = send(&data, post(small.clone())).await.json();
+    assert!(first.get("errors").is_none(), "{first}");
+    let cost = first["extensions"]["cost"]["requested"].as_u64().unwrap_or(0);
+    assert!(cost > 2, "{first}");
+    // The same document with a larger page costs more than the limit.
+    let large = json!({ "query": q, "variables": { "n": 100 } });
+    for _ in 0..2 {
+        assert_eq!(send(&data, post(large.clone())).await.code(), "QUERY_TOO_COMPLEX");
+    }
+    let again = send(&data, post(small)).await.json();
+    assert_eq!(again, first, "a remembered request answers as the first did");
+}
+
+#[actix_web::test]
 async fn aliases_root_fields_and_document_size_are_limited() {
     let (app, _) = seeded().await;
     let limits = Limits {
