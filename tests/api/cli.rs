@@ -44,6 +44,40 @@ fn import_of_a_folder_with_a_broken_file_imports_the_rest_and_names_it() {
 }
 
 #[test]
+fn an_imported_database_file_holds_every_article_by_itself() {
+    // A user imports, then copies the `.db` to where it is served: what the
+    // import wrote must be in that file, not left in its `-wal` beside it.
+    let content = ContentDir::new();
+    std::fs::copy(fixture(SEED_FILE), content.path().join(SEED_FILE)).expect("copy seed");
+    content.write("second.md", yaml_article("Second", "2024-05-01", ""));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("t.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let out = gazette()
+        .args(["--database-url", &url, "import"])
+        .arg(content.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&file, &copy).expect("copy the database file alone");
+    let copied = format!("sqlite://{}?mode=rwc", copy.display());
+    let out = gazette()
+        .args(["--database-url", &copied, "import"])
+        .arg(content.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Both articles are already in the copy: found unchanged, not imported.
+    assert!(
+        stdout.contains("0 imported, 0 updated, 2 unchanged, 0 failed"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn schema_prints_the_sdl() {
     let out = gazette().arg("schema").output().expect("runs");
     assert!(out.status.success());
