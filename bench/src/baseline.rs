@@ -81,8 +81,11 @@ pub fn serve(args: Args) -> Result<()> {
         std::fs::read(&args.static_body).with_context(|| format!("reading {}", args.static_body.display()))?;
     actix_web::rt::System::new().block_on(async move {
         let options = SqliteConnectOptions::new().filename(&args.database).read_only(true);
+        // No ping before each acquire, as Gazette's SQLite pool: the
+        // setting is not what the ratio compares.
         let pool = SqlitePoolOptions::new()
             .max_connections(args.max_connections)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("opening {}", args.database.display()))?;

@@ -139,7 +139,8 @@ impl Report {
         writeln!(
             s,
             "- baselines: actix-web 4 with its default worker count (as Gazette), `/raw` on a read-only sqlx pool \
-             of 10 connections (Gazette's default pool size), 3 statements per request"
+             of 10 connections (Gazette's default pool size) with no ping before each acquire (as Gazette), \
+             3 statements per request"
         )?;
         writeln!(
             s,

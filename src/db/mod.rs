@@ -71,6 +71,11 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
         .acquire_timeout(pool.acquire_timeout);
     if url.starts_with("sqlite:") {
         let memory = is_memory(url);
+        // sqlx pings a pooled connection before lending it, by default: a
+        // round trip to the connection's worker thread before every
+        // statement. An embedded database's connection cannot drop like a
+        // socket, so SQLite goes without (PostgreSQL keeps the ping).
+        opts.test_before_acquire(false);
         if memory {
             opts.max_connections(1).min_connections(1);
         }
