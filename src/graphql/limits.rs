@@ -62,11 +62,11 @@ const REMEMBERED_BYTES: usize = 8 * 1024;
 /// variables (as JSON).
 pub type RequestKey = (String, Option<String>, String);
 
-/// Requests already accepted, with their `extensions.cost` entry. Whether a request passes
-/// validation and the limits depends only on its document, operation name
-/// and variables (the schema is fixed), so a repeat need not be checked
-/// again: it runs on the schema without extensions, whose fields skip
-/// async-graphql's per-field extension path. One per [`super::Api`].
+/// Requests already accepted, with their `extensions.cost` entry. Whether a
+/// request passes validation and the limits depends only on its document,
+/// operation name and variables (the schema is fixed), so a repeat need not
+/// be checked again: it runs on the schema without extensions, whose fields
+/// skip async-graphql's per-field extension path. One per [`super::Api`].
 pub struct Accepted {
     cache: Mutex<LruCache<RequestKey, Value>>,
 }

@@ -52,9 +52,9 @@ pub fn build_schema_with(limits: &Limits, introspection: bool) -> AppSchema {
     }
 }
 
-/// The schema that runs requests [`build_schema_with`]'s has accepted: no
-/// extension, so fields take async-graphql's direct path, and only the
-/// validation execution itself relies on (the strict rules already ran).
+/// The schema that runs a request once [`build_schema_with`]'s has accepted
+/// it: without extensions, so fields take async-graphql's direct path, and
+/// with fast validation, since the strict rules have already run.
 fn build_runner(introspection: bool) -> AppSchema {
     let builder = Schema::build(Query::default(), Mutation, Subscription).validation_mode(ValidationMode::Fast);
     if introspection {
