@@ -8,6 +8,15 @@ fn gazette() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gazette"))
 }
 
+/// Runs `gazette --database-url URL import PATH` to its end.
+fn import(url: &str, path: &std::path::Path) -> std::process::Output {
+    gazette()
+        .args(["--database-url", url, "import"])
+        .arg(path)
+        .output()
+        .expect("runs")
+}
+
 #[test]
 fn import_of_a_folder_with_a_broken_file_imports_the_rest_and_names_it() {
     let content = ContentDir::new();
@@ -16,11 +25,7 @@ fn import_of_a_folder_with_a_broken_file_imports_the_rest_and_names_it() {
     let db = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", db.path().join("t.db").display());
 
-    let out = gazette()
-        .args(["--database-url", &url, "import"])
-        .arg(content.path())
-        .output()
-        .expect("runs");
+    let out = import(&url, content.path());
 
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -34,11 +39,7 @@ fn import_of_a_folder_with_a_broken_file_imports_the_rest_and_names_it() {
         "{stderr}"
     );
 
-    let again = gazette()
-        .args(["--database-url", &url, "import"])
-        .arg(content.path().join(SEED_FILE))
-        .output()
-        .expect("runs");
+    let again = import(&url, &content.path().join(SEED_FILE));
     assert_eq!(again.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 imported, 0 updated, 1 unchanged, 0 failed"));
 }
@@ -53,21 +54,13 @@ fn an_imported_database_file_holds_every_article_by_itself() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("t.db");
     let url = format!("sqlite://{}?mode=rwc", file.display());
-    let out = gazette()
-        .args(["--database-url", &url, "import"])
-        .arg(content.path())
-        .output()
-        .expect("runs");
+    let out = import(&url, content.path());
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
     let copy = dir.path().join("copy.db");
     std::fs::copy(&file, &copy).expect("copy the database file alone");
     let copied = format!("sqlite://{}?mode=rwc", copy.display());
-    let out = gazette()
-        .args(["--database-url", &copied, "import"])
-        .arg(content.path())
-        .output()
-        .expect("runs");
+    let out = import(&copied, content.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     // Both articles are already in the copy: found unchanged, not imported.
     assert!(
