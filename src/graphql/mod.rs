@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod connection;
+pub mod documents;
 pub mod error;
 pub mod id;
 pub mod language;
@@ -19,6 +20,7 @@ pub mod term;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Request, Response, Schema, ValidationMode};
 use sea_orm::DatabaseConnection;
 
@@ -84,6 +86,8 @@ pub struct Api {
     runner: AppSchema,
     /// Requests `schema` has accepted, so a repeat is not checked again.
     accepted: Arc<limits::Accepted>,
+    /// Documents parsed before, so a repeat is not parsed again.
+    documents: Arc<documents::Documents>,
     pub db: DatabaseConnection,
     pub loader_delay: Duration,
     pub hub: Hub,
@@ -98,6 +102,7 @@ impl Api {
             schema: build_schema(),
             runner: build_runner(true),
             accepted: Arc::default(),
+            documents: Arc::default(),
             db,
             loader_delay: DEFAULT_LOADER_DELAY,
             hub: Hub::local(live::DEFAULT_BUFFER),
@@ -124,6 +129,11 @@ impl Api {
     pub fn with_loader_delay(mut self, delay: Duration) -> Self {
         self.loader_delay = delay;
         self
+    }
+
+    /// Parses a document, or reuses the one parsed from the same text.
+    pub fn parse(&self, query: &str) -> Result<ExecutableDocument, async_graphql::parser::Error> {
+        self.documents.parse(query)
     }
 
     /// Runs one request with fresh request-scoped loaders: checked first

@@ -259,7 +259,9 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
     };
     // Parse here to answer parse failures with their own code and status,
     // and to refuse mutations over GET before anything runs.
-    let doc = async_graphql::parser::parse_query(&query)
+    let doc = data
+        .api
+        .parse(&query)
         .map_err(|e| Refusal::request_error(code::GRAPHQL_PARSE_FAILED, format!("syntax error: {e}")))?;
     if method == Method::GET {
         let op = doc
