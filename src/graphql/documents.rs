@@ -2,62 +2,38 @@
 //! over and over (with other variables), and parsing one is a measurable
 //! share of a small query's time; a clone of a parsed document is cheaper.
 
-use std::num::NonZeroUsize;
-use std::sync::Mutex;
-
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::parser::{parse_query, Error as ParseError};
-use lru::LruCache;
 
-/// The longest document kept, in bytes: frontends' documents are far
-/// shorter, and the bound keeps the whole cache at a few MiB.
-const KEPT_BYTES: usize = 8 * 1024;
+use super::recent::{Recent, KEPT_BYTES};
 
 /// The documents parsed last, by text. One per [`super::Api`].
+#[derive(Default)]
 pub struct Documents {
-    cache: Mutex<LruCache<String, ExecutableDocument>>,
+    recent: Recent<String, ExecutableDocument>,
 }
 
 impl Documents {
-    /// Keeps up to `capacity` documents.
-    pub fn new(capacity: NonZeroUsize) -> Self {
-        Documents {
-            cache: Mutex::new(LruCache::new(capacity)),
-        }
-    }
-
     /// Parses `query`, or clones the document parsed from the same text
     /// before. A document that fails to parse is not kept: it fails again.
     pub fn parse(&self, query: &str) -> Result<ExecutableDocument, ParseError> {
         let kept = query.len() <= KEPT_BYTES;
         if kept {
-            if let Some(doc) = self.cache.lock().ok().and_then(|mut c| c.get(query).cloned()) {
+            if let Some(doc) = self.recent.get(query) {
                 return Ok(doc);
             }
         }
         let doc = parse_query(query)?;
         if kept {
-            if let Ok(mut cache) = self.cache.lock() {
-                cache.put(query.to_owned(), doc.clone());
-            }
+            self.recent.put(query.to_owned(), doc.clone());
         }
         Ok(doc)
-    }
-}
-
-impl Default for Documents {
-    fn default() -> Self {
-        Documents::new(NonZeroUsize::new(1024).unwrap_or(NonZeroUsize::MIN))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn kept(docs: &Documents) -> usize {
-        docs.cache.lock().map(|c| c.len()).unwrap_or(0)
-    }
 
     #[test]
     fn a_document_parsed_again_is_the_same_and_a_broken_one_fails_again() {
@@ -66,15 +42,15 @@ mod tests {
         let first = docs.parse(q).map(|d| format!("{d:?}"));
         assert!(first.is_ok(), "{first:?}");
         assert_eq!(docs.parse(q).map(|d| format!("{d:?}")), first);
-        assert_eq!(kept(&docs), 1);
+        assert_eq!(docs.recent.len(), 1);
 
         for _ in 0..2 {
             assert!(docs.parse("{ articles { ").is_err());
         }
-        assert_eq!(kept(&docs), 1, "a broken document is not kept");
+        assert_eq!(docs.recent.len(), 1, "a broken document is not kept");
 
         let long = format!("{{ {} }}", "__typename ".repeat(KEPT_BYTES / 10));
         assert!(docs.parse(&long).is_ok());
-        assert_eq!(kept(&docs), 1, "a document over {KEPT_BYTES} bytes is not kept");
+        assert_eq!(docs.recent.len(), 1, "a document over {KEPT_BYTES} bytes is not kept");
     }
 }

@@ -3,7 +3,6 @@
 //! selects), aliases and root fields. The cost of an accepted query is
 //! reported in the response's `extensions.cost`.
 
-use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -12,9 +11,9 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
-use lru::LruCache;
 
 use super::error::code;
+use super::recent::{Recent, KEPT_BYTES};
 
 /// The limits, each with a safe default.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,11 +52,6 @@ fn refused(code: &str, message: String) -> ServerError {
 /// `extensions.cost` and `data: null`, and runs no resolver.
 pub struct CheckOnly;
 
-/// The longest request (document plus variables, in bytes) [`Accepted`]
-/// remembers: frontends' queries are far shorter, and the bound keeps the
-/// whole memory at a few MiB.
-const REMEMBERED_BYTES: usize = 8 * 1024;
-
 /// What identifies a request to [`Accepted`]: document, operation name and
 /// variables (as JSON).
 pub type RequestKey = (String, Option<String>, String);
@@ -67,42 +61,13 @@ pub type RequestKey = (String, Option<String>, String);
 /// operation name and variables (the schema is fixed), so a repeat need not
 /// be checked again: it runs on the schema without extensions, whose fields
 /// skip async-graphql's per-field extension path. One per [`super::Api`].
-pub struct Accepted {
-    cache: Mutex<LruCache<RequestKey, Value>>,
-}
+pub type Accepted = Recent<RequestKey, Value>;
 
-impl Accepted {
-    /// Remembers up to `capacity` requests.
-    pub fn new(capacity: NonZeroUsize) -> Self {
-        Accepted {
-            cache: Mutex::new(LruCache::new(capacity)),
-        }
-    }
-
-    /// The key of a request short enough to remember.
-    pub fn key(query: &str, operation: Option<&str>, variables: &Variables) -> Option<RequestKey> {
-        let variables = serde_json::to_string(variables).ok()?;
-        (query.len() + variables.len() <= REMEMBERED_BYTES)
-            .then(|| (query.to_owned(), operation.map(str::to_owned), variables))
-    }
-
-    /// The cost entry of an accepted request.
-    pub fn get(&self, key: &RequestKey) -> Option<Value> {
-        self.cache.lock().ok()?.get(key).cloned()
-    }
-
-    /// Remembers that the request with `key` was accepted, at `cost`.
-    pub fn put(&self, key: RequestKey, cost: Value) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.put(key, cost);
-        }
-    }
-}
-
-impl Default for Accepted {
-    fn default() -> Self {
-        Accepted::new(NonZeroUsize::new(1024).unwrap_or(NonZeroUsize::MIN))
-    }
+/// The key of a request short enough for [`Accepted`] to remember
+/// (document plus variables within [`KEPT_BYTES`]).
+pub fn request_key(query: &str, operation: Option<&str>, variables: &Variables) -> Option<RequestKey> {
+    let variables = serde_json::to_string(variables).ok()?;
+    (query.len() + variables.len() <= KEPT_BYTES).then(|| (query.to_owned(), operation.map(str::to_owned), variables))
 }
 
 /// Builds the per-request extension.

@@ -13,6 +13,7 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod query;
+pub mod recent;
 pub mod search;
 pub mod subscription;
 pub mod term;
@@ -158,7 +159,7 @@ impl Api {
     /// Validates `request` and checks it against the limits without running
     /// it: its cost, or the response refusing it.
     async fn check(&self, request: &mut Request) -> Result<Option<async_graphql::Value>, Response> {
-        let key = limits::Accepted::key(&request.query, request.operation_name.as_deref(), &request.variables);
+        let key = limits::request_key(&request.query, request.operation_name.as_deref(), &request.variables);
         if let Some(cost) = key.as_ref().and_then(|k| self.accepted.get(k)) {
             return Ok(Some(cost));
         }
