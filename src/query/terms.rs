@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{article, category, tag};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
 use super::articles::public_at;
@@ -24,7 +24,6 @@ struct LinkedTerm {
     /// The index of its taxonomy in the list asked for.
     taxonomy: i32,
     article_id: i32,
-    position: i32,
     id: i32,
     slug: String,
     name: String,
@@ -180,15 +179,12 @@ pub async fn of_articles_in(
     for part in parts {
         stmt.union(UnionType::All, part);
     }
-    let mut rows = db
-        .query_all(&stmt)
-        .await?
-        .iter()
-        .map(|r| LinkedTerm::from_query_result(r, ""))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Sorted here: a compound SELECT's ORDER BY may only name its result columns.
-    rows.sort_by_key(|l| (l.taxonomy, l.article_id, l.position));
-    for l in rows {
+    // A compound SELECT orders by its result columns' names, unqualified.
+    for column in ["taxonomy", "article_id", "position"] {
+        stmt.order_by(Alias::new(column), Order::Asc);
+    }
+    for row in db.query_all(&stmt).await? {
+        let l = LinkedTerm::from_query_result(&row, "")?;
         let Some(found) = usize::try_from(l.taxonomy).ok().and_then(|i| out.get_mut(i)) else {
             continue;
         };
