@@ -1,5 +1,7 @@
 //! Gazette: a GraphQL content API over Hugo-style markdown files.
 
+/// A bounded, shared LRU map for what the server remembers between requests.
+pub mod cache;
 /// Command-line interface: `serve`, `import`, `migrate`, `schema`.
 pub mod cli;
 /// Connecting to SQLite or PostgreSQL and running migrations.

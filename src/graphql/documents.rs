@@ -5,7 +5,7 @@
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::parser::{parse_query, Error as ParseError};
 
-use super::recent::{Recent, KEPT_BYTES};
+use crate::cache::{Recent, KEPT_BYTES};
 
 /// The documents parsed last, by text. One per [`super::Api`].
 #[derive(Default)]

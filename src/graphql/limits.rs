@@ -13,7 +13,7 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
 use super::error::code;
-use super::recent::{Recent, KEPT_BYTES};
+use crate::cache::{Recent, KEPT_BYTES};
 
 /// The limits, each with a safe default.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,6 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod query;
-pub mod recent;
 pub mod search;
 pub mod subscription;
 pub mod term;

@@ -1,7 +1,7 @@
 //! What the server remembers between requests (accepted requests, parsed
-//! documents): the most recently used entries of a bounded map, shared by
-//! every request, with values cloned out so the lock is never held while
-//! work is done.
+//! documents, persisted queries, search counts): the most recently used
+//! entries of a bounded map, shared by every request, with values cloned
+//! out so the lock is never held while work is done.
 
 use std::borrow::Borrow;
 use std::hash::Hash;
