@@ -24,5 +24,7 @@ pub mod query;
 pub mod search;
 /// The actix-web application: routes and handlers.
 pub mod server;
+/// The one write path: articles, their derived data, and taxonomy terms.
+pub mod store;
 /// Text helpers: slugs, CJK-aware word counts, markdown rendering.
 pub mod text;

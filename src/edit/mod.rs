@@ -1,21 +1,21 @@
 //! Editing through the API: create, update and delete articles, tags and
-//! categories. Each change is one transaction through the importer's writer,
-//! so the search index, locales and links stay in step. Knows nothing of
-//! GraphQL or HTTP.
+//! categories. This module checks a mutation's input and maps it to the
+//! store's types; [`crate::store`] writes it (one transaction each, with the
+//! search index, locales and links). Knows nothing of GraphQL or HTTP.
 
 use chrono::{DateTime, Utc};
 use entity::{article, translation};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::import::document::{Display, Document, SourceLink, Term};
-use crate::import::writer::{self, ArticleUnit};
 use crate::live::Hub;
 use crate::locale::Locale;
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
+use crate::store::{
+    self, article::strings, ArticleChange, Display, NewArticle, NewTranslation, SourceLink, StoreError, Term,
+};
 use crate::text::slug::slugify;
 use crate::text::{markdown, words};
 
@@ -38,6 +38,16 @@ pub enum EditError {
     NotFound(&'static str),
     #[error("database: {0}")]
     Db(#[from] DbErr),
+}
+
+impl From<StoreError> for EditError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { field, value } => invalid(field, format!("`{value}` is taken")),
+            StoreError::NotFound(what) => EditError::NotFound(what),
+            StoreError::Db(e) => EditError::Db(e),
+        }
+    }
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> EditError {
@@ -94,17 +104,11 @@ fn terms(field: &str, names: &[String]) -> Result<Vec<Term>, EditError> {
     Ok(out)
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
-/// The document the fields describe, over `base` (the stored article, if any).
-fn document(
+/// The article the fields describe, over `base` (the stored article, if any).
+fn new_article(
     fields: &ArticleFields,
     base: Option<(&article::Model, Vec<Term>, Vec<Term>)>,
-) -> Result<Document, EditError> {
+) -> Result<NewArticle, EditError> {
     let (row, old_tags, old_categories) = match base {
         Some((row, tags, categories)) => (Some(row), tags, categories),
         None => (None, Vec::new(), Vec::new()),
@@ -157,11 +161,7 @@ fn document(
         _ => None,
     };
     let now_or = |t: Option<DateTime<Utc>>| t.unwrap_or(published_at);
-    Ok(Document {
-        stem: slug.clone(),
-        name_locale: None,
-        translation_key: None,
-        slug_line: None,
+    Ok(NewArticle {
         slug,
         title,
         summary,
@@ -185,16 +185,7 @@ fn document(
         thumbnail: text(&fields.thumbnail, row.map(|r| &r.thumbnail)),
         lead: text(&fields.lead, row.map(|r| &r.lead)),
         draft: fields.draft.or(row.map(|r| r.draft)).unwrap_or(false),
-        display: Display {
-            menu: row.map(|r| r.menu.clone()).unwrap_or(Value::Null),
-            comments: row.and_then(|r| r.comments),
-            authorbox: row.and_then(|r| r.authorbox),
-            pager: row.and_then(|r| r.pager),
-            toc: row.and_then(|r| r.toc),
-            mathjax: row.and_then(|r| r.mathjax),
-            sidebar: row.and_then(|r| r.sidebar.clone()),
-            widgets: row.map(|r| strings(&r.widgets)).unwrap_or_default(),
-        },
+        display: row.map(Display::of_row).unwrap_or_default(),
         weight: row.map_or(0, |r| r.weight),
         aliases: row.map(|r| strings(&r.aliases)).unwrap_or_default(),
         keywords: row.map(|r| strings(&r.keywords)).unwrap_or_default(),
@@ -206,22 +197,14 @@ fn document(
 
 /// A hash that differs from every file's, so the next import of a file with
 /// this slug replaces the edit (files stay the source of truth when there are files).
-fn edit_hash(doc: &Document) -> String {
+fn edit_hash(article: &NewArticle) -> String {
     let digest = Sha256::digest(format!(
         "api-edit|{}|{}|{}",
         Utc::now().timestamp_nanos_opt().unwrap_or(0),
-        doc.slug,
-        doc.title
+        article.slug,
+        article.title
     ));
     format!("{digest:x}")
-}
-
-async fn slug_taken(db: &DatabaseConnection, slug: &str, except: Option<i32>) -> Result<bool, DbErr> {
-    let mut q = article::Entity::find().filter(article::Column::Slug.eq(slug));
-    if let Some(id) = except {
-        q = q.filter(article::Column::Id.ne(id));
-    }
-    Ok(q.one(db).await?.is_some())
 }
 
 async fn stored(db: &DatabaseConnection, id: i32) -> Result<article::Model, EditError> {
@@ -241,17 +224,14 @@ pub async fn create_article(
     if fields.body.is_none() {
         return Err(invalid("body", "is required"));
     }
-    let doc = document(fields, None)?;
-    if slug_taken(db, &doc.slug, None).await? {
-        return Err(invalid("slug", format!("`{}` is taken", doc.slug)));
-    }
-    let unit = ArticleUnit {
-        content_hash: edit_hash(&doc),
-        original: doc,
-        original_path: String::new(),
+    let article = new_article(fields, None)?;
+    let change = ArticleChange {
+        content_hash: edit_hash(&article),
+        article,
+        source_path: String::new(),
         translations: Vec::new(),
     };
-    let written = writer::write(db, unit).await?;
+    let written = store::create(db, change).await?;
     hub.announce(written.change);
     stored(db, written.article_id).await
 }
@@ -275,7 +255,7 @@ pub async fn update_article(
             })
             .collect()
     };
-    let doc = document(
+    let article = new_article(
         fields,
         Some((
             &row,
@@ -283,39 +263,35 @@ pub async fn update_article(
             as_terms(categories.remove(&id).unwrap_or_default()),
         )),
     )?;
-    if slug_taken(db, &doc.slug, Some(id)).await? {
-        return Err(invalid("slug", format!("`{}` is taken", doc.slug)));
-    }
-    let versions = translation::Entity::find()
+    let translations = translation::Entity::find()
         .filter(translation::Column::ArticleId.eq(id))
         .all(db)
-        .await?;
-    let translations = versions
+        .await?
         .into_iter()
         .filter_map(|t| {
-            let lang = Locale::parse(&t.locale).ok()?;
-            let mut d = doc.clone();
-            (d.lang, d.title, d.summary, d.body, d.published_at) = (lang, t.title, t.summary, t.body, t.published_at);
-            Some((t.source_path, d))
+            Some(NewTranslation {
+                locale: Locale::parse(&t.locale).ok()?,
+                title: t.title,
+                summary: t.summary,
+                body: t.body,
+                published_at: t.published_at,
+                source_path: t.source_path,
+            })
         })
         .collect();
-    let unit = ArticleUnit {
-        content_hash: edit_hash(&doc),
-        original: doc,
-        original_path: row.source_path.clone(),
+    let change = ArticleChange {
+        content_hash: edit_hash(&article),
+        article,
+        source_path: row.source_path.clone(),
         translations,
     };
-    hub.announce(writer::write_as(db, unit, Some(id)).await?.change);
+    hub.announce(store::replace(db, change, id).await?.change);
     stored(db, id).await
 }
 
 /// Deletes article `id` with its translations, links and index rows.
 pub async fn delete_article(db: &DatabaseConnection, id: i32) -> Result<(), EditError> {
-    let result = article::Entity::delete_by_id(id).exec(db).await?;
-    if result.rows_affected == 0 {
-        return Err(EditError::NotFound("article"));
-    }
-    Ok(())
+    Ok(store::delete_article(db, id).await?)
 }
 
 fn term_name(name: &str) -> Result<(String, String), EditError> {
@@ -330,35 +306,12 @@ fn term_name(name: &str) -> Result<(String, String), EditError> {
 /// Creates a tag or category; its slug (from the name) must be free.
 pub async fn create_term(db: &DatabaseConnection, taxonomy: Taxonomy, name: &str) -> Result<TermRow, EditError> {
     let (name, slug) = term_name(name)?;
-    let t = taxonomy.table();
-    let exists = Query::select()
-        .column("id")
-        .from(t)
-        .and_where(Expr::col("slug").eq(slug.as_str()))
-        .to_owned();
-    if db.query_one(&exists).await?.is_some() {
-        return Err(invalid("name", format!("a {t} with slug `{slug}` exists")));
-    }
-    db.execute(
-        &Query::insert()
-            .into_table(t)
-            .columns(["slug", "name"])
-            .values_panic([slug.clone().into(), name.into()])
-            .to_owned(),
-    )
-    .await?;
-    term_by_slug(db, taxonomy, &slug).await
-}
-
-async fn term_by_slug(db: &DatabaseConnection, taxonomy: Taxonomy, slug: &str) -> Result<TermRow, EditError> {
-    let t = taxonomy.table();
-    let q = Query::select()
-        .columns(["id", "slug", "name"])
-        .from(t)
-        .and_where(Expr::col("slug").eq(slug))
-        .to_owned();
-    let row = db.query_one(&q).await?.ok_or(EditError::NotFound("term"))?;
-    Ok(<TermRow as sea_orm::FromQueryResult>::from_query_result(&row, "")?)
+    store::terms::create(db, taxonomy, &slug, &name)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => invalid("name", format!("a {} with slug `{slug}` exists", taxonomy.table())),
+            e => e.into(),
+        })
 }
 
 /// Renames a tag or category; its slug stays, so its URLs do.
@@ -369,32 +322,10 @@ pub async fn rename_term(
     name: &str,
 ) -> Result<TermRow, EditError> {
     let (name, _) = term_name(name)?;
-    let t = taxonomy.table();
-    let update = Query::update()
-        .table(t)
-        .value("name", name)
-        .and_where(Expr::col("id").eq(id))
-        .to_owned();
-    if db.execute(&update).await?.rows_affected() == 0 {
-        return Err(EditError::NotFound("term"));
-    }
-    let q = Query::select()
-        .columns(["id", "slug", "name"])
-        .from(t)
-        .and_where(Expr::col("id").eq(id))
-        .to_owned();
-    let row = db.query_one(&q).await?.ok_or(EditError::NotFound("term"))?;
-    Ok(<TermRow as sea_orm::FromQueryResult>::from_query_result(&row, "")?)
+    Ok(store::terms::rename(db, taxonomy, id, &name).await?)
 }
 
 /// Deletes a tag or category and its links to articles.
 pub async fn delete_term(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Result<(), EditError> {
-    let delete = Query::delete()
-        .from_table(taxonomy.table())
-        .and_where(Expr::col("id").eq(id))
-        .to_owned();
-    if db.execute(&delete).await?.rows_affected() == 0 {
-        return Err(EditError::NotFound("term"));
-    }
-    Ok(())
+    Ok(store::terms::delete(db, taxonomy, id).await?)
 }

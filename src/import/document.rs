@@ -10,36 +10,11 @@ use serde_json::Value;
 use super::dates;
 use super::front_matter::{Problem, Split};
 use crate::locale::Locale;
+use crate::store::{Display, FrontMatter, NewArticle, SourceLink, Term};
 use crate::text::{markdown, slug::slugify, words};
 
-/// A tag or category as written in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    pub slug: String,
-    pub name: String,
-}
-
-/// The link a news body ends with: `[name](url)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceLink {
-    pub name: String,
-    pub url: String,
-}
-
-/// Display options a Hugo theme reads from front matter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Display {
-    pub menu: Value,
-    pub comments: Option<bool>,
-    pub authorbox: Option<bool>,
-    pub pager: Option<bool>,
-    pub toc: Option<bool>,
-    pub mathjax: Option<bool>,
-    pub sidebar: Option<String>,
-    pub widgets: Vec<String>,
-}
-
-/// Everything one content file says, checked and typed.
+/// Everything one content file says, checked and typed: the article it
+/// describes, and what only the importer needs to group files into articles.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// File name without extension or language suffix: `name` for `name.en.md`.
@@ -47,29 +22,9 @@ pub struct Document {
     /// Locale from a `name.LANG.md` file name.
     pub name_locale: Option<Locale>,
     pub translation_key: Option<String>,
-    pub slug: String,
     /// Line of the front-matter `slug` key, when the slug was given there.
     pub slug_line: Option<usize>,
-    pub title: String,
-    pub summary: String,
-    pub body: String,
-    pub source: Option<SourceLink>,
-    pub published_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub publish_date: DateTime<Utc>,
-    pub expiry_date: Option<DateTime<Utc>>,
-    pub lang: Locale,
-    pub translations: Vec<Locale>,
-    pub thumbnail: Option<String>,
-    pub lead: Option<String>,
-    pub draft: bool,
-    pub display: Display,
-    pub weight: i32,
-    pub aliases: Vec<String>,
-    pub keywords: Vec<String>,
-    pub tags: Vec<Term>,
-    pub categories: Vec<Term>,
-    pub front_matter: Value,
+    pub article: NewArticle,
 }
 
 /// Settings that change how files are read.
@@ -150,10 +105,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         None => stem.clone(),
     };
 
-    Ok(Document {
-        name_locale,
-        translation_key: f.string("translationkey")?,
-        slug_line: f.get("slug").and_then(|_| f.split.line_of("slug")),
+    let article = NewArticle {
         slug,
         title: title.trim().to_owned(),
         summary,
@@ -168,22 +120,19 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         thumbnail: f.text("thumbnail")?,
         lead: f.text("lead")?,
         draft: f.bool("draft")?.unwrap_or(false),
-        display: Display {
-            menu: split.fields.get("menu").cloned().unwrap_or(Value::Null),
-            comments: f.bool("comments")?,
-            authorbox: f.bool("authorbox")?,
-            pager: f.bool("pager")?,
-            toc: f.bool("toc")?,
-            mathjax: f.bool("mathjax")?,
-            sidebar: f.text("sidebar")?,
-            widgets: f.strings("widgets")?,
-        },
+        display: Display::read(&f)?,
         weight: f.int("weight")?.unwrap_or(0),
         aliases: f.strings("aliases")?,
         keywords: f.strings("keywords")?,
         tags: f.terms("tags")?,
         categories: f.terms("categories")?,
         front_matter: Value::Object(split.fields.clone()),
+    };
+    Ok(Document {
+        name_locale,
+        translation_key: f.string("translationkey")?,
+        slug_line: f.get("slug").and_then(|_| f.split.line_of("slug")),
+        article,
         stem,
     })
 }
@@ -270,6 +219,26 @@ impl Fields<'_, '_> {
             }
         }
         Ok(terms)
+    }
+}
+
+impl FrontMatter for Fields<'_, '_> {
+    type Error = Problem;
+
+    fn raw(&self, key: &str) -> Option<&Value> {
+        self.split.fields.get(key)
+    }
+
+    fn flag(&self, key: &str) -> Result<Option<bool>, Problem> {
+        self.bool(key)
+    }
+
+    fn text(&self, key: &str) -> Result<Option<String>, Problem> {
+        Fields::text(self, key)
+    }
+
+    fn list(&self, key: &str) -> Result<Vec<String>, Problem> {
+        self.strings(key)
     }
 }
 

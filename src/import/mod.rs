@@ -8,7 +8,6 @@ mod error;
 pub mod front_matter;
 mod walk;
 pub mod watch;
-pub mod writer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,11 +16,11 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use crate::live::Change;
+use crate::store::{self, ArticleChange, NewTranslation, Prepared};
 use document::Document;
 pub use document::ReadOptions;
 pub use error::{FileError, ImportError};
-use writer::{ArticleUnit, Prepared};
-pub use writer::{Outcome, Written};
+pub use store::{Outcome, Written};
 
 /// What happened to one content file.
 #[derive(Debug)]
@@ -78,7 +77,7 @@ const CHUNK_FILES: usize = 256;
 #[derive(Default)]
 struct Chunk {
     failed: Vec<FileError>,
-    units: Vec<(Prepared, Vec<PathBuf>)>,
+    units: Vec<(Prepared, Files)>,
     /// Groups with a `translationKey`: they may join files of any other
     /// chunk, so they are grouped once every chunk has been read.
     deferred: Vec<Read>,
@@ -89,7 +88,7 @@ struct Chunk {
 ///
 /// Reading, parsing and segmenting a chunk runs on a blocking thread while
 /// the previous chunk is written, so the two use both cores; each chunk is
-/// written in one transaction (see [`writer::write_batch`]).
+/// written in one transaction (see [`store::write_batch`]).
 pub async fn run(
     db: &DatabaseConnection,
     paths: &[PathBuf],
@@ -178,6 +177,13 @@ fn read_chunk(files: Vec<walk::ContentFile>, opts: &ReadOptions, now: chrono::Da
     chunk
 }
 
+/// An article's files (the original first), and the line of the original's
+/// front-matter `slug`, for the error should another file take the slug.
+struct Files {
+    paths: Vec<PathBuf>,
+    slug_line: Option<usize>,
+}
+
 /// Groups `reads` into units and segments them; with `defer`, groups that
 /// carry a `translationKey` are handed back for later instead.
 fn prepare(
@@ -194,8 +200,8 @@ fn prepare(
             chunk.deferred.extend(files);
             continue;
         }
-        if let Some((unit, paths)) = unit_of(files, opts, now, &mut failed) {
-            chunk.units.push((Prepared::new(unit), paths));
+        if let Some((unit, files)) = unit_of(files, opts, now, &mut failed) {
+            chunk.units.push((Prepared::new(unit), files));
         }
     }
     chunk.failed = failed;
@@ -220,11 +226,11 @@ async fn store(
     }
     let mut units = Vec::with_capacity(chunk.units.len());
     let mut files = Vec::with_capacity(chunk.units.len());
-    for (prepared, paths) in chunk.units {
-        let original = &prepared.unit.original;
+    for (prepared, Files { paths, slug_line }) in chunk.units {
+        let original = &prepared.unit.article;
         if let Some(first) = slugs.get(&original.slug) {
             let reason = format!("slug `{}` is also produced by {}", original.slug, first.display());
-            fail(FileError::new(&paths[0], original.slug_line, reason), summary, on_event);
+            fail(FileError::new(&paths[0], slug_line, reason), summary, on_event);
             for t in &paths[1..] {
                 let reason = format!("not imported: its original {} failed", paths[0].display());
                 fail(FileError::new(t, None, reason), summary, on_event);
@@ -235,7 +241,7 @@ async fn store(
         units.push(prepared);
         files.push(paths);
     }
-    let results = writer::write_batch(db, &units).await;
+    let results = store::write_batch(db, &units).await;
     for (result, paths) in results.into_iter().zip(files) {
         match result {
             Ok(written) => {
@@ -323,7 +329,7 @@ fn unit_of(
     opts: &ReadOptions,
     now: chrono::DateTime<chrono::Utc>,
     errors: &mut Vec<FileError>,
-) -> Option<(ArticleUnit, Vec<PathBuf>)> {
+) -> Option<(ArticleChange, Files)> {
     if files.is_empty() {
         return None;
     }
@@ -340,11 +346,11 @@ fn unit_of(
         hasher.update(&r.bytes);
     };
     feed(&mut hasher, &original);
-    let mut translations: Vec<(String, Document)> = Vec::new();
+    let mut translations: Vec<NewTranslation> = Vec::new();
     let mut paths = vec![original.path.clone()];
-    for mut t in files {
-        let locale = t.doc.name_locale.clone().unwrap_or_else(|| t.doc.lang.clone());
-        let clash = locale == original.doc.lang || translations.iter().any(|(_, d)| d.lang == locale);
+    for t in files {
+        let locale = t.doc.name_locale.clone().unwrap_or_else(|| t.doc.article.lang.clone());
+        let clash = locale == original.doc.article.lang || translations.iter().any(|v| v.locale == locale);
         if clash {
             let reason = format!(
                 "a version in locale {locale} is already given for {}",
@@ -358,21 +364,32 @@ fn unit_of(
         // A draft, not-yet-published or expired translation is not stored.
         // Whether it is public goes into the hash, so a later import stores
         // it once its publishDate has come (or drops it once it expires).
-        let public = crate::query::articles::is_public(t.doc.draft, t.doc.publish_date, t.doc.expiry_date, now);
+        let public = t.doc.article.is_public(now);
         hasher.update([u8::from(public)]);
         if public {
-            t.doc.lang = locale;
-            translations.push((t.stored_path, t.doc));
+            let a = t.doc.article;
+            translations.push(NewTranslation {
+                locale,
+                title: a.title,
+                summary: a.summary,
+                body: a.body,
+                published_at: a.published_at,
+                source_path: t.stored_path,
+            });
         }
     }
     let content_hash = format!("{:x}", hasher.finalize());
+    let files = Files {
+        paths,
+        slug_line: original.doc.slug_line,
+    };
     Some((
-        ArticleUnit {
-            original: original.doc,
-            original_path: original.stored_path,
+        ArticleChange {
+            article: original.doc.article,
+            source_path: original.stored_path,
             translations,
             content_hash,
         },
-        paths,
+        files,
     ))
 }

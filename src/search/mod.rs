@@ -1,7 +1,6 @@
 //! Full-text search: jieba segmentation, the FTS match expression built from
-//! user text, the index rows each article version gets, ranking, and snippets.
+//! user text, ranking, and snippets. (The index rows are the store's.)
 
-pub mod index;
 pub mod matcher;
 pub mod query;
 pub mod rank;

@@ -21,6 +21,7 @@ use crate::locale::{self, Locale};
 use crate::query::articles::Columns;
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
+use crate::store::Display;
 use crate::text::{markdown, words};
 
 /// How to render a body.
@@ -334,17 +335,9 @@ impl Article {
 
     /// How a Hugo theme should lay the article out (front matter display keys).
     async fn display(&self, ctx: &Context<'_>) -> Result<DisplayOptions, ApiError> {
-        let r = self.row_with(ctx, Columns::WithoutBody).await?;
-        Ok(DisplayOptions {
-            menu: Json(r.menu.clone()),
-            comments: r.comments,
-            authorbox: r.authorbox,
-            pager: r.pager,
-            toc: r.toc,
-            mathjax: r.mathjax,
-            sidebar: r.sidebar.clone(),
-            widgets: strings(&r.widgets),
-        })
+        Ok(DisplayOptions(Display::of_row(
+            &*self.row_with(ctx, Columns::WithoutBody).await?,
+        )))
     }
 
     /// Articles sharing the most tags and categories with this one, newest
@@ -438,24 +431,51 @@ pub struct TocEntry {
 
 /// Display options from front matter, as Hugo themes (e.g. Mainroad) read
 /// them. A null means the key was not given: use the site's default.
-#[derive(SimpleObject, Clone)]
-pub struct DisplayOptions {
+pub struct DisplayOptions(pub Display);
+
+/// Display options from front matter, as Hugo themes (e.g. Mainroad) read
+/// them. A null means the key was not given: use the site's default.
+#[Object]
+impl DisplayOptions {
     /// Front matter `menu` as written: a menu name, a list, or a map; `""` when empty.
-    pub menu: Json<Value>,
+    async fn menu(&self) -> Json<&Value> {
+        Json(&self.0.menu)
+    }
+
     /// Show the comments section.
-    pub comments: Option<bool>,
+    async fn comments(&self) -> Option<bool> {
+        self.0.comments
+    }
+
     /// Show the author box.
-    pub authorbox: Option<bool>,
+    async fn authorbox(&self) -> Option<bool> {
+        self.0.authorbox
+    }
+
     /// Show previous/next links.
-    pub pager: Option<bool>,
+    async fn pager(&self) -> Option<bool> {
+        self.0.pager
+    }
+
     /// Show a table of contents.
-    pub toc: Option<bool>,
+    async fn toc(&self) -> Option<bool> {
+        self.0.toc
+    }
+
     /// Load MathJax for formulas.
-    pub mathjax: Option<bool>,
+    async fn mathjax(&self) -> Option<bool> {
+        self.0.mathjax
+    }
+
     /// Sidebar position, e.g. `right`, `left`, `false`.
-    pub sidebar: Option<String>,
+    async fn sidebar(&self) -> Option<&str> {
+        self.0.sidebar.as_deref()
+    }
+
     /// Sidebar widgets in order, e.g. `search`, `recent`, `taglist`.
-    pub widgets: Vec<String>,
+    async fn widgets(&self) -> &[String] {
+        &self.0.widgets
+    }
 }
 
 /// A localized version of an article.

@@ -7,19 +7,21 @@ use std::collections::{HashMap, HashSet};
 use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    Iterable, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, QueryFilter, Set,
+    TransactionTrait,
 };
-use serde_json::Value;
 
-use super::document::{Document, Term};
+use super::article::{ArticleChange, NewTranslation, Term};
+use super::search_index::{self as index, Version};
+use super::StoreError;
 use crate::db::bulk;
 use crate::live::{self, Change};
 use crate::query::terms::TermRow;
-use crate::query::{articles, Taxonomy};
-use crate::search::index::{self, Version};
+use crate::query::Taxonomy;
 
-static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One writer at a time in this process: SQLite takes one write transaction
+/// at a time anyway, and queuing here beats busy-waiting.
+pub(super) static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What writing an article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,28 +40,22 @@ pub struct Written {
     pub change: Option<Change>,
 }
 
-/// An article's original document and its translations, ready to store.
-#[derive(Debug)]
-pub struct ArticleUnit {
-    pub original: Document,
-    pub original_path: String,
-    /// (stored path, locale-resolved document) for each translation file.
-    pub translations: Vec<(String, Document)>,
-    pub content_hash: String,
-}
-
-impl ArticleUnit {
+impl ArticleChange {
+    /// The versions the search index holds: the original, then each translation.
     fn versions(&self) -> Vec<Version<'_>> {
-        fn version(d: &Document) -> Version<'_> {
-            Version {
-                locale: d.lang.as_str(),
-                title: &d.title,
-                summary: &d.summary,
-                body_markdown: &d.body,
-            }
-        }
-        let mut out = vec![version(&self.original)];
-        out.extend(self.translations.iter().map(|(_, t)| version(t)));
+        let a = &self.article;
+        let mut out = vec![Version {
+            locale: a.lang.as_str(),
+            title: &a.title,
+            summary: &a.summary,
+            body_markdown: &a.body,
+        }];
+        out.extend(self.translations.iter().map(|t: &NewTranslation| Version {
+            locale: t.locale.as_str(),
+            title: &t.title,
+            summary: &t.summary,
+            body_markdown: &t.body,
+        }));
         out
     }
 }
@@ -68,48 +64,63 @@ impl ArticleUnit {
 /// of a write, done off the async runtime and outside the transaction).
 #[derive(Debug)]
 pub struct Prepared {
-    pub unit: ArticleUnit,
+    pub unit: ArticleChange,
     index: Vec<index::Row>,
 }
 
 impl Prepared {
-    pub fn new(unit: ArticleUnit) -> Self {
+    /// Segments `unit`'s versions for the search index.
+    pub fn new(unit: ArticleChange) -> Self {
         let index = index::rows(&unit.versions());
         Prepared { unit, index }
     }
 }
 
-/// Stores `unit` unless its content hash is already stored; all or nothing.
-/// The article it replaces is the one with its slug.
-pub async fn write(db: &DatabaseConnection, unit: ArticleUnit) -> Result<Written, DbErr> {
-    write_as(db, unit, None).await
-}
-
-/// As [`write`], replacing the article with id `id` when one is given (an
-/// editor may change a slug), else the one with the unit's slug.
-/// On PostgreSQL the change is sent (`NOTIFY`) with the commit.
-pub async fn write_as(db: &DatabaseConnection, unit: ArticleUnit, id: Option<i32>) -> Result<Written, DbErr> {
-    let existing = match id {
-        Some(id) => article::Entity::find_by_id(id).one(db).await?,
-        None => {
-            article::Entity::find()
-                .filter(article::Column::Slug.eq(&unit.original.slug))
-                .one(db)
-                .await?
-        }
-    };
-    if let Some(done) = unchanged(&unit, existing.as_ref()) {
-        return Ok(done);
-    }
+/// Stores a new article: its slug must be free. All or nothing; on
+/// PostgreSQL the change is sent (`NOTIFY`) with the commit.
+///
+/// The slug's unique index decides, not a look-up before the write, so two
+/// editors creating one slug at once get one article and one
+/// [`StoreError::Conflict`], never an overwrite.
+pub async fn create(db: &DatabaseConnection, unit: ArticleChange) -> Result<Written, StoreError> {
     let prepared = Prepared::new(unit);
-    // One writer at a time in this process: SQLite takes one write
-    // transaction at a time anyway, and queuing here beats busy-waiting.
+    let slug = prepared.unit.article.slug.clone();
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let (known, mut added) = (TermIds::default(), TermIds::default());
-    let written = write_in(&txn, &prepared, existing.as_ref(), &mut known.with(&mut added)).await?;
+    let written = insert_new(&txn, &[&prepared], &mut known.with(&mut added))
+        .await
+        .map_err(|e| StoreError::of_slug(e, &slug))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Db(DbErr::RecordNotInserted))?;
     index::insert(&txn, &[(written.article_id, &prepared.index)]).await?;
-    txn.commit().await?;
+    txn.commit().await.map_err(|e| StoreError::of_slug(e, &slug))?;
+    Ok(written)
+}
+
+/// Replaces article `id` with `unit` (an editor may change its slug, which
+/// must then be free). All or nothing; [`StoreError::NotFound`] when `id` is
+/// not stored (deleted meanwhile).
+pub async fn replace(db: &DatabaseConnection, unit: ArticleChange, id: i32) -> Result<Written, StoreError> {
+    let prepared = Prepared::new(unit);
+    let slug = prepared.unit.article.slug.clone();
+    let _writer = WRITER.lock().await;
+    let txn = db.begin().await?;
+    // Read in the transaction, so what it replaces is what it read.
+    let existing = article::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("article"))?;
+    if let Some(done) = unchanged(&prepared.unit, Some(&existing)) {
+        return Ok(done);
+    }
+    let (known, mut added) = (TermIds::default(), TermIds::default());
+    let written = write_in(&txn, &prepared, Some(&existing), &mut known.with(&mut added))
+        .await
+        .map_err(|e| StoreError::of_slug(e, &slug))?;
+    index::insert(&txn, &[(written.article_id, &prepared.index)]).await?;
+    txn.commit().await.map_err(|e| StoreError::of_slug(e, &slug))?;
     Ok(written)
 }
 
@@ -126,7 +137,7 @@ pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Res
 }
 
 async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Result<Vec<Result<Written, DbErr>>, DbErr> {
-    let slugs: Vec<&str> = units.iter().map(|p| p.unit.original.slug.as_str()).collect();
+    let slugs: Vec<&str> = units.iter().map(|p| p.unit.article.slug.as_str()).collect();
     let mut stored: HashMap<String, article::Model> = HashMap::new();
     for chunk in slugs.chunks(500) {
         for row in article::Entity::find()
@@ -143,7 +154,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
     let mut results: Vec<Option<Result<Written, DbErr>>> = Vec::with_capacity(units.len());
     let mut fresh: Vec<usize> = Vec::new();
     for (i, p) in units.iter().enumerate() {
-        let existing = stored.get(&p.unit.original.slug);
+        let existing = stored.get(&p.unit.article.slug);
         results.push(unchanged(&p.unit, existing).map(Ok));
         if existing.is_none() {
             fresh.push(i);
@@ -175,7 +186,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
         if results[i].is_some() {
             continue;
         }
-        let existing = stored.get(&p.unit.original.slug);
+        let existing = stored.get(&p.unit.article.slug);
         let savepoint = txn.begin().await?;
         let mut unit_terms = TermIds::default();
         match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
@@ -210,7 +221,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
 }
 
 /// The answer when `unit` is already stored as it is.
-fn unchanged(unit: &ArticleUnit, existing: Option<&article::Model>) -> Option<Written> {
+fn unchanged(unit: &ArticleChange, existing: Option<&article::Model>) -> Option<Written> {
     existing
         .filter(|e| e.content_hash == unit.content_hash)
         .map(|e| Written {
@@ -264,11 +275,11 @@ async fn write_in<C: ConnectionTrait>(
             .ok_or_else(|| DbErr::Custom("the article was not inserted".into()));
     };
     let unit = &prepared.unit;
-    let doc = &unit.original;
     let now = chrono::Utc::now();
-    let public_before = articles::is_public(existing.draft, existing.publish_date, existing.expiry_date, now);
-    let public_after = articles::is_public(doc.draft, doc.publish_date, doc.expiry_date, now);
-    let mut row = article_row(unit);
+    let public_before =
+        crate::query::articles::is_public(existing.draft, existing.publish_date, existing.expiry_date, now);
+    let public_after = unit.article.is_public(now);
+    let mut row = unit.row();
     row.id = Set(existing.id);
     let id = row.update(txn).await?.id;
     translation::Entity::delete_many()
@@ -309,14 +320,12 @@ async fn insert_new<C: ConnectionTrait>(
     terms: &mut TermScope<'_>,
 ) -> Result<Vec<Written>, DbErr> {
     let ids = insert_articles(txn, units).await?;
-    let stored: Vec<(i32, &ArticleUnit)> = ids.into_iter().zip(units.iter().map(|p| &p.unit)).collect();
+    let stored: Vec<(i32, &ArticleChange)> = ids.into_iter().zip(units.iter().map(|p| &p.unit)).collect();
     add_parts(txn, &stored, terms).await?;
     let now = chrono::Utc::now();
     let mut written = Vec::with_capacity(stored.len());
     for (id, unit) in stored {
-        let d = &unit.original;
-        let public = articles::is_public(d.draft, d.publish_date, d.expiry_date, now);
-        let change = Change::of_write(id, None, public);
+        let change = Change::of_write(id, None, unit.article.is_public(now));
         written.push(Written {
             outcome: Outcome::Imported,
             article_id: id,
@@ -342,12 +351,12 @@ async fn insert_articles<C: ConnectionTrait>(txn: &C, units: &[&Prepared]) -> Re
     };
     let mut rows = Vec::with_capacity(units.len());
     for p in units {
-        let row = article_row(&p.unit);
+        let row = p.unit.row();
         let values = columns
             .iter()
             .map(|c| row.get(*c).into_value().map(Expr::val))
             .collect::<Option<Vec<Expr>>>()
-            .ok_or_else(|| DbErr::Custom(format!("article {}: a column has no value", p.unit.original.slug)))?;
+            .ok_or_else(|| DbErr::Custom(format!("article {}: a column has no value", p.unit.article.slug)))?;
         rows.push(values);
     }
     let mut ids: HashMap<String, i32> = HashMap::with_capacity(units.len());
@@ -359,7 +368,7 @@ async fn insert_articles<C: ConnectionTrait>(txn: &C, units: &[&Prepared]) -> Re
     units
         .iter()
         .map(|p| {
-            let slug = &p.unit.original.slug;
+            let slug = &p.unit.article.slug;
             ids.get(slug).copied().ok_or_else(|| DbErr::RecordNotInserted)
         })
         .collect()
@@ -369,69 +378,19 @@ async fn insert_articles<C: ConnectionTrait>(txn: &C, units: &[&Prepared]) -> Re
 /// tags and categories.
 async fn add_parts<C: ConnectionTrait>(
     txn: &C,
-    stored: &[(i32, &ArticleUnit)],
+    stored: &[(i32, &ArticleChange)],
     terms: &mut TermScope<'_>,
 ) -> Result<(), DbErr> {
     insert_translations(txn, stored).await?;
     insert_locales(txn, stored).await?;
     for taxonomy in [Taxonomy::Tags, Taxonomy::Categories] {
-        let links: Vec<(i32, &[Term])> = stored
-            .iter()
-            .map(|(id, u)| {
-                let d = &u.original;
-                let terms = match taxonomy {
-                    Taxonomy::Tags => &d.tags,
-                    Taxonomy::Categories => &d.categories,
-                };
-                (*id, terms.as_slice())
-            })
-            .collect();
+        let links: Vec<(i32, &[Term])> = stored.iter().map(|(id, u)| (*id, u.article.terms(taxonomy))).collect();
         link_terms(txn, taxonomy, &links, terms).await?;
     }
     Ok(())
 }
 
-fn json_list<T: ToString>(items: &[T]) -> Value {
-    Value::Array(items.iter().map(|s| Value::String(s.to_string())).collect())
-}
-
-fn article_row(unit: &ArticleUnit) -> article::ActiveModel {
-    let d = &unit.original;
-    article::ActiveModel {
-        id: NotSet,
-        slug: Set(d.slug.clone()),
-        title: Set(d.title.clone()),
-        summary: Set(d.summary.clone()),
-        body: Set(d.body.clone()),
-        published_at: Set(d.published_at),
-        updated_at: Set(d.updated_at),
-        publish_date: Set(d.publish_date),
-        expiry_date: Set(d.expiry_date),
-        lang: Set(d.lang.to_string()),
-        thumbnail: Set(d.thumbnail.clone()),
-        lead: Set(d.lead.clone()),
-        source_name: Set(d.source.as_ref().map(|s| s.name.clone())),
-        source_url: Set(d.source.as_ref().map(|s| s.url.clone())),
-        draft: Set(d.draft),
-        menu: Set(d.display.menu.clone()),
-        comments: Set(d.display.comments),
-        authorbox: Set(d.display.authorbox),
-        pager: Set(d.display.pager),
-        toc: Set(d.display.toc),
-        mathjax: Set(d.display.mathjax),
-        sidebar: Set(d.display.sidebar.clone()),
-        widgets: Set(json_list(&d.display.widgets)),
-        translations: Set(json_list(&d.translations)),
-        weight: Set(d.weight),
-        aliases: Set(json_list(&d.aliases)),
-        keywords: Set(json_list(&d.keywords)),
-        front_matter: Set(d.front_matter.clone()),
-        source_path: Set(unit.original_path.clone()),
-        content_hash: Set(unit.content_hash.clone()),
-    }
-}
-
-async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleUnit)]) -> Result<(), DbErr> {
+async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
     use translation::Column as T;
     let start = || {
         Query::insert()
@@ -448,15 +407,15 @@ async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
             .to_owned()
     };
     let rows = stored.iter().flat_map(|(id, unit)| {
-        unit.translations.iter().map(move |(path, t)| {
+        unit.translations.iter().map(move |t| {
             vec![
                 Expr::val(*id),
-                Expr::val(t.lang.as_str()),
+                Expr::val(t.locale.as_str()),
                 Expr::val(t.title.as_str()),
                 Expr::val(t.summary.as_str()),
                 Expr::val(t.body.as_str()),
                 Expr::val(t.published_at),
-                Expr::val(path.as_str()),
+                Expr::val(t.source_path.as_str()),
             ]
         })
     });
@@ -464,21 +423,7 @@ async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
     Ok(())
 }
 
-/// Every locale an article is available in: its `lang`, front matter
-/// `translations`, and its translation files.
-fn locales(unit: &ArticleUnit) -> Vec<&str> {
-    let d = &unit.original;
-    let mut locales: Vec<&str> = vec![d.lang.as_str()];
-    let listed = d.translations.iter().map(|l| l.as_str());
-    for l in listed.chain(unit.translations.iter().map(|(_, t)| t.lang.as_str())) {
-        if !locales.contains(&l) {
-            locales.push(l);
-        }
-    }
-    locales
-}
-
-async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleUnit)]) -> Result<(), DbErr> {
+async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
     let start = || {
         Query::insert()
             .into_table("article_locale")
@@ -486,7 +431,7 @@ async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleUni
             .to_owned()
     };
     let rows = stored.iter().flat_map(|(id, unit)| {
-        locales(unit)
+        unit.locales()
             .into_iter()
             .map(move |l| vec![Expr::val(*id), Expr::val(l)])
     });

@@ -5,12 +5,12 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::segment;
 use crate::db::bulk;
+use crate::search::segment;
 use crate::text::markdown;
 
 /// One version of an article as written: markdown body, not yet segmented.
-pub struct Version<'a> {
+pub(super) struct Version<'a> {
     pub locale: &'a str,
     pub title: &'a str,
     pub summary: &'a str,
@@ -29,7 +29,7 @@ pub struct Row {
 }
 
 /// Segments each version for the index.
-pub fn rows(versions: &[Version<'_>]) -> Vec<Row> {
+pub(super) fn rows(versions: &[Version<'_>]) -> Vec<Row> {
     versions
         .iter()
         .map(|v| {
@@ -47,7 +47,7 @@ pub fn rows(versions: &[Version<'_>]) -> Vec<Row> {
 }
 
 /// Deletes the index rows of `article_id`.
-pub async fn clear(conn: &impl ConnectionTrait, article_id: i32) -> Result<(), DbErr> {
+pub(super) async fn clear(conn: &impl ConnectionTrait, article_id: i32) -> Result<(), DbErr> {
     conn.execute(
         &Query::delete()
             .from_table("search_document")
@@ -62,7 +62,7 @@ pub async fn clear(conn: &impl ConnectionTrait, article_id: i32) -> Result<(), D
 /// as the parameter limit allows. On SQLite each statement that fills the
 /// FTS5 table makes FTS5 write a new segment (it flushes at every statement
 /// savepoint), so an import inserts a whole chunk's rows at once.
-pub async fn insert(conn: &impl ConnectionTrait, articles: &[(i32, &[Row])]) -> Result<(), DbErr> {
+pub(super) async fn insert(conn: &impl ConnectionTrait, articles: &[(i32, &[Row])]) -> Result<(), DbErr> {
     let start = || {
         Query::insert()
             .into_table("search_document")

@@ -1,0 +1,226 @@
+//! What the store writes: an article (its row, links and derived data), its
+//! translations, and the display options a theme reads. The importer maps a
+//! content file to these types and the editor maps a mutation's input to
+//! them; a front-matter key Gazette models is read and stored here.
+
+use chrono::{DateTime, Utc};
+use entity::article;
+use sea_orm::ActiveValue::Set;
+use serde_json::Value;
+
+use crate::locale::Locale;
+
+/// A tag or category as an article names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub slug: String,
+    pub name: String,
+}
+
+/// The link a news body ends with: `[name](url)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// Typed access to front-matter keys, so each stored type reads its own
+/// keys. The importer implements it over a file's front matter, with errors
+/// that name the key's line.
+pub trait FrontMatter {
+    /// Why a key's value has the wrong type.
+    type Error;
+    /// The value as written, if the key is given.
+    fn raw(&self, key: &str) -> Option<&Value>;
+    /// `true`/`false` (or those words as text).
+    fn flag(&self, key: &str) -> Result<Option<bool>, Self::Error>;
+    /// Text, with an empty value read as not given.
+    fn text(&self, key: &str) -> Result<Option<String>, Self::Error>;
+    /// A list of text; a lone value is a list of one.
+    fn list(&self, key: &str) -> Result<Vec<String>, Self::Error>;
+}
+
+/// Display options a Hugo theme (e.g. Mainroad) reads from front matter.
+/// `None` means the key was not given: the theme uses the site's default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Display {
+    /// Front matter `menu` as written: a menu name, a list, or a map.
+    pub menu: Value,
+    pub comments: Option<bool>,
+    pub authorbox: Option<bool>,
+    pub pager: Option<bool>,
+    pub toc: Option<bool>,
+    pub mathjax: Option<bool>,
+    pub sidebar: Option<String>,
+    pub widgets: Vec<String>,
+}
+
+impl Display {
+    /// Reads the display keys of a file's front matter.
+    pub fn read<F: FrontMatter>(f: &F) -> Result<Self, F::Error> {
+        Ok(Display {
+            menu: f.raw("menu").cloned().unwrap_or(Value::Null),
+            comments: f.flag("comments")?,
+            authorbox: f.flag("authorbox")?,
+            pager: f.flag("pager")?,
+            toc: f.flag("toc")?,
+            mathjax: f.flag("mathjax")?,
+            sidebar: f.text("sidebar")?,
+            widgets: f.list("widgets")?,
+        })
+    }
+
+    /// The options as stored in an article's row.
+    pub fn of_row(row: &article::Model) -> Self {
+        Display {
+            menu: row.menu.clone(),
+            comments: row.comments,
+            authorbox: row.authorbox,
+            pager: row.pager,
+            toc: row.toc,
+            mathjax: row.mathjax,
+            sidebar: row.sidebar.clone(),
+            widgets: strings(&row.widgets),
+        }
+    }
+
+    /// Sets the row's display columns to these options.
+    pub(super) fn store_in(&self, row: &mut article::ActiveModel) {
+        row.menu = Set(self.menu.clone());
+        row.comments = Set(self.comments);
+        row.authorbox = Set(self.authorbox);
+        row.pager = Set(self.pager);
+        row.toc = Set(self.toc);
+        row.mathjax = Set(self.mathjax);
+        row.sidebar = Set(self.sidebar.clone());
+        row.widgets = Set(json_list(&self.widgets));
+    }
+}
+
+/// An article's content as the store keeps it: every column of its row but
+/// the bookkeeping ones, and the terms it links to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// Markdown, without front matter and without the trailing source link.
+    pub body: String,
+    pub source: Option<SourceLink>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub publish_date: DateTime<Utc>,
+    pub expiry_date: Option<DateTime<Utc>>,
+    pub lang: Locale,
+    /// Locales front matter `translations` lists.
+    pub translations: Vec<Locale>,
+    pub thumbnail: Option<String>,
+    pub lead: Option<String>,
+    pub draft: bool,
+    pub display: Display,
+    pub weight: i32,
+    pub aliases: Vec<String>,
+    pub keywords: Vec<String>,
+    pub tags: Vec<Term>,
+    pub categories: Vec<Term>,
+    /// The whole front matter, for keys Gazette does not model.
+    pub front_matter: Value,
+}
+
+impl NewArticle {
+    /// Whether a reader may see it at `now` (see `query::articles::is_public`).
+    pub fn is_public(&self, now: DateTime<Utc>) -> bool {
+        crate::query::articles::is_public(self.draft, self.publish_date, self.expiry_date, now)
+    }
+
+    /// Its terms in `taxonomy`.
+    pub fn terms(&self, taxonomy: crate::query::Taxonomy) -> &[Term] {
+        match taxonomy {
+            crate::query::Taxonomy::Tags => &self.tags,
+            crate::query::Taxonomy::Categories => &self.categories,
+        }
+    }
+}
+
+/// A localized version of an article, as stored beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTranslation {
+    pub locale: Locale,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+    /// The file it came from, relative to the import root.
+    pub source_path: String,
+}
+
+/// One write: an article with all its translations, replacing whatever was
+/// stored for it. `content_hash` identifies the inputs: a write whose hash
+/// is already stored changes nothing.
+#[derive(Debug, Clone)]
+pub struct ArticleChange {
+    pub article: NewArticle,
+    /// The file it came from, relative to the import root; empty for an edit.
+    pub source_path: String,
+    pub translations: Vec<NewTranslation>,
+    pub content_hash: String,
+}
+
+impl ArticleChange {
+    /// Every locale the article is available in: its `lang`, front matter
+    /// `translations`, and its translations, without duplicates.
+    pub fn locales(&self) -> Vec<&str> {
+        let a = &self.article;
+        let mut locales: Vec<&str> = vec![a.lang.as_str()];
+        let listed = a.translations.iter().map(|l| l.as_str());
+        for l in listed.chain(self.translations.iter().map(|t| t.locale.as_str())) {
+            if !locales.contains(&l) {
+                locales.push(l);
+            }
+        }
+        locales
+    }
+
+    /// The article's row (without its id).
+    pub(super) fn row(&self) -> article::ActiveModel {
+        let a = &self.article;
+        let mut row = article::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            slug: Set(a.slug.clone()),
+            title: Set(a.title.clone()),
+            summary: Set(a.summary.clone()),
+            body: Set(a.body.clone()),
+            published_at: Set(a.published_at),
+            updated_at: Set(a.updated_at),
+            publish_date: Set(a.publish_date),
+            expiry_date: Set(a.expiry_date),
+            lang: Set(a.lang.to_string()),
+            thumbnail: Set(a.thumbnail.clone()),
+            lead: Set(a.lead.clone()),
+            source_name: Set(a.source.as_ref().map(|s| s.name.clone())),
+            source_url: Set(a.source.as_ref().map(|s| s.url.clone())),
+            draft: Set(a.draft),
+            translations: Set(json_list(&a.translations)),
+            weight: Set(a.weight),
+            aliases: Set(json_list(&a.aliases)),
+            keywords: Set(json_list(&a.keywords)),
+            front_matter: Set(a.front_matter.clone()),
+            source_path: Set(self.source_path.clone()),
+            content_hash: Set(self.content_hash.clone()),
+            ..Default::default()
+        };
+        a.display.store_in(&mut row);
+        row
+    }
+}
+
+/// A stored JSON list of text (widgets, aliases, keywords, locales).
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+fn json_list<T: ToString>(items: &[T]) -> Value {
+    Value::Array(items.iter().map(|s| Value::String(s.to_string())).collect())
+}

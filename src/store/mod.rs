@@ -1,0 +1,60 @@
+//! The one write path: every change to stored content (an import, watch
+//! mode, a mutation) goes through here, so the derived data (search index
+//! rows, locales, term links, change notifications) stays in step with the
+//! articles. Each write is one transaction. Knows nothing of files or GraphQL:
+//! [`crate::import`] maps a content file to an [`ArticleChange`], and
+//! [`crate::edit`] maps a mutation's input to one.
+
+pub mod article;
+mod search_index;
+pub mod terms;
+mod writer;
+
+use sea_orm::{DbErr, SqlErr};
+
+pub use article::{ArticleChange, Display, FrontMatter, NewArticle, NewTranslation, SourceLink, Term};
+pub use writer::{create, replace, write_batch, Outcome, Prepared, Written};
+
+/// Why a write was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A value that must be unique is taken; `field` names the input that gave it.
+    #[error("{field}: `{value}` is taken")]
+    Conflict { field: &'static str, value: String },
+    /// What the write changes is not stored (deleted meanwhile).
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl StoreError {
+    /// `e`, or a conflict on `field` when it is a unique-index violation.
+    fn unique(e: DbErr, field: &'static str, value: &str) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict {
+                field,
+                value: value.to_owned(),
+            },
+            _ => StoreError::Db(e),
+        }
+    }
+
+    /// `e` from writing an article with `slug`: the slug is the article's
+    /// one unique value an editor gives.
+    fn of_slug(e: DbErr, slug: &str) -> Self {
+        Self::unique(e, "slug", slug)
+    }
+}
+
+/// Deletes article `id` with its translations, links and index rows (the
+/// foreign keys cascade).
+pub async fn delete_article(db: &sea_orm::DatabaseConnection, id: i32) -> Result<(), StoreError> {
+    use sea_orm::EntityTrait;
+    let _writer = writer::WRITER.lock().await;
+    let result = entity::article::Entity::delete_by_id(id).exec(db).await?;
+    if result.rows_affected == 0 {
+        return Err(StoreError::NotFound("article"));
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Writes to the taxonomies themselves: creating, renaming and deleting a
+//! tag or category. (Terms an article names are created with it, in
+//! [`super::writer`].)
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
+
+use super::{writer::WRITER, StoreError};
+use crate::query::terms::TermRow;
+use crate::query::Taxonomy;
+
+/// Creates a term named `name` with `slug`; the slug's unique index decides
+/// whether it is free, so two creating one slug at once get one term and one
+/// [`StoreError::Conflict`] on `name`.
+pub async fn create(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    slug: &str,
+    name: &str,
+) -> Result<TermRow, StoreError> {
+    let insert = Query::insert()
+        .into_table(taxonomy.table())
+        .columns(["slug", "name"])
+        .values_panic([slug.into(), name.into()])
+        .returning(Query::returning().columns(["id", "slug", "name"]))
+        .to_owned();
+    let _writer = WRITER.lock().await;
+    let row = db
+        .query_one(&insert)
+        .await
+        .map_err(|e| StoreError::unique(e, "name", slug))?
+        .ok_or(StoreError::NotFound("term"))?;
+    Ok(TermRow::from_query_result(&row, "")?)
+}
+
+/// Renames term `id`; its slug stays, so its URLs do.
+pub async fn rename(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32, name: &str) -> Result<TermRow, StoreError> {
+    let update = Query::update()
+        .table(taxonomy.table())
+        .value("name", name)
+        .and_where(Expr::col("id").eq(id))
+        .returning(Query::returning().columns(["id", "slug", "name"]))
+        .to_owned();
+    let _writer = WRITER.lock().await;
+    let row = db.query_one(&update).await?.ok_or(StoreError::NotFound("term"))?;
+    Ok(TermRow::from_query_result(&row, "")?)
+}
+
+/// Deletes term `id` and its links to articles.
+pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Result<(), StoreError> {
+    let delete = Query::delete()
+        .from_table(taxonomy.table())
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    let _writer = WRITER.lock().await;
+    if db.execute(&delete).await?.rows_affected() == 0 {
+        return Err(StoreError::NotFound("term"));
+    }
+    Ok(())
+}
