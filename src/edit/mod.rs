@@ -4,13 +4,14 @@
 //! search index, locales and links). Knows nothing of GraphQL or HTTP.
 
 use chrono::{DateTime, Utc};
-use entity::{article, translation};
+use entity::translation;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::live::Hub;
 use crate::locale::Locale;
+use crate::query::articles::{self, Full};
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 use crate::store::{
@@ -105,10 +106,7 @@ fn terms(field: &str, names: &[String]) -> Result<Vec<Term>, EditError> {
 }
 
 /// The article the fields describe, over `base` (the stored article, if any).
-fn new_article(
-    fields: &ArticleFields,
-    base: Option<(&article::Model, Vec<Term>, Vec<Term>)>,
-) -> Result<NewArticle, EditError> {
+fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>)>) -> Result<NewArticle, EditError> {
     let (row, old_tags, old_categories) = match base {
         Some((row, tags, categories)) => (Some(row), tags, categories),
         None => (None, Vec::new(), Vec::new()),
@@ -185,7 +183,7 @@ fn new_article(
         thumbnail: text(&fields.thumbnail, row.map(|r| &r.thumbnail)),
         lead: text(&fields.lead, row.map(|r| &r.lead)),
         draft: fields.draft.or(row.map(|r| r.draft)).unwrap_or(false),
-        display: row.map(Display::of_row).unwrap_or_default(),
+        display: row.map(|r| Display::of_row(r)).unwrap_or_default(),
         weight: row.map_or(0, |r| r.weight),
         aliases: row.map(|r| strings(&r.aliases)).unwrap_or_default(),
         keywords: row.map(|r| strings(&r.keywords)).unwrap_or_default(),
@@ -207,20 +205,13 @@ fn edit_hash(article: &NewArticle) -> String {
     format!("{digest:x}")
 }
 
-async fn stored(db: &DatabaseConnection, id: i32) -> Result<article::Model, EditError> {
-    article::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(EditError::NotFound("article"))
+async fn stored(db: &DatabaseConnection, id: i32) -> Result<Full, EditError> {
+    articles::any_by_id(db, id).await?.ok_or(EditError::NotFound("article"))
 }
 
 /// Creates an article; its slug must be free.
 /// Subscribers on `hub` hear of it once it is committed.
-pub async fn create_article(
-    db: &DatabaseConnection,
-    hub: &Hub,
-    fields: &ArticleFields,
-) -> Result<article::Model, EditError> {
+pub async fn create_article(db: &DatabaseConnection, hub: &Hub, fields: &ArticleFields) -> Result<Full, EditError> {
     if fields.body.is_none() {
         return Err(invalid("body", "is required"));
     }
@@ -243,7 +234,7 @@ pub async fn update_article(
     hub: &Hub,
     id: i32,
     fields: &ArticleFields,
-) -> Result<article::Model, EditError> {
+) -> Result<Full, EditError> {
     let row = stored(db, id).await?;
     let mut tags = terms::of_articles(db, Taxonomy::Tags, &[id]).await?;
     let mut categories = terms::of_articles(db, Taxonomy::Categories, &[id]).await?;

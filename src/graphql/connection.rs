@@ -14,7 +14,7 @@ use super::lookahead::{self, PageTerms};
 use super::pagination::{self, PageArgs};
 use super::term::{Category, Tag};
 use crate::locale::Locale;
-use crate::query::articles::{self, Columns, Order, Scope};
+use crate::query::articles::{self, Order, PageRow, Scope};
 use crate::query::keyset::{Page, PageRequest, SortValue};
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
@@ -201,19 +201,16 @@ pub fn article_list(base: &str, order: Order) -> String {
 /// Builds an article connection from a page of rows.
 pub fn article_connection(
     list: &str,
-    page: Page<entity::article::Model>,
+    page: Page<PageRow>,
     order: Order,
     info: ArticleListInfo,
     locale: Option<Locale>,
-    read: (Columns, Option<Arc<PageTerms>>),
+    page_terms: Option<Arc<PageTerms>>,
 ) -> ArticleConnection {
-    let (columns, page_terms) = read;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
     conn.edges.extend(page.rows.into_iter().map(|row| {
-        let cursor = pagination::encode(list, &order.key_of(&row));
-        let article = Article::new(row, locale.clone())
-            .with_page_terms(page_terms.clone())
-            .read_with(columns);
+        let cursor = pagination::encode(list, &order.key_of(row.card()));
+        let article = Article::of_page(row, locale.clone()).with_page_terms(page_terms.clone());
         Edge::new(cursor, article)
     }));
     conn
@@ -233,16 +230,9 @@ pub async fn articles(
     let l = loaders::get(ctx)?.loader();
     let columns = lookahead::columns(ctx);
     let page = articles::page(&l.db, &scope, order, &req, l.now(), columns).await?;
-    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
-    Ok(article_connection(
-        &list,
-        page,
-        order,
-        info,
-        locale,
-        (columns, page_terms),
-    ))
+    Ok(article_connection(&list, page, order, info, locale, page_terms))
 }
 
 /// Extra fields of a tag or category connection.

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
-use entity::{article, translation};
+use entity::translation;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::error::ApiError;
+use crate::query::articles::{self, Full};
 use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
-use crate::query::{articles, terms, translations, Taxonomy};
+use crate::query::{terms, translations, Taxonomy};
 
 /// What every resolver of one request shares: the database and the instant
 /// visibility is judged at, so one response is consistent with itself.
@@ -128,13 +129,13 @@ impl Loader<TranslationsOf> for Loaders {
 pub struct ArticleById(pub i32);
 
 impl Loader<ArticleById> for Loaders {
-    type Value = article::Model;
+    type Value = Arc<Full>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[ArticleById]) -> Result<HashMap<ArticleById, article::Model>, Self::Error> {
+    async fn load(&self, keys: &[ArticleById]) -> Result<HashMap<ArticleById, Arc<Full>>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let rows = articles::by_ids(&self.db, &ids, self.now()).await?;
-        Ok(rows.into_iter().map(|r| (ArticleById(r.id), r)).collect())
+        Ok(rows.into_iter().map(|r| (ArticleById(r.id), Arc::new(r))).collect())
     }
 }
 
@@ -182,7 +183,7 @@ impl Loader<TranslationById> for Loaders {
 pub struct FirstArticlesOf(pub Taxonomy, pub i32, pub u64, pub bool);
 
 impl Loader<FirstArticlesOf> for Loaders {
-    type Value = Arc<Vec<article::Model>>;
+    type Value = Arc<Vec<Full>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[FirstArticlesOf]) -> Result<HashMap<FirstArticlesOf, Self::Value>, Self::Error> {

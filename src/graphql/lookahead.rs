@@ -73,12 +73,9 @@ fn inside_list(ctx: &Context<'_>) -> bool {
     false
 }
 
-/// The `Article` fields that read the stored body or front matter.
-const BODY_FIELDS: [&str; 5] = ["body", "tableOfContents", "wordCount", "readingTime", "frontMatter"];
-
 /// The `Article` fields answered from its card's columns
-/// ([`crate::query::articles::Columns::Card`]) or by id through a loader.
-const CARD_FIELDS: [&str; 17] = [
+/// ([`crate::query::articles::Card`]) or by id through a loader.
+pub const CARD_FIELDS: [&str; 17] = [
     "__typename",
     "id",
     "slug",
@@ -98,20 +95,38 @@ const CARD_FIELDS: [&str; 17] = [
     "next",
 ];
 
+/// The `Article` fields that read [`crate::query::articles::Meta`]'s
+/// columns beyond the card (front matter Gazette models).
+pub const META_FIELDS: [&str; 7] = [
+    "lead",
+    "thumbnail",
+    "source",
+    "availableLocales",
+    "display",
+    "aliases",
+    "keywords",
+];
+
+/// The `Article` fields that read the stored body or front matter.
+pub const FULL_FIELDS: [&str; 5] = ["body", "tableOfContents", "wordCount", "readingTime", "frontMatter"];
+
 /// The columns the connection being resolved needs of its articles, from
 /// the fields it selects under `edges { node }` and `nodes` (fragments
 /// included; `@skip`/`@include` are not evaluated, so a skipped field can
-/// only widen the read). A field this misses still works: the article then
-/// reads its whole row by id.
+/// only widen the read). The fields read their columns through typed
+/// accessors, so a field this misjudges still answers right: the article
+/// then reads its whole row by id.
 pub fn columns(ctx: &Context<'_>) -> Columns {
     let mut need = Columns::Card;
     for field in node_fields(ctx) {
         let name = field.name();
-        if BODY_FIELDS.contains(&name) {
-            return Columns::All;
+        if CARD_FIELDS.contains(&name) {
+            continue;
         }
-        if !CARD_FIELDS.contains(&name) {
+        if META_FIELDS.contains(&name) {
             need = Columns::WithoutBody;
+        } else {
+            return Columns::All;
         }
     }
     need
@@ -134,4 +149,38 @@ fn node_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
         nodes.extend(edges.selection_set().filter(|f| f.name() == "node"));
     }
     nodes.iter().flat_map(|node| node.selection_set()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CARD_FIELDS, FULL_FIELDS, META_FIELDS};
+
+    /// Every `Article` field is classified once, and every classified name
+    /// is a field: a new field must say which columns it reads.
+    #[tokio::test]
+    async fn every_article_field_says_which_columns_it_reads() {
+        let query = r#"{ __type(name: "Article") { fields { name } } }"#;
+        let response = crate::graphql::build_schema().execute(query).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let data = response.data.into_json().unwrap_or_default();
+        let fields: Vec<&str> = data["__type"]["fields"]
+            .as_array()
+            .map(|f| f.iter().filter_map(|f| f["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(fields.len() > 20, "introspection found {fields:?}");
+        let lists = [&CARD_FIELDS[..], &META_FIELDS[..], &FULL_FIELDS[..]];
+        for field in &fields {
+            let places = lists.iter().filter(|list| list.contains(field)).count();
+            assert_eq!(
+                places, 1,
+                "Article.{field} is in {places} of CARD_FIELDS, META_FIELDS, FULL_FIELDS"
+            );
+        }
+        for name in lists.iter().flat_map(|list| list.iter()) {
+            assert!(
+                *name == "__typename" || fields.contains(name),
+                "`{name}` is classified but Article has no such field"
+            );
+        }
+    }
 }

@@ -13,7 +13,7 @@ use super::article::Article;
 use super::error::ApiError;
 use super::{id, loaders};
 use crate::live::{Change, Hub};
-use crate::query::articles::{Filter, Scope};
+use crate::query::articles::{Filter, Full, Scope};
 
 /// Set by the WebSocket transport for each connection: a subscription that
 /// falls too far behind sends the close reason here, and the connection is
@@ -103,10 +103,11 @@ fn changes(
 }
 
 /// Article `id` if it is public now and in `scope`: one statement.
-async fn matching(db: &DatabaseConnection, scope: &Scope, id: i32) -> Result<Option<article::Model>, ApiError> {
+async fn matching(db: &DatabaseConnection, scope: &Scope, id: i32) -> Result<Option<Full>, ApiError> {
     Ok(scope
         .select(db, chrono::Utc::now())
         .filter(article::Column::Id.eq(id))
+        .into_model::<Full>()
         .one(db)
         .await?)
 }

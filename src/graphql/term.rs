@@ -8,7 +8,7 @@ use super::id::{self, Kind};
 use super::loaders::{self, ArticleCountOf, FirstArticlesOf};
 use super::lookahead::PageTerms;
 use super::pagination::PageArgs;
-use crate::query::articles::{Columns, Order, Scope};
+use crate::query::articles::{Order, PageRow, Scope};
 use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
@@ -45,7 +45,9 @@ async fn term_articles(
     let rows = loaders::get(ctx)?
         .load_one(FirstArticlesOf(taxonomy, term.id, limit, from_end))
         .await?;
-    let mut rows: Vec<_> = rows.map(|r| r.as_ref().clone()).unwrap_or_default();
+    let mut rows: Vec<PageRow> = rows
+        .map(|r| r.iter().cloned().map(PageRow::Full).collect())
+        .unwrap_or_default();
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     if from_end {
@@ -57,10 +59,11 @@ async fn term_articles(
         has_previous,
         has_next,
     };
-    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, limit);
-    let read = (Columns::All, page_terms);
-    Ok(connection::article_connection(&list, page, order, info, None, read))
+    Ok(connection::article_connection(
+        &list, page, order, info, None, page_terms,
+    ))
 }
 
 macro_rules! term_type {

@@ -272,7 +272,7 @@ impl Order {
     }
 
     /// The key of `row` in this order.
-    pub fn key_of(self, row: &article::Model) -> Key {
+    pub fn key_of(self, row: &Card) -> Key {
         let value = match self.field {
             OrderField::PublishedAt => SortValue::Time(row.published_at),
             OrderField::UpdatedAt => SortValue::Time(row.updated_at),
@@ -283,22 +283,29 @@ impl Order {
 }
 
 /// A public article by slug.
-pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) -> Result<Option<article::Model>, DbErr> {
+pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) -> Result<Option<Full>, DbErr> {
     article::Entity::find()
         .filter(public_at(now))
         .filter(article::Column::Slug.eq(slug))
+        .into_model::<Full>()
         .one(db)
         .await
 }
 
+/// An article by id, public or not (an editor's answer shows drafts too).
+pub async fn any_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<Full>, DbErr> {
+    article::Entity::find_by_id(id).into_model::<Full>().one(db).await
+}
+
 /// Public articles by id, in no particular order: one statement.
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) -> Result<Vec<article::Model>, DbErr> {
+pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) -> Result<Vec<Full>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     article::Entity::find()
         .filter(public_at(now))
         .filter(article::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<Full>()
         .all(db)
         .await
 }
@@ -306,13 +313,12 @@ pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) ->
 /// Which of an article's columns a page reads, fewest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Columns {
-    /// Only what a list's card shows (see [`Card`]); every other column
-    /// comes back empty.
+    /// Only what a list's card shows ([`Card`]).
     Card,
-    /// All but `body` and `front_matter`, the two largest, which come back
-    /// empty: a list that shows neither skips copying and decoding them.
+    /// All but the large `body` and `front_matter` ([`Meta`]): a list that
+    /// shows neither skips copying and decoding them.
     WithoutBody,
-    /// Every column.
+    /// Every column ([`Full`]).
     All,
 }
 
@@ -320,19 +326,19 @@ pub enum Columns {
 /// keys every order sorts and pages by, and what decides its visibility
 /// and locale. sqlx copies every column of every row it reads, so a list
 /// that shows no more reads no more.
-#[derive(Debug, FromQueryResult)]
-struct Card {
-    id: i32,
-    slug: String,
-    title: String,
-    summary: String,
-    published_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    publish_date: DateTime<Utc>,
-    expiry_date: Option<DateTime<Utc>>,
-    lang: String,
-    draft: bool,
-    weight: i32,
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Card {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub publish_date: DateTime<Utc>,
+    pub expiry_date: Option<DateTime<Utc>>,
+    pub lang: String,
+    pub draft: bool,
+    pub weight: i32,
 }
 
 impl Card {
@@ -349,42 +355,80 @@ impl Card {
         article::Column::Draft,
         article::Column::Weight,
     ];
+}
 
-    /// The article row, with every column the card does not hold empty.
-    fn into_model(self) -> article::Model {
-        let empty_list = || serde_json::Value::Array(Vec::new());
-        article::Model {
-            id: self.id,
-            slug: self.slug,
-            title: self.title,
-            summary: self.summary,
-            body: String::new(),
-            published_at: self.published_at,
-            updated_at: self.updated_at,
-            publish_date: self.publish_date,
-            expiry_date: self.expiry_date,
-            lang: self.lang,
-            thumbnail: None,
-            lead: None,
-            source_name: None,
-            source_url: None,
-            draft: self.draft,
-            menu: serde_json::Value::Null,
-            comments: None,
-            authorbox: None,
-            pager: None,
-            toc: None,
-            mathjax: None,
-            sidebar: None,
-            widgets: empty_list(),
-            translations: empty_list(),
-            weight: self.weight,
-            aliases: empty_list(),
-            keywords: empty_list(),
-            front_matter: serde_json::Value::Object(Default::default()),
-            source_path: String::new(),
-            content_hash: String::new(),
+/// Every column a reader sees but the body and front matter: the card, and
+/// the rest of the front matter Gazette models. Dereferences to its card.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Meta {
+    #[sea_orm(nested)]
+    pub card: Card,
+    pub thumbnail: Option<String>,
+    pub lead: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub menu: serde_json::Value,
+    pub comments: Option<bool>,
+    pub authorbox: Option<bool>,
+    pub pager: Option<bool>,
+    pub toc: Option<bool>,
+    pub mathjax: Option<bool>,
+    pub sidebar: Option<String>,
+    pub widgets: serde_json::Value,
+    pub translations: serde_json::Value,
+    pub aliases: serde_json::Value,
+    pub keywords: serde_json::Value,
+}
+
+impl std::ops::Deref for Meta {
+    type Target = Card;
+    fn deref(&self) -> &Card {
+        &self.card
+    }
+}
+
+/// A whole article row as served: [`Meta`] plus the body, the front matter
+/// and the file it came from. Dereferences to its [`Meta`].
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Full {
+    #[sea_orm(nested)]
+    pub meta: Meta,
+    pub body: String,
+    pub front_matter: serde_json::Value,
+    pub source_path: String,
+}
+
+impl std::ops::Deref for Full {
+    type Target = Meta;
+    fn deref(&self) -> &Meta {
+        &self.meta
+    }
+}
+
+/// One article of a page, with the columns its list read.
+#[derive(Debug, Clone)]
+pub enum PageRow {
+    Card(Card),
+    Meta(Meta),
+    Full(Full),
+}
+
+impl PageRow {
+    /// Its card, which every read holds.
+    pub fn card(&self) -> &Card {
+        match self {
+            PageRow::Card(c) => c,
+            PageRow::Meta(m) => &m.card,
+            PageRow::Full(f) => &f.meta.card,
         }
+    }
+}
+
+fn into_page<R>(page: Page<R>, row: impl Fn(R) -> PageRow) -> Page<PageRow> {
+    Page {
+        rows: page.rows.into_iter().map(row).collect(),
+        has_previous: page.has_previous,
+        has_next: page.has_next,
     }
 }
 
@@ -396,30 +440,25 @@ pub async fn page(
     req: &PageRequest,
     now: DateTime<Utc>,
     columns: Columns,
-) -> Result<Page<article::Model>, DbErr> {
+) -> Result<Page<PageRow>, DbErr> {
     let select = scope.select(db, now);
-    match columns {
-        Columns::All => fetch(db, select, &order.sort(), req).await,
-        Columns::WithoutBody => fetch(db, without_body(select), &order.sort(), req).await,
+    let sort = order.sort();
+    Ok(match columns {
+        Columns::All => into_page(fetch(db, select, &sort, req).await?, PageRow::Full),
+        Columns::WithoutBody => into_page(fetch(db, without_body(select), &sort, req).await?, PageRow::Meta),
         Columns::Card => {
             let select = select.select_only().columns(Card::COLUMNS);
-            let page: Page<Card> = fetch(db, select, &order.sort(), req).await?;
-            Ok(Page {
-                rows: page.rows.into_iter().map(Card::into_model).collect(),
-                has_previous: page.has_previous,
-                has_next: page.has_next,
-            })
+            into_page(fetch(db, select, &sort, req).await?, PageRow::Card)
         }
-    }
+    })
 }
 
+/// `select` reading [`Meta`]'s columns: all but the body, the front matter
+/// and the bookkeeping ones.
 fn without_body(select: Select<article::Entity>) -> Select<article::Entity> {
-    let kept = article::Column::iter().filter(|c| !matches!(c, article::Column::Body | article::Column::FrontMatter));
-    select
-        .select_only()
-        .columns(kept)
-        .column_as(Expr::val(""), "body")
-        .column_as(Expr::val(serde_json::Value::Object(Default::default())), "front_matter")
+    use article::Column as C;
+    let kept = C::iter().filter(|c| !matches!(c, C::Body | C::FrontMatter | C::SourcePath | C::ContentHash));
+    select.select_only().columns(kept)
 }
 
 /// How many articles `scope` holds.

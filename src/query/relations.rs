@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::article;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value};
 
+use super::articles::Full;
 use super::Taxonomy;
 
 /// Numbers `?` placeholders as `$1, $2, …` for PostgreSQL.
@@ -70,8 +70,8 @@ pub async fn first_articles_of_terms(
     limit: u64,
     from_end: bool,
     now: DateTime<Utc>,
-) -> Result<HashMap<i32, Vec<article::Model>>, DbErr> {
-    let mut out: HashMap<i32, Vec<article::Model>> = HashMap::new();
+) -> Result<HashMap<i32, Vec<Full>>, DbErr> {
+    let mut out: HashMap<i32, Vec<Full>> = HashMap::new();
     if term_ids.is_empty() {
         return Ok(out);
     }
@@ -91,9 +91,7 @@ pub async fn first_articles_of_terms(
     values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
     for row in db.query_all_raw(statement(db, &sql, values)).await? {
         let parent = Parent::from_query_result(&row, "")?.parent_id;
-        out.entry(parent)
-            .or_default()
-            .push(article::Model::from_query_result(&row, "")?);
+        out.entry(parent).or_default().push(Full::from_query_result(&row, "")?);
     }
     Ok(out)
 }

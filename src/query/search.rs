@@ -13,7 +13,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
 
-use super::articles::Scope;
+use super::articles::{Full, Scope};
 use super::keyset::{slice, Key, Page, PageRequest, SortValue};
 use crate::search;
 use crate::search::matcher;
@@ -22,7 +22,7 @@ use crate::search::query::{Ranking, RANK_WINDOW};
 /// An article and its rank for the query (lower is better).
 #[derive(Debug, Clone)]
 pub struct Ranked {
-    pub article: article::Model,
+    pub article: Full,
     pub rank: f64,
 }
 
@@ -170,10 +170,11 @@ pub async fn page_within(
     hits.sort_by(|a, b| key(a).cmp_ascending(&key(b)));
     let page = slice(&hits, key, req);
     let ids: Vec<i32> = page.rows.iter().map(|&(_, id)| id).collect();
-    let mut articles: HashMap<i32, article::Model> = HashMap::new();
+    let mut articles: HashMap<i32, Full> = HashMap::new();
     if !ids.is_empty() {
         for a in article::Entity::find()
             .filter(article::Column::Id.is_in(ids))
+            .into_model::<Full>()
             .all(db)
             .await?
         {

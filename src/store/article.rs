@@ -71,7 +71,7 @@ impl Display {
     }
 
     /// The options as stored in an article's row.
-    pub fn of_row(row: &article::Model) -> Self {
+    pub fn of_row(row: &crate::query::articles::Meta) -> Self {
         Display {
             menu: row.menu.clone(),
             comments: row.comments,

@@ -238,3 +238,95 @@ async fn tags_are_created_renamed_and_deleted() {
         json!({ "tags": [], "categories": [{ "slug": "jin10_articles_articles" }] })
     );
 }
+
+/// Sends every body at once through one app, as concurrent editors would.
+async fn all_at_once(data: &AppData, bodies: Vec<(&str, Value)>) -> Vec<Value> {
+    let sends = bodies
+        .into_iter()
+        .map(|(query, variables)| mutate(data, Some(TOKEN), query, variables));
+    futures_util::future::join_all(sends).await
+}
+
+#[actix_web::test]
+async fn concurrent_creates_of_one_slug_make_one_article_and_name_the_slug_to_the_others() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+    let bodies = (0..16)
+        .map(|i| {
+            let mut input = new_article();
+            input["title"] = json!(format!("Edition {i}"));
+            (CREATE, json!({ "input": input }))
+        })
+        .collect();
+    let replies = all_at_once(&data, bodies).await;
+
+    let won: Vec<&Value> = replies.iter().filter(|r| r.get("errors").is_none()).collect();
+    assert_eq!(won.len(), 1, "exactly one create wins: {replies:?}");
+    for lost in replies.iter().filter(|r| r.get("errors").is_some()) {
+        let error = &lost["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{lost}");
+        assert_eq!(error["message"], "`input.slug`: `breaking` is taken", "{lost}");
+    }
+    // The winner's article is the one stored: nobody overwrote it.
+    let stored = app.data(r#"{ article(slug: "breaking") { title } }"#, json!({})).await;
+    assert_eq!(stored["article"]["title"], won[0]["data"]["createArticle"]["title"]);
+    assert_eq!(app.article_slugs().await, vec!["breaking"]);
+}
+
+#[actix_web::test]
+async fn articles_introducing_one_new_tag_at_once_all_land_and_share_it() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+    let bodies = (0..8)
+        .map(|i| {
+            let mut input = new_article();
+            input["slug"] = json!(format!("story-{i}"));
+            input["tags"] = json!(["Rate Cuts"]);
+            input["categories"] = json!(["Markets"]);
+            (CREATE, json!({ "input": input }))
+        })
+        .collect();
+    for reply in all_at_once(&data, bodies).await {
+        assert!(reply.get("errors").is_none(), "{reply}");
+    }
+    let terms = app
+        .data(
+            r#"{ tags { edges { node { slug articleCount } } } categories { edges { node { slug articleCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        terms,
+        json!({
+            "tags": { "edges": [{ "node": { "slug": "rate-cuts", "articleCount": 8 } }] },
+            "categories": { "edges": [{ "node": { "slug": "markets", "articleCount": 8 } }] }
+        })
+    );
+}
+
+#[actix_web::test]
+async fn concurrent_creates_of_one_tag_make_one_tag_and_name_the_name_to_the_others() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+    let create = r#"mutation($name: String!) { createTag(name: $name) { slug } }"#;
+    let bodies = (0..8)
+        .map(|i| {
+            let name = if i % 2 == 0 {
+                "Federal Reserve"
+            } else {
+                "federal reserve"
+            };
+            (create, json!({ "name": name }))
+        })
+        .collect();
+    let replies = all_at_once(&data, bodies).await;
+    let won = replies.iter().filter(|r| r.get("errors").is_none()).count();
+    assert_eq!(won, 1, "{replies:?}");
+    for lost in replies.iter().filter(|r| r.get("errors").is_some()) {
+        assert_eq!(lost["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{lost}");
+        assert_eq!(
+            lost["errors"][0]["message"], "`input.name`: a tag with slug `federal-reserve` exists",
+            "{lost}"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{article, translation};
+use entity::translation;
 use serde_json::Value;
 
 pub mod filter;
@@ -18,7 +18,7 @@ use super::lookahead::PageTerms;
 use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
 use crate::locale::{self, Locale};
-use crate::query::articles::Columns;
+use crate::query::articles::{Card, Full, Meta, PageRow};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::store::Display;
@@ -45,43 +45,94 @@ pub(crate) fn render(markdown_src: &str, format: BodyFormat) -> String {
     }
 }
 
-/// The GraphQL `Article`: a stored row and the locale the client asked for.
+/// What an `Article` holds of its row: the columns its list read, typed,
+/// so a field can only read a column through an accessor that has it.
+#[derive(Clone)]
+enum Read {
+    Card(Arc<Card>),
+    Meta(Arc<Meta>),
+    Full(Arc<Full>),
+}
+
+/// The GraphQL `Article`: what was read of its row, and the locale the client asked for.
 #[derive(Clone)]
 pub struct Article {
-    row: Arc<article::Model>,
+    read: Read,
     requested: Option<Locale>,
     /// Its page's terms, when a root list read them with the page.
     page_terms: Option<Arc<PageTerms>>,
-    /// The columns its list read; the others are empty in `row`.
-    columns: Columns,
+}
+
+/// An article's [`Meta`] columns, however they were read.
+enum MetaRow {
+    Meta(Arc<Meta>),
+    Full(Arc<Full>),
+}
+
+impl std::ops::Deref for MetaRow {
+    type Target = Meta;
+    fn deref(&self) -> &Meta {
+        match self {
+            MetaRow::Meta(m) => m,
+            MetaRow::Full(f) => &f.meta,
+        }
+    }
 }
 
 impl Article {
-    pub fn new(row: article::Model, requested: Option<Locale>) -> Self {
+    /// An article read whole.
+    pub fn new(row: impl Into<Arc<Full>>, requested: Option<Locale>) -> Self {
         Self {
-            row: Arc::new(row),
+            read: Read::Full(row.into()),
             requested,
             page_terms: None,
-            columns: Columns::All,
         }
     }
 
-    /// Records that its list read only `columns` of the row.
-    pub fn read_with(mut self, columns: Columns) -> Self {
-        self.columns = columns;
-        self
+    /// An article of a page, with the columns its list read.
+    pub fn of_page(row: PageRow, requested: Option<Locale>) -> Self {
+        let read = match row {
+            PageRow::Card(c) => Read::Card(Arc::new(c)),
+            PageRow::Meta(m) => Read::Meta(Arc::new(m)),
+            PageRow::Full(f) => Read::Full(Arc::new(f)),
+        };
+        Self {
+            read,
+            requested,
+            page_terms: None,
+        }
     }
 
-    /// The row with at least the columns `need`: this one, or the whole
-    /// row read again by id (batched) when its list read fewer. The list's
-    /// look-ahead makes that rare; it keeps a field it missed correct.
-    async fn row_with(&self, ctx: &Context<'_>, need: Columns) -> Result<Arc<article::Model>, ApiError> {
-        if self.columns >= need {
-            return Ok(self.row.clone());
+    /// The card columns, which every read holds.
+    fn card(&self) -> &Card {
+        match &self.read {
+            Read::Card(c) => c,
+            Read::Meta(m) => &m.card,
+            Read::Full(f) => &f.meta.card,
         }
-        let row = loaders::get(ctx)?.load_one(ArticleById(self.row.id)).await?;
-        let row = row.ok_or_else(|| ApiError::Internal(format!("article {} vanished mid-request", self.row.id)))?;
-        Ok(Arc::new(row))
+    }
+
+    /// The [`Meta`] columns: as read, or the whole row read again by id
+    /// (batched) when its list read only the card. The list's look-ahead
+    /// makes that rare; it keeps a field it missed correct.
+    async fn meta(&self, ctx: &Context<'_>) -> Result<MetaRow, ApiError> {
+        Ok(match &self.read {
+            Read::Meta(m) => MetaRow::Meta(m.clone()),
+            Read::Full(f) => MetaRow::Full(f.clone()),
+            Read::Card(_) => MetaRow::Full(self.full(ctx).await?),
+        })
+    }
+
+    /// The whole row: as read, or read again by id (batched).
+    async fn full(&self, ctx: &Context<'_>) -> Result<Arc<Full>, ApiError> {
+        if let Read::Full(f) = &self.read {
+            return Ok(f.clone());
+        }
+        let id = self.card().id;
+        loaders::get(ctx)?
+            .load_one(ArticleById(id))
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("article {id} vanished mid-request")))
     }
 
     /// The same article with its page's terms already read.
@@ -92,16 +143,16 @@ impl Article {
 
     /// Its terms in `taxonomy`: from its page if read there, else batched by the loader.
     async fn terms(&self, ctx: &Context<'_>, taxonomy: Taxonomy) -> Result<Vec<TermRow>, ApiError> {
-        if let Some(rows) = self.page_terms.as_ref().and_then(|p| p.of(taxonomy, self.row.id)) {
+        if let Some(rows) = self.page_terms.as_ref().and_then(|p| p.of(taxonomy, self.card().id)) {
             return Ok(rows.to_vec());
         }
-        let rows = loaders::get(ctx)?.load_one(TermsOf(taxonomy, self.row.id)).await?;
+        let rows = loaders::get(ctx)?.load_one(TermsOf(taxonomy, self.card().id)).await?;
         Ok(rows.map(|r| r.as_ref().clone()).unwrap_or_default())
     }
 
     async fn translation_rows(&self, ctx: &Context<'_>) -> Result<Arc<Vec<translation::Model>>, ApiError> {
         Ok(loaders::get(ctx)?
-            .load_one(TranslationsOf(self.row.id))
+            .load_one(TranslationsOf(self.card().id))
             .await?
             .unwrap_or_default())
     }
@@ -111,11 +162,11 @@ impl Article {
         let Some(requested) = &self.requested else {
             return Ok(None);
         };
-        if requested.as_str() == self.row.lang {
+        if requested.as_str() == self.card().lang {
             return Ok(None);
         }
         let rows = self.translation_rows(ctx).await?;
-        let mut available: Vec<Locale> = Locale::parse(&self.row.lang).into_iter().collect();
+        let mut available: Vec<Locale> = Locale::parse(&self.card().lang).into_iter().collect();
         available.extend(rows.iter().filter_map(|t| Locale::parse(&t.locale).ok()));
         let chosen = locale::negotiate(requested, &available);
         Ok(chosen.and_then(|l| rows.iter().find(|t| t.locale == l.as_str()).cloned()))
@@ -124,7 +175,7 @@ impl Article {
     async fn served_body(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(match self.served(ctx).await? {
             Some(t) => t.body,
-            None => self.row_with(ctx, Columns::All).await?.body.clone(),
+            None => self.full(ctx).await?.body.clone(),
         })
     }
 
@@ -137,9 +188,9 @@ impl Article {
                 body: t.body,
             },
             None => ServedText {
-                title: self.row.title.clone(),
-                summary: self.row.summary.clone(),
-                body: self.row_with(ctx, Columns::All).await?.body.clone(),
+                title: self.card().title.clone(),
+                summary: self.card().summary.clone(),
+                body: self.full(ctx).await?.body.clone(),
             },
         })
     }
@@ -177,12 +228,12 @@ fn strings(v: &Value) -> Vec<String> {
 impl Article {
     /// Global ID, for `node(id:)`; opaque, stable while the article keeps its slug.
     pub async fn id(&self) -> ID {
-        id::encode(Kind::Article, self.row.id)
+        id::encode(Kind::Article, self.card().id)
     }
 
     /// URL identity: front matter `slug`, else the content file's name without extension.
     async fn slug(&self) -> &str {
-        &self.row.slug
+        &self.card().slug
     }
 
     /// Title in the served locale.
@@ -190,7 +241,7 @@ impl Article {
         Ok(self
             .served(ctx)
             .await?
-            .map_or_else(|| self.row.title.clone(), |t| t.title))
+            .map_or_else(|| self.card().title.clone(), |t| t.title))
     }
 
     /// Summary in the served locale: front matter `summary`, else the first 70
@@ -199,12 +250,12 @@ impl Article {
         Ok(self
             .served(ctx)
             .await?
-            .map_or_else(|| self.row.summary.clone(), |t| t.summary))
+            .map_or_else(|| self.card().summary.clone(), |t| t.summary))
     }
 
     /// Front matter `lead`: a standfirst shown above the body; null when empty.
     async fn lead(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
-        Ok(self.row_with(ctx, Columns::WithoutBody).await?.lead.clone())
+        Ok(self.meta(ctx).await?.lead.clone())
     }
 
     /// Body in the served locale, without front matter and without the trailing source link.
@@ -245,17 +296,17 @@ impl Article {
         Ok(self
             .served(ctx)
             .await?
-            .map_or(self.row.published_at, |t| t.published_at))
+            .map_or(self.card().published_at, |t| t.published_at))
     }
 
     /// Front matter `lastmod`, else `date`.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.row.updated_at
+        self.card().updated_at
     }
 
     /// The article's own locale: the first entry of front matter `lang`.
     async fn lang(&self) -> &str {
-        &self.row.lang
+        &self.card().lang
     }
 
     /// The locale whose title, summary and body this response carries.
@@ -263,17 +314,17 @@ impl Article {
         Ok(self
             .served(ctx)
             .await?
-            .map_or_else(|| self.row.lang.clone(), |t| t.locale))
+            .map_or_else(|| self.card().lang.clone(), |t| t.locale))
     }
 
     /// Front matter `thumbnail`: an image URL; null when not given.
     async fn thumbnail(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
-        Ok(self.row_with(ctx, Columns::WithoutBody).await?.thumbnail.clone())
+        Ok(self.meta(ctx).await?.thumbnail.clone())
     }
 
     /// Where the story comes from: the markdown link the body ended with.
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>, ApiError> {
-        let row = self.row_with(ctx, Columns::WithoutBody).await?;
+        let row = self.meta(ctx).await?;
         Ok(match (&row.source_name, &row.source_url) {
             (Some(name), Some(url)) => Some(Source {
                 name: name.clone(),
@@ -285,7 +336,7 @@ impl Article {
 
     /// Front matter `draft`. Always false here: drafts are never served.
     async fn draft(&self) -> bool {
-        self.row.draft
+        self.card().draft
     }
 
     /// Tags, in front-matter order.
@@ -322,8 +373,8 @@ impl Article {
     /// Locales this article is published in: its `lang`, front matter
     /// `translations`, and the locales of its translation files, without duplicates.
     async fn available_locales(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-        let mut out = vec![self.row.lang.clone()];
-        let listed = strings(&self.row_with(ctx, Columns::WithoutBody).await?.translations);
+        let mut out = vec![self.card().lang.clone()];
+        let listed = strings(&self.meta(ctx).await?.translations);
         let files = self.translation_rows(ctx).await?;
         for l in listed.into_iter().chain(files.iter().map(|t| t.locale.clone())) {
             if !out.contains(&l) {
@@ -335,9 +386,7 @@ impl Article {
 
     /// How a Hugo theme should lay the article out (front matter display keys).
     async fn display(&self, ctx: &Context<'_>) -> Result<DisplayOptions, ApiError> {
-        Ok(DisplayOptions(Display::of_row(
-            &*self.row_with(ctx, Columns::WithoutBody).await?,
-        )))
+        Ok(DisplayOptions(Display::of_row(&*self.meta(ctx).await?)))
     }
 
     /// Articles sharing the most tags and categories with this one, newest
@@ -358,7 +407,7 @@ impl Article {
         }
         let limit = u64::try_from(first).unwrap_or(0);
         let ids = loaders::get(ctx)?
-            .load_one(RelatedOf(self.row.id, limit))
+            .load_one(RelatedOf(self.card().id, limit))
             .await?
             .unwrap_or_default();
         self.siblings(ctx, &ids).await
@@ -367,7 +416,7 @@ impl Article {
     /// The article published just before this one in its first category; null at the start.
     async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Article>, ApiError> {
         let n = loaders::get(ctx)?
-            .load_one(NeighboursOf(self.row.id))
+            .load_one(NeighboursOf(self.card().id))
             .await?
             .unwrap_or_default();
         Ok(self
@@ -379,7 +428,7 @@ impl Article {
     /// The article published just after this one in its first category; null at the end.
     async fn next(&self, ctx: &Context<'_>) -> Result<Option<Article>, ApiError> {
         let n = loaders::get(ctx)?
-            .load_one(NeighboursOf(self.row.id))
+            .load_one(NeighboursOf(self.card().id))
             .await?
             .unwrap_or_default();
         Ok(self
@@ -390,22 +439,22 @@ impl Article {
 
     /// Hugo `weight`: lower sorts first in weighted lists; 0 when not given.
     async fn weight(&self) -> i32 {
-        self.row.weight
+        self.card().weight
     }
 
     /// Hugo `aliases`: other URLs this article was published under.
     async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-        Ok(strings(&self.row_with(ctx, Columns::WithoutBody).await?.aliases))
+        Ok(strings(&self.meta(ctx).await?.aliases))
     }
 
     /// Hugo `keywords`, for meta tags.
     async fn keywords(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-        Ok(strings(&self.row_with(ctx, Columns::WithoutBody).await?.keywords))
+        Ok(strings(&self.meta(ctx).await?.keywords))
     }
 
     /// The whole front matter as parsed (keys lower-cased), for theme keys Gazette does not model.
     async fn front_matter(&self, ctx: &Context<'_>) -> Result<Json<Value>, ApiError> {
-        Ok(Json(self.row_with(ctx, Columns::All).await?.front_matter.clone()))
+        Ok(Json(self.full(ctx).await?.front_matter.clone()))
     }
 }
 
