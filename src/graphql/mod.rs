@@ -1,6 +1,7 @@
 //! The GraphQL schema: built once, shared by the server, the CLI and tests.
 
 pub mod article;
+pub mod auth;
 pub mod connection;
 pub mod documents;
 pub mod error;
@@ -24,8 +25,9 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Request, Response, Schema, ValidationMode};
 use sea_orm::DatabaseConnection;
 
+pub use auth::{AdminGuard, Auth};
 pub use limits::Limits;
-pub use mutation::{Auth, Mutation};
+pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::{Hangup, Subscription};
 
