@@ -2,10 +2,13 @@
 //! `/readyz` and `/metrics`, with compression and CORS.
 
 pub mod apq;
+pub mod auth;
 pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
 pub mod rate_limit;
+pub mod request;
+pub mod response;
 pub mod websocket;
 
 use std::sync::Arc;
