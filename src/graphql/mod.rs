@@ -73,8 +73,12 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
+/// How long a DataLoader waits for more keys before it runs a batch, by
+/// default, in milliseconds (the command line's unit).
+pub const DEFAULT_LOADER_DELAY_MS: u64 = 1;
+
 /// How long a DataLoader waits for more keys before it runs a batch, by default.
-pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(1);
+pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(DEFAULT_LOADER_DELAY_MS);
 
 /// The API: the schema (built once), the database, loader settings and
 /// the hub subscriptions hear changes from.

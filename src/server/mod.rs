@@ -25,6 +25,17 @@ use apq::PersistedQueries;
 use metrics::Metrics;
 use rate_limit::{RateLimit, RateLimiter};
 
+/// Largest request body, in bytes, by default.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest GraphQL document, in bytes, by default.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 32 * 1024;
+/// Longest a request may run, in milliseconds, by default.
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+/// `max-age` of cacheable GET responses, in seconds, by default.
+pub const DEFAULT_CACHE_MAX_AGE: u32 = 60;
+/// Persisted queries kept per process, by default.
+pub const DEFAULT_APQ_CAPACITY: usize = 1024;
+
 /// HTTP settings, each with a safe default.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -53,13 +64,13 @@ pub struct HttpSettings {
 impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
-            max_body_bytes: 256 * 1024,
-            max_document_bytes: 32 * 1024,
-            timeout: Duration::from_secs(10),
-            cache_max_age: 60,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            timeout: Duration::from_millis(DEFAULT_TIMEOUT_MS),
+            cache_max_age: DEFAULT_CACHE_MAX_AGE,
             cors_origins: Vec::new(),
             rate_limit: None,
-            apq_capacity: 1024,
+            apq_capacity: DEFAULT_APQ_CAPACITY,
             admin_token: None,
             trust_forwarded_for: false,
         }
