@@ -140,7 +140,7 @@ pub async fn read(req: &HttpRequest, payload: &mut web::Payload, max_body_bytes:
     if req.method() == Method::GET {
         return from_query_string(req.query_string());
     }
-    if !ContentType::parse(req).is_ok_and(|t| t.essence_str() == JSON) {
+    if !is_json(req) {
         let sent = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -150,6 +150,12 @@ pub async fn read(req: &HttpRequest, payload: &mut web::Payload, max_body_bytes:
     }
     let body = read_body(payload, max_body_bytes).await?;
     from_body(&body)
+}
+
+/// Whether the body is declared `application/json` (parameters such as
+/// `charset` aside).
+fn is_json(req: &HttpRequest) -> bool {
+    ContentType::parse(req).is_ok_and(|t| t.essence_str().eq_ignore_ascii_case(JSON))
 }
 
 fn from_query_string(query_string: &str) -> Result<Raw, RequestError> {
@@ -286,6 +292,20 @@ mod tests {
         assert!(has_nul(r#"{ article(slug: "a\U0000") { slug } }"#));
         assert!(!has_nul("{ articles { totalCount } }"));
         assert!(json_has_nul(&serde_json::json!({ "q": ["a", "b\u{0}"] })));
+    }
+
+    #[test]
+    fn a_post_must_be_json_in_any_case_and_with_any_charset() {
+        let post = |content_type: &str| {
+            actix_web::test::TestRequest::post()
+                .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
+                .to_http_request()
+        };
+        assert!(is_json(&post("application/json")));
+        assert!(is_json(&post("Application/JSON; charset=utf-8")));
+        assert!(!is_json(&post("application/x-www-form-urlencoded")));
+        assert!(!is_json(&post("application/graphql")));
+        assert!(!is_json(&actix_web::test::TestRequest::post().to_http_request()));
     }
 
     #[test]
