@@ -80,14 +80,20 @@ impl Default for HttpSettings {
 /// What every handler shares; cloning is cheap.
 #[derive(Clone)]
 pub struct AppData {
+    /// The schema and database every request runs against.
     pub api: Api,
+    /// The HTTP settings the server was started with.
     pub settings: Arc<HttpSettings>,
+    /// Persisted queries, shared by every worker.
     pub apq: Arc<PersistedQueries>,
+    /// The rate limiter, when a rate limit is set.
     pub limiter: Option<Arc<RateLimiter>>,
+    /// Request metrics for `/metrics`.
     pub metrics: Arc<Metrics>,
 }
 
 impl AppData {
+    /// Builds the shared state; fails only if the metrics cannot be registered.
     pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
         Ok(AppData {
             api,
