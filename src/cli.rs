@@ -10,11 +10,11 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::graphql::Limits;
+use crate::graphql::{limits, Limits};
 use crate::import::{self, Event, ReadOptions};
 use crate::live::Hub;
 use crate::locale::Locale;
-use crate::server::rate_limit::RateLimit;
+use crate::server::rate_limit::{self, RateLimit};
 use crate::server::HttpSettings;
 use crate::{db, graphql, server};
 
@@ -44,10 +44,10 @@ pub struct GlobalArgs {
     #[arg(long, env = "GAZETTE_DEFAULT_LANG", default_value = "en", global = true, value_parser = Locale::parse)]
     pub default_lang: Locale,
     /// Most database connections this process opens.
-    #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = db::DEFAULT_MAX_CONNECTIONS, global = true)]
     pub max_connections: u32,
     /// Milliseconds a query waits for a free database connection.
-    #[arg(long, env = "GAZETTE_ACQUIRE_TIMEOUT_MS", default_value_t = 5_000, global = true)]
+    #[arg(long, env = "GAZETTE_ACQUIRE_TIMEOUT_MS", default_value_t = db::DEFAULT_ACQUIRE_TIMEOUT_MS, global = true)]
     pub acquire_timeout_ms: u64,
     /// Log format: `text` or `json` (one JSON object per line).
     #[arg(long, env = "GAZETTE_LOG_FORMAT", default_value = "text", global = true, value_parser = ["text", "json"])]
@@ -96,37 +96,37 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "GAZETTE_WATCH")]
     pub watch: bool,
     /// Milliseconds a DataLoader gathers keys before running one batched statement.
-    #[arg(long, global = true, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = 1)]
+    #[arg(long, global = true, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = graphql::DEFAULT_LOADER_DELAY_MS)]
     pub loader_delay_ms: u64,
     /// Changes a subscriber may fall behind before its WebSocket is closed (code 1008).
     #[arg(long, global = true, env = "GAZETTE_SUBSCRIPTION_BUFFER", default_value_t = crate::live::DEFAULT_BUFFER)]
     pub subscription_buffer: usize,
     /// Deepest selection nesting a query may have.
-    #[arg(long, global = true, env = "GAZETTE_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_DEPTH", default_value_t = limits::DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
     /// Largest query cost: each field costs 1, each connection multiplies by its first/last.
-    #[arg(long, global = true, env = "GAZETTE_MAX_COST", default_value_t = 10_000)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_COST", default_value_t = limits::DEFAULT_MAX_COST)]
     pub max_cost: usize,
     /// Most aliased fields in one document.
-    #[arg(long, global = true, env = "GAZETTE_MAX_ALIASES", default_value_t = 30)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_ALIASES", default_value_t = limits::DEFAULT_MAX_ALIASES)]
     pub max_aliases: usize,
     /// Most root fields in one operation.
-    #[arg(long, global = true, env = "GAZETTE_MAX_ROOT_FIELDS", default_value_t = 20)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_ROOT_FIELDS", default_value_t = limits::DEFAULT_MAX_ROOT_FIELDS)]
     pub max_root_fields: usize,
     /// Largest GraphQL document, in bytes.
-    #[arg(long, global = true, env = "GAZETTE_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_DOCUMENT_BYTES", default_value_t = server::DEFAULT_MAX_DOCUMENT_BYTES)]
     pub max_document_bytes: usize,
     /// Largest request body, in bytes (413 above it).
-    #[arg(long, global = true, env = "GAZETTE_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    #[arg(long, global = true, env = "GAZETTE_MAX_BODY_BYTES", default_value_t = server::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Turn introspection (and so GraphiQL's docs) off.
     #[arg(long, global = true, env = "GAZETTE_NO_INTROSPECTION")]
     pub no_introspection: bool,
     /// Milliseconds a request may run before it is answered with TIMEOUT.
-    #[arg(long, global = true, env = "GAZETTE_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(long, global = true, env = "GAZETTE_TIMEOUT_MS", default_value_t = server::DEFAULT_TIMEOUT_MS)]
     pub timeout_ms: u64,
     /// Cache-Control max-age of cacheable GET responses, in seconds.
-    #[arg(long, global = true, env = "GAZETTE_CACHE_MAX_AGE", default_value_t = 60)]
+    #[arg(long, global = true, env = "GAZETTE_CACHE_MAX_AGE", default_value_t = server::DEFAULT_CACHE_MAX_AGE)]
     pub cache_max_age: u32,
     /// Origins allowed by CORS, comma-separated (`*` for any); none by default.
     #[arg(long, global = true, env = "GAZETTE_CORS_ORIGINS", value_delimiter = ',')]
@@ -141,7 +141,7 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "GAZETTE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Bucket size of the rate limit, in cost units.
-    #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = 20_000.0)]
+    #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = rate_limit::DEFAULT_BURST)]
     pub rate_burst: f64,
 }
 
@@ -176,7 +176,7 @@ impl ServeArgs {
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
             trust_forwarded_for: self.trust_forwarded_for,
             // Every field is listed, so a new setting cannot be left unwired.
-            apq_capacity: HttpSettings::default().apq_capacity,
+            apq_capacity: server::DEFAULT_APQ_CAPACITY,
         }
     }
 }
@@ -320,4 +320,27 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     }
     http.run().await.context("serving")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flags' defaults are the settings' defaults (both name one constant).
+    #[test]
+    fn the_flags_default_to_the_settings_defaults() {
+        let cli = Cli::try_parse_from(["gazette"]).expect("no flags parse");
+        assert_eq!(cli.serve.limits(), Limits::default());
+        assert_eq!(cli.global.pool(), db::PoolSettings::default());
+        let (http, default) = (cli.serve.http(), HttpSettings::default());
+        assert_eq!(http.max_body_bytes, default.max_body_bytes);
+        assert_eq!(http.max_document_bytes, default.max_document_bytes);
+        assert_eq!(http.timeout, default.timeout);
+        assert_eq!(http.cache_max_age, default.cache_max_age);
+        assert_eq!(http.apq_capacity, default.apq_capacity);
+        assert_eq!(
+            cli.serve.loader_delay_ms,
+            graphql::DEFAULT_LOADER_DELAY.as_millis() as u64
+        );
+    }
 }

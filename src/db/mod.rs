@@ -20,6 +20,13 @@ fn is_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
 
+/// Most connections the pool opens, by default.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 10;
+/// Longest a query waits for a free connection, in milliseconds, by default.
+pub const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 5_000;
+/// Prepared statements each SQLite connection keeps, by default (sqlx's own default).
+pub const DEFAULT_STATEMENT_CACHE: usize = 100;
+
 /// Connection pool settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolSettings {
@@ -34,9 +41,9 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         PoolSettings {
-            max_connections: 10,
-            acquire_timeout: Duration::from_secs(5),
-            statement_cache: 100,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            acquire_timeout: Duration::from_millis(DEFAULT_ACQUIRE_TIMEOUT_MS),
+            statement_cache: DEFAULT_STATEMENT_CACHE,
         }
     }
 }

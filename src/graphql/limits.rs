@@ -15,6 +15,15 @@ use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value
 use super::error::code;
 use crate::cache::{Recent, KEPT_BYTES};
 
+/// Deepest selection nesting, by default.
+pub const DEFAULT_MAX_DEPTH: usize = 12;
+/// Largest query cost, by default.
+pub const DEFAULT_MAX_COST: usize = 10_000;
+/// Most aliased fields in a document, by default.
+pub const DEFAULT_MAX_ALIASES: usize = 30;
+/// Most root fields in one operation, by default.
+pub const DEFAULT_MAX_ROOT_FIELDS: usize = 20;
+
 /// The limits, each with a safe default.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
@@ -31,10 +40,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 12,
-            max_cost: 10_000,
-            max_aliases: 30,
-            max_root_fields: 20,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_cost: DEFAULT_MAX_COST,
+            max_aliases: DEFAULT_MAX_ALIASES,
+            max_root_fields: DEFAULT_MAX_ROOT_FIELDS,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL schema: built once, shared by the server, the CLI and tests.
 
 pub mod article;
+pub mod auth;
 pub mod connection;
 pub mod documents;
 pub mod error;
@@ -24,8 +25,9 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Request, Response, Schema, ValidationMode};
 use sea_orm::DatabaseConnection;
 
+pub use auth::{AdminGuard, Auth};
 pub use limits::Limits;
-pub use mutation::{Auth, Mutation};
+pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::{Hangup, Subscription};
 
@@ -71,8 +73,12 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
+/// How long a DataLoader waits for more keys before it runs a batch, by
+/// default, in milliseconds (the command line's unit).
+pub const DEFAULT_LOADER_DELAY_MS: u64 = 1;
+
 /// How long a DataLoader waits for more keys before it runs a batch, by default.
-pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(1);
+pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(DEFAULT_LOADER_DELAY_MS);
 
 /// The API: the schema (built once), the database, loader settings and
 /// the hub subscriptions hear changes from.

@@ -5,32 +5,12 @@ use async_graphql::{Context, InputObject, Object, ID};
 use chrono::{DateTime, Utc};
 
 use super::article::Article;
+use super::auth::AdminGuard;
 use super::error::ApiError;
 use super::id::{self, Kind};
 use super::term::{Category, Tag};
 use crate::edit::{self, ArticleFields, EditError};
 use crate::query::Taxonomy;
-
-/// Who is asking, from the request's Authorization header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// No admin token is configured: writes are disabled.
-    WritesDisabled,
-    /// No token, or a wrong one.
-    Anonymous,
-    /// The admin token.
-    Admin,
-}
-
-fn require_admin(ctx: &Context<'_>) -> Result<(), ApiError> {
-    match ctx.data_opt::<Auth>().copied().unwrap_or(Auth::Anonymous) {
-        Auth::Admin => Ok(()),
-        Auth::Anonymous => Err(ApiError::Unauthenticated),
-        Auth::WritesDisabled => Err(ApiError::Forbidden(
-            "writes are disabled: no admin token is configured".into(),
-        )),
-    }
-}
 
 impl From<EditError> for ApiError {
     fn from(e: EditError) -> Self {
@@ -130,7 +110,7 @@ pub struct Mutation;
 /// Editing. Each field is one transaction that also updates the search
 /// index, links and counts, and needs `Authorization: Bearer <admin token>`:
 /// without it (or with a wrong one) the answer is UNAUTHENTICATED and nothing changes.
-#[Object]
+#[Object(guard = "AdminGuard")]
 impl Mutation {
     /// Creates an article (it appears in lists at once unless it is a draft or dated in the future).
     async fn create_article(
@@ -138,7 +118,6 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new article.")] input: CreateArticleInput,
     ) -> Result<Article, ApiError> {
-        require_admin(ctx)?;
         let fields = ArticleFields {
             slug: Some(input.slug),
             title: Some(input.title),
@@ -167,7 +146,6 @@ impl Mutation {
         #[graphql(desc = "The article's global ID.")] id: ID,
         #[graphql(desc = "The fields to change.")] input: UpdateArticleInput,
     ) -> Result<Article, ApiError> {
-        require_admin(ctx)?;
         let fields = ArticleFields {
             slug: input.slug,
             title: input.title,
@@ -195,7 +173,6 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The article's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        require_admin(ctx)?;
         edit::delete_article(db(ctx)?, article_id(&id)?).await?;
         Ok(id)
     }
@@ -206,7 +183,6 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's name.")] name: String,
     ) -> Result<Tag, ApiError> {
-        require_admin(ctx)?;
         Ok(Tag(edit::create_term(db(ctx)?, Taxonomy::Tags, &name).await?))
     }
 
@@ -217,7 +193,6 @@ impl Mutation {
         #[graphql(desc = "The tag's global ID.")] id: ID,
         #[graphql(desc = "The new name.")] name: String,
     ) -> Result<Tag, ApiError> {
-        require_admin(ctx)?;
         Ok(Tag(edit::rename_term(
             db(ctx)?,
             Taxonomy::Tags,
@@ -233,7 +208,6 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        require_admin(ctx)?;
         edit::delete_term(db(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
         Ok(id)
     }
@@ -244,7 +218,6 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's name.")] name: String,
     ) -> Result<Category, ApiError> {
-        require_admin(ctx)?;
         Ok(Category(
             edit::create_term(db(ctx)?, Taxonomy::Categories, &name).await?,
         ))
@@ -257,7 +230,6 @@ impl Mutation {
         #[graphql(desc = "The category's global ID.")] id: ID,
         #[graphql(desc = "The new name.")] name: String,
     ) -> Result<Category, ApiError> {
-        require_admin(ctx)?;
         let id = term_id(&id, Taxonomy::Categories)?;
         Ok(Category(
             edit::rename_term(db(ctx)?, Taxonomy::Categories, id, &name).await?,
@@ -270,7 +242,6 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        require_admin(ctx)?;
         edit::delete_term(db(ctx)?, Taxonomy::Categories, term_id(&id, Taxonomy::Categories)?).await?;
         Ok(id)
     }

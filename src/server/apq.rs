@@ -4,11 +4,11 @@
 //! client send the full query once more.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
 
-use lru::LruCache;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::cache::Recent;
 
 /// Why a persisted query could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,22 +16,24 @@ pub enum ApqError {
     /// The hash is unknown here: the client should retry with the query.
     #[error("PersistedQueryNotFound")]
     NotFound,
+    /// The query sent is not the one the hash names.
     #[error("provided sha256Hash does not match the query")]
     HashMismatch,
+    /// `persistedQuery` is not version 1 with a 64-digit hex hash.
     #[error("extensions.persistedQuery must be {{ version: 1, sha256Hash: \"<64 hex digits>\" }}")]
     Malformed,
 }
 
-/// Query texts by SHA-256, least recently used evicted first.
+/// Query texts by SHA-256 (lowercase hex), least recently used evicted first.
 pub struct PersistedQueries {
-    cache: Mutex<LruCache<String, String>>,
+    cache: Recent<String, String>,
 }
 
 impl PersistedQueries {
+    /// Keeps up to `capacity` queries (at least one).
     pub fn new(capacity: usize) -> Self {
-        let capacity = NonZeroUsize::new(capacity.max(1)).unwrap_or(NonZeroUsize::MIN);
         PersistedQueries {
-            cache: Mutex::new(LruCache::new(capacity)),
+            cache: Recent::new(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN)),
         }
     }
 
@@ -48,7 +50,6 @@ impl PersistedQueries {
             (Some(1), Some(h)) if h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()) => h.to_ascii_lowercase(),
             _ => return Err(ApqError::Malformed),
         };
-        let mut cache = self.cache.lock().map_err(|_| ApqError::NotFound)?;
         match query {
             Some(q) if !q.is_empty() => {
                 let actual: String = Sha256::digest(q.as_bytes())
@@ -58,10 +59,10 @@ impl PersistedQueries {
                 if actual != hash {
                     return Err(ApqError::HashMismatch);
                 }
-                cache.put(hash, q.clone());
+                self.cache.put(hash, q.clone());
                 Ok(Some(q))
             }
-            _ => cache.get(&hash).cloned().map(Some).ok_or(ApqError::NotFound),
+            _ => self.cache.get(&hash).map(Some).ok_or(ApqError::NotFound),
         }
     }
 }

@@ -2,10 +2,13 @@
 //! `/readyz` and `/metrics`, with compression and CORS.
 
 pub mod apq;
+pub mod auth;
 pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
 pub mod rate_limit;
+pub mod request;
+pub mod response;
 pub mod websocket;
 
 use std::sync::Arc;
@@ -21,6 +24,17 @@ use crate::graphql::Api;
 use apq::PersistedQueries;
 use metrics::Metrics;
 use rate_limit::{RateLimit, RateLimiter};
+
+/// Largest request body, in bytes, by default.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest GraphQL document, in bytes, by default.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 32 * 1024;
+/// Longest a request may run, in milliseconds, by default.
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+/// `max-age` of cacheable GET responses, in seconds, by default.
+pub const DEFAULT_CACHE_MAX_AGE: u32 = 60;
+/// Persisted queries kept per process, by default.
+pub const DEFAULT_APQ_CAPACITY: usize = 1024;
 
 /// HTTP settings, each with a safe default.
 #[derive(Debug, Clone)]
@@ -50,13 +64,13 @@ pub struct HttpSettings {
 impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
-            max_body_bytes: 256 * 1024,
-            max_document_bytes: 32 * 1024,
-            timeout: Duration::from_secs(10),
-            cache_max_age: 60,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            timeout: Duration::from_millis(DEFAULT_TIMEOUT_MS),
+            cache_max_age: DEFAULT_CACHE_MAX_AGE,
             cors_origins: Vec::new(),
             rate_limit: None,
-            apq_capacity: 1024,
+            apq_capacity: DEFAULT_APQ_CAPACITY,
             admin_token: None,
             trust_forwarded_for: false,
         }
@@ -66,14 +80,20 @@ impl Default for HttpSettings {
 /// What every handler shares; cloning is cheap.
 #[derive(Clone)]
 pub struct AppData {
+    /// The schema and database every request runs against.
     pub api: Api,
+    /// The HTTP settings the server was started with.
     pub settings: Arc<HttpSettings>,
+    /// Persisted queries, shared by every worker.
     pub apq: Arc<PersistedQueries>,
+    /// The rate limiter, when a rate limit is set.
     pub limiter: Option<Arc<RateLimiter>>,
+    /// Request metrics for `/metrics`.
     pub metrics: Arc<Metrics>,
 }
 
 impl AppData {
+    /// Builds the shared state; fails only if the metrics cannot be registered.
     pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
         Ok(AppData {
             api,

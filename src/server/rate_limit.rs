@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use lru::LruCache;
 
+/// Bucket size, in cost units, when only the rate is given.
+pub const DEFAULT_BURST: f64 = 20_000.0;
+
 /// Refill rate and bucket size, in cost units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {

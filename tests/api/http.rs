@@ -666,3 +666,66 @@ async fn response_fields_come_in_the_order_the_query_selects_them() {
     assert!(at("pageInfo") < at("edges"), "{body}");
     assert!(at("title") < at("slug") && at("slug") < at("id"), "{body}");
 }
+
+#[actix_web::test]
+async fn the_accept_header_is_negotiated_by_q_value() {
+    let (_app, data) = seeded().await;
+    let broken = || post(json!({ "query": "{ articles { " }));
+
+    for (accept, media, status) in [
+        (
+            "application/json;q=0.5, application/graphql-response+json",
+            GRAPHQL_RESPONSE,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/graphql-response+json;q=0.4, application/json",
+            "application/json",
+            StatusCode::OK,
+        ),
+        (
+            "application/graphql-response+json;q=0",
+            "application/json",
+            StatusCode::OK,
+        ),
+    ] {
+        let reply = send(&data, broken().insert_header((header::ACCEPT, accept))).await;
+        assert_eq!(reply.status, status, "{accept}");
+        assert!(
+            reply.header("content-type").unwrap_or_default().starts_with(media),
+            "{accept}: {:?}",
+            reply.header("content-type")
+        );
+        assert_eq!(reply.code(), "GRAPHQL_PARSE_FAILED", "{accept}");
+    }
+}
+
+#[actix_web::test]
+async fn a_weak_or_any_if_none_match_answers_304() {
+    let (_app, data) = seeded().await;
+    let uri = "/graphql?query=%7Barticles%7BtotalCount%7D%7D";
+    let etag = send(&data, TestRequest::get().uri(uri))
+        .await
+        .header("etag")
+        .expect("an ETag");
+
+    for if_none_match in [format!("W/{etag}"), format!("\"other\", W/{etag}"), "*".to_owned()] {
+        let reply = send(
+            &data,
+            TestRequest::get()
+                .uri(uri)
+                .insert_header((header::IF_NONE_MATCH, if_none_match.clone())),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_MODIFIED, "{if_none_match}");
+        assert_eq!(reply.header("etag").as_deref(), Some(etag.as_str()));
+    }
+    let other = send(
+        &data,
+        TestRequest::get()
+            .uri(uri)
+            .insert_header((header::IF_NONE_MATCH, "W/\"other\"")),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK);
+}
