@@ -2,7 +2,7 @@
 //! mode, a mutation) goes through here, so the derived data (search index
 //! rows, locales, term links, change notifications) stays in step with the
 //! articles. Each write is one transaction. Knows nothing of files or GraphQL:
-//! [`crate::import`] maps a content file to an [`ArticleChange`], and
+//! [`crate::import`] maps a content file to an [`ArticleChange`](crate::store::ArticleChange), and
 //! [`crate::edit`] maps a mutation's input to one.
 
 pub mod article;

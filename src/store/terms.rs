@@ -1,6 +1,6 @@
 //! Writes to the taxonomies themselves: creating, renaming and deleting a
 //! tag or category. (Terms an article names are created with it, in
-//! [`super::writer`].)
+//! `store::create` and `store::write_batch`.)
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};

@@ -1,4 +1,6 @@
 //! Gazette's integration tests: one binary, a module per feature.
+// Tests unwrap freely: a panic is a failed assertion with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
 mod engines;

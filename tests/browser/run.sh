@@ -4,9 +4,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root/tests/browser"
-command -v chromium >/dev/null 2>&1 || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-}
+# A CJK font, or the screenshot shows the seed's Chinese title as boxes.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
 npm ci --no-audit --no-fund --silent
 work=$(mktemp -d)
 "${CARGO_TARGET_DIR:-$root/target}/debug/gazette" --database-url "sqlite://$work/g.db?mode=rwc" --content "$root/content" \
