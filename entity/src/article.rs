@@ -27,6 +27,9 @@ pub struct Model {
     /// Primary locale (the first `lang` entry), e.g. `zh-CN`.
     pub lang: String,
     pub thumbnail: Option<String>,
+    /// Where a theme shows the thumbnail (Mainroad: `list`, `post`), from
+    /// `thumbnail: { visibility }`; null when not given.
+    pub thumbnail_visibility: Option<Json>,
     pub lead: Option<String>,
     pub source_name: Option<String>,
     pub source_url: Option<String>,

@@ -17,6 +17,16 @@ const WITHOUT_OFFSET: &[&str] = &[
 ];
 
 /// Parses a front-matter date, to the microsecond (what cursors and both
+/// Hugo's zero date, 0001-01-01T00:00:00Z: the date of a page whose front
+/// matter gives none. Such a page is public (its publish date has passed)
+/// and sorts last among the newest first.
+pub fn zero() -> DateTime<Utc> {
+    // Year 1 is in chrono's range, so the fallback is never taken.
+    Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 /// databases keep); the error says what was expected.
 pub fn parse(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let t = parse_exact(raw, tz)?;

@@ -10,7 +10,8 @@ use serde_json::Value;
 use super::dates;
 use super::front_matter::{Problem, Split};
 use crate::locale::Locale;
-use crate::store::{Display, FrontMatter, NewArticle, SourceLink, Term};
+use crate::store::article::{theme_text, thumbnail_src};
+use crate::store::{Display, NewArticle, SourceLink, Term};
 use crate::text::{markdown, slug::slugify, words};
 
 /// Everything one content file says, checked and typed: the article it
@@ -66,22 +67,24 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     let f = Fields { split };
     let (stem, name_locale) = name_parts(path);
 
-    let title = f.string("title")?.filter(|t| !t.trim().is_empty());
-    let title = title.ok_or_else(|| Problem {
-        line: f.split.line_of("title").or(Some(1)),
-        reason: "missing title".into(),
-    })?;
+    // Hugo requires no title: a page without one has an empty title.
+    let title = f.string("title")?.unwrap_or_default();
 
-    let date = f.date("date", opts.timezone)?;
-    let publish = f.date("publishdate", opts.timezone)?;
-    let lastmod = f.date("lastmod", opts.timezone)?;
-    let Some(published_at) = date.or(publish).or(lastmod) else {
-        return Err(Problem {
-            line: Some(1),
-            reason: "missing date (give date, publishDate or lastmod)".into(),
-        });
+    // Hugo's default `[frontmatter]` rules, with its aliases for each key;
+    // where nothing gives a date, Hugo's zero date (0001-01-01T00:00:00Z).
+    let first = |keys: &[&str]| -> Result<Option<DateTime<Utc>>, Problem> {
+        for key in keys {
+            if let Some(d) = f.date(key, opts.timezone)? {
+                return Ok(Some(d));
+            }
+        }
+        Ok(None)
     };
-    let expiry_date = f.date("expirydate", opts.timezone)?;
+    let date = f.date("date", opts.timezone)?;
+    let publish = first(&["publishdate", "pubdate", "published"])?;
+    let lastmod = first(&["lastmod", "modified"])?;
+    let expiry_date = first(&["expirydate", "unpublishdate"])?;
+    let published_at = date.or(publish).or(lastmod).unwrap_or_else(dates::zero);
 
     let langs = f.strings("lang")?;
     let lang = match langs.first() {
@@ -112,15 +115,15 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         body,
         source,
         published_at,
-        updated_at: lastmod.unwrap_or(published_at),
-        publish_date: publish.unwrap_or(published_at),
+        updated_at: lastmod.or(date).or(publish).unwrap_or_else(dates::zero),
+        publish_date: publish.or(date).unwrap_or_else(dates::zero),
         expiry_date,
         lang,
         translations,
-        thumbnail: f.text("thumbnail")?,
-        lead: f.text("lead")?,
+        thumbnail: thumbnail_src(&split.fields),
+        lead: theme_text(&split.fields, "lead"),
         draft: f.bool("draft")?.unwrap_or(false),
-        display: Display::read(&f)?,
+        display: Display::read(&split.fields),
         weight: f.int("weight")?.unwrap_or(0),
         aliases: f.strings("aliases")?,
         keywords: f.strings("keywords")?,
@@ -154,11 +157,6 @@ impl Fields<'_, '_> {
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(_) => Err(self.split.problem(key, format!("`{key}` must be text"))),
         }
-    }
-
-    /// Text where an empty value means "not set".
-    fn text(&self, key: &str) -> Result<Option<String>, Problem> {
-        Ok(self.string(key)?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
     }
 
     fn bool(&self, key: &str) -> Result<Option<bool>, Problem> {
@@ -219,26 +217,6 @@ impl Fields<'_, '_> {
             }
         }
         Ok(terms)
-    }
-}
-
-impl FrontMatter for Fields<'_, '_> {
-    type Error = Problem;
-
-    fn raw(&self, key: &str) -> Option<&Value> {
-        self.split.fields.get(key)
-    }
-
-    fn flag(&self, key: &str) -> Result<Option<bool>, Problem> {
-        self.bool(key)
-    }
-
-    fn text(&self, key: &str) -> Result<Option<String>, Problem> {
-        Fields::text(self, key)
-    }
-
-    fn list(&self, key: &str) -> Result<Vec<String>, Problem> {
-        self.strings(key)
     }
 }
 

@@ -24,6 +24,8 @@ pub enum Format {
     Yaml,
     Toml,
     Json,
+    /// The file has no front matter: it is all body, as Hugo reads it.
+    None,
 }
 
 /// A content file split into its parts.
@@ -48,6 +50,7 @@ impl Split<'_> {
                 Format::Yaml => l.strip_prefix(&key).is_some_and(|r| r.trim_start().starts_with(':')),
                 Format::Toml => l.strip_prefix(&key).is_some_and(|r| r.trim_start().starts_with('=')),
                 Format::Json => l.contains(&format!("\"{key}\"")),
+                Format::None => false,
             };
             hit.then_some(self.raw_first_line + i)
         })
@@ -71,17 +74,23 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Problem> {
 }
 
 /// Splits `text` into front matter and body and parses the front matter.
+/// Front matter is optional, as in Hugo: without it the file is all body.
 pub fn split(text: &str) -> Result<Split<'_>, Problem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or_default().trim_end();
+    let opening = text.trim_start();
     match first {
         "---" => split_fenced(text, "---", Format::Yaml),
         "+++" => split_fenced(text, "+++", Format::Toml),
-        _ if text.trim_start().starts_with('{') => split_json(text),
-        _ => Err(Problem::at(
-            1,
-            "no front matter: expected a first line of ---, +++ or {",
-        )),
+        // `{{<` opens a shortcode in the body, not JSON front matter.
+        _ if opening.starts_with('{') && !opening.starts_with("{{") => split_json(text),
+        _ => Ok(Split {
+            format: Format::None,
+            fields: Map::new(),
+            raw: "",
+            raw_first_line: 1,
+            body: text,
+        }),
     }
 }
 
@@ -248,9 +257,16 @@ mod tests {
     }
 
     #[test]
-    fn unclosed_and_missing_front_matter_are_errors() {
+    fn unclosed_front_matter_is_an_error() {
         assert_eq!(split("---\ntitle: x\n").unwrap_err().line, Some(1));
-        assert!(split("just text").unwrap_err().reason.contains("no front matter"));
+    }
+
+    #[test]
+    fn a_file_without_front_matter_is_all_body() {
+        for text in ["just text\n", "{{< note >}}hi{{< /note >}}\n"] {
+            let s = split(text).unwrap();
+            assert_eq!((s.format, s.fields.len(), s.body), (Format::None, 0, text));
+        }
     }
 
     #[test]

@@ -364,6 +364,7 @@ pub struct Meta {
     #[sea_orm(nested)]
     pub card: Card,
     pub thumbnail: Option<String>,
+    pub thumbnail_visibility: Option<serde_json::Value>,
     pub lead: Option<String>,
     pub source_name: Option<String>,
     pub source_url: Option<String>,

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use entity::article;
 use sea_orm::ActiveValue::Set;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::locale::Locale;
 
@@ -24,24 +24,11 @@ pub struct SourceLink {
     pub url: String,
 }
 
-/// Typed access to front-matter keys, so each stored type reads its own
-/// keys. The importer implements it over a file's front matter, with errors
-/// that name the key's line.
-pub trait FrontMatter {
-    /// Why a key's value has the wrong type.
-    type Error;
-    /// The value as written, if the key is given.
-    fn raw(&self, key: &str) -> Option<&Value>;
-    /// `true`/`false` (or those words as text).
-    fn flag(&self, key: &str) -> Result<Option<bool>, Self::Error>;
-    /// Text, with an empty value read as not given.
-    fn text(&self, key: &str) -> Result<Option<String>, Self::Error>;
-    /// A list of text; a lone value is a list of one.
-    fn list(&self, key: &str) -> Result<Vec<String>, Self::Error>;
-}
-
 /// Display options a Hugo theme (e.g. Mainroad) reads from front matter.
-/// `None` means the key was not given: the theme uses the site's default.
+/// `None` means the key was not given (or not in a form the theme
+/// documents): the theme uses the site's default. These keys are the
+/// theme's, so a value of another form is never an import error; it stays
+/// in the article's raw front matter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Display {
     /// Front matter `menu` as written: a menu name, a list, or a map.
@@ -51,23 +38,43 @@ pub struct Display {
     pub pager: Option<bool>,
     pub toc: Option<bool>,
     pub mathjax: Option<bool>,
+    /// `left`, `right`, or `false` (no sidebar): `sidebar` as a string or
+    /// `false`, or the `position` of a `sidebar` map.
     pub sidebar: Option<String>,
+    /// Front matter `widgets`, else the `widgets` of a `sidebar` map.
     pub widgets: Vec<String>,
+    /// Where the thumbnail is shown (`list`, `post`): the `visibility` of a
+    /// `thumbnail` map.
+    pub thumbnail_visibility: Option<Vec<String>>,
 }
 
 impl Display {
-    /// Reads the display keys of a file's front matter.
-    pub fn read<F: FrontMatter>(f: &F) -> Result<Self, F::Error> {
-        Ok(Display {
-            menu: f.raw("menu").cloned().unwrap_or(Value::Null),
-            comments: f.flag("comments")?,
-            authorbox: f.flag("authorbox")?,
-            pager: f.flag("pager")?,
-            toc: f.flag("toc")?,
-            mathjax: f.flag("mathjax")?,
-            sidebar: f.text("sidebar")?,
-            widgets: f.list("widgets")?,
-        })
+    /// Reads the display keys of a file's front matter (keys lower-cased).
+    pub fn read(fields: &Map<String, Value>) -> Self {
+        let get = |key: &str| fields.get(key).filter(|v| !v.is_null());
+        let sidebar_map = get("sidebar").and_then(Value::as_object);
+        let position = match sidebar_map {
+            Some(map) => map.get("position"),
+            None => get("sidebar"),
+        };
+        let widgets = match get("widgets") {
+            Some(v) => text_list(v),
+            None => sidebar_map.and_then(|m| m.get("widgets")).and_then(text_list),
+        };
+        Display {
+            menu: fields.get("menu").cloned().unwrap_or(Value::Null),
+            comments: get("comments").and_then(flag),
+            authorbox: get("authorbox").and_then(flag),
+            pager: get("pager").and_then(flag),
+            toc: get("toc").and_then(flag),
+            mathjax: get("mathjax").and_then(flag),
+            sidebar: position.and_then(|v| match v {
+                Value::Bool(false) => Some("false".to_owned()),
+                v => text(v),
+            }),
+            widgets: widgets.unwrap_or_default(),
+            thumbnail_visibility: get("thumbnail").and_then(|t| t.get("visibility")).and_then(text_list),
+        }
     }
 
     /// The options as stored in an article's row.
@@ -81,6 +88,7 @@ impl Display {
             mathjax: row.mathjax,
             sidebar: row.sidebar.clone(),
             widgets: strings(&row.widgets),
+            thumbnail_visibility: row.thumbnail_visibility.as_ref().map(strings),
         }
     }
 
@@ -94,6 +102,45 @@ impl Display {
         row.mathjax = Set(self.mathjax);
         row.sidebar = Set(self.sidebar.clone());
         row.widgets = Set(json_list(&self.widgets));
+        row.thumbnail_visibility = Set(self.thumbnail_visibility.as_deref().map(json_list));
+    }
+}
+
+/// A theme's text key: a non-empty string (or number), else not given.
+pub fn theme_text(fields: &Map<String, Value>, key: &str) -> Option<String> {
+    fields.get(key).and_then(text)
+}
+
+/// Front matter `thumbnail`: a URL, or the `src` of a `{ src, visibility }` map.
+pub fn thumbnail_src(fields: &Map<String, Value>) -> Option<String> {
+    match fields.get("thumbnail")? {
+        Value::Object(map) => map.get("src").and_then(text),
+        v => text(v),
+    }
+}
+
+fn text(v: &Value) -> Option<String> {
+    let s = match v {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+fn flag(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" || s == "false" => Some(s == "true"),
+        _ => None,
+    }
+}
+
+/// A list of text (a lone text is a list of one); `None` for other forms.
+fn text_list(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::Array(items) => Some(items.iter().filter_map(text).collect()),
+        v => text(v).map(|s| vec![s]),
     }
 }
 

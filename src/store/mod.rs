@@ -12,7 +12,7 @@ mod writer;
 
 use sea_orm::{DbErr, SqlErr};
 
-pub use article::{ArticleChange, Display, FrontMatter, NewArticle, NewTranslation, SourceLink, Term};
+pub use article::{ArticleChange, Display, NewArticle, NewTranslation, SourceLink, Term};
 pub use writer::{create, replace, write_batch, Outcome, Prepared, Written};
 
 /// Why a write was refused or failed.

@@ -317,7 +317,8 @@ impl Article {
             .map_or_else(|| self.card().lang.clone(), |t| t.locale))
     }
 
-    /// Front matter `thumbnail`: an image URL; null when not given.
+    /// Front matter `thumbnail`: an image URL, or the `src` of a
+    /// `thumbnail: { src, visibility }` map; null when not given.
     async fn thumbnail(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
         Ok(self.meta(ctx).await?.thumbnail.clone())
     }
@@ -516,14 +517,22 @@ impl DisplayOptions {
         self.0.mathjax
     }
 
-    /// Sidebar position, e.g. `right`, `left`, `false`.
+    /// Sidebar position, e.g. `right`, `left`, `false` (no sidebar): front
+    /// matter `sidebar`, or the `position` of a `sidebar` map.
     async fn sidebar(&self) -> Option<&str> {
         self.0.sidebar.as_deref()
     }
 
-    /// Sidebar widgets in order, e.g. `search`, `recent`, `taglist`.
+    /// Sidebar widgets in order, e.g. `search`, `recent`, `taglist`:
+    /// front matter `widgets`, else the `widgets` of a `sidebar` map.
     async fn widgets(&self) -> &[String] {
         &self.0.widgets
+    }
+
+    /// Where the thumbnail is shown, e.g. `list`, `post`: the `visibility`
+    /// of a `thumbnail: { src, visibility }` map; null when not given.
+    async fn thumbnail_visibility(&self) -> Option<&[String]> {
+        self.0.thumbnail_visibility.as_deref()
     }
 }
 
