@@ -8,8 +8,12 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    /// URL identity: front matter `slug`, else the file stem.
+    /// The page's path in the site, as Hugo builds it (e.g. `/news/rates/`):
+    /// its identity, so no two articles have one.
     #[sea_orm(unique)]
+    pub path: String,
+    /// Front matter `slug`, else the file stem; unique within a section.
+    #[sea_orm(indexed)]
     pub slug: String,
     pub title: String,
     pub summary: String,

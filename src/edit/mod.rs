@@ -159,7 +159,18 @@ fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>
         _ => None,
     };
     let now_or = |t: Option<DateTime<Utc>>| t.unwrap_or(published_at);
+    // An article made here lives at the content root, as a file there
+    // would; a new slug moves an article within its section.
+    let path = match row {
+        Some(r) if r.slug == slug => r.path.clone(),
+        Some(r) => {
+            let section = r.path.trim_end_matches('/').rsplit_once('/').map_or("", |(s, _)| s);
+            format!("{section}/{}/", slug.to_lowercase())
+        }
+        None => format!("/{}/", slug.to_lowercase()),
+    };
     Ok(NewArticle {
+        path,
         slug,
         title,
         summary,

@@ -100,7 +100,7 @@ pub async fn run(
 
     let now = chrono::Utc::now();
     let mut summary = Summary::default();
-    let mut slugs: HashMap<String, PathBuf> = HashMap::new();
+    let mut pages: HashMap<String, PathBuf> = HashMap::new();
     let mut deferred = Vec::new();
     let mut chunks = chunked(files).into_iter();
     let spawn = |files: Vec<walk::ContentFile>| {
@@ -112,14 +112,14 @@ pub async fn run(
         let mut chunk = task.await.map_err(|e| ImportError::Worker(e.to_string()))?;
         next = chunks.next().map(spawn);
         deferred.append(&mut chunk.deferred);
-        store(db, chunk, &mut slugs, &mut summary, &mut on_event).await;
+        store(db, chunk, &mut pages, &mut summary, &mut on_event).await;
     }
     if !deferred.is_empty() {
         let opts = opts.clone();
         let chunk = tokio::task::spawn_blocking(move || prepare(deferred, &HashMap::new(), &opts, now, false))
             .await
             .map_err(|e| ImportError::Worker(e.to_string()))?;
-        store(db, chunk, &mut slugs, &mut summary, &mut on_event).await;
+        store(db, chunk, &mut pages, &mut summary, &mut on_event).await;
     }
     Ok(summary)
 }
@@ -153,12 +153,15 @@ fn read_chunk(files: Vec<walk::ContentFile>, opts: &ReadOptions, now: chrono::Da
     let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
     for file in files {
         match read_file(&file.path, opts) {
-            Ok((bytes, doc)) => reads.push(Read {
-                path: file.path,
-                stored_path: file.stored_path,
-                bytes,
-                doc,
-            }),
+            Ok((bytes, mut doc)) => {
+                doc.article.path = page_path(&file.stored_path, &doc.article.slug);
+                reads.push(Read {
+                    path: file.path,
+                    stored_path: file.stored_path,
+                    bytes,
+                    doc,
+                })
+            }
             Err(e) => {
                 // Only a broken original takes its translations down with it.
                 let (stem, locale) = document::name_parts(&file.path);
@@ -217,7 +220,7 @@ fn fail(e: FileError, summary: &mut Summary, on_event: &mut impl FnMut(Event<'_>
 async fn store(
     db: &DatabaseConnection,
     chunk: Chunk,
-    slugs: &mut HashMap<String, PathBuf>,
+    pages: &mut HashMap<String, PathBuf>,
     summary: &mut Summary,
     on_event: &mut impl FnMut(Event<'_>),
 ) {
@@ -228,8 +231,9 @@ async fn store(
     let mut files = Vec::with_capacity(chunk.units.len());
     for (prepared, Files { paths, slug_line }) in chunk.units {
         let original = &prepared.unit.article;
-        if let Some(first) = slugs.get(&original.slug) {
-            let reason = format!("slug `{}` is also produced by {}", original.slug, first.display());
+        // Hugo's duplicate-path warning: two pages with one URL.
+        if let Some(first) = pages.get(&original.path) {
+            let reason = format!("URL `{}` is also produced by {}", original.path, first.display());
             fail(FileError::new(&paths[0], slug_line, reason), summary, on_event);
             for t in &paths[1..] {
                 let reason = format!("not imported: its original {} failed", paths[0].display());
@@ -237,7 +241,7 @@ async fn store(
             }
             continue;
         }
-        slugs.insert(original.slug.clone(), paths[0].clone());
+        pages.insert(original.path.clone(), paths[0].clone());
         units.push(prepared);
         files.push(paths);
     }
@@ -279,6 +283,25 @@ fn read_file(path: &Path, opts: &ReadOptions) -> Result<(Vec<u8>, Document), Fil
     let split = front_matter::split(text).map_err(problem)?;
     let doc = document::read(path, &split, opts).map_err(problem)?;
     Ok((bytes, doc))
+}
+
+/// A regular page's path in the site, as Hugo makes it without a
+/// `[permalinks]` rule: its folders under the content root, then its slug
+/// (front matter `slug`, else the file name, or a leaf bundle's folder
+/// name), lower-cased. `news/Rates.md` is `/news/rates/`.
+fn page_path(stored_path: &str, slug: &str) -> String {
+    let mut folders: Vec<&str> = stored_path.split('/').filter(|s| !s.is_empty()).collect();
+    folders.pop();
+    if stored_path.rsplit('/').next().is_some_and(|f| f.starts_with("index.")) {
+        // A leaf bundle's slug defaults to its folder, which is not a section.
+        folders.pop();
+    }
+    let mut path = String::from("/");
+    for segment in folders.iter().chain([&slug]) {
+        path.push_str(&segment.to_lowercase());
+        path.push('/');
+    }
+    path
 }
 
 fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {

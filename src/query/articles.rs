@@ -5,7 +5,7 @@ use entity::article;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order as SqlOrder, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    Iterable, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
+    Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
@@ -287,6 +287,10 @@ pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) ->
     article::Entity::find()
         .filter(public_at(now))
         .filter(article::Column::Slug.eq(slug))
+        // Sections may each hold the slug: the shortest path first, as the
+        // one closest to the root.
+        .order_by_asc(Expr::cust("LENGTH(path)"))
+        .order_by_asc(article::Column::Path)
         .into_model::<Full>()
         .one(db)
         .await
@@ -329,6 +333,8 @@ pub enum Columns {
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Card {
     pub id: i32,
+    /// The page's path in the site, e.g. `/news/rates/`.
+    pub path: String,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -342,8 +348,9 @@ pub struct Card {
 }
 
 impl Card {
-    const COLUMNS: [article::Column; 11] = [
+    const COLUMNS: [article::Column; 12] = [
         article::Column::Id,
+        article::Column::Path,
         article::Column::Slug,
         article::Column::Title,
         article::Column::Summary,

@@ -148,6 +148,8 @@ fn text_list(v: &Value) -> Option<Vec<String>> {
 /// the bookkeeping ones, and the terms it links to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewArticle {
+    /// The page's path in the site (e.g. `/news/rates/`): its identity.
+    pub path: String,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -233,6 +235,7 @@ impl ArticleChange {
         let a = &self.article;
         let mut row = article::ActiveModel {
             id: sea_orm::ActiveValue::NotSet,
+            path: Set(a.path.clone()),
             slug: Set(a.slug.clone()),
             title: Set(a.title.clone()),
             summary: Set(a.summary.clone()),

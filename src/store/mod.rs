@@ -40,8 +40,8 @@ impl StoreError {
         }
     }
 
-    /// `e` from writing an article with `slug`: the slug is the article's
-    /// one unique value an editor gives.
+    /// `e` from writing an article with `slug`: its path, the article's one
+    /// unique value, is made from the slug an editor gives.
     fn of_slug(e: DbErr, slug: &str) -> Self {
         Self::unique(e, "slug", slug)
     }

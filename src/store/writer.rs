@@ -76,12 +76,12 @@ impl Prepared {
     }
 }
 
-/// Stores a new article: its slug must be free. All or nothing; on
-/// PostgreSQL the change is sent (`NOTIFY`) with the commit.
+/// Stores a new article: its path (made from its slug) must be free. All or
+/// nothing; on PostgreSQL the change is sent (`NOTIFY`) with the commit.
 ///
-/// The slug's unique index decides, not a look-up before the write, so two
+/// The path's unique index decides, not a look-up before the write, so two
 /// editors creating one slug at once get one article and one
-/// [`StoreError::Conflict`], never an overwrite.
+/// [`StoreError::Conflict`] on the slug, never an overwrite.
 pub async fn create(db: &DatabaseConnection, unit: ArticleChange) -> Result<Written, StoreError> {
     let prepared = Prepared::new(unit);
     let slug = prepared.unit.article.slug.clone();
@@ -99,8 +99,8 @@ pub async fn create(db: &DatabaseConnection, unit: ArticleChange) -> Result<Writ
     Ok(written)
 }
 
-/// Replaces article `id` with `unit` (an editor may change its slug, which
-/// must then be free). All or nothing; [`StoreError::NotFound`] when `id` is
+/// Replaces article `id` with `unit` (an editor may change its slug, whose
+/// path must then be free). All or nothing; [`StoreError::NotFound`] when `id` is
 /// not stored (deleted meanwhile).
 pub async fn replace(db: &DatabaseConnection, unit: ArticleChange, id: i32) -> Result<Written, StoreError> {
     let prepared = Prepared::new(unit);
@@ -127,7 +127,7 @@ pub async fn replace(db: &DatabaseConnection, unit: ArticleChange, id: i32) -> R
 /// Stores many units in one transaction: the new ones together, the rest
 /// (and the new ones, should they fail together) each in a savepoint of its
 /// own, so a unit that fails leaves nothing behind and the others still land.
-/// Returns one result per unit, in order. Articles are matched by slug.
+/// Returns one result per unit, in order. Articles are matched by path.
 pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Result<Written, DbErr>> {
     match write_batch_inner(db, units).await {
         Ok(results) => results,
@@ -137,15 +137,15 @@ pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Res
 }
 
 async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Result<Vec<Result<Written, DbErr>>, DbErr> {
-    let slugs: Vec<&str> = units.iter().map(|p| p.unit.article.slug.as_str()).collect();
+    let paths: Vec<&str> = units.iter().map(|p| p.unit.article.path.as_str()).collect();
     let mut stored: HashMap<String, article::Model> = HashMap::new();
-    for chunk in slugs.chunks(500) {
+    for chunk in paths.chunks(500) {
         for row in article::Entity::find()
-            .filter(article::Column::Slug.is_in(chunk.iter().copied()))
+            .filter(article::Column::Path.is_in(chunk.iter().copied()))
             .all(db)
             .await?
         {
-            stored.insert(row.slug.clone(), row);
+            stored.insert(row.path.clone(), row);
         }
     }
     let _writer = WRITER.lock().await;
@@ -154,7 +154,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
     let mut results: Vec<Option<Result<Written, DbErr>>> = Vec::with_capacity(units.len());
     let mut fresh: Vec<usize> = Vec::new();
     for (i, p) in units.iter().enumerate() {
-        let existing = stored.get(&p.unit.article.slug);
+        let existing = stored.get(&p.unit.article.path);
         results.push(unchanged(&p.unit, existing).map(Ok));
         if existing.is_none() {
             fresh.push(i);
@@ -186,7 +186,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
         if results[i].is_some() {
             continue;
         }
-        let existing = stored.get(&p.unit.article.slug);
+        let existing = stored.get(&p.unit.article.path);
         let savepoint = txn.begin().await?;
         let mut unit_terms = TermIds::default();
         match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
@@ -346,7 +346,7 @@ async fn insert_articles<C: ConnectionTrait>(txn: &C, units: &[&Prepared]) -> Re
         Query::insert()
             .into_table(article::Entity)
             .columns(columns.clone())
-            .returning(Query::returning().columns([article::Column::Id, article::Column::Slug]))
+            .returning(Query::returning().columns([article::Column::Id, article::Column::Path]))
             .to_owned()
     };
     let mut rows = Vec::with_capacity(units.len());
@@ -362,14 +362,14 @@ async fn insert_articles<C: ConnectionTrait>(txn: &C, units: &[&Prepared]) -> Re
     let mut ids: HashMap<String, i32> = HashMap::with_capacity(units.len());
     for insert in bulk::inserts(start, columns.len(), rows) {
         for r in txn.query_all(&insert).await? {
-            ids.insert(r.try_get("", "slug")?, r.try_get("", "id")?);
+            ids.insert(r.try_get("", "path")?, r.try_get("", "id")?);
         }
     }
     units
         .iter()
         .map(|p| {
-            let slug = &p.unit.article.slug;
-            ids.get(slug).copied().ok_or_else(|| DbErr::RecordNotInserted)
+            let path = &p.unit.article.path;
+            ids.get(path).copied().ok_or_else(|| DbErr::RecordNotInserted)
         })
         .collect()
 }

@@ -339,24 +339,30 @@ async fn a_changed_file_updates_its_article_translations_and_links() {
 }
 
 #[actix_web::test]
-async fn two_files_with_the_same_slug_fail_naming_both() {
+async fn two_files_with_one_url_fail_naming_both_while_one_slug_in_two_sections_is_fine() {
     let app = spawn_app().await;
     let content = ContentDir::new();
     let first = content.write("a.md", yaml_article("A", "2025-01-01", "slug: same\n"));
     let second = content.write("b.md", yaml_article("B", "2025-01-01", "slug: same\n"));
+    std::fs::create_dir_all(content.path().join("news")).expect("mkdir");
+    content.write("news/c.md", yaml_article("C", "2025-01-02", "slug: same\n"));
 
     let summary = app.import(&[content.path().to_path_buf()]).await;
 
-    assert_eq!(summary.imported, 1);
+    // Hugo's rule: what it refuses is two pages with one URL, not one slug.
+    assert_eq!(summary.imported, 2);
     assert_eq!(summary.failed.len(), 1);
     assert_eq!(
         summary.failed[0].to_string(),
         format!(
-            "{}:4: slug `same` is also produced by {}",
+            "{}:4: URL `/same/` is also produced by {}",
             second.display(),
             first.display()
         )
     );
+    // `article(slug:)` answers with the one nearest the content root.
+    let a = app.data(r#"{ article(slug: "same") { title } }"#, json!({})).await;
+    assert_eq!(a["article"]["title"], "A");
 }
 
 #[actix_web::test]
