@@ -1,6 +1,6 @@
 //! A whole Hugo site: what Gazette reads besides the content files.
 //!
-//! For now this is the site's configuration ([`config`]), read the way
+//! For now this is the site's configuration ([`config`](crate::site::config)), read the way
 //! Hugo 0.111 finds and merges it, so that base URL, languages, taxonomies,
 //! permalinks and menus come from the same files Hugo would use.
 
