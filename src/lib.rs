@@ -24,6 +24,8 @@ pub mod query;
 pub mod search;
 /// The actix-web application: routes and handlers.
 pub mod server;
+/// A Hugo site's structure as Hugo computes it: page URLs.
+pub mod site;
 /// The one write path: articles, their derived data, and taxonomy terms.
 pub mod store;
 /// Text helpers: slugs, CJK-aware word counts, markdown rendering.

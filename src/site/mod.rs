@@ -1,0 +1,3 @@
+//! A Hugo site's structure, reproduced exactly as Hugo computes it.
+
+pub mod url;
