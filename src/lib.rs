@@ -24,7 +24,7 @@ pub mod query;
 pub mod search;
 /// The actix-web application: routes and handlers.
 pub mod server;
-/// A whole Hugo site: its configuration (hugo.toml, config/_default/, environments).
+/// A whole Hugo site: its configuration and the URLs Hugo gives its pages.
 pub mod site;
 /// The one write path: articles, their derived data, and taxonomy terms.
 pub mod store;

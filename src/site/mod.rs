@@ -1,11 +1,16 @@
-//! A whole Hugo site: what Gazette reads besides the content files.
+//! A whole Hugo site: what Gazette reads besides the content files, and the
+//! rules Hugo applies to them, reproduced exactly as Hugo 0.111 computes them.
 //!
-//! For now this is the site's configuration ([`config`](crate::site::config)), read the way
-//! Hugo 0.111 finds and merges it, so that base URL, languages, taxonomies,
-//! permalinks and menus come from the same files Hugo would use.
+//! - [`config`](crate::site::config): the site's configuration, found and
+//!   merged as Hugo does, so base URL, languages, taxonomies, permalinks and
+//!   menus come from the files Hugo would use.
+//! - [`url`](crate::site::url): every page's URL (`urlize`, `[permalinks]`,
+//!   language prefixes, the baseURL's path).
 
 /// Finding, parsing and merging a Hugo site's configuration files.
 pub mod config;
+/// Page URLs as Hugo makes them.
+pub mod url;
 
 #[cfg(test)]
 mod tests;
