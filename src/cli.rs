@@ -14,6 +14,7 @@ use crate::graphql::{limits, Limits};
 use crate::import::{self, Event, ReadOptions};
 use crate::live::Hub;
 use crate::locale::Locale;
+use crate::site::Site;
 use crate::server::rate_limit::{self, RateLimit};
 use crate::server::HttpSettings;
 use crate::{db, graphql, server};
@@ -37,12 +38,19 @@ pub struct GlobalArgs {
     /// Database URL: `sqlite://FILE?mode=rwc`, `sqlite::memory:` or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = db::DEFAULT_URL, global = true)]
     pub database_url: String,
-    /// IANA time zone for front-matter dates written without an offset.
-    #[arg(long, env = "GAZETTE_TIMEZONE", default_value = "UTC", global = true)]
-    pub timezone: Tz,
-    /// Locale of content files that name none (Hugo's defaultContentLanguage).
-    #[arg(long, env = "GAZETTE_DEFAULT_LANG", default_value = "en", global = true, value_parser = Locale::parse)]
-    pub default_lang: Locale,
+    /// IANA time zone for front-matter dates written without an offset [default: the site's timeZone, else UTC].
+    #[arg(long, env = "GAZETTE_TIMEZONE", global = true)]
+    pub timezone: Option<Tz>,
+    /// Locale of content files that name none [default: the site's defaultContentLanguage, else en].
+    #[arg(long, env = "GAZETTE_DEFAULT_LANG", global = true, value_parser = Locale::parse)]
+    pub default_lang: Option<Locale>,
+    /// The Hugo site folder whose config (hugo.toml, config.toml, config/_default/, …) is read
+    /// [default: the content folder's parent, when it holds a Hugo config].
+    #[arg(long, env = "GAZETTE_SITE", global = true)]
+    pub site: Option<PathBuf>,
+    /// The Hugo environment whose `config/<environment>/` overrides `config/_default/`.
+    #[arg(long, env = "HUGO_ENVIRONMENT", default_value = "production", global = true)]
+    pub environment: String,
     /// Most database connections this process opens.
     #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = db::DEFAULT_MAX_CONNECTIONS, global = true)]
     pub max_connections: u32,
@@ -197,12 +205,58 @@ impl GlobalArgs {
     }
 }
 
+/// The site the content belongs to: `--site`, else the content folder's
+/// parent when it holds a Hugo config, else Hugo's defaults.
+fn site(g: &GlobalArgs, content: Option<&std::path::Path>) -> anyhow::Result<Site> {
+    let dir = match &g.site {
+        Some(dir) => Some(dir.clone()),
+        None => content
+            .and_then(|c| std::fs::canonicalize(c).ok())
+            .and_then(|c| c.parent().map(std::path::Path::to_path_buf)),
+    };
+    let Some(dir) = dir else {
+        return Ok(Site::default());
+    };
+    if g.site.is_some() && !dir.is_dir() {
+        anyhow::bail!("--site {}: not a folder", dir.display());
+    }
+    // A bad config file stops everything: nothing is imported with half a site.
+    Site::load(&dir, &g.environment).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// How files are read: the flags, else the site's config, else Hugo's defaults.
+fn read_options(g: &GlobalArgs, site: Site) -> anyhow::Result<ReadOptions> {
+    let config = site.config();
+    let timezone = match (g.timezone, config.and_then(|c| c.time_zone())) {
+        (Some(tz), _) => tz,
+        (None, Some(name)) => name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the site's timeZone `{name}`: {e}"))?,
+        (None, None) => chrono_tz::UTC,
+    };
+    let default_lang = match &g.default_lang {
+        Some(l) => l.clone(),
+        None => Locale::parse(site.default_language())
+            .map_err(|e| anyhow::anyhow!("the site's defaultContentLanguage: {e}"))?,
+    };
+    Ok(ReadOptions {
+        timezone,
+        default_lang,
+        site: std::sync::Arc::new(site),
+    })
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.global;
-    let read = ReadOptions {
-        timezone: g.timezone,
-        default_lang: g.default_lang.clone(),
+    let content: Option<PathBuf> = match &cli.command {
+        Some(Command::Import { paths }) => paths.first().filter(|p| p.is_dir()).cloned(),
+        Some(Command::Serve) | None => Some(cli.serve.content.clone()),
+        _ => None,
+    };
+    let read = match &cli.command {
+        Some(Command::Import { .. } | Command::Serve) | None => read_options(&g, site(&g, content.as_deref())?)?,
+        _ => read_options(&g, Site::default())?,
     };
     match cli.command {
         Some(Command::Schema) => {

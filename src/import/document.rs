@@ -25,6 +25,11 @@ pub struct Document {
     pub translation_key: Option<String>,
     /// Line of the front-matter `slug` key, when the slug was given there.
     pub slug_line: Option<usize>,
+    /// Front matter `slug` and `url` as written: they shape the page's URL.
+    pub front_slug: Option<String>,
+    pub front_url: Option<String>,
+    /// The line of `url`, for an error in it.
+    pub url_line: Option<usize>,
     pub article: NewArticle,
 }
 
@@ -35,6 +40,8 @@ pub struct ReadOptions {
     pub timezone: Tz,
     /// Locale of files that name none (Hugo's `defaultContentLanguage`).
     pub default_lang: Locale,
+    /// The site the files belong to: its URL rules give each page its path.
+    pub site: std::sync::Arc<crate::site::Site>,
 }
 
 /// Splits a file name into its stem and `name.LANG` locale, if any.
@@ -137,6 +144,9 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         name_locale,
         translation_key: f.string("translationkey")?,
         slug_line: f.get("slug").and_then(|_| f.split.line_of("slug")),
+        front_slug: f.string("slug")?,
+        front_url: f.string("url")?,
+        url_line: f.split.line_of("url"),
         article,
         stem,
     })

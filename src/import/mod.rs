@@ -9,13 +9,14 @@ pub mod front_matter;
 mod walk;
 pub mod watch;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use crate::live::Change;
+use crate::site::url::{PageFacts, PageKind};
 use crate::store::{self, ArticleChange, NewTranslation, Prepared};
 use document::Document;
 pub use document::ReadOptions;
@@ -95,7 +96,8 @@ pub async fn run(
     opts: &ReadOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
-    let files = walk::content_files(paths)?;
+    let walked = walk::content_files(paths)?;
+    let (files, sections) = (walked.files, std::sync::Arc::new(walked.sections));
     on_event(Event::Found(files.len()));
 
     let now = chrono::Utc::now();
@@ -104,8 +106,8 @@ pub async fn run(
     let mut deferred = Vec::new();
     let mut chunks = chunked(files).into_iter();
     let spawn = |files: Vec<walk::ContentFile>| {
-        let opts = opts.clone();
-        tokio::task::spawn_blocking(move || read_chunk(files, &opts, now))
+        let (opts, sections) = (opts.clone(), sections.clone());
+        tokio::task::spawn_blocking(move || read_chunk(files, &opts, &sections, now))
     };
     let mut next = chunks.next().map(spawn);
     while let Some(task) = next.take() {
@@ -146,15 +148,23 @@ fn chunked(files: Vec<walk::ContentFile>) -> Vec<Vec<walk::ContentFile>> {
 }
 
 /// Reads, parses, groups and segments one chunk (blocking work).
-fn read_chunk(files: Vec<walk::ContentFile>, opts: &ReadOptions, now: chrono::DateTime<chrono::Utc>) -> Chunk {
+fn read_chunk(
+    files: Vec<walk::ContentFile>,
+    opts: &ReadOptions,
+    sections: &HashSet<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Chunk {
     let mut failed = Vec::new();
     let mut reads = Vec::with_capacity(files.len());
     // Groups whose original failed: their translations must not stand in for it.
     let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
     for file in files {
-        match read_file(&file.path, opts) {
-            Ok((bytes, mut doc)) => {
-                doc.article.path = page_path(&file.stored_path, &doc.article.slug);
+        let read = read_file(&file.path, opts).and_then(|(bytes, mut doc)| {
+            doc.article.path = page_path(&file.path, &file.stored_path, &doc, opts, sections)?;
+            Ok((bytes, doc))
+        });
+        match read {
+            Ok((bytes, doc)) => {
                 reads.push(Read {
                     path: file.path,
                     stored_path: file.stored_path,
@@ -285,23 +295,49 @@ fn read_file(path: &Path, opts: &ReadOptions) -> Result<(Vec<u8>, Document), Fil
     Ok((bytes, doc))
 }
 
-/// A regular page's path in the site, as Hugo makes it without a
-/// `[permalinks]` rule: its folders under the content root, then its slug
-/// (front matter `slug`, else the file name, or a leaf bundle's folder
-/// name), lower-cased. `news/Rates.md` is `/news/rates/`.
-fn page_path(stored_path: &str, slug: &str) -> String {
-    let mut folders: Vec<&str> = stored_path.split('/').filter(|s| !s.is_empty()).collect();
-    folders.pop();
-    if stored_path.rsplit('/').next().is_some_and(|f| f.starts_with("index.")) {
-        // A leaf bundle's slug defaults to its folder, which is not a section.
-        folders.pop();
+/// A regular page's path in the site, as Hugo makes it (see
+/// [`crate::site::url`]): from its folders under the content root, its
+/// front matter `url` and `slug`, the site's `[permalinks]`, and its
+/// language's prefix. `news/Rates.md` is `/news/rates/` by default.
+fn page_path(
+    file: &Path,
+    stored_path: &str,
+    doc: &Document,
+    opts: &ReadOptions,
+    sections: &HashSet<String>,
+) -> Result<String, FileError> {
+    let mut folders: Vec<String> = stored_path.split('/').map(str::to_owned).collect();
+    let name = folders.pop().unwrap_or_default();
+    // Hugo's TranslationBaseName: no extension, no `.LANG`.
+    let mut base = name.rsplit_once('.').map_or(name.as_str(), |(b, _)| b).to_owned();
+    if let Some(locale) = &doc.name_locale {
+        base = base.strip_suffix(&format!(".{locale}")).unwrap_or(&base).to_owned();
     }
-    let mut path = String::from("/");
-    for segment in folders.iter().chain([&slug]) {
-        path.push_str(&segment.to_lowercase());
-        path.push('/');
+    // The nearest enclosing section: a nested folder with an `_index`
+    // file, else the top-level folder.
+    let mut current = folders.clone();
+    if base == "index" {
+        // A leaf bundle's folder is the page, not a section.
+        current.pop();
     }
-    path
+    while current.len() > 1 && !sections.contains(&current.join("/")) {
+        current.pop();
+    }
+    let lang = doc.name_locale.as_ref().unwrap_or(&doc.article.lang).as_str().to_lowercase();
+    let facts = PageFacts {
+        kind: PageKind::Page,
+        lang,
+        path: folders,
+        current_section: current,
+        file_base: Some(base),
+        date: Some(doc.article.published_at.with_timezone(&opts.timezone).fixed_offset()),
+        title: doc.article.title.clone(),
+        slug: doc.front_slug.clone(),
+        url: doc.front_url.clone(),
+    };
+    opts.site
+        .page_path(&facts)
+        .map_err(|e| FileError::new(file, doc.url_line.or(doc.slug_line), format!("URL: {e}")))
 }
 
 fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
@@ -363,6 +399,7 @@ fn unit_of(
     hasher.update(HASH_VERSION);
     hasher.update(opts.timezone.name());
     hasher.update(opts.default_lang.as_str());
+    hasher.update(opts.site.fingerprint());
     let feed = |hasher: &mut Sha256, r: &Read| {
         hasher.update(r.stored_path.as_bytes());
         hasher.update((r.bytes.len() as u64).to_le_bytes());

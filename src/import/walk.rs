@@ -13,19 +13,36 @@ pub struct ContentFile {
     pub stored_path: String,
 }
 
-fn is_content(path: &Path) -> bool {
-    let ext_ok = path
-        .extension()
+fn has_content_extension(path: &Path) -> bool {
+    path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+fn is_list_page(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    name.starts_with("_index.")
+}
+
+fn is_content(path: &Path) -> bool {
     // Hugo's `_index.md` is a section's list page, not an article.
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    ext_ok && !name.starts_with("_index.") && !name.starts_with('.')
+    has_content_extension(path) && !is_list_page(path) && !name.starts_with('.')
+}
+
+/// What a walk found: the articles' files, and the folders (relative to
+/// their root, `/`-separated, `""` for the root) that hold an `_index` file,
+/// which makes a nested folder a section in Hugo.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<ContentFile>,
+    pub sections: std::collections::HashSet<String>,
 }
 
 /// Every content file under `roots`, in path order, each once.
-pub fn content_files(roots: &[PathBuf]) -> Result<Vec<ContentFile>, ImportError> {
+pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
     let mut out = Vec::new();
+    let mut sections = std::collections::HashSet::new();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|source| ImportError::Io {
             path: root.clone(),
@@ -51,8 +68,12 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Vec<ContentFile>, ImportError>
                 let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
                 ImportError::Io { path, source: e.into() }
             })?;
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if entry.file_type().is_file() && has_content_extension(entry.path()) && is_list_page(entry.path()) {
+                let folder = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
+                sections.insert(folder.unwrap_or_default());
+            }
             if entry.file_type().is_file() && is_content(entry.path()) {
-                let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
                 out.push(ContentFile {
                     path: entry.path().to_path_buf(),
                     stored_path: rel.to_string_lossy().replace('\\', "/"),
@@ -62,5 +83,5 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Vec<ContentFile>, ImportError>
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
-    Ok(out)
+    Ok(Walked { files: out, sections })
 }

@@ -9,6 +9,8 @@
 
 /// Finding, parsing and merging a Hugo site's configuration files.
 pub mod config;
+/// The site as the importer and the API use it: config and URL settings.
+pub mod pages;
 /// Page URLs as Hugo makes them.
 pub mod url;
 
@@ -16,3 +18,4 @@ pub mod url;
 mod tests;
 
 pub use config::{ConfigError, FrontMatterDates, Language, MenuEntry, Menus, SiteConfig, UglyUrls};
+pub use pages::{Site, SiteError};

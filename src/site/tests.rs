@@ -1,4 +1,4 @@
-//! Tests for `site::config` against the fixtures in `tests/fixtures/site-config/`.
+//! Tests for `site::config` against the fixtures in `tests/sites/site-config/`.
 //!
 //! Values marked "hugo 0.111.3" are what `hugo config` printed for the same
 //! fixture (run in its directory; `-e development` where noted).
@@ -11,7 +11,7 @@ use super::config::{ConfigError, SiteConfig, UglyUrls};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/site-config")
+        .join("tests/sites/site-config")
         .join(name)
 }
 

@@ -9,7 +9,7 @@
 //! facts ([`PageFacts`]) and the site's settings ([`UrlSettings`]).
 //!
 //! Verified against `hugo` 0.111.3 by the fixture under
-//! `tests/fixtures/hugo-urls/` (see the tests at the end of this file).
+//! `tests/sites/hugo-urls/` (see the tests at the end of this file).
 
 use std::collections::BTreeMap;
 
@@ -1294,7 +1294,7 @@ mod tests {
     use serde_json::Value;
     use std::path::Path;
 
-    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hugo-urls");
+    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sites/hugo-urls");
 
     fn read_json(name: &str) -> Value {
         let text = std::fs::read_to_string(Path::new(FIXTURE).join(name)).unwrap();

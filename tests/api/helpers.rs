@@ -89,6 +89,7 @@ pub fn app_over(db: DatabaseConnection) -> TestApp {
         read: ReadOptions {
             timezone: chrono_tz::UTC,
             default_lang: Locale::parse("en").expect("locale"),
+            site: Default::default(),
         },
     }
 }

@@ -1,0 +1,145 @@
+//! The site as the importer and the API use it: its configuration (if it
+//! has one) and the URL settings every page's path is computed with. A
+//! content folder without a Hugo config is a site with Hugo's defaults.
+
+use std::path::Path;
+
+use super::config::SiteConfig;
+use super::url::{self, PageFacts, Permalinks, UrlError, UrlSettings};
+
+/// A site: its config, if any, and its URL settings.
+#[derive(Debug, Clone)]
+pub struct Site {
+    config: Option<SiteConfig>,
+    urls: UrlSettings,
+    /// The same settings with `uglyURLs`, for the sections that have them.
+    ugly: UrlSettings,
+    ugly_urls: super::config::UglyUrls,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        let urls = UrlSettings {
+            base_url: String::new(),
+            ugly_urls: false,
+            disable_path_to_lower: false,
+            default_language: "en".to_owned(),
+            multilingual: false,
+            default_language_in_subdir: false,
+            permalinks: Permalinks::default(),
+        };
+        Site {
+            config: None,
+            ugly: UrlSettings {
+                ugly_urls: true,
+                ..urls.clone()
+            },
+            urls,
+            ugly_urls: super::config::UglyUrls::All(false),
+        }
+    }
+}
+
+/// Why a site could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error(transparent)]
+    Config(#[from] super::config::ConfigError),
+    /// `[permalinks]` holds a pattern Hugo refuses.
+    #[error("{path}: permalinks: {source}")]
+    Permalinks {
+        path: String,
+        #[source]
+        source: UrlError,
+    },
+}
+
+impl Site {
+    /// The site whose config is in `dir` (Hugo's files for `environment`),
+    /// or Hugo's defaults when `dir` holds none.
+    pub fn load(dir: &Path, environment: &str) -> Result<Site, SiteError> {
+        match SiteConfig::find(dir, environment)? {
+            Some(config) => Site::of(config),
+            None => Ok(Site::default()),
+        }
+    }
+
+    /// The site a config describes.
+    pub fn of(config: SiteConfig) -> Result<Site, SiteError> {
+        let permalinks = Permalinks::parse(config.permalinks().iter()).map_err(|source| SiteError::Permalinks {
+            path: config
+                .files()
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            source,
+        })?;
+        let urls = UrlSettings {
+            base_url: config.base_url().to_owned(),
+            ugly_urls: false,
+            disable_path_to_lower: config
+                .get("disablePathToLower")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+            default_language: config.default_content_language().to_owned(),
+            multilingual: config.languages().len() > 1,
+            default_language_in_subdir: config.default_content_language_in_subdir(),
+            permalinks,
+        };
+        Ok(Site {
+            ugly: UrlSettings {
+                ugly_urls: true,
+                ..urls.clone()
+            },
+            urls,
+            ugly_urls: config.ugly_urls().clone(),
+            config: Some(config),
+        })
+    }
+
+    /// The config, when the site has one.
+    pub fn config(&self) -> Option<&SiteConfig> {
+        self.config.as_ref()
+    }
+
+    /// `defaultContentLanguage` (Hugo's default `en`).
+    pub fn default_language(&self) -> &str {
+        &self.urls.default_language
+    }
+
+    /// A page's path in the site, below the baseURL's path: what Gazette
+    /// stores as its identity (`/news/rates/`).
+    pub fn page_path(&self, page: &PageFacts) -> Result<String, UrlError> {
+        let section = page.path.first().map(String::as_str).unwrap_or_default();
+        let settings = if self.ugly_urls.for_section(section) {
+            &self.ugly
+        } else {
+            &self.urls
+        };
+        url::page_link(page, settings)
+    }
+
+    /// Hugo's `.RelPermalink` of a page at `path`: with the baseURL's path.
+    pub fn rel_permalink(&self, path: &str) -> String {
+        let base = self.config.as_ref().map(|c| c.base_path()).unwrap_or_else(|| "/".to_owned());
+        format!("{}{}", base.trim_end_matches('/'), path)
+    }
+
+    /// Hugo's `.Permalink` of a page at `path`: absolute when the baseURL
+    /// has a host, else the same as [`Site::rel_permalink`].
+    pub fn permalink(&self, path: &str) -> String {
+        let base = &self.urls.base_url;
+        if let Some(scheme_end) = base.find("://") {
+            let host = scheme_end + 3;
+            let origin_end = base[host..].find('/').map_or(base.len(), |i| host + i);
+            return format!("{}{}", &base[..origin_end], self.rel_permalink(path));
+        }
+        self.rel_permalink(path)
+    }
+
+    /// What in the site's settings shapes page paths, for content hashes: a
+    /// change re-imports every page.
+    pub fn fingerprint(&self) -> String {
+        format!("{:?}|{:?}", self.urls, self.ugly_urls)
+    }
+}
