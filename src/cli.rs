@@ -14,9 +14,9 @@ use crate::graphql::{limits, Limits};
 use crate::import::{self, Event, ReadOptions};
 use crate::live::Hub;
 use crate::locale::Locale;
-use crate::site::Site;
 use crate::server::rate_limit::{self, RateLimit};
 use crate::server::HttpSettings;
+use crate::site::Site;
 use crate::{db, graphql, server};
 
 /// Gazette: a GraphQL content API over Hugo-style markdown files.
@@ -360,6 +360,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
     let api = graphql::Api::new(conn)
+        .with_site(read.site.clone())
         .with_hub(hub)
         .with_loader_delay(Duration::from_millis(args.loader_delay_ms))
         .with_limits(&args.limits(), !args.no_introspection);

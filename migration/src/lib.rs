@@ -8,6 +8,7 @@ mod m20261126_000003_visibility_indexes;
 mod m20261126_000004_search_vocabulary;
 mod m20261201_000005_thumbnail_visibility;
 mod m20261201_000006_article_path;
+mod m20261201_000007_aliases;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_search_vocabulary::Migration),
             Box::new(m20261201_000005_thumbnail_visibility::Migration),
             Box::new(m20261201_000006_article_path::Migration),
+            Box::new(m20261201_000007_aliases::Migration),
         ]
     }
 }

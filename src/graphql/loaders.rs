@@ -15,11 +15,14 @@ use crate::query::articles::{self, Full};
 use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
 use crate::query::{terms, translations, Taxonomy};
+use crate::site::Site;
 
 /// What every resolver of one request shares: the database and the instant
 /// visibility is judged at, so one response is consistent with itself.
 pub struct Loaders {
     pub db: DatabaseConnection,
+    /// The site the content belongs to: its URLs and config.
+    pub site: Arc<Site>,
     /// `None` for a subscription, which lives for hours: each event is
     /// judged when it is resolved.
     at: Option<DateTime<Utc>>,
@@ -39,12 +42,13 @@ pub fn get<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<Loaders>, ApiError> {
 }
 
 /// New loaders for one request.
-pub fn for_request(db: DatabaseConnection) -> DataLoader<Loaders> {
+pub fn for_request(db: DatabaseConnection, site: Arc<Site>) -> DataLoader<Loaders> {
     // Batches run as their own tasks; they count their statements into the request's counter.
     let counter = crate::db::current_counter();
     DataLoader::new(
         Loaders {
             db,
+            site,
             at: Some(Utc::now()),
         },
         move |fut| crate::db::spawn_counted(counter.clone(), fut),
@@ -53,8 +57,8 @@ pub fn for_request(db: DatabaseConnection) -> DataLoader<Loaders> {
 
 /// Loaders for one subscription: shared by its events, each judged at the
 /// time it is resolved (loaders keep no cache, so nothing goes stale).
-pub fn for_subscription(db: DatabaseConnection) -> DataLoader<Loaders> {
-    DataLoader::new(Loaders { db, at: None }, tokio::spawn)
+pub fn for_subscription(db: DatabaseConnection, site: Arc<Site>) -> DataLoader<Loaders> {
+    DataLoader::new(Loaders { db, site, at: None }, tokio::spawn)
 }
 
 /// The tags or categories of an article.

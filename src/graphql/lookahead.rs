@@ -75,10 +75,12 @@ fn inside_list(ctx: &Context<'_>) -> bool {
 
 /// The `Article` fields answered from its card's columns
 /// ([`crate::query::articles::Card`]) or by id through a loader.
-pub const CARD_FIELDS: [&str; 17] = [
+pub const CARD_FIELDS: [&str; 19] = [
     "__typename",
     "id",
     "slug",
+    "relPermalink",
+    "url",
     "title",
     "summary",
     "publishedAt",

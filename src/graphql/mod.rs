@@ -14,10 +14,12 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod query;
+pub mod route;
 pub mod search;
 pub mod subscription;
 pub mod term;
 
+use crate::site::Site;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -99,6 +101,8 @@ pub struct Api {
     pub hub: Hub,
     /// Word counts multi-word searches weigh words by, kept a minute.
     pub word_counts: Arc<WordCounts>,
+    /// The Hugo site served: its URLs and config.
+    pub site: Arc<Site>,
 }
 
 impl Api {
@@ -113,7 +117,14 @@ impl Api {
             loader_delay: DEFAULT_LOADER_DELAY,
             hub: Hub::local(live::DEFAULT_BUFFER),
             word_counts: Arc::default(),
+            site: Arc::default(),
         }
+    }
+
+    /// Serves `site`'s URLs and config (the one its content was imported with).
+    pub fn with_site(mut self, site: Arc<Site>) -> Self {
+        self.site = site;
+        self
     }
 
     /// Uses `hub` for changes: [`Hub::connect`]'s, to hear other processes' writes.
@@ -149,7 +160,7 @@ impl Api {
             Ok(cost) => cost,
             Err(refused) => return refused,
         };
-        let loaders = loaders::for_request(self.db.clone()).delay(self.loader_delay);
+        let loaders = loaders::for_request(self.db.clone(), self.site.clone()).delay(self.loader_delay);
         let request = request
             .data(loaders)
             .data(self.hub.clone())
@@ -191,7 +202,7 @@ impl Api {
     /// What every subscription of one WebSocket connection shares.
     pub fn connection_data(&self, hangup: Hangup) -> Data {
         let mut data = Data::default();
-        data.insert(loaders::for_subscription(self.db.clone()).delay(self.loader_delay));
+        data.insert(loaders::for_subscription(self.db.clone(), self.site.clone()).delay(self.loader_delay));
         data.insert(self.hub.clone());
         data.insert(hangup);
         data

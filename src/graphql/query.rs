@@ -12,6 +12,7 @@ use super::language::LanguageQuery;
 use super::loaders;
 use super::node::NodeQuery;
 use super::pagination::PageArgs;
+use super::route::RouteQuery;
 use super::search::SearchQuery;
 use super::term::{Category, Tag};
 use crate::locale::Locale;
@@ -20,7 +21,14 @@ use crate::query::{terms, Taxonomy};
 
 /// Every root field.
 #[derive(MergedObject, Default)]
-pub struct Query(ArticleQuery, SearchQuery, TaxonomyQuery, LanguageQuery, NodeQuery);
+pub struct Query(
+    ArticleQuery,
+    SearchQuery,
+    TaxonomyQuery,
+    LanguageQuery,
+    NodeQuery,
+    RouteQuery,
+);
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {
     locale

@@ -1,7 +1,7 @@
 //! Front-matter dates: RFC 3339 keeps its offset; a date without one is read
 //! in the import's default time zone.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 const WITH_OFFSET: &[&str] = &[
@@ -16,7 +16,6 @@ const WITHOUT_OFFSET: &[&str] = &[
     "%Y-%m-%d %H:%M",
 ];
 
-/// Parses a front-matter date, to the microsecond (what cursors and both
 /// Hugo's zero date, 0001-01-01T00:00:00Z: the date of a page whose front
 /// matter gives none. Such a page is public (its publish date has passed)
 /// and sorts last among the newest first.
@@ -27,20 +26,27 @@ pub fn zero() -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// Parses a front-matter date, to the microsecond (what cursors and both
 /// databases keep); the error says what was expected.
 pub fn parse(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    parse_local(raw, tz).map(|t| t.with_timezone(&Utc))
+}
+
+/// As [`parse`], in the offset the date was written in (else `tz`'s at
+/// that instant): the date tokens of a permalink are read in it, as Hugo does.
+pub fn parse_local(raw: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let t = parse_exact(raw, tz)?;
     Ok(t.with_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t))
 }
 
-fn parse_exact(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+fn parse_exact(raw: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let s = raw.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Ok(dt.with_timezone(&Utc));
+        return Ok(dt);
     }
     for fmt in WITH_OFFSET {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
-            return Ok(dt.with_timezone(&Utc));
+            return Ok(dt);
         }
     }
     let naive = WITHOUT_OFFSET
@@ -58,7 +64,7 @@ fn parse_exact(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     };
     tz.from_local_datetime(&naive)
         .earliest()
-        .map(|dt| dt.with_timezone(&Utc))
+        .map(|dt| dt.fixed_offset())
         .ok_or_else(|| format!("`{s}` does not exist in time zone {tz} (a daylight-saving gap)"))
 }
 

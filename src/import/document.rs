@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
@@ -30,6 +30,9 @@ pub struct Document {
     pub front_url: Option<String>,
     /// The line of `url`, for an error in it.
     pub url_line: Option<usize>,
+    /// The page's date in the offset it was written in (permalinks read
+    /// their date tokens in it, as Hugo does); `None` for Hugo's zero date.
+    pub local_date: Option<DateTime<FixedOffset>>,
     pub article: NewArticle,
 }
 
@@ -79,7 +82,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
 
     // Hugo's default `[frontmatter]` rules, with its aliases for each key;
     // where nothing gives a date, Hugo's zero date (0001-01-01T00:00:00Z).
-    let first = |keys: &[&str]| -> Result<Option<DateTime<Utc>>, Problem> {
+    let first = |keys: &[&str]| -> Result<Option<DateTime<FixedOffset>>, Problem> {
         for key in keys {
             if let Some(d) = f.date(key, opts.timezone)? {
                 return Ok(Some(d));
@@ -91,6 +94,9 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     let publish = first(&["publishdate", "pubdate", "published"])?;
     let lastmod = first(&["lastmod", "modified"])?;
     let expiry_date = first(&["expirydate", "unpublishdate"])?;
+    let local_date = date.or(publish).or(lastmod);
+    let utc = |d: Option<DateTime<FixedOffset>>| d.map(|d| d.with_timezone(&Utc));
+    let (date, publish, lastmod, expiry_date) = (utc(date), utc(publish), utc(lastmod), utc(expiry_date));
     let published_at = date.or(publish).or(lastmod).unwrap_or_else(dates::zero);
 
     let langs = f.strings("lang")?;
@@ -146,6 +152,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         slug_line: f.get("slug").and_then(|_| f.split.line_of("slug")),
         front_slug: f.string("slug")?,
         front_url: f.string("url")?,
+        local_date,
         url_line: f.split.line_of("url"),
         article,
         stem,
@@ -207,10 +214,10 @@ impl Fields<'_, '_> {
         Ok(list.into_iter().filter(|s| !s.is_empty()).collect())
     }
 
-    fn date(&self, key: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, Problem> {
+    fn date(&self, key: &str, tz: Tz) -> Result<Option<DateTime<FixedOffset>>, Problem> {
         match self.string(key)?.filter(|s| !s.trim().is_empty()) {
             None => Ok(None),
-            Some(s) => dates::parse(&s, tz)
+            Some(s) => dates::parse_local(&s, tz)
                 .map(Some)
                 .map_err(|e| self.split.problem(key, format!("`{key}`: {e}"))),
         }

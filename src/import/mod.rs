@@ -164,14 +164,12 @@ fn read_chunk(
             Ok((bytes, doc))
         });
         match read {
-            Ok((bytes, doc)) => {
-                reads.push(Read {
-                    path: file.path,
-                    stored_path: file.stored_path,
-                    bytes,
-                    doc,
-                })
-            }
+            Ok((bytes, doc)) => reads.push(Read {
+                path: file.path,
+                stored_path: file.stored_path,
+                bytes,
+                doc,
+            }),
             Err(e) => {
                 // Only a broken original takes its translations down with it.
                 let (stem, locale) = document::name_parts(&file.path);
@@ -323,14 +321,19 @@ fn page_path(
     while current.len() > 1 && !sections.contains(&current.join("/")) {
         current.pop();
     }
-    let lang = doc.name_locale.as_ref().unwrap_or(&doc.article.lang).as_str().to_lowercase();
+    let lang = doc
+        .name_locale
+        .as_ref()
+        .unwrap_or(&doc.article.lang)
+        .as_str()
+        .to_lowercase();
     let facts = PageFacts {
         kind: PageKind::Page,
         lang,
         path: folders,
         current_section: current,
         file_base: Some(base),
-        date: Some(doc.article.published_at.with_timezone(&opts.timezone).fixed_offset()),
+        date: doc.local_date,
         title: doc.article.title.clone(),
         slug: doc.front_slug.clone(),
         url: doc.front_url.clone(),

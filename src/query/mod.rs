@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod keyset;
 pub mod relations;
+pub mod routes;
 pub mod search;
 pub mod terms;
 pub mod translations;

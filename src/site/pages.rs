@@ -121,7 +121,11 @@ impl Site {
 
     /// Hugo's `.RelPermalink` of a page at `path`: with the baseURL's path.
     pub fn rel_permalink(&self, path: &str) -> String {
-        let base = self.config.as_ref().map(|c| c.base_path()).unwrap_or_else(|| "/".to_owned());
+        let base = self
+            .config
+            .as_ref()
+            .map(|c| c.base_path())
+            .unwrap_or_else(|| "/".to_owned());
         format!("{}{}", base.trim_end_matches('/'), path)
     }
 
@@ -137,9 +141,48 @@ impl Site {
         self.rel_permalink(path)
     }
 
+    /// The site path a request path names, as stored: without the
+    /// baseURL's path (given or not), with a leading slash, percent-encoded
+    /// as Hugo encodes paths whether it came encoded or not. `None` for a
+    /// path that is not one (bad escapes, control characters).
+    pub fn request_path(&self, raw: &str) -> Option<String> {
+        // No query or fragment is cut off: Hugo's own paths may hold `#`
+        // (`/c#-basics/`), and a frontend passes `location.pathname`.
+        let raw = raw.trim();
+        let decoded = percent_decode(raw)?;
+        let base = self.config.as_ref().map(|c| c.base_path()).unwrap_or_default();
+        let base = base.trim_end_matches('/');
+        let mut path = match decoded.strip_prefix(base) {
+            Some(rest) if !base.is_empty() && (rest.is_empty() || rest.starts_with('/')) => rest.to_owned(),
+            _ => decoded,
+        };
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        url::go_url_reencode(&path).ok()
+    }
+
     /// What in the site's settings shapes page paths, for content hashes: a
     /// change re-imports every page.
     pub fn fingerprint(&self) -> String {
         format!("{:?}|{:?}", self.urls, self.ugly_urls)
     }
+}
+
+/// `%XX` escapes decoded; `None` when one is broken or the text is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }

@@ -364,7 +364,7 @@ fn reencode(raw: &[u8], mode: Mode) -> Option<Vec<u8>> {
 
 /// `url.Parse(s).String()` for the strings Hugo feeds it (no scheme: a
 /// Hugo link starts with `/`, and `make_path` drops `:`).
-fn go_url_reencode(s: &str) -> Result<String, UrlError> {
+pub(crate) fn go_url_reencode(s: &str) -> Result<String, UrlError> {
     let invalid = || UrlError::InvalidUrl(s.to_owned());
     let bytes = s.as_bytes();
     if bytes.iter().any(|&b| b < 0x20 || b == 0x7f) {

@@ -177,6 +177,30 @@ pub struct NewArticle {
 }
 
 impl NewArticle {
+    /// Its `aliases` as site paths, each answering a redirect: an absolute
+    /// alias as written, a relative one beside the page (`old` on
+    /// `/posts/new/` is `/posts/old/`), with a trailing slash unless it names
+    /// a file (`/old.html`).
+    pub fn alias_paths(&self) -> Vec<String> {
+        let dir = self.path.trim_end_matches('/').rsplit_once('/').map_or("", |(d, _)| d);
+        let mut out: Vec<String> = Vec::new();
+        for alias in self.aliases.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            let mut path = if alias.starts_with('/') {
+                alias.to_owned()
+            } else {
+                format!("{dir}/{alias}")
+            };
+            let last = path.rsplit('/').next().unwrap_or_default();
+            if !path.ends_with('/') && !last.contains('.') {
+                path.push('/');
+            }
+            if path != self.path && !out.contains(&path) {
+                out.push(path);
+            }
+        }
+        out
+    }
+
     /// Whether a reader may see it at `now` (see `query::articles::is_public`).
     pub fn is_public(&self, now: DateTime<Utc>) -> bool {
         crate::query::articles::is_public(self.draft, self.publish_date, self.expiry_date, now)

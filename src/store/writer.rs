@@ -127,7 +127,8 @@ pub async fn replace(db: &DatabaseConnection, unit: ArticleChange, id: i32) -> R
 /// Stores many units in one transaction: the new ones together, the rest
 /// (and the new ones, should they fail together) each in a savepoint of its
 /// own, so a unit that fails leaves nothing behind and the others still land.
-/// Returns one result per unit, in order. Articles are matched by path.
+/// Returns one result per unit, in order. A unit replaces the article of
+/// its file, else the one at its path.
 pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Result<Written, DbErr>> {
     match write_batch_inner(db, units).await {
         Ok(results) => results,
@@ -137,24 +138,44 @@ pub async fn write_batch(db: &DatabaseConnection, units: &[Prepared]) -> Vec<Res
 }
 
 async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Result<Vec<Result<Written, DbErr>>, DbErr> {
-    let paths: Vec<&str> = units.iter().map(|p| p.unit.article.path.as_str()).collect();
-    let mut stored: HashMap<String, article::Model> = HashMap::new();
-    for chunk in paths.chunks(500) {
+    // A unit replaces the article of its file (so a changed URL moves the
+    // article), else the one at its path.
+    let mut by_file: HashMap<String, article::Model> = HashMap::new();
+    let mut by_path: HashMap<String, article::Model> = HashMap::new();
+    for chunk in units.chunks(250) {
+        let paths = chunk.iter().map(|p| p.unit.article.path.as_str());
+        let files = chunk
+            .iter()
+            .map(|p| p.unit.source_path.as_str())
+            .filter(|f| !f.is_empty());
         for row in article::Entity::find()
-            .filter(article::Column::Path.is_in(chunk.iter().copied()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(article::Column::Path.is_in(paths))
+                    .add(article::Column::SourcePath.is_in(files)),
+            )
             .all(db)
             .await?
         {
-            stored.insert(row.path.clone(), row);
+            if !row.source_path.is_empty() {
+                by_file.insert(row.source_path.clone(), row.clone());
+            }
+            by_path.insert(row.path.clone(), row);
         }
     }
+    let stored_of = |unit: &ArticleChange| {
+        by_file
+            .get(&unit.source_path)
+            .filter(|_| !unit.source_path.is_empty())
+            .or_else(|| by_path.get(&unit.article.path))
+    };
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let mut terms = TermIds::default();
     let mut results: Vec<Option<Result<Written, DbErr>>> = Vec::with_capacity(units.len());
     let mut fresh: Vec<usize> = Vec::new();
     for (i, p) in units.iter().enumerate() {
-        let existing = stored.get(&p.unit.article.path);
+        let existing = stored_of(&p.unit);
         results.push(unchanged(&p.unit, existing).map(Ok));
         if existing.is_none() {
             fresh.push(i);
@@ -186,7 +207,7 @@ async fn write_batch_inner(db: &DatabaseConnection, units: &[Prepared]) -> Resul
         if results[i].is_some() {
             continue;
         }
-        let existing = stored.get(&p.unit.article.path);
+        let existing = stored_of(&p.unit);
         let savepoint = txn.begin().await?;
         let mut unit_terms = TermIds::default();
         match write_in(&savepoint, p, existing, &mut terms.with(&mut unit_terms)).await {
@@ -291,6 +312,7 @@ async fn write_in<C: ConnectionTrait>(
     index::clear(txn, id).await?;
     for table in [
         "article_locale",
+        "article_alias",
         Taxonomy::Tags.join_table(),
         Taxonomy::Categories.join_table(),
     ] {
@@ -383,6 +405,7 @@ async fn add_parts<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     insert_translations(txn, stored).await?;
     insert_locales(txn, stored).await?;
+    insert_aliases(txn, stored).await?;
     for taxonomy in [Taxonomy::Tags, Taxonomy::Categories] {
         let links: Vec<(i32, &[Term])> = stored.iter().map(|(id, u)| (*id, u.article.terms(taxonomy))).collect();
         link_terms(txn, taxonomy, &links, terms).await?;
@@ -434,6 +457,23 @@ async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleCha
         unit.locales()
             .into_iter()
             .map(move |l| vec![Expr::val(*id), Expr::val(l)])
+    });
+    bulk::insert(txn, start, 2, rows).await?;
+    Ok(())
+}
+
+async fn insert_aliases<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
+    let start = || {
+        Query::insert()
+            .into_table("article_alias")
+            .columns(["path", "article_id"])
+            .to_owned()
+    };
+    let rows = stored.iter().flat_map(|(id, unit)| {
+        unit.article
+            .alias_paths()
+            .into_iter()
+            .map(move |p| vec![Expr::val(p), Expr::val(*id)])
     });
     bulk::insert(txn, start, 2, rows).await?;
     Ok(())

@@ -16,6 +16,7 @@ mod pagination;
 mod relations;
 mod schema;
 mod search;
+mod site;
 mod subscriptions;
 mod typed_client;
 mod watch;

@@ -231,9 +231,24 @@ impl Article {
         id::encode(Kind::Article, self.card().id)
     }
 
-    /// URL identity: front matter `slug`, else the content file's name without extension.
+    /// Front matter `slug`, else the content file's name without extension
+    /// (a leaf bundle's folder name). Unique within a section, not across
+    /// sections: `relPermalink` and `route(path:)` are the unique identity.
     async fn slug(&self) -> &str {
         &self.card().slug
+    }
+
+    /// Hugo's `.RelPermalink`: the page's URL path, with the baseURL's path
+    /// (`/news/markets/rates/`), computed as Hugo computes it from the site's
+    /// `[permalinks]`, front matter `url` and `slug`, and language prefixes.
+    async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(loaders::get(ctx)?.loader().site.rel_permalink(&self.card().path))
+    }
+
+    /// Hugo's `.Permalink`: the absolute URL, from the site's baseURL (the
+    /// same as `relPermalink` when the baseURL has no host).
+    async fn url(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(loaders::get(ctx)?.loader().site.permalink(&self.card().path))
     }
 
     /// Title in the served locale.

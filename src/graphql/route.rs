@@ -1,0 +1,57 @@
+//! `route(path:)`: what the site serves at a path, so a frontend can route
+//! any request path to its content as Hugo would.
+
+use async_graphql::{Context, Object, SimpleObject, Union};
+
+use super::article::Article;
+use super::error::ApiError;
+use super::loaders;
+use crate::query::routes::{self, Found};
+
+/// What a site path leads to.
+#[derive(Union)]
+pub enum Route {
+    /// The article published at the path (its translation's path serves
+    /// that translation once translations have paths of their own).
+    Article(Article),
+    /// A path the content lists among a page's `aliases`: send the client there.
+    Redirect(Redirect),
+}
+
+/// A redirect to a page's canonical URL (Hugo writes an alias page that
+/// redirects there).
+#[derive(SimpleObject)]
+pub struct Redirect {
+    /// The canonical `relPermalink` to send the client to.
+    pub location: String,
+    /// Whether the move is permanent (HTTP 301/308): aliases are.
+    pub permanent: bool,
+}
+
+#[derive(Default)]
+pub struct RouteQuery;
+
+#[Object]
+impl RouteQuery {
+    /// What Hugo would serve at `path`: an article, a redirect from one of
+    /// its `aliases`, or null. The path may include the baseURL's path or
+    /// not, end with `/` or not, and be percent-encoded or not.
+    async fn route(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A site path, e.g. `/news/markets/rates/` or `/news/markets/rates`.")] path: String,
+    ) -> Result<Option<Route>, ApiError> {
+        let l = loaders::get(ctx)?.loader();
+        let Some(path) = l.site.request_path(&path) else {
+            return Ok(None);
+        };
+        Ok(match routes::resolve(&l.db, &path, l.now()).await? {
+            Some(Found::Article(full)) => Some(Route::Article(Article::new(*full, None))),
+            Some(Found::Alias { target }) => Some(Route::Redirect(Redirect {
+                location: l.site.rel_permalink(&target),
+                permanent: true,
+            })),
+            None => None,
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! What a site path leads to: a public article at that path, or one that
+//! lists it among its `aliases`.
+
+use chrono::{DateTime, Utc};
+use entity::article;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use super::articles::{public_at, Full};
+
+/// What is served at a path.
+#[derive(Debug)]
+pub enum Found {
+    /// The article whose path it is.
+    Article(Box<Full>),
+    /// An alias of the article at `target` (a public one).
+    Alias { target: String },
+}
+
+/// Resolves `path` (a site path, e.g. `/news/rates/`), trying it with a
+/// trailing slash too when it has none. Two statements at most.
+pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) -> Result<Option<Found>, DbErr> {
+    let mut candidates = vec![path.to_owned()];
+    if !path.ends_with('/') {
+        candidates.push(format!("{path}/"));
+    }
+    let article = article::Entity::find()
+        .filter(public_at(now))
+        .filter(article::Column::Path.is_in(candidates.clone()))
+        .into_model::<Full>()
+        .one(db)
+        .await?;
+    if let Some(a) = article {
+        return Ok(Some(Found::Article(Box::new(a))));
+    }
+    // The newest public article claiming the alias, as Hugo's last write wins.
+    let aliased = Query::select()
+        .expr(Expr::col(("article_alias", "article_id")))
+        .from("article_alias")
+        .and_where(Expr::col(("article_alias", "path")).is_in(candidates))
+        .to_owned();
+    let target: Option<String> = article::Entity::find()
+        .select_only()
+        .column(article::Column::Path)
+        .filter(public_at(now))
+        .filter(article::Column::Id.in_subquery(aliased))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(target.map(|target| Found::Alias { target }))
+}

@@ -1,0 +1,130 @@
+//! A Hugo site read with its config: every page's URL as hugo 0.111.3
+//! built it (tests/sites/hugo-urls/expected.json), found through `route`,
+//! aliases answering redirects, and a config change moving URLs only.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gazette::site::Site;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn site_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sites").join(name)
+}
+
+/// An app over `dir`'s site, its content imported with the site's config.
+async fn site_app(dir: &std::path::Path) -> TestApp {
+    let site = Arc::new(Site::load(dir, "production").expect("site config"));
+    let mut app = spawn_app().await;
+    app.read.site = site.clone();
+    app.state = app.state.clone().with_site(site);
+    let summary = app.import(&[dir.join("content")]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    app
+}
+
+const ROUTE: &str = "query($path: String!) { route(path: $path) {
+    __typename ... on Article { slug relPermalink url } ... on Redirect { location permanent } } }";
+
+#[actix_web::test]
+async fn every_page_hugo_builds_has_its_url_and_is_routed_there() {
+    let dir = site_dir("hugo-urls");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let pages: Vec<&Value> = expected["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        // Regular pages of the default language: translations, sections
+        // and terms have no routes of their own yet.
+        .filter(|p| p["kind"] == "page" && p["lang"] == "en")
+        .collect();
+    assert!(pages.len() >= 15, "{}", pages.len());
+    for page in pages {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app.data(ROUTE, json!({ "path": rel })).await;
+        let route = &data["route"];
+        assert_eq!(route["__typename"], "Article", "{} at {rel}: {data}", page["file"]);
+        assert_eq!(route["relPermalink"], page["relPermalink"], "{}", page["file"]);
+        assert_eq!(route["url"], page["permalink"], "{}", page["file"]);
+    }
+}
+
+#[actix_web::test]
+async fn a_route_is_found_with_or_without_base_path_slash_or_encoding_and_aliases_redirect() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    std::fs::create_dir_all(content.path().join("markets")).expect("mkdir");
+    content.write(
+        "markets/rates.md",
+        yaml_article("Rates", "2025-01-01", "aliases: [old-rates, /2024/rates.html]\n"),
+    );
+    content.write("markets/利率.md", yaml_article("利率", "2025-01-02", ""));
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+
+    for path in ["/markets/rates/", "/markets/rates", "markets/rates/"] {
+        let data = app.data(ROUTE, json!({ "path": path })).await;
+        assert_eq!(data["route"]["relPermalink"], "/markets/rates/", "{path}: {data}");
+    }
+    for path in [
+        "/markets/利率/",
+        "/markets/%E5%88%A9%E7%8E%87/",
+        "/markets/%e5%88%a9%e7%8e%87",
+    ] {
+        let data = app.data(ROUTE, json!({ "path": path })).await;
+        assert_eq!(data["route"]["slug"], "利率", "{path}: {data}");
+    }
+    for alias in ["/markets/old-rates/", "/2024/rates.html"] {
+        let data = app.data(ROUTE, json!({ "path": alias })).await;
+        assert_eq!(
+            data["route"],
+            json!({ "__typename": "Redirect", "location": "/markets/rates/", "permanent": true }),
+            "{alias}"
+        );
+    }
+    for unknown in ["/markets/", "/nope/", "/markets/%zz/"] {
+        let data = app.data(ROUTE, json!({ "path": unknown })).await;
+        assert_eq!(data["route"], json!(null), "{unknown}");
+    }
+}
+
+#[actix_web::test]
+async fn a_changed_site_config_moves_urls_and_nothing_else() {
+    let dir = ContentDir::new();
+    dir.write("hugo.toml", "baseURL = 'https://example.org/'\n");
+    std::fs::create_dir_all(dir.path().join("content/blog")).expect("mkdir");
+    dir.write(
+        "content/blog/first.md",
+        yaml_article("First", "2025-02-03", "tags: [Rates]\n"),
+    );
+    let app = site_app(dir.path()).await;
+    let q = r#"{ articles { totalCount edges { node { id slug relPermalink url tags { slug } } } } }"#;
+    let before = app.data(q, json!({})).await;
+    assert_eq!(before["articles"]["edges"][0]["node"]["relPermalink"], "/blog/first/");
+
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/news/'\n[permalinks]\nblog = '/:year/:month/:slug/'\n",
+    );
+    let site = Arc::new(Site::load(dir.path(), "production").expect("site config"));
+    let mut app = app;
+    app.read.site = site.clone();
+    app.state = app.state.clone().with_site(site);
+    let summary = app.import(&[dir.path().join("content")]).await;
+    assert_eq!((summary.updated, summary.failed.len()), (1, 0), "{:?}", summary.failed);
+
+    let after = app.data(q, json!({})).await;
+    let (b, a) = (
+        &before["articles"]["edges"][0]["node"],
+        &after["articles"]["edges"][0]["node"],
+    );
+    assert_eq!(a["relPermalink"], "/news/2025/02/first/");
+    assert_eq!(a["url"], "https://example.org/news/2025/02/first/");
+    assert_eq!((&a["id"], &a["slug"], &a["tags"]), (&b["id"], &b["slug"], &b["tags"]));
+    assert_eq!(after["articles"]["totalCount"], 1);
+}
