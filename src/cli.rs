@@ -187,13 +187,13 @@ pub fn parse() -> Cli {
 }
 
 impl GlobalArgs {
-    /// The pool settings these flags set.
+    /// The pool settings these flags set, for the read side's queries.
     pub fn pool(&self) -> db::PoolSettings {
-        db::PoolSettings {
+        crate::query::pool_settings(db::PoolSettings {
             max_connections: self.max_connections.max(1),
             acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
             ..db::PoolSettings::default()
-        }
+        })
     }
 }
 

@@ -157,7 +157,7 @@ impl SearchQuery {
 
 #[cfg(test)]
 mod tests {
-    use crate::search::query::RANK_WINDOW;
+    use crate::query::search::RANK_WINDOW;
 
     #[test]
     fn the_schema_states_the_ranked_window_the_server_uses() {

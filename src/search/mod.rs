@@ -1,9 +1,10 @@
-//! Full-text search: jieba segmentation, the FTS match expression built from
-//! user text, the index rows each article version gets, ranking, and snippets.
+//! Full-text search as text: jieba segmentation, the FTS match expression
+//! built from user text, the index rows each article version gets, the rank
+//! function, and snippets. The SQL that finds and ranks matching articles is
+//! `query::search`'s.
 
 pub mod index;
 pub mod matcher;
-pub mod query;
 pub mod rank;
 pub mod segment;
 pub mod snippet;

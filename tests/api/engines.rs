@@ -12,10 +12,10 @@ async fn queries_keep_working_while_an_import_runs() {
     // A file database (WAL) on SQLite: an in-memory one has a single connection.
     let dir = tempfile::tempdir().expect("temp dir");
     let db = match fresh_postgres_database().await {
-        Some(url) => gazette::db::open(&url).await.expect("database"),
+        Some(url) => gazette::query::open(&url).await.expect("database"),
         None => {
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
-            gazette::db::open(&url).await.expect("database")
+            gazette::query::open(&url).await.expect("database")
         }
     };
     let app = std::rc::Rc::new(app_over(db));
