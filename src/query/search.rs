@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::article;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityName, EntityTrait, QueryFilter, Statement,
 };
@@ -87,9 +87,11 @@ pub struct Ranking {
     pub window: u64,
 }
 
-/// `(article_id, rank)` for the newest `ranking.window` versions matching
-/// `query` whose article meets `scope` (a condition on `article`); a lower
-/// rank is a better match. `None` when the query has no words.
+/// `(article_id, doc, rank)` for each of the newest `ranking.window`
+/// versions matching `query` whose article meets `scope` (a condition on
+/// `article`): `doc` is the version's `search_document` id, and a lower rank
+/// is a better match. An article may have several rows, one per matching
+/// version; [`page_within`] keeps its best. `None` when the query has no words.
 pub fn ranked(backend: DbBackend, query: &str, scope: Condition, ranking: &Ranking) -> Option<SelectStatement> {
     let (window, score) = match backend {
         DbBackend::Sqlite => {
@@ -103,6 +105,7 @@ pub fn ranked(backend: DbBackend, query: &str, scope: Condition, ranking: &Ranki
             let args: Vec<String> = WEIGHTS.iter().chain(&counts).map(|v| format!("{v:?}")).collect();
             let window = Query::select()
                 .expr_as(Expr::col(("search_document", "article_id")), "article_id")
+                .expr_as(Expr::col(("search_document", "id")), "doc")
                 .expr_as(
                     Expr::cust(format!("gazette_rank(article_search, {})", args.join(", "))),
                     "r",
@@ -133,6 +136,7 @@ pub fn ranked(backend: DbBackend, query: &str, scope: Condition, ranking: &Ranki
             let expr = matcher::tsquery(query)?;
             let window = Query::select()
                 .column(("search_document", "article_id"))
+                .expr_as(Expr::col(("search_document", "id")), "doc")
                 .column(("search_document", "search_tsv"))
                 .from("search_document")
                 .join(
@@ -154,18 +158,22 @@ pub fn ranked(backend: DbBackend, query: &str, scope: Condition, ranking: &Ranki
     Some(
         Query::select()
             .column(("h", "article_id"))
-            .expr_as(Func::min(score), "rank")
+            .column(("h", "doc"))
+            .expr_as(score, "rank")
             .from_subquery(window, Alias::new("h"))
-            .group_by_col(("h", "article_id"))
             .to_owned(),
     )
 }
 
-/// An article and its rank for the query (lower is better).
+/// An article, its rank for the query (lower is better), and which of its
+/// versions matched best.
 #[derive(Debug, Clone)]
 pub struct Ranked {
     pub article: article::Model,
     pub rank: f64,
+    /// The locale of the best matching version: the article's own `lang`,
+    /// or a translation's when only (or best) that matched.
+    pub locale: String,
 }
 
 impl Ranked {
@@ -297,11 +305,22 @@ pub async fn page_within(
             has_next: false,
         });
     };
-    // (rank, article id), in list order.
-    let mut hits: Vec<(f64, i32)> = Vec::new();
+    // Each article's best version: (rank, doc), the first written (the
+    // original) on a tie.
+    let mut best: HashMap<i32, (f64, i32)> = HashMap::new();
     for row in db.query_all(&ranked).await? {
-        hits.push((row.try_get("", "rank")?, row.try_get("", "article_id")?));
+        let (id, doc, rank): (i32, i32, f64) = (
+            row.try_get("", "article_id")?,
+            row.try_get("", "doc")?,
+            row.try_get("", "rank")?,
+        );
+        let e = best.entry(id).or_insert((rank, doc));
+        if rank < e.0 || (rank == e.0 && doc < e.1) {
+            *e = (rank, doc);
+        }
     }
+    // (rank, article id), in list order.
+    let mut hits: Vec<(f64, i32)> = best.iter().map(|(&id, &(rank, _))| (rank, id)).collect();
     let key = |&(rank, id): &(f64, i32)| Key {
         value: SortValue::Float(rank),
         id,
@@ -319,10 +338,23 @@ pub async fn page_within(
             articles.insert(a.id, a);
         }
     }
+    let docs: Vec<i32> = page
+        .rows
+        .iter()
+        .filter_map(|(_, id)| best.get(id).map(|&(_, doc)| doc))
+        .collect();
+    let locales = version_locales(db, &docs).await?;
     let rows = page
         .rows
         .into_iter()
-        .filter_map(|(rank, id)| articles.remove(&id).map(|article| Ranked { article, rank }))
+        .filter_map(|(rank, id)| {
+            let article = articles.remove(&id)?;
+            let locale = best
+                .get(&id)
+                .and_then(|(_, doc)| locales.get(doc).cloned())
+                .unwrap_or_else(|| article.lang.clone());
+            Some(Ranked { article, rank, locale })
+        })
         .collect();
     Ok(Page {
         rows,
@@ -330,6 +362,26 @@ pub async fn page_within(
         has_next: page.has_next,
     })
 }
+
+/// The locale of each `search_document` row in `docs`, by id: which version
+/// each hit is. Read for a page's hits only, so the window's ranking never
+/// reads a row of the index (only its covering index).
+async fn version_locales(db: &DatabaseConnection, docs: &[i32]) -> Result<HashMap<i32, String>, DbErr> {
+    let mut locales = HashMap::new();
+    if docs.is_empty() {
+        return Ok(locales);
+    }
+    let select = Query::select()
+        .columns(["id", "locale"])
+        .from("search_document")
+        .and_where(Expr::col("id").is_in(docs.iter().copied()))
+        .to_owned();
+    for row in db.query_all(&select).await? {
+        locales.insert(row.try_get("", "id")?, row.try_get("", "locale")?);
+    }
+    Ok(locales)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
