@@ -269,9 +269,15 @@ impl Extension for Check {
     }
 }
 
+/// The most a connection field costs: far past any limit, and low enough
+/// that async-graphql's unchecked sums of costs cannot overflow (it adds
+/// with `+`: in a release build a cost past `usize::MAX` wrapped around to
+/// almost nothing, and passed the limit).
+pub const MAX_COUNTED_COST: usize = 1 << 32;
+
 /// The cost of a connection field: its page size times what each item
-/// selects, plus one. A page size over the maximum costs as the maximum
-/// (the argument check refuses it anyway).
+/// selects, plus one, at most [`MAX_COUNTED_COST`]. A page size over the
+/// maximum costs as the maximum (the argument check refuses it anyway).
 pub fn connection_cost(sizes: &[Option<i32>], child: usize) -> usize {
     let size = sizes
         .iter()
@@ -280,12 +286,18 @@ pub fn connection_cost(sizes: &[Option<i32>], child: usize) -> usize {
         .copied()
         .unwrap_or(super::pagination::DEFAULT_PAGE);
     let size = usize::try_from(size.clamp(1, super::pagination::MAX_PAGE)).unwrap_or(1);
-    size.saturating_mul(child).saturating_add(1)
+    size.saturating_mul(child).saturating_add(1).min(MAX_COUNTED_COST)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::connection_cost;
+    use super::{connection_cost, MAX_COUNTED_COST};
+
+    #[test]
+    fn a_connections_cost_stops_where_sums_of_costs_cannot_overflow() {
+        assert_eq!(connection_cost(&[Some(100)], usize::MAX), MAX_COUNTED_COST);
+        assert!(MAX_COUNTED_COST.checked_mul(1 << 20).is_some());
+    }
 
     #[test]
     fn page_size_multiplies_the_selection() {

@@ -258,3 +258,19 @@ async fn every_example_operation_in_graphiql_runs_on_the_bundled_content() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_cost_too_large_to_count_is_refused_not_wrapped_around() {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    // Depth 12, the limit; 100^10 related articles cost more than a usize
+    // holds, which once overflowed (a panic in debug builds; in release a
+    // cost that wrapped past the limit back to almost nothing).
+    let q = format!(
+        "{{ article(slug: \"{SEED_SLUG}\") {{ {} slug {} }} }}",
+        "related(first: 100) { ".repeat(10),
+        "} ".repeat(10)
+    );
+    let (message, code) = app.error(&q, json!({})).await;
+    assert_eq!(code, "QUERY_TOO_COMPLEX", "{message}");
+}
