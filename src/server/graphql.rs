@@ -262,7 +262,7 @@ fn prepare(method: &Method, raw: Raw, data: &AppData) -> Result<(Request, Option
     let doc = data
         .api
         .parse(&query)
-        .map_err(|e| Refusal::request_error(code::GRAPHQL_PARSE_FAILED, format!("syntax error: {e}")))?;
+        .map_err(|e| Refusal::request_error(e.code(), e.to_string()))?;
     if method == Method::GET {
         let op = doc
             .operations
