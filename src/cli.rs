@@ -63,6 +63,11 @@ pub enum Command {
         /// Files or folders of `.md`, `.markdown` or `.txt` content.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Print each file's outcome (imported, updated, unchanged). Without
+        /// it, only failures and the summary: a corpus of 100,000 files
+        /// would otherwise print 100,000 lines to a log.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Write a deterministic synthetic corpus in the seed's format (for benchmarks).
     Generate {
@@ -222,11 +227,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations are up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { paths }) => {
+        Some(Command::Import { paths, verbose }) => {
             let conn = db::open_with(&g.database_url, g.pool().for_import())
                 .await
                 .context("opening the database")?;
-            let summary = import_with_progress(&conn, &paths, &read).await?;
+            let summary = import_with_progress(&conn, &paths, &read, verbose).await?;
             // Closing checkpoints the WAL into the database file, so the
             // file alone holds the import (and is fsynced): otherwise up to
             // 64 MiB of it would stay in `-wal` until the next writer.
@@ -242,11 +247,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Imports with a progress bar on a terminal, plain lines otherwise.
+/// Imports with a progress bar on a terminal; failures always, and each
+/// file's outcome when `verbose`, on stderr.
 async fn import_with_progress(
     conn: &sea_orm::DatabaseConnection,
     paths: &[PathBuf],
     read: &ReadOptions,
+    verbose: bool,
 ) -> anyhow::Result<import::Summary> {
     let terminal = std::io::stderr().is_terminal();
     let bar = ProgressBar::hidden();
@@ -260,11 +267,10 @@ async fn import_with_progress(
         }
         Event::Found(_) => {}
         Event::Done { path, outcome, .. } => {
-            if terminal {
-                bar.inc(1);
-            } else {
-                eprintln!("{}: {}", path.display(), format!("{outcome:?}").to_lowercase());
+            if verbose {
+                bar.suspend(|| eprintln!("{}: {}", path.display(), format!("{outcome:?}").to_lowercase()));
             }
+            bar.inc(1);
         }
         Event::Failed(e) => {
             bar.suspend(|| eprintln!("{e}"));
