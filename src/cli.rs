@@ -71,6 +71,11 @@ pub enum Command {
         /// Files or folders of `.md`, `.markdown` or `.txt` content.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Print each file's outcome (imported, updated, unchanged). Without
+        /// it, only failures and the summary: a corpus of 100,000 files
+        /// would otherwise print 100,000 lines to a log.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Write a deterministic synthetic corpus in the seed's format (for benchmarks).
     Generate {
@@ -195,13 +200,13 @@ pub fn parse() -> Cli {
 }
 
 impl GlobalArgs {
-    /// The pool settings these flags set.
+    /// The pool settings these flags set, for the read side's queries.
     pub fn pool(&self) -> db::PoolSettings {
-        db::PoolSettings {
+        crate::query::pool_settings(db::PoolSettings {
             max_connections: self.max_connections.max(1),
             acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
             ..db::PoolSettings::default()
-        }
+        })
     }
 }
 
@@ -250,7 +255,7 @@ fn read_options(g: &GlobalArgs, site: Site) -> anyhow::Result<ReadOptions> {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.global;
     let content: Option<PathBuf> = match &cli.command {
-        Some(Command::Import { paths }) => paths.first().filter(|p| p.is_dir()).cloned(),
+        Some(Command::Import { paths, .. }) => paths.first().filter(|p| p.is_dir()).cloned(),
         Some(Command::Serve) | None => Some(cli.serve.content.clone()),
         _ => None,
     };
@@ -276,11 +281,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations are up to date");
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { paths }) => {
+        Some(Command::Import { paths, verbose }) => {
             let conn = db::open_with(&g.database_url, g.pool().for_import())
                 .await
                 .context("opening the database")?;
-            let summary = import_with_progress(&conn, &paths, &read).await?;
+            let summary = import_with_progress(&conn, &paths, &read, verbose).await?;
             // Closing checkpoints the WAL into the database file, so the
             // file alone holds the import (and is fsynced): otherwise up to
             // 64 MiB of it would stay in `-wal` until the next writer.
@@ -296,11 +301,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Imports with a progress bar on a terminal, plain lines otherwise.
+/// Imports with a progress bar on a terminal; failures always, and each
+/// file's outcome when `verbose`, on stderr.
 async fn import_with_progress(
     conn: &sea_orm::DatabaseConnection,
     paths: &[PathBuf],
     read: &ReadOptions,
+    verbose: bool,
 ) -> anyhow::Result<import::Summary> {
     let terminal = std::io::stderr().is_terminal();
     let bar = ProgressBar::hidden();
@@ -314,11 +321,10 @@ async fn import_with_progress(
         }
         Event::Found(_) => {}
         Event::Done { path, outcome, .. } => {
-            if terminal {
-                bar.inc(1);
-            } else {
-                eprintln!("{}: {}", path.display(), format!("{outcome:?}").to_lowercase());
+            if verbose {
+                bar.suspend(|| eprintln!("{}: {}", path.display(), format!("{outcome:?}").to_lowercase()));
             }
+            bar.inc(1);
         }
         Event::Failed(e) => {
             bar.suspend(|| eprintln!("{e}"));
@@ -386,7 +392,10 @@ mod tests {
     fn the_flags_default_to_the_settings_defaults() {
         let cli = Cli::try_parse_from(["gazette"]).expect("no flags parse");
         assert_eq!(cli.serve.limits(), Limits::default());
-        assert_eq!(cli.global.pool(), db::PoolSettings::default());
+        let (pool, default) = (cli.global.pool(), db::PoolSettings::default());
+        assert_eq!(pool.max_connections, default.max_connections);
+        assert_eq!(pool.acquire_timeout, default.acquire_timeout);
+        assert_eq!(pool.statement_cache, default.statement_cache);
         let (http, default) = (cli.serve.http(), HttpSettings::default());
         assert_eq!(http.max_body_bytes, default.max_body_bytes);
         assert_eq!(http.max_document_bytes, default.max_document_bytes);

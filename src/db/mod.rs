@@ -11,8 +11,6 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-use crate::search::rank;
-
 /// The default database: an SQLite file in the working directory, created if missing.
 pub const DEFAULT_URL: &str = "sqlite://gazette.db?mode=rwc";
 
@@ -27,8 +25,17 @@ pub const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 5_000;
 /// Prepared statements each SQLite connection keeps, by default (sqlx's own default).
 pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 
+/// Sets up one new SQLite connection before the pool lends it out, e.g. by
+/// registering an SQL function. Functions live per connection and belong to
+/// the code whose SQL calls them, so this layer is handed them (see
+/// [`PoolSettings::sqlite_setup`]) rather than knowing any.
+///
+/// # Safety
+/// Called with an open connection that no other thread uses during the call.
+pub type SqliteSetup = unsafe fn(*mut libsqlite3_sys::sqlite3) -> Result<(), sea_orm::sqlx::error::BoxDynError>;
+
 /// Connection pool settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {
     /// Most connections the pool opens (per process).
     pub max_connections: u32,
@@ -36,6 +43,8 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// Prepared statements each SQLite connection keeps (sqlx's default is 100).
     pub statement_cache: usize,
+    /// Run on every new SQLite connection, in order (nothing by default).
+    pub sqlite_setup: &'static [SqliteSetup],
 }
 
 impl Default for PoolSettings {
@@ -44,6 +53,7 @@ impl Default for PoolSettings {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             acquire_timeout: Duration::from_millis(DEFAULT_ACQUIRE_TIMEOUT_MS),
             statement_cache: DEFAULT_STATEMENT_CACHE,
+            sqlite_setup: &[],
         }
     }
 }
@@ -69,8 +79,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// Connects to `url`. SQLite files run in WAL mode with a busy timeout, so
 /// reads go on while an import writes; an in-memory SQLite database is kept
 /// on one connection that never closes, since each connection would
-/// otherwise see its own empty database. Every SQLite connection gets the
-/// search ranking function `gazette_rank` (see `search::rank`).
+/// otherwise see its own empty database. Every SQLite connection runs
+/// `pool.sqlite_setup`.
 pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
@@ -86,20 +96,24 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
         if memory {
             opts.max_connections(1).min_connections(1);
         }
+        let setup = pool.sqlite_setup;
         opts.map_sqlx_sqlite_pool_opts(move |o| {
             let o = if memory {
                 o.idle_timeout(None).max_lifetime(None)
             } else {
                 o
             };
-            o.after_connect(|conn, _| {
+            o.after_connect(move |conn, _| {
                 Box::pin(async move {
                     let mut handle = conn.lock_handle().await?;
                     let raw = handle.as_raw_handle().as_ptr();
                     // SAFETY: the locked handle is this open connection, ours alone while locked.
                     unsafe { plan_once(raw) }?;
-                    // SAFETY: as above.
-                    unsafe { rank::register(raw) }.map_err(|e| sea_orm::sqlx::Error::Configuration(Box::new(e)))
+                    for run in setup {
+                        // SAFETY: as above, which is what a setup requires.
+                        unsafe { run(raw) }.map_err(sea_orm::sqlx::Error::Configuration)?;
+                    }
+                    Ok(())
                 })
             })
         });
@@ -160,11 +174,6 @@ unsafe fn plan_once(db: *mut libsqlite3_sys::sqlite3) -> Result<(), sea_orm::sql
 /// Runs pending migrations.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
-}
-
-/// Connects and migrates, with default pool settings.
-pub async fn open(url: &str) -> Result<DatabaseConnection, DbErr> {
-    open_with(url, PoolSettings::default()).await
 }
 
 /// Connects and migrates: what `serve` and `import` do first.

@@ -5,7 +5,31 @@
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::parser::{parse_query, Error as ParseError};
 
+use super::error::code;
+use super::limits;
 use crate::cache::{Recent, KEPT_BYTES};
+
+/// Why a document was not parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseFailure {
+    /// Not GraphQL.
+    #[error("syntax error: {0}")]
+    Syntax(ParseError),
+    /// Nested past the parser's recursion limit: refused as the depth limit
+    /// refuses, since that is what the client has to change.
+    #[error("{}", limits::too_deep_message(*depth, *limit))]
+    TooDeep { depth: usize, limit: usize },
+}
+
+impl ParseFailure {
+    /// Its `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParseFailure::Syntax(_) => code::GRAPHQL_PARSE_FAILED,
+            ParseFailure::TooDeep { .. } => code::QUERY_TOO_DEEP,
+        }
+    }
+}
 
 /// The documents parsed last, by text. One per [`super::Api`].
 #[derive(Default)]

@@ -81,8 +81,10 @@ impl ApiError {
     }
 }
 
-impl From<DbErr> for ApiError {
-    fn from(e: DbErr) -> Self {
+impl ApiError {
+    /// The one mapping of database errors, whether a resolver's own or a
+    /// DataLoader's shared one: a busy pool is a timeout, the rest internal.
+    fn from_db(e: &DbErr) -> Self {
         match e {
             DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout) => ApiError::Busy,
             e => ApiError::Internal(format!("database: {e}")),
@@ -90,9 +92,15 @@ impl From<DbErr> for ApiError {
     }
 }
 
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        ApiError::from_db(&e)
+    }
+}
+
 impl From<Arc<DbErr>> for ApiError {
     fn from(e: Arc<DbErr>) -> Self {
-        ApiError::Internal(format!("database: {e}"))
+        ApiError::from_db(&e)
     }
 }
 
@@ -158,5 +166,15 @@ mod tests {
         let busy = DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
         let e: async_graphql::Error = ApiError::from(busy).into();
         assert_eq!(code_of(e), code::TIMEOUT);
+    }
+
+    #[test]
+    fn a_loaders_exhausted_pool_is_a_timeout_too() {
+        // DataLoader errors arrive shared, as Arc<DbErr>.
+        let busy = Arc::new(DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout));
+        let e: async_graphql::Error = ApiError::from(busy).into();
+        assert_eq!(code_of(e), code::TIMEOUT);
+        let other: async_graphql::Error = ApiError::from(Arc::new(DbErr::Custom("SELECT x".into()))).into();
+        assert_eq!(code_of(other), code::INTERNAL_SERVER_ERROR);
     }
 }

@@ -3,6 +3,7 @@
 //! selects), aliases and root fields. The cost of an accepted query is
 //! reported in the response's `extensions.cost`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +11,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::{parse_query, Error as ParseError};
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
 use super::error::code;
@@ -54,6 +56,170 @@ fn refused(code: &str, message: String) -> ServerError {
     ext.set("code", code);
     e.extensions = Some(ext);
     e
+}
+
+/// The refusal of a query nested `depth` deep past `limit`: the one code
+/// and message, whichever check found the depth out.
+pub fn too_deep(depth: usize, limit: usize) -> ServerError {
+    refused(code::QUERY_TOO_DEEP, too_deep_message(depth, limit))
+}
+
+/// The message of [`too_deep`].
+pub fn too_deep_message(depth: usize, limit: usize) -> String {
+    format!("query depth is {depth}; the limit is {limit}")
+}
+
+/// async-graphql's nesting check before validation
+/// (`Schema::limit_recursive_depth`, default kept: it bounds the validator's
+/// recursion). It counts nested selection sets, fragments included.
+pub const RECURSION_LIMIT: usize = 32;
+
+/// How far [`measure`] follows nesting: deeper is reported as this deep.
+const MEASURED: usize = 1_000;
+
+/// How deep `query` is, when nesting is why it was refused before
+/// validation could measure its depth: past the parser's own recursion
+/// limit (64 selection sets), or past [`RECURSION_LIMIT`]. `None` for any
+/// other failure (a syntax error, a fragment spread within itself). Parses
+/// `query` again: only refused requests pay for it.
+pub fn refused_depth(query: &str) -> Option<usize> {
+    match parse_query(query) {
+        Err(ParseError::RecursionLimitExceeded) => Some(text_depth(query)),
+        Err(_) => None,
+        Ok(doc) => {
+            let mut memo = HashMap::new();
+            let mut deepest = None;
+            for (_, op) in doc.operations.iter() {
+                let (fields, sets) = measure(&doc, &op.node.selection_set.node, 0, &mut memo, &mut Vec::new())?;
+                deepest = deepest.max(Some((fields, sets)));
+            }
+            let (fields, sets) = deepest?;
+            // Fields are validation's depth; nested fragments count too here.
+            (sets > RECURSION_LIMIT).then_some(fields.max(sets))
+        }
+    }
+}
+
+/// `(fields, sets)` below `set`: the deepest nesting of fields, fragments
+/// inlined (validation's depth), and of selection sets, each fragment a
+/// level (async-graphql's recursion check). Fragments are measured once
+/// each; `None` when one is spread within itself.
+fn measure<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    level: usize,
+    memo: &mut HashMap<&'a str, Option<(usize, usize)>>,
+    stack: &mut Vec<&'a str>,
+) -> Option<(usize, usize)> {
+    if level > MEASURED {
+        return Some((0, 0));
+    }
+    let (mut fields, mut sets) = (0, 0);
+    for item in &set.items {
+        let (f, s) = match &item.node {
+            Selection::Field(field) => {
+                let inner = &field.node.selection_set.node;
+                if inner.items.is_empty() {
+                    (1, 0)
+                } else {
+                    let (f, s) = measure(doc, inner, level + 1, memo, stack)?;
+                    (f + 1, s + 1)
+                }
+            }
+            Selection::InlineFragment(frag) => {
+                let (f, s) = measure(doc, &frag.node.selection_set.node, level + 1, memo, stack)?;
+                (f, s + 1)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                let inner = match memo.get(name) {
+                    Some(known) => *known,
+                    None => {
+                        if stack.contains(&name) {
+                            return None;
+                        }
+                        // An unknown fragment is validation's to report.
+                        let Some(frag) = doc.fragments.get(&spread.node.fragment_name.node) else {
+                            continue;
+                        };
+                        stack.push(name);
+                        let m = measure(doc, &frag.node.selection_set.node, level + 1, memo, stack);
+                        stack.pop();
+                        memo.insert(name, m);
+                        m
+                    }
+                };
+                let (f, s) = inner?;
+                (f, s + 1)
+            }
+        };
+        fields = fields.max(f);
+        sets = sets.max(s);
+    }
+    Some((fields, sets))
+}
+
+/// The deepest nesting of selection sets in `query`'s text, for a document
+/// too deep to parse: braces outside strings, comments and parentheses (an
+/// object value's braces are in an argument list). The innermost set holds
+/// fields, so this is the document's field depth.
+fn text_depth(query: &str) -> usize {
+    let (mut depth, mut deepest, mut parens) = (0usize, 0usize, 0usize);
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' || c == '\r' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let block = chars.peek() == Some(&'"');
+                if block {
+                    chars.next();
+                    if chars.peek() != Some(&'"') {
+                        continue; // "", an empty string
+                    }
+                    chars.next();
+                }
+                skip_string(&mut chars, block);
+            }
+            '(' => parens += 1,
+            ')' => parens = parens.saturating_sub(1),
+            '{' if parens == 0 => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' if parens == 0 => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Skips the rest of a string begun by `"` (or `"""` when `block`), escapes included.
+fn skip_string(chars: &mut impl Iterator<Item = char>, block: bool) {
+    let mut quotes = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                // In a block string only \""" is an escape; skipping one
+                // quote of it is enough not to end there.
+                chars.next();
+                quotes = 0;
+            }
+            '"' if !block => return,
+            '"' => {
+                quotes += 1;
+                if quotes == 3 {
+                    return;
+                }
+            }
+            _ => quotes = 0,
+        }
+    }
 }
 
 /// Marks a request that is only to be checked: the limits extension answers
@@ -224,7 +390,15 @@ impl Extension for Check {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
+        // Nesting past async-graphql's recursion checks is refused by them,
+        // before validation measures depth: said as the depth limit says it.
+        let doc = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(|e| match refused_depth(query) {
+                Some(depth) => too_deep(depth, self.limits.max_depth),
+                None => e,
+            })?;
         self.check_document(&doc)?;
         Ok(doc)
     }
@@ -237,11 +411,7 @@ impl Extension for Check {
         let result = next.run(ctx).await?;
         let introspection_only = self.introspection_only.load(Ordering::Relaxed);
         if result.depth > self.limits.max_depth && !introspection_only {
-            let message = format!(
-                "query depth is {}; the limit is {}",
-                result.depth, self.limits.max_depth
-            );
-            return Err(vec![refused(code::QUERY_TOO_DEEP, message)]);
+            return Err(vec![too_deep(result.depth, self.limits.max_depth)]);
         }
         if result.complexity > self.limits.max_cost {
             let message = format!(
@@ -278,9 +448,15 @@ impl Extension for Check {
     }
 }
 
+/// The most a connection field costs: far past any limit, and low enough
+/// that async-graphql's unchecked sums of costs cannot overflow (it adds
+/// with `+`: in a release build a cost past `usize::MAX` wrapped around to
+/// almost nothing, and passed the limit).
+pub const MAX_COUNTED_COST: usize = 1 << 32;
+
 /// The cost of a connection field: its page size times what each item
-/// selects, plus one. A page size over the maximum costs as the maximum
-/// (the argument check refuses it anyway).
+/// selects, plus one, at most [`MAX_COUNTED_COST`]. A page size over the
+/// maximum costs as the maximum (the argument check refuses it anyway).
 pub fn connection_cost(sizes: &[Option<i32>], child: usize) -> usize {
     let size = sizes
         .iter()
@@ -289,12 +465,49 @@ pub fn connection_cost(sizes: &[Option<i32>], child: usize) -> usize {
         .copied()
         .unwrap_or(super::pagination::DEFAULT_PAGE);
     let size = usize::try_from(size.clamp(1, super::pagination::MAX_PAGE)).unwrap_or(1);
-    size.saturating_mul(child).saturating_add(1)
+    size.saturating_mul(child).saturating_add(1).min(MAX_COUNTED_COST)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::connection_cost;
+    use super::{connection_cost, refused_depth, text_depth, MAX_COUNTED_COST, RECURSION_LIMIT};
+
+    #[test]
+    fn text_depth_counts_selection_sets_not_object_values_strings_or_comments() {
+        assert_eq!(text_depth("{ a { b } }"), 2);
+        let q = r#"{ a(f: { x: { y: 1 } }, s: "{{{", t: """ {{ \""" {{ """) { b } # {{{{
+          c }"#;
+        assert_eq!(text_depth(q), 2);
+        assert_eq!(text_depth(r#"{ a(s: "") { b { c } } }"#), 3);
+    }
+
+    #[test]
+    fn only_nesting_past_the_recursion_checks_is_a_refused_depth() {
+        let nested = |n: usize| format!("{{ {} x {} }}", "a { ".repeat(n), "} ".repeat(n));
+        assert_eq!(refused_depth(&nested(10)), None, "validation measures it");
+        assert_eq!(
+            refused_depth(&nested(RECURSION_LIMIT)),
+            None,
+            "async-graphql lets 32 sets by"
+        );
+        assert_eq!(refused_depth(&nested(RECURSION_LIMIT + 1)), Some(RECURSION_LIMIT + 2));
+        assert_eq!(refused_depth(&nested(100)), Some(101), "past the parser's limit");
+        assert_eq!(refused_depth("{ a { "), None, "a syntax error is not");
+        // Fragments nest too, each a level of async-graphql's count.
+        let chain: String = (0..40)
+            .map(|i| format!("fragment F{i} on T {{ ...F{} }} ", i + 1))
+            .collect();
+        let doc = format!("{{ ...F0 }} {chain} fragment F40 on T {{ x }}");
+        assert_eq!(refused_depth(&doc), Some(41));
+        let cycle = "{ ...A } fragment A on T { ...B } fragment B on T { ...A }";
+        assert_eq!(refused_depth(cycle), None, "validation reports a cycle");
+    }
+
+    #[test]
+    fn a_connections_cost_stops_where_sums_of_costs_cannot_overflow() {
+        assert_eq!(connection_cost(&[Some(100)], usize::MAX), MAX_COUNTED_COST);
+        assert!(MAX_COUNTED_COST.checked_mul(1 << 20).is_some());
+    }
 
     #[test]
     fn page_size_multiplies_the_selection() {

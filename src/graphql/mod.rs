@@ -28,6 +28,7 @@ use async_graphql::{Data, Request, Response, Schema, ValidationMode};
 use sea_orm::DatabaseConnection;
 
 pub use auth::{AdminGuard, Auth};
+pub use documents::ParseFailure;
 pub use limits::Limits;
 pub use mutation::Mutation;
 pub use query::Query;
@@ -103,6 +104,8 @@ pub struct Api {
     pub word_counts: Arc<WordCounts>,
     /// The Hugo site served: its URLs and config.
     pub site: Arc<Site>,
+    /// `schema`'s depth limit, for refusals found before `schema` sees a request.
+    max_depth: usize,
 }
 
 impl Api {
@@ -118,6 +121,7 @@ impl Api {
             hub: Hub::local(live::DEFAULT_BUFFER),
             word_counts: Arc::default(),
             site: Arc::default(),
+            max_depth: Limits::default().max_depth,
         }
     }
 
@@ -138,6 +142,7 @@ impl Api {
         self.schema = build_schema_with(limits, introspection);
         self.runner = build_runner(introspection);
         self.accepted = Arc::default();
+        self.max_depth = limits.max_depth;
         self
     }
 
@@ -148,9 +153,19 @@ impl Api {
         self
     }
 
-    /// Parses a document, or reuses the one parsed from the same text.
-    pub fn parse(&self, query: &str) -> Result<ExecutableDocument, async_graphql::parser::Error> {
-        self.documents.parse(query)
+    /// Parses a document, or reuses the one parsed from the same text. A
+    /// document nested too deep for the parser is refused as the depth limit
+    /// refuses a deep one it parsed.
+    pub fn parse(&self, query: &str) -> Result<ExecutableDocument, ParseFailure> {
+        self.documents
+            .parse(query)
+            .map_err(|e| match limits::refused_depth(query) {
+                Some(depth) => ParseFailure::TooDeep {
+                    depth,
+                    limit: self.max_depth,
+                },
+                None => ParseFailure::Syntax(e),
+            })
     }
 
     /// Runs one request with fresh request-scoped loaders: checked first
@@ -179,10 +194,17 @@ impl Api {
         if let Some(cost) = key.as_ref().and_then(|k| self.accepted.get(k)) {
             return Ok(Some(cost));
         }
-        let doc = request
-            .parsed_query()
-            .map_err(|e| Response::from_errors(vec![e]))?
-            .clone();
+        let doc = match request.parsed_query() {
+            Ok(doc) => doc.clone(),
+            // Too deep for the parser: refused as the depth limit refuses.
+            Err(e) => {
+                let e = match limits::refused_depth(&request.query) {
+                    Some(depth) => limits::too_deep(depth, self.max_depth),
+                    None => e,
+                };
+                return Err(Response::from_errors(vec![e]));
+            }
+        };
         let mut check = Request::new(request.query.clone())
             .variables(request.variables.clone())
             .data(limits::CheckOnly);

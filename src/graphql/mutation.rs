@@ -25,7 +25,7 @@ impl From<EditError> for ApiError {
 /// A new article. Tags and categories are names; their slugs are made as the importer makes them.
 #[derive(InputObject, Default)]
 pub struct CreateArticleInput {
-    /// URL identity; letters, digits, `-`, `_`, `.`; no `/` or spaces; at most 200 characters.
+    /// URL identity; any characters but `/`, whitespace and control characters (trimmed); at most 200 characters.
     pub slug: String,
     /// 1 to 500 characters.
     pub title: String,

@@ -53,8 +53,9 @@ impl SearchHit {
     }
 
     /// The best matching passage of the served body (else title or summary),
-    /// HTML-escaped, with matched words in `<mark>`; null when the match was
-    /// in another locale's version.
+    /// HTML-escaped, with matched words in `<mark>`. A hit is served in the
+    /// version that matched unless `locale` asks for another; null when the
+    /// match was in another locale's version.
     async fn snippet(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
         let served = self.article.served_text(ctx).await?;
         Ok([markdown::to_text(&served.body), served.title, served.summary]
@@ -70,6 +71,14 @@ fn list_name(query: &str) -> String {
     let digest = Sha256::digest(query.trim().as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("search:{hex}")
+}
+
+/// The translation a hit matched in, if not its original: served by
+/// default, so its title and snippet show what was found.
+fn matched_translation(hit: &search::Ranked) -> Option<Locale> {
+    (hit.locale != hit.article.lang)
+        .then(|| Locale::parse(&hit.locale).ok())
+        .flatten()
 }
 
 /// Maximum length of a search query, in characters.
@@ -101,9 +110,10 @@ impl SearchQuery {
         #[graphql(desc = "How many results from the end (or before `before`), 0 to 100.")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
         #[graphql(desc = "Only results that also match this filter.")] filter: Option<ArticleFilter>,
-        #[graphql(desc = "Preferred locale for each result's title, summary, body and snippet.")] locale: Option<
-            String,
-        >,
+        #[graphql(
+            desc = "Preferred locale for each result's title, summary, body and snippet; by default each result is served in the version (original or translation) that matched best."
+        )]
+        locale: Option<String>,
     ) -> Result<SearchConnection, ApiError> {
         if query.chars().count() > MAX_QUERY_CHARS {
             return Err(ApiError::bad_input(
@@ -143,7 +153,9 @@ impl SearchQuery {
         let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
         conn.edges.extend(page.rows.into_iter().map(|hit| {
             let cursor = pagination::encode(&list, &hit.key());
-            let article = Article::new(hit.article, locale.clone()).with_page_terms(page_terms.clone());
+            // The version that matched, unless `locale` asks for another.
+            let served = locale.clone().or_else(|| matched_translation(&hit));
+            let article = Article::new(hit.article, served).with_page_terms(page_terms.clone());
             let fields = SearchHit {
                 score: -hit.rank,
                 article: article.clone(),
@@ -157,7 +169,7 @@ impl SearchQuery {
 
 #[cfg(test)]
 mod tests {
-    use crate::search::query::RANK_WINDOW;
+    use crate::query::search::RANK_WINDOW;
 
     #[test]
     fn the_schema_states_the_ranked_window_the_server_uses() {

@@ -10,7 +10,6 @@ use sea_orm::{
 
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
 use super::Taxonomy;
-use crate::search;
 
 /// Articles a reader may see at `now`: not drafts, past `publishDate`, before `expiryDate`.
 pub fn public_at(now: DateTime<Utc>) -> Condition {
@@ -134,7 +133,7 @@ impl Filter {
             None => {}
         }
         if let Some(q) = &self.search {
-            cond = cond.add(match search::query::matching_articles(backend, q) {
+            cond = cond.add(match super::search::matching_articles(backend, q) {
                 Some(ids) => member_id(backend).in_subquery(ids),
                 None => Expr::value(false),
             });

@@ -80,7 +80,7 @@ impl Key {
         by_value.then(self.id.cmp(&other.id))
     }
 
-    /// `value|id` text for a cursor.
+    /// `id|value` text for a cursor.
     pub fn encode(&self) -> String {
         format!("{}|{}", self.id, self.value.encode())
     }

@@ -9,6 +9,24 @@ pub mod search;
 pub mod terms;
 pub mod translations;
 
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::db::{self, PoolSettings};
+
+/// `settings` with what this layer's SQL needs of each SQLite connection:
+/// the functions it calls ([`search::SQLITE_FUNCTIONS`]).
+pub fn pool_settings(settings: PoolSettings) -> PoolSettings {
+    PoolSettings {
+        sqlite_setup: search::SQLITE_FUNCTIONS,
+        ..settings
+    }
+}
+
+/// Connects to `url` and migrates, with default pool settings, for these queries.
+pub async fn open(url: &str) -> Result<DatabaseConnection, DbErr> {
+    db::open_with(url, pool_settings(PoolSettings::default())).await
+}
+
 /// Tags or categories: the two taxonomies share one table shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Taxonomy {

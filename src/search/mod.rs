@@ -1,8 +1,9 @@
-//! Full-text search: jieba segmentation, the FTS match expression built from
-//! user text, ranking, and snippets. (The index rows are the store's.)
+//! Full-text search as text: jieba segmentation, the FTS match expression
+//! built from user text, the rank function, and snippets. The SQL that finds
+//! and ranks matching articles is `query::search`'s; the index rows are the
+//! store's.
 
 pub mod matcher;
-pub mod query;
 pub mod rank;
 pub mod segment;
 pub mod snippet;

@@ -6,7 +6,7 @@
 //! articles that is a walk over its whole doclist even when only 20 rows are
 //! ranked: 11 ms for 利率 on 100,000 articles, 60 ms for its character phrase.
 //! `gazette_rank` takes the frequencies as arguments (see
-//! `search::query::ranked`), so ranking a window of matches costs that window.
+//! `query::search::ranked`), so ranking a window of matches costs that window.
 //!
 //! SQL: `gazette_rank(article_search, w_1 … w_C, df_1 … df_P)`: one weight per
 //! column, then one document frequency per phrase of the MATCH expression.

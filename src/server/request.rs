@@ -78,9 +78,10 @@ pub enum RequestError {
     /// `variables` is JSON but not an object.
     #[error("`variables` must be a JSON object")]
     VariablesNotAnObject,
-    /// The document does not parse.
-    #[error("syntax error: {0}")]
-    Syntax(async_graphql::parser::Error),
+    /// The document does not parse, or nests past the parser's limit (which
+    /// answers as the depth limit does).
+    #[error("{0}")]
+    Syntax(crate::graphql::documents::ParseFailure),
     /// A mutation (or subscription) sent with GET, which a cache or a
     /// prefetching browser may repeat.
     #[error("only queries may be sent with GET; use POST")]
@@ -105,7 +106,7 @@ impl RequestError {
         match self {
             RequestError::PersistedQuery(ApqError::NotFound) => code::PERSISTED_QUERY_NOT_FOUND,
             RequestError::DocumentTooLarge { .. } => code::QUERY_TOO_COMPLEX,
-            RequestError::Syntax(_) => code::GRAPHQL_PARSE_FAILED,
+            RequestError::Syntax(e) => e.code(),
             _ => code::BAD_USER_INPUT,
         }
     }

@@ -45,6 +45,44 @@ fn import_of_a_folder_with_a_broken_file_imports_the_rest_and_names_it() {
 }
 
 #[test]
+fn import_prints_failures_and_the_summary_and_each_file_only_with_verbose() {
+    let content = ContentDir::new();
+    let good = content.write("good.md", yaml_article("Good", "2024-05-01", ""));
+    let broken = content.write("broken.md", "---\ntitle: Broken\ndate: 2025-13-45\n---\n");
+    let db = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("t.db").display());
+
+    // stderr is a pipe here, not a terminal: no progress bar.
+    let quiet = import(&url, content.path());
+    let stderr = String::from_utf8_lossy(&quiet.stderr);
+    assert!(stderr.contains(&broken.display().to_string()), "{stderr}");
+    assert!(
+        !stderr.contains(&good.display().to_string()),
+        "no line per file: {stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "only the failure: {stderr}");
+    let stdout = String::from_utf8_lossy(&quiet.stdout);
+    assert!(
+        stdout.contains("1 imported, 0 updated, 0 unchanged, 1 failed"),
+        "{stdout}"
+    );
+
+    let verbose = gazette()
+        .args(["--database-url", &url, "import", "--verbose"])
+        .arg(content.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    assert!(stderr.contains(&format!("{}: unchanged", good.display())), "{stderr}");
+    assert!(stderr.contains(&broken.display().to_string()), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&verbose.stdout).contains("0 imported, 0 updated, 1 unchanged, 1 failed"),
+        "{}",
+        String::from_utf8_lossy(&verbose.stdout)
+    );
+}
+
+#[test]
 fn an_imported_database_file_holds_every_article_by_itself() {
     // A user imports, then copies the `.db` to where it is served: what the
     // import wrote must be in that file, not left in its `-wal` beside it.

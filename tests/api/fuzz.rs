@@ -2,9 +2,9 @@
 //! never make the server answer 500, panic, or report an internal error.
 
 use actix_web::http::StatusCode;
+use actix_web::rt::SystemRunner;
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -90,35 +90,60 @@ fn documents() -> impl Strategy<Value = String> {
     prop_oneof![mutated(), ".{0,80}", Just(VALID[0].to_owned())]
 }
 
-async fn check(app: &TestApp, body: Value) {
+async fn check(app: &TestApp, body: Value) -> Result<(), TestCaseError> {
     let (reply, status) = app.graphql_raw(body.clone()).await;
-    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body} → {reply}");
+    prop_assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{} → {}", body, reply);
     for e in reply["errors"].as_array().into_iter().flatten() {
-        assert_ne!(e["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{body} → {reply}");
-        assert!(
+        prop_assert_ne!(
+            &e["extensions"]["code"],
+            "INTERNAL_SERVER_ERROR",
+            "{} → {}",
+            body,
+            reply
+        );
+        prop_assert!(
             e["extensions"]["code"].is_string(),
-            "every error has a code: {body} → {reply}"
+            "every error has a code: {} → {}",
+            body,
+            reply
         );
     }
+    Ok(())
 }
 
-#[actix_web::test]
-async fn random_documents_variables_and_filters_never_cause_a_500() {
-    let app = spawn_app().await;
-    app.import_seed().await;
-    let mut runner = TestRunner::new(Config {
+thread_local! {
+    /// One runtime and one seeded app for every case (and every shrinking
+    /// step) of a run: proptest runs them all on the test's thread.
+    static SEEDED: (SystemRunner, TestApp) = {
+        let runtime = actix_web::rt::System::new();
+        let app = runtime.block_on(async {
+            let app = spawn_app().await;
+            app.import_seed().await;
+            app
+        });
+        (runtime, app)
+    };
+}
+
+proptest! {
+    #![proptest_config(Config {
         cases: 256,
         ..Config::default()
-    });
-    let cases = (documents(), any_json(), any_json(), ".{0,40}");
+    })]
 
-    for _ in 0..256 {
-        let Ok(tree) = cases.new_tree(&mut runner) else {
-            continue;
-        };
-        let (doc, vars, filter, search) = tree.current();
-        check(&app, json!({ "query": doc, "variables": vars })).await;
-        check(&app, json!({ "query": VALID[3], "variables": { "f": filter } })).await;
-        check(&app, json!({ "query": VALID[1], "variables": { "q": search } })).await;
+    #[test]
+    fn random_documents_variables_and_filters_never_cause_a_500(
+        doc in documents(),
+        vars in any_json(),
+        filter in any_json(),
+        search in ".{0,40}",
+    ) {
+        SEEDED.with(|(runtime, app)| {
+            runtime.block_on(async {
+                check(app, json!({ "query": doc, "variables": vars })).await?;
+                check(app, json!({ "query": VALID[3], "variables": { "f": filter } })).await?;
+                check(app, json!({ "query": VALID[1], "variables": { "q": search } })).await
+            })
+        })?;
     }
 }

@@ -258,3 +258,65 @@ async fn every_example_operation_in_graphiql_runs_on_the_bundled_content() {
         }
     }
 }
+
+#[actix_web::test]
+async fn every_depth_refusal_carries_the_depth_limits_code_and_message() {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    // article(1) related(levels) slug(1)
+    let nested = |levels: usize| {
+        format!(
+            "{{ article(slug: \"{SEED_SLUG}\") {{ {} slug {} }} }}",
+            "related { ".repeat(levels),
+            "} ".repeat(levels)
+        )
+    };
+    let (_, limit_status) = app.graphql(&nested(11), json!({})).await;
+    // Just over the limit (validation), past async-graphql's recursion
+    // check (32 selection sets) and past its parser's recursion limit (64).
+    for levels in [11, 30, 40, 70] {
+        let depth = levels + 2;
+        let expected = (
+            format!("query depth is {depth}; the limit is 12"),
+            "QUERY_TOO_DEEP".to_owned(),
+        );
+        let q = nested(levels);
+        let (body, status) = app.graphql(&q, json!({})).await;
+        assert_eq!(status, limit_status, "{levels}: {body}");
+        assert_eq!(app.error(&q, json!({})).await, expected, "over HTTP, {levels} levels");
+
+        // The schema WebSocket subscriptions run on parses for itself.
+        let direct = app.state.schema.execute(async_graphql::Request::new(q.clone())).await;
+        let e = direct.errors.first().map(|e| {
+            let code = e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+            (e.message.clone(), code)
+        });
+        assert_eq!(
+            e,
+            Some((expected.0.clone(), Some(async_graphql::Value::from("QUERY_TOO_DEEP")))),
+            "on the schema, {levels} levels"
+        );
+        let via_api = app.state.execute(async_graphql::Request::new(q)).await;
+        assert_eq!(
+            via_api.errors.first().map(|e| e.message.clone()),
+            Some(expected.0),
+            "through Api::execute, {levels} levels"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_cost_too_large_to_count_is_refused_not_wrapped_around() {
+    let app = spawn_app().await;
+    app.import_seed().await;
+    // Depth 12, the limit; 100^10 related articles cost more than a usize
+    // holds, which once overflowed (a panic in debug builds; in release a
+    // cost that wrapped past the limit back to almost nothing).
+    let q = format!(
+        "{{ article(slug: \"{SEED_SLUG}\") {{ {} slug {} }} }}",
+        "related(first: 100) { ".repeat(10),
+        "} ".repeat(10)
+    );
+    let (message, code) = app.error(&q, json!({})).await;
+    assert_eq!(code, "QUERY_TOO_COMPLEX", "{message}");
+}

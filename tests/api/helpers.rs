@@ -33,8 +33,10 @@ pub struct TestApp {
 /// still run in parallel.
 pub async fn test_database() -> DatabaseConnection {
     match fresh_postgres_database().await {
-        Some(url) => gazette::db::open(&url).await.expect("test database"),
-        None => gazette::db::open("sqlite::memory:").await.expect("in-memory database"),
+        Some(url) => gazette::query::open(&url).await.expect("test database"),
+        None => gazette::query::open("sqlite::memory:")
+            .await
+            .expect("in-memory database"),
     }
 }
 

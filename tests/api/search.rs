@@ -161,6 +161,46 @@ async fn search_takes_a_filter_and_a_locale() {
 }
 
 #[actix_web::test]
+async fn a_hit_serves_the_version_that_matched_unless_a_locale_is_asked_for() {
+    let (app, content) = search_app().await;
+    content.write("boj.md", yaml_article("Bank of Japan holds rates", "2025-03-04", ""));
+    content.write(
+        "boj.zh-CN.md",
+        "---\ntitle: 日本央行维持利率不变\ndate: 2025-03-04\n---\n\n日本央行周四宣布维持短期政策利率不变。\n",
+    );
+    app.import(&[content.path().to_path_buf()]).await;
+
+    // Only the translation holds 利率: the hit is that version.
+    let data = app.data(Q, json!({ "q": "利率" })).await;
+    let edge = &data["search"]["edges"][0];
+    assert_eq!(
+        edge["node"],
+        json!({ "slug": "boj", "title": "日本央行维持利率不变", "locale": "zh-CN" }),
+        "{data}"
+    );
+    let snippet = edge["snippet"].as_str().unwrap_or_default();
+    assert!(snippet.contains("<mark>利率</mark>"), "{data}");
+
+    // Asked for English, it is served in English, and the match is elsewhere.
+    let english = app.data(Q, json!({ "q": "利率", "l": "en" })).await;
+    let edge = &english["search"]["edges"][0];
+    assert_eq!(
+        edge["node"],
+        json!({ "slug": "boj", "title": "Bank of Japan holds rates", "locale": "en" }),
+        "{english}"
+    );
+    assert_eq!(edge["snippet"], serde_json::Value::Null, "{english}");
+
+    // A match in the original is served as the original.
+    let original = app.data(Q, json!({ "q": "Japan" })).await;
+    assert_eq!(
+        original["search"]["edges"][0]["node"],
+        json!({ "slug": "boj", "title": "Bank of Japan holds rates", "locale": "en" }),
+        "{original}"
+    );
+}
+
+#[actix_web::test]
 async fn search_pages_through_cursors() {
     let (app, _c) = search_app().await;
 

@@ -350,7 +350,7 @@ impl Article {
         })
     }
 
-    /// Front matter `draft`. Always false here: drafts are never served.
+    /// Front matter `draft`: false wherever articles are read (drafts are not served); true on a draft a mutation returns.
     async fn draft(&self) -> bool {
         self.card().draft
     }
