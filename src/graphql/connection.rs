@@ -8,8 +8,9 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::article::Article;
+use super::context::{self, RequestContext};
 use super::error::ApiError;
-use super::loaders::{self, ArticleCountOf};
+use super::loaders::ArticleCountOf;
 use super::lookahead::{self, PageTerms};
 use super::pagination::{self, PageArgs};
 use super::term::{Category, Tag};
@@ -41,7 +42,7 @@ impl ArticleListInfo {
     }
 
     async fn count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
-        let loaders = loaders::get(ctx)?;
+        let loaders = context::loaders(ctx)?;
         // A whole tag's or category's list is its article count: batched across parents.
         if let Some((taxonomy, id)) = self.scope.is_whole_term() {
             return Ok(loaders.load_one(ArticleCountOf(taxonomy, id)).await?.unwrap_or(0));
@@ -131,7 +132,7 @@ impl ArticleFacets {
         ctx: &Context<'_>,
         #[graphql(default = 10, desc = "How many tags, 1 to 100; default 10.")] first: i32,
     ) -> Result<Vec<TagFacet>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Tags, facet_limit(first)?, l.now()).await?;
         Ok(rows
             .into_iter()
@@ -153,7 +154,7 @@ impl ArticleFacets {
         ctx: &Context<'_>,
         #[graphql(default = 10, desc = "How many categories, 1 to 100; default 10.")] first: i32,
     ) -> Result<Vec<CategoryFacet>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let rows =
             articles::term_facets(&l.db, &self.scope, Taxonomy::Categories, facet_limit(first)?, l.now()).await?;
         Ok(rows
@@ -171,7 +172,7 @@ impl ArticleFacets {
 
     /// Every locale the list's articles are available in, most articles first.
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<LanguageFacet>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let rows = articles::locale_facets(&l.db, &self.scope, l.now()).await?;
         Ok(rows
             .into_iter()
@@ -227,7 +228,7 @@ pub async fn articles(
 ) -> Result<ArticleConnection, ApiError> {
     let list = article_list(base, order);
     let req = args.request(&list, &order.sample_value())?;
-    let l = loaders::get(ctx)?.loader();
+    let l = RequestContext::of(ctx)?;
     let columns = lookahead::columns(ctx);
     let page = articles::page(&l.db, &scope, order, &req, l.now(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
@@ -244,7 +245,7 @@ pub struct TermListInfo {
 impl TermListInfo {
     /// How many terms the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let n = terms::count(&l.db, self.taxonomy, l.now()).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
@@ -261,7 +262,7 @@ where
 {
     let list = taxonomy.table();
     let req = args.request(list, &SortValue::Text(String::new()))?;
-    let l = loaders::get(ctx)?.loader();
+    let l = RequestContext::of(ctx)?;
     let page = terms::page(&l.db, taxonomy, &req, l.now()).await?;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, TermListInfo { taxonomy });
     conn.edges.extend(

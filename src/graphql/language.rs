@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
+use super::context::RequestContext;
 use super::error::ApiError;
-use super::loaders;
 use crate::query::articles::{self, Scope};
 
 /// A locale articles are available in.
@@ -22,7 +22,7 @@ pub struct LanguageQuery;
 impl LanguageQuery {
     /// Every locale with published articles, most articles first.
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<Language>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let rows = articles::locale_facets(&l.db, &Scope::default(), l.now()).await?;
         Ok(rows
             .into_iter()

@@ -1,65 +1,19 @@
 //! Request-scoped DataLoaders: every relation a list reaches is loaded with
 //! one batched statement per relation per request, never one per parent.
+//! They load on the [`RequestContext`]'s connection, at its instant.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::Context;
-use chrono::{DateTime, Utc};
+use async_graphql::dataloader::Loader;
 use entity::translation;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DbErr;
 
-use super::error::ApiError;
+use super::context::RequestContext;
 use crate::query::articles::{self, Full};
 use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
 use crate::query::{terms, translations, Taxonomy};
-use crate::site::Site;
-
-/// What every resolver of one request shares: the database and the instant
-/// visibility is judged at, so one response is consistent with itself.
-pub struct Loaders {
-    pub db: DatabaseConnection,
-    /// The site the content belongs to: its URLs and config.
-    pub site: Arc<Site>,
-    /// `None` for a subscription, which lives for hours: each event is
-    /// judged when it is resolved.
-    at: Option<DateTime<Utc>>,
-}
-
-impl Loaders {
-    /// The instant visibility is judged at.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.at.unwrap_or_else(Utc::now)
-    }
-}
-
-/// The request's loaders, as resolvers find them.
-pub fn get<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<Loaders>, ApiError> {
-    ctx.data::<DataLoader<Loaders>>()
-        .map_err(|_| ApiError::Internal("request has no loaders".into()))
-}
-
-/// New loaders for one request.
-pub fn for_request(db: DatabaseConnection, site: Arc<Site>) -> DataLoader<Loaders> {
-    // Batches run as their own tasks; they count their statements into the request's counter.
-    let counter = crate::db::current_counter();
-    DataLoader::new(
-        Loaders {
-            db,
-            site,
-            at: Some(Utc::now()),
-        },
-        move |fut| crate::db::spawn_counted(counter.clone(), fut),
-    )
-}
-
-/// Loaders for one subscription: shared by its events, each judged at the
-/// time it is resolved (loaders keep no cache, so nothing goes stale).
-pub fn for_subscription(db: DatabaseConnection, site: Arc<Site>) -> DataLoader<Loaders> {
-    DataLoader::new(Loaders { db, site, at: None }, tokio::spawn)
-}
 
 /// The tags or categories of an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,7 +36,7 @@ fn by_taxonomy(keys: impl Iterator<Item = (Taxonomy, i32)>) -> HashMap<Taxonomy,
     out
 }
 
-impl Loader<TermsOf> for Loaders {
+impl Loader<TermsOf> for RequestContext {
     type Value = Arc<Vec<TermRow>>;
     type Error = Arc<DbErr>;
 
@@ -98,7 +52,7 @@ impl Loader<TermsOf> for Loaders {
     }
 }
 
-impl Loader<ArticleCountOf> for Loaders {
+impl Loader<ArticleCountOf> for RequestContext {
     type Value = i64;
     type Error = Arc<DbErr>;
 
@@ -114,7 +68,7 @@ impl Loader<ArticleCountOf> for Loaders {
     }
 }
 
-impl Loader<TranslationsOf> for Loaders {
+impl Loader<TranslationsOf> for RequestContext {
     type Value = Arc<Vec<translation::Model>>;
     type Error = Arc<DbErr>;
 
@@ -132,7 +86,7 @@ impl Loader<TranslationsOf> for Loaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArticleById(pub i32);
 
-impl Loader<ArticleById> for Loaders {
+impl Loader<ArticleById> for RequestContext {
     type Value = Arc<Full>;
     type Error = Arc<DbErr>;
 
@@ -147,7 +101,7 @@ impl Loader<ArticleById> for Loaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TermById(pub Taxonomy, pub i32);
 
-impl Loader<TermById> for Loaders {
+impl Loader<TermById> for RequestContext {
     type Value = TermRow;
     type Error = Arc<DbErr>;
 
@@ -166,7 +120,7 @@ impl Loader<TermById> for Loaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TranslationById(pub i32);
 
-impl Loader<TranslationById> for Loaders {
+impl Loader<TranslationById> for RequestContext {
     type Value = translation::Model;
     type Error = Arc<DbErr>;
 
@@ -186,7 +140,7 @@ impl Loader<TranslationById> for Loaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FirstArticlesOf(pub Taxonomy, pub i32, pub u64, pub bool);
 
-impl Loader<FirstArticlesOf> for Loaders {
+impl Loader<FirstArticlesOf> for RequestContext {
     type Value = Arc<Vec<Full>>;
     type Error = Arc<DbErr>;
 
@@ -212,7 +166,7 @@ impl Loader<FirstArticlesOf> for Loaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RelatedOf(pub i32, pub u64);
 
-impl Loader<RelatedOf> for Loaders {
+impl Loader<RelatedOf> for RequestContext {
     type Value = Arc<Vec<i32>>;
     type Error = Arc<DbErr>;
 
@@ -237,7 +191,7 @@ impl Loader<RelatedOf> for Loaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NeighboursOf(pub i32);
 
-impl Loader<NeighboursOf> for Loaders {
+impl Loader<NeighboursOf> for RequestContext {
     type Value = Neighbours;
     type Error = Arc<DbErr>;
 

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, QueryPathNode, QueryPathSegment, SelectionField};
 
+use super::context::RequestContext;
 use super::error::ApiError;
-use super::loaders;
 use crate::query::articles::Columns;
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
@@ -37,7 +37,7 @@ impl PageTerms {
         if ids.is_empty() || !(want_tags || want_categories) || inside_list(ctx) {
             return Ok(None);
         }
-        let db = &loaders::get(ctx)?.loader().db;
+        let db = &RequestContext::of(ctx)?.db;
         let wanted: Vec<Taxonomy> = [(want_tags, Taxonomy::Tags), (want_categories, Taxonomy::Categories)]
             .into_iter()
             .filter_map(|(wanted, taxonomy)| wanted.then_some(taxonomy))

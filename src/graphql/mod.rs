@@ -3,6 +3,7 @@
 pub mod article;
 pub mod auth;
 pub mod connection;
+pub mod context;
 pub mod documents;
 pub mod error;
 pub mod id;
@@ -175,7 +176,7 @@ impl Api {
             Ok(cost) => cost,
             Err(refused) => return refused,
         };
-        let loaders = loaders::for_request(self.db.clone(), self.site.clone()).delay(self.loader_delay);
+        let loaders = context::for_request(self.db.clone(), self.site.clone()).delay(self.loader_delay);
         let request = request
             .data(loaders)
             .data(self.hub.clone())
@@ -224,7 +225,7 @@ impl Api {
     /// What every subscription of one WebSocket connection shares.
     pub fn connection_data(&self, hangup: Hangup) -> Data {
         let mut data = Data::default();
-        data.insert(loaders::for_subscription(self.db.clone(), self.site.clone()).delay(self.loader_delay));
+        data.insert(context::for_subscription(self.db.clone(), self.site.clone()).delay(self.loader_delay));
         data.insert(self.hub.clone());
         data.insert(hangup);
         data

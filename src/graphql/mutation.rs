@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::article::Article;
 use super::auth::AdminGuard;
+use super::context::RequestContext;
 use super::error::ApiError;
 use super::id::{self, Kind};
 use super::term::{Category, Tag};
@@ -96,7 +97,7 @@ fn term_id(id: &ID, taxonomy: Taxonomy) -> Result<i32, ApiError> {
 }
 
 fn db<'a>(ctx: &Context<'a>) -> Result<&'a sea_orm::DatabaseConnection, ApiError> {
-    Ok(&super::loaders::get(ctx)?.loader().db)
+    Ok(&RequestContext::of(ctx)?.db)
 }
 
 fn hub<'a>(ctx: &Context<'a>) -> Result<&'a crate::live::Hub, ApiError> {

@@ -3,9 +3,10 @@
 use async_graphql::{Context, Interface, Object, ID};
 
 use super::article::{Article, Translation};
+use super::context;
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{self, ArticleById, TermById, TranslationById};
+use super::loaders::{ArticleById, TermById, TranslationById};
 use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
 use crate::query::Taxonomy;
@@ -22,7 +23,7 @@ pub enum Node {
 
 async fn load(ctx: &Context<'_>, argument: &str, raw: &ID) -> Result<Option<Node>, ApiError> {
     let (kind, n) = id::decode(argument, raw)?;
-    let loaders = loaders::get(ctx)?;
+    let loaders = context::loaders(ctx)?;
     Ok(match kind {
         Kind::Article => loaders
             .load_one(ArticleById(n))

@@ -7,9 +7,9 @@ use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
 use super::article::Article;
 use super::connection::{self, ArticleConnection, TermListInfo};
+use super::context::RequestContext;
 use super::error::ApiError;
 use super::language::LanguageQuery;
-use super::loaders;
 use super::node::NodeQuery;
 use super::pagination::PageArgs;
 use super::route::RouteQuery;
@@ -52,7 +52,7 @@ impl ArticleQuery {
         #[graphql(desc = "Preferred locale, e.g. `en` or `zh-TW`.")] locale: Option<String>,
     ) -> Result<Option<Article>, ApiError> {
         let locale = parse_locale(locale)?;
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let row = articles::by_slug(&l.db, &slug, l.now()).await?;
         Ok(row.map(|r| Article::new(r, locale)))
     }
@@ -107,7 +107,7 @@ impl TaxonomyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's slug.")] slug: String,
     ) -> Result<Option<Tag>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.now()).await?.map(Tag))
     }
 
@@ -130,7 +130,7 @@ impl TaxonomyQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's slug.")] slug: String,
     ) -> Result<Option<Category>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.now())
             .await?
             .map(Category))

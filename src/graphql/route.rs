@@ -4,8 +4,8 @@
 use async_graphql::{Context, Object, SimpleObject, Union};
 
 use super::article::Article;
+use super::context::RequestContext;
 use super::error::ApiError;
-use super::loaders;
 use crate::query::routes::{self, Found};
 
 /// What a site path leads to.
@@ -41,7 +41,7 @@ impl RouteQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "A site path, e.g. `/news/markets/rates/` or `/news/markets/rates`.")] path: String,
     ) -> Result<Option<Route>, ApiError> {
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let Some(path) = l.site.request_path(&path) else {
             return Ok(None);
         };

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use super::article::filter::ArticleFilter;
 use super::article::Article;
 use super::connection::{page_size, ArticleListInfo};
+use super::context::RequestContext;
 use super::error::ApiError;
-use super::loaders;
 use super::lookahead::PageTerms;
 use super::pagination::{self, PageArgs};
 use crate::locale::Locale;
@@ -131,7 +131,7 @@ impl SearchQuery {
             filter: filter.clone(),
             ..Scope::default()
         };
-        let l = loaders::get(ctx)?.loader();
+        let l = RequestContext::of(ctx)?;
         let counts = ctx
             .data::<Arc<WordCounts>>()
             .map_err(|_| ApiError::Internal("request has no word counts".into()))?;

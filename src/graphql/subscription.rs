@@ -10,8 +10,9 @@ use tokio::sync::mpsc;
 
 use super::article::filter::ArticleFilter;
 use super::article::Article;
+use super::context::RequestContext;
 use super::error::ApiError;
-use super::{id, loaders};
+use super::id;
 use crate::live::{Change, Hub};
 use crate::query::articles::{Filter, Full, Scope};
 
@@ -65,7 +66,7 @@ fn changes(
     let hub = ctx
         .data::<Hub>()
         .map_err(|_| ApiError::Internal("no change hub".into()))?;
-    let db = loaders::get(ctx)?.loader().db.clone();
+    let db = RequestContext::of(ctx)?.db.clone();
     let hangup = ctx.data_opt::<Hangup>().cloned();
     let receiver = hub.subscribe();
     let scope = Scope {

@@ -3,9 +3,10 @@
 use async_graphql::{Context, Object, ID};
 
 use super::connection::{self, ArticleConnection, ArticleListInfo};
+use super::context;
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{self, ArticleCountOf, FirstArticlesOf};
+use super::loaders::{ArticleCountOf, FirstArticlesOf};
 use super::lookahead::PageTerms;
 use super::pagination::PageArgs;
 use crate::query::articles::{Order, PageRow, Scope};
@@ -42,7 +43,7 @@ async fn term_articles(
         } => (limit, true),
         _ => return connection::articles(ctx, &base, scope, order, args, None).await,
     };
-    let rows = loaders::get(ctx)?
+    let rows = context::loaders(ctx)?
         .load_one(FirstArticlesOf(taxonomy, term.id, limit, from_end))
         .await?;
     let mut rows: Vec<PageRow> = rows
@@ -97,7 +98,7 @@ macro_rules! term_type {
 
             /// How many published articles carry it.
             async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
-                let n = loaders::get(ctx)?
+                let n = context::loaders(ctx)?
                     .load_one(ArticleCountOf($taxonomy, self.0.id))
                     .await?;
                 Ok(n.unwrap_or(0))

@@ -11,9 +11,10 @@ use serde_json::Value;
 pub mod filter;
 pub mod order;
 
+use super::context::{self, RequestContext};
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{self, ArticleById, NeighboursOf, RelatedOf, TermsOf, TranslationsOf};
+use super::loaders::{ArticleById, NeighboursOf, RelatedOf, TermsOf, TranslationsOf};
 use super::lookahead::PageTerms;
 use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
@@ -129,7 +130,7 @@ impl Article {
             return Ok(f.clone());
         }
         let id = self.card().id;
-        loaders::get(ctx)?
+        context::loaders(ctx)?
             .load_one(ArticleById(id))
             .await?
             .ok_or_else(|| ApiError::Internal(format!("article {id} vanished mid-request")))
@@ -146,12 +147,14 @@ impl Article {
         if let Some(rows) = self.page_terms.as_ref().and_then(|p| p.of(taxonomy, self.card().id)) {
             return Ok(rows.to_vec());
         }
-        let rows = loaders::get(ctx)?.load_one(TermsOf(taxonomy, self.card().id)).await?;
+        let rows = context::loaders(ctx)?
+            .load_one(TermsOf(taxonomy, self.card().id))
+            .await?;
         Ok(rows.map(|r| r.as_ref().clone()).unwrap_or_default())
     }
 
     async fn translation_rows(&self, ctx: &Context<'_>) -> Result<Arc<Vec<translation::Model>>, ApiError> {
-        Ok(loaders::get(ctx)?
+        Ok(context::loaders(ctx)?
             .load_one(TranslationsOf(self.card().id))
             .await?
             .unwrap_or_default())
@@ -197,7 +200,7 @@ impl Article {
 
     /// Articles by id, in the order given, served in this article's locale.
     async fn siblings(&self, ctx: &Context<'_>, ids: &[i32]) -> Result<Vec<Article>, ApiError> {
-        let mut found = loaders::get(ctx)?
+        let mut found = context::loaders(ctx)?
             .load_many(ids.iter().map(|&id| ArticleById(id)))
             .await?;
         Ok(ids
@@ -242,13 +245,13 @@ impl Article {
     /// (`/news/markets/rates/`), computed as Hugo computes it from the site's
     /// `[permalinks]`, front matter `url` and `slug`, and language prefixes.
     async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(loaders::get(ctx)?.loader().site.rel_permalink(&self.card().path))
+        Ok(RequestContext::of(ctx)?.site.rel_permalink(&self.card().path))
     }
 
     /// Hugo's `.Permalink`: the absolute URL, from the site's baseURL (the
     /// same as `relPermalink` when the baseURL has no host).
     async fn url(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(loaders::get(ctx)?.loader().site.permalink(&self.card().path))
+        Ok(RequestContext::of(ctx)?.site.permalink(&self.card().path))
     }
 
     /// Title in the served locale.
@@ -422,7 +425,7 @@ impl Article {
             ));
         }
         let limit = u64::try_from(first).unwrap_or(0);
-        let ids = loaders::get(ctx)?
+        let ids = context::loaders(ctx)?
             .load_one(RelatedOf(self.card().id, limit))
             .await?
             .unwrap_or_default();
@@ -431,7 +434,7 @@ impl Article {
 
     /// The article published just before this one in its first category; null at the start.
     async fn previous(&self, ctx: &Context<'_>) -> Result<Option<Article>, ApiError> {
-        let n = loaders::get(ctx)?
+        let n = context::loaders(ctx)?
             .load_one(NeighboursOf(self.card().id))
             .await?
             .unwrap_or_default();
@@ -443,7 +446,7 @@ impl Article {
 
     /// The article published just after this one in its first category; null at the end.
     async fn next(&self, ctx: &Context<'_>) -> Result<Option<Article>, ApiError> {
-        let n = loaders::get(ctx)?
+        let n = context::loaders(ctx)?
             .load_one(NeighboursOf(self.card().id))
             .await?
             .unwrap_or_default();
