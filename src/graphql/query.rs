@@ -14,6 +14,7 @@ use super::node::NodeQuery;
 use super::pagination::PageArgs;
 use super::route::RouteQuery;
 use super::search::SearchQuery;
+use super::site::SiteQuery;
 use super::term::{Category, Tag};
 use crate::locale::Locale;
 use crate::query::articles::{self, Scope};
@@ -28,6 +29,7 @@ pub struct Query(
     LanguageQuery,
     NodeQuery,
     RouteQuery,
+    SiteQuery,
 );
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {

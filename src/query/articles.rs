@@ -295,6 +295,24 @@ pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) ->
         .await
 }
 
+/// Public articles imported from any of `files` (content paths relative
+/// to the content root, as `source_path` stores them): one statement.
+pub async fn public_by_source_paths(
+    db: &DatabaseConnection,
+    files: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<Full>, DbErr> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    article::Entity::find()
+        .filter(public_at(now))
+        .filter(article::Column::SourcePath.is_in(files.iter().cloned()))
+        .into_model::<Full>()
+        .all(db)
+        .await
+}
+
 /// An article by id, public or not (an editor's answer shows drafts too).
 pub async fn any_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<Full>, DbErr> {
     article::Entity::find_by_id(id).into_model::<Full>().one(db).await

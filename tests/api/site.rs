@@ -128,3 +128,78 @@ async fn a_changed_site_config_moves_urls_and_nothing_else() {
     assert_eq!((&a["id"], &a["slug"], &a["tags"]), (&b["id"], &b["slug"], &b["tags"]));
     assert_eq!(after["articles"]["totalCount"], 1);
 }
+
+/// `{ name url weight pre children }` of each entry, recursively.
+fn menu_shape(entries: &Value) -> Value {
+    Value::Array(
+        entries
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| {
+                json!({ "name": e["name"], "url": e["url"], "weight": e["weight"], "pre": e["pre"],
+                        "children": menu_shape(&e["children"]) })
+            })
+            .collect(),
+    )
+}
+
+#[actix_web::test]
+async fn the_site_serves_its_config_and_menus_in_hugos_order() {
+    let dir = site_dir("menus");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let entry = "identifier name url weight pre post params page { title relPermalink }";
+    let q = format!(
+        "{{ site {{ title baseURL languageCode locale languages {{ code name weight }} params
+             menu(name: \"main\") {{ {entry} children {{ {entry} children {{ name }} }} }} }} }}"
+    );
+    let data = app.data(&q, json!({})).await;
+    let site = &data["site"];
+    assert_eq!(site["title"], expected["title"]);
+    assert_eq!(site["languageCode"], expected["languageCode"]);
+    assert_eq!(site["baseURL"], "https://example.org/news/");
+    assert_eq!(site["params"]["subtitle"], expected["subtitle"]);
+    assert_eq!(site["languages"], json!([{ "code": "en", "name": "", "weight": 0 }]));
+    let mut hugo = menu_shape(&expected["main"]);
+    // The fixture nests two levels; the query reads a third only by name,
+    // so both sides are compared down to the second.
+    for e in hugo.as_array_mut().into_iter().flatten() {
+        for c in e["children"].as_array_mut().into_iter().flatten() {
+            c.as_object_mut().map(|c| c.remove("children"));
+        }
+    }
+    let mut ours = menu_shape(&site["menu"]);
+    for e in ours.as_array_mut().into_iter().flatten() {
+        for c in e["children"].as_array_mut().into_iter().flatten() {
+            c.as_object_mut().map(|c| c.remove("children"));
+        }
+    }
+    assert_eq!(ours, hugo);
+    let about = &site["menu"][0];
+    assert_eq!(
+        about["page"],
+        json!({ "title": "About us", "relPermalink": "/news/about/" })
+    );
+    assert_eq!(site["menu"][2]["identifier"], "markets");
+
+    let (message, code) = app.error(r#"{ site(locale: "xx") { title } }"#, json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{message}");
+}
+
+#[actix_web::test]
+async fn a_site_without_a_config_has_hugos_defaults() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            "{ site { title baseURL languages { code } params menu(name: \"main\") { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["site"],
+        json!({ "title": "", "baseURL": "", "languages": [{ "code": "en" }], "params": {}, "menu": [] })
+    );
+}
