@@ -10,6 +10,7 @@ mod generate;
 mod graphql;
 mod helpers;
 mod http;
+mod hugo_docs;
 mod import;
 mod mutations;
 mod pagination;
