@@ -179,8 +179,8 @@ pub struct NewArticle {
 impl NewArticle {
     /// Its `aliases` as site paths, each answering a redirect: an absolute
     /// alias as written, a relative one beside the page (`old` on
-    /// `/posts/new/` is `/posts/old/`), with a trailing slash unless it names
-    /// a file (`/old.html`).
+    /// `/posts/new/` is `/posts/old/`), where hugo writes its alias page: a
+    /// folder (`/a/b.c` is `/a/b.c/`) unless it names an HTML file (`/old.html`).
     pub fn alias_paths(&self) -> Vec<String> {
         let dir = self.path.trim_end_matches('/').rsplit_once('/').map_or("", |(d, _)| d);
         let mut out: Vec<String> = Vec::new();
@@ -190,8 +190,7 @@ impl NewArticle {
             } else {
                 format!("{dir}/{alias}")
             };
-            let last = path.rsplit('/').next().unwrap_or_default();
-            if !path.ends_with('/') && !last.contains('.') {
+            if !path.ends_with('/') && !path.ends_with(".html") {
                 path.push('/');
             }
             if path != self.path && !out.contains(&path) {

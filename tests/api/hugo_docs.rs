@@ -32,32 +32,6 @@ const EXPIRED: [(&str, &str); 2] = [
     ("methods/shortcode/Scratch.md", "/methods/shortcode/scratch/"), // expiryDate 2026-11-18
 ];
 
-/// Aliases whose last segment holds a dot (`/functions/strings.contains`):
-/// hugo writes the alias page to `functions/strings.contains/index.html`, so
-/// it is served at `/functions/strings.contains/`; Gazette redirects the
-/// alias as written but answers `null` at that trailing-slash path. Only the alias as written is checked
-/// for these until Gazette routes the path hugo wrote.
-const DOTTED_ALIASES: [(&str, &str); 15] = [
-    ("functions/hash/FNV32a.md", "/functions/crypto.fnv32a"),
-    ("functions/reflect/IsMap.md", "/functions/reflect.ismap"),
-    ("functions/reflect/IsSlice.md", "/functions/reflect.isslice"),
-    ("functions/strings/Contains.md", "/functions/strings.contains"),
-    ("functions/strings/ContainsAny.md", "/functions/strings.containsany"),
-    (
-        "functions/strings/ContainsNonSpace.md",
-        "/functions/strings.containsnonspace",
-    ),
-    ("functions/strings/Count.md", "/functions/strings.count"),
-    ("functions/strings/FirstUpper.md", "/functions/strings.firstupper"),
-    ("functions/strings/HasPrefix.md", "/functions/strings.hasprefix"),
-    ("functions/strings/Repeat.md", "/functions/strings.repeat"),
-    ("functions/strings/RuneCount.md", "/functions/strings.runecount"),
-    ("functions/strings/TrimLeft.md", "/functions/strings.trimleft"),
-    ("functions/strings/TrimPrefix.md", "/functions/strings.trimprefix"),
-    ("functions/strings/TrimRight.md", "/functions/strings.trimright"),
-    ("functions/strings/TrimSuffix.md", "/functions/strings.trimsuffix"),
-];
-
 const ROUTE: &str = "query($path: String!) { route(path: $path) {
     __typename ... on Article { relPermalink url } ... on Redirect { location permanent } } }";
 
@@ -160,13 +134,7 @@ async fn the_hugo_docs_import_whole_and_route_as_hugo_builds_them() {
                 }
             };
             aliases += 1;
-            let dotted = DOTTED_ALIASES.contains(&(page["file"].as_str().unwrap_or_default(), alias));
-            let paths = if dotted {
-                vec![alias]
-            } else {
-                vec![alias, written.as_str()]
-            };
-            for path in paths {
+            for path in [alias, written.as_str()] {
                 let data = app.data(ROUTE, json!({ "path": path })).await;
                 if data["route"] != want {
                     wrong.push(format!(
