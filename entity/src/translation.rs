@@ -16,6 +16,8 @@ pub struct Model {
     pub body: String,
     pub published_at: DateTimeUtc,
     pub source_path: String,
+    /// This version's page path in the site (`/fr/about/`), as Hugo builds it.
+    pub path: String,
     #[sea_orm(belongs_to, from = "article_id", to = "id", on_delete = "Cascade")]
     pub article: BelongsTo<super::article::Entity>,
 }

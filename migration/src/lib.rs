@@ -9,6 +9,7 @@ mod m20261126_000004_search_vocabulary;
 mod m20261201_000005_thumbnail_visibility;
 mod m20261201_000006_article_path;
 mod m20261201_000007_aliases;
+mod m20261201_000008_translation_path;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_thumbnail_visibility::Migration),
             Box::new(m20261201_000006_article_path::Migration),
             Box::new(m20261201_000007_aliases::Migration),
+            Box::new(m20261201_000008_translation_path::Migration),
         ]
     }
 }

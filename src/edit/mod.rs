@@ -278,6 +278,7 @@ pub async fn update_article(
                 body: t.body,
                 published_at: t.published_at,
                 source_path: t.source_path,
+                path: t.path,
             })
         })
         .collect();

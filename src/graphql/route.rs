@@ -6,13 +6,14 @@ use async_graphql::{Context, Object, SimpleObject, Union};
 use super::article::Article;
 use super::context::RequestContext;
 use super::error::ApiError;
+use crate::locale::Locale;
 use crate::query::routes::{self, Found};
 
 /// What a site path leads to.
 #[derive(Union)]
 pub enum Route {
-    /// The article published at the path (its translation's path serves
-    /// that translation once translations have paths of their own).
+    /// The article published at the path; at a translation's path, the
+    /// article served in that translation (its `locale` says which).
     Article(Article),
     /// A path the content lists among a page's `aliases`: send the client there.
     Redirect(Redirect),
@@ -47,6 +48,10 @@ impl RouteQuery {
         };
         Ok(match routes::resolve(&l.db, &path, l.now()).await? {
             Some(Found::Article(full)) => Some(Route::Article(Article::new(*full, None))),
+            Some(Found::Translation { article, locale }) => {
+                let locale = Locale::parse(&locale).ok();
+                Some(Route::Article(Article::new(*article, locale)))
+            }
             Some(Found::Alias { target }) => Some(Route::Redirect(Redirect {
                 location: l.site.rel_permalink(&target),
                 permanent: true,

@@ -348,7 +348,7 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 }
 
 /// Bumped when the importer reads the same bytes differently.
-const HASH_VERSION: &str = "gazette-import-4";
+const HASH_VERSION: &str = "gazette-import-5";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original failed.
@@ -438,6 +438,7 @@ fn unit_of(
                 body: a.body,
                 published_at: a.published_at,
                 source_path: t.stored_path,
+                path: a.path,
             });
         }
     }

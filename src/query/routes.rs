@@ -2,7 +2,7 @@
 //! lists it among its `aliases`.
 
 use chrono::{DateTime, Utc};
-use entity::article;
+use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
@@ -13,12 +13,14 @@ use super::articles::{public_at, Full};
 pub enum Found {
     /// The article whose path it is.
     Article(Box<Full>),
+    /// The article one of whose translations (in `locale`) has the path.
+    Translation { article: Box<Full>, locale: String },
     /// An alias of the article at `target` (a public one).
     Alias { target: String },
 }
 
 /// Resolves `path` (a site path, e.g. `/news/rates/`), trying it with a
-/// trailing slash too when it has none. Two statements at most.
+/// trailing slash too when it has none. Three statements at most.
 pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) -> Result<Option<Found>, DbErr> {
     let mut candidates = vec![path.to_owned()];
     if !path.ends_with('/') {
@@ -32,6 +34,26 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
         .await?;
     if let Some(a) = article {
         return Ok(Some(Found::Article(Box::new(a))));
+    }
+    let version: Option<(i32, String)> = translation::Entity::find()
+        .select_only()
+        .columns([translation::Column::ArticleId, translation::Column::Locale])
+        .filter(translation::Column::Path.is_in(candidates.clone()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some((id, locale)) = version {
+        let article = article::Entity::find_by_id(id)
+            .filter(public_at(now))
+            .into_model::<Full>()
+            .one(db)
+            .await?;
+        if let Some(a) = article {
+            return Ok(Some(Found::Translation {
+                article: Box::new(a),
+                locale,
+            }));
+        }
     }
     // The newest public article claiming the alias, as Hugo's last write wins.
     let aliased = Query::select()

@@ -6,7 +6,7 @@
 //! `CreateTargetPaths` (resources/page/page_paths.go) for the HTML output
 //! format, including the Go `net/url` parse-and-print round trip Hugo uses
 //! to percent-encode. Everything here is pure: the caller supplies a page's
-//! facts ([`PageFacts`]) and the site's settings ([`UrlSettings`]).
+//! facts ([`PageFacts`](crate::site::url::PageFacts)) and the site's settings ([`UrlSettings`](crate::site::url::UrlSettings)).
 //!
 //! Verified against `hugo` 0.111.3 by the fixture under
 //! `tests/sites/hugo-urls/` (see the tests at the end of this file).

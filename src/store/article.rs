@@ -224,6 +224,8 @@ pub struct NewTranslation {
     pub published_at: DateTime<Utc>,
     /// The file it came from, relative to the import root.
     pub source_path: String,
+    /// Its page path in the site (`/fr/about/`).
+    pub path: String,
 }
 
 /// One write: an article with all its translations, replacing whatever was

@@ -426,6 +426,7 @@ async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
                 T::Body,
                 T::PublishedAt,
                 T::SourcePath,
+                T::Path,
             ])
             .to_owned()
     };
@@ -439,10 +440,11 @@ async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
                 Expr::val(t.body.as_str()),
                 Expr::val(t.published_at),
                 Expr::val(t.source_path.as_str()),
+                Expr::val(t.path.as_str()),
             ]
         })
     });
-    bulk::insert(txn, start, 7, rows).await?;
+    bulk::insert(txn, start, 8, rows).await?;
     Ok(())
 }
 

@@ -26,7 +26,7 @@ async fn site_app(dir: &std::path::Path) -> TestApp {
 }
 
 const ROUTE: &str = "query($path: String!) { route(path: $path) {
-    __typename ... on Article { slug relPermalink url } ... on Redirect { location permanent } } }";
+    __typename ... on Article { slug locale relPermalink url } ... on Redirect { location permanent } } }";
 
 #[actix_web::test]
 async fn every_page_hugo_builds_has_its_url_and_is_routed_there() {
@@ -39,9 +39,9 @@ async fn every_page_hugo_builds_has_its_url_and_is_routed_there() {
         .as_array()
         .expect("pages")
         .iter()
-        // Regular pages of the default language: translations, sections
-        // and terms have no routes of their own yet.
-        .filter(|p| p["kind"] == "page" && p["lang"] == "en")
+        // Regular pages, translations included: sections and terms have no
+        // routes of their own yet.
+        .filter(|p| p["kind"] == "page")
         .collect();
     assert!(pages.len() >= 15, "{}", pages.len());
     for page in pages {
@@ -51,6 +51,7 @@ async fn every_page_hugo_builds_has_its_url_and_is_routed_there() {
         assert_eq!(route["__typename"], "Article", "{} at {rel}: {data}", page["file"]);
         assert_eq!(route["relPermalink"], page["relPermalink"], "{}", page["file"]);
         assert_eq!(route["url"], page["permalink"], "{}", page["file"]);
+        assert_eq!(route["locale"], page["lang"], "{}", page["file"]);
     }
 }
 

@@ -182,6 +182,15 @@ impl Article {
         })
     }
 
+    /// The page path of the version served: a served translation's own
+    /// path when it has one, else the article's.
+    async fn served_path(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(match self.served(ctx).await? {
+            Some(t) if !t.path.is_empty() => t.path,
+            _ => self.card().path.clone(),
+        })
+    }
+
     /// Title, summary and markdown body in the served locale.
     pub async fn served_text(&self, ctx: &Context<'_>) -> Result<ServedText, ApiError> {
         Ok(match self.served(ctx).await? {
@@ -241,17 +250,20 @@ impl Article {
         &self.card().slug
     }
 
-    /// Hugo's `.RelPermalink`: the page's URL path, with the baseURL's path
+    /// Hugo's `.RelPermalink` of the version served (a translation has its
+    /// own): the page's URL path, with the baseURL's path
     /// (`/news/markets/rates/`), computed as Hugo computes it from the site's
     /// `[permalinks]`, front matter `url` and `slug`, and language prefixes.
     async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(RequestContext::of(ctx)?.site.rel_permalink(&self.card().path))
+        Ok(RequestContext::of(ctx)?
+            .site
+            .rel_permalink(&self.served_path(ctx).await?))
     }
 
-    /// Hugo's `.Permalink`: the absolute URL, from the site's baseURL (the
-    /// same as `relPermalink` when the baseURL has no host).
+    /// Hugo's `.Permalink` of the version served: the absolute URL, from the
+    /// site's baseURL (the same as `relPermalink` when it has no host).
     async fn url(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(RequestContext::of(ctx)?.site.permalink(&self.card().path))
+        Ok(RequestContext::of(ctx)?.site.permalink(&self.served_path(ctx).await?))
     }
 
     /// Title in the served locale.
@@ -592,6 +604,16 @@ impl Translation {
     /// The translation file's `date`.
     async fn published_at(&self) -> DateTime<Utc> {
         self.0.published_at
+    }
+
+    /// Hugo's `.RelPermalink` of this version (`/fr/about/` in a multilingual site).
+    async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(RequestContext::of(ctx)?.site.rel_permalink(&self.0.path))
+    }
+
+    /// Hugo's `.Permalink` of this version: absolute, from the site's baseURL.
+    async fn url(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(RequestContext::of(ctx)?.site.permalink(&self.0.path))
     }
 }
 
