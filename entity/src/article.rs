@@ -17,6 +17,8 @@ pub struct Model {
     pub slug: String,
     pub title: String,
     pub summary: String,
+    /// Hugo's `.Truncated`: the summary leaves part of the content out.
+    pub truncated: bool,
     /// Markdown source, without front matter and without the trailing source link.
     #[sea_orm(column_type = "Text")]
     pub body: String,

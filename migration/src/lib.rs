@@ -10,6 +10,7 @@ mod m20261201_000005_thumbnail_visibility;
 mod m20261201_000006_article_path;
 mod m20261201_000007_aliases;
 mod m20261201_000008_translation_path;
+mod m20261201_000009_truncated;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_article_path::Migration),
             Box::new(m20261201_000007_aliases::Migration),
             Box::new(m20261201_000008_translation_path::Migration),
+            Box::new(m20261201_000009_truncated::Migration),
         ]
     }
 }

@@ -128,10 +128,10 @@ fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>
     let lang = Locale::parse(&lang).map_err(|e| invalid("lang", e))?;
     // A given summary wins; else the stored one while the body stays; else
     // one made from the body, as the importer makes it.
-    let summary = match (&fields.summary, row) {
-        (Some(s), _) if !s.trim().is_empty() => s.trim().to_owned(),
-        (None, Some(r)) if fields.body.is_none() => r.summary.clone(),
-        _ => words::summarize(&markdown::to_text(&body)),
+    let (summary, truncated) = match (&fields.summary, row) {
+        (Some(s), _) if !s.trim().is_empty() => (s.trim().to_owned(), false),
+        (None, Some(r)) if fields.body.is_none() => (r.summary.clone(), r.truncated),
+        _ => words::summarize_flagged(&markdown::to_text(&body)),
     };
     let published_at = fields
         .published_at
@@ -174,6 +174,7 @@ fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>
         slug,
         title,
         summary,
+        truncated,
         body,
         source,
         published_at,

@@ -111,10 +111,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         .collect::<Result<Vec<_>, _>>()?;
 
     let (body, source) = take_source_link(split.body);
-    let summary = match f.string("summary")?.filter(|s| !s.trim().is_empty()) {
-        Some(s) => s,
-        None => words::summarize(&markdown::to_text(&body)),
-    };
+    let (summary, truncated) = summary_of(f.string("summary")?, &body, opts);
     let slug = match f.string("slug")?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
         Some(s) if s.contains('/') => return Err(f.split.problem("slug", "slug may not contain '/'")),
         Some(s) => s,
@@ -127,6 +124,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         slug,
         title: title.trim().to_owned(),
         summary,
+        truncated,
         body,
         source,
         published_at,
@@ -157,6 +155,41 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         article,
         stem,
     })
+}
+
+/// Hugo's summary divider: the content before it is the summary.
+const MORE: &str = "<!--more-->";
+
+/// An article's summary and whether it leaves content out, as Hugo makes
+/// them: front matter `summary` (never truncated); else the text before
+/// `<!--more-->` (truncated when text follows it); else the automatic one,
+/// by the site's `summaryLength` and `hasCJKLanguage` (without a site config,
+/// Gazette's CJK-aware rule: 70 words, each CJK character a word, cut back to
+/// a sentence end).
+fn summary_of(given: Option<String>, body: &str, opts: &ReadOptions) -> (String, bool) {
+    if let Some(s) = given.filter(|s| !s.trim().is_empty()) {
+        return (s, false);
+    }
+    if let Some((before, after)) = body.split_once(MORE) {
+        let summary = markdown::to_text(before)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        return (summary, !markdown::to_text(after).trim().is_empty());
+    }
+    let text = markdown::to_text(body);
+    match opts.site.config() {
+        // Hugo's plain text has one line break between paragraphs, and
+        // every white-space character counts toward the summary's length.
+        Some(config) => words::hugo_summary(
+            &text.replace("\n\n", "\n"),
+            words::SummaryRules {
+                length: usize::try_from(config.summary_length()).unwrap_or(words::SUMMARY_WORDS),
+                cjk: config.has_cjk_language(),
+            },
+        ),
+        None => words::summarize_flagged(&text),
+    }
 }
 
 /// Typed access to front-matter fields; a wrong type is a problem at the key's line.

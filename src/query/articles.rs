@@ -355,6 +355,7 @@ pub struct Card {
     pub slug: String,
     pub title: String,
     pub summary: String,
+    pub truncated: bool,
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub publish_date: DateTime<Utc>,
@@ -365,12 +366,13 @@ pub struct Card {
 }
 
 impl Card {
-    const COLUMNS: [article::Column; 12] = [
+    const COLUMNS: [article::Column; 13] = [
         article::Column::Id,
         article::Column::Path,
         article::Column::Slug,
         article::Column::Title,
         article::Column::Summary,
+        article::Column::Truncated,
         article::Column::PublishedAt,
         article::Column::UpdatedAt,
         article::Column::PublishDate,

@@ -153,6 +153,8 @@ pub struct NewArticle {
     pub slug: String,
     pub title: String,
     pub summary: String,
+    /// Whether `summary` leaves part of the content out (Hugo's `.Truncated`).
+    pub truncated: bool,
     /// Markdown, without front matter and without the trailing source link.
     pub body: String,
     pub source: Option<SourceLink>,
@@ -264,6 +266,7 @@ impl ArticleChange {
             slug: Set(a.slug.clone()),
             title: Set(a.title.clone()),
             summary: Set(a.summary.clone()),
+            truncated: Set(a.truncated),
             body: Set(a.body.clone()),
             published_at: Set(a.published_at),
             updated_at: Set(a.updated_at),

@@ -38,7 +38,82 @@ fn ends_sentence(c: char) -> bool {
 
 /// The first [`SUMMARY_WORDS`] words of `text` (each CJK character a word),
 /// cut after the last sentence that ends within them, else at a word boundary.
+/// Gazette's rule for content without a Hugo site config.
 pub fn summarize(text: &str) -> String {
+    summarize_flagged(text).0
+}
+
+/// [`summarize`], and whether it left text out.
+pub fn summarize_flagged(text: &str) -> (String, bool) {
+    let summary = summarize_inner(text);
+    let truncated = word_count(&summary) < word_count(text);
+    (summary, truncated)
+}
+
+/// A Hugo site's summary settings: `summaryLength` and `hasCJKLanguage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SummaryRules {
+    pub length: usize,
+    pub cjk: bool,
+}
+
+/// Hugo 0.111's automatic summary of plain `text`, and whether it was
+/// truncated. Without `hasCJKLanguage`: the first `length` white-space
+/// separated words, extended to the end of the sentence they stop in
+/// (`TruncateWordsToWholeSentence`); with it, `length` words where a word of
+/// multi-byte characters counts each of them, cut mid-word if need be
+/// (`TruncateWordsByRune`). Lines are collapsed to single spaces.
+pub fn hugo_summary(text: &str, rules: SummaryRules) -> (String, bool) {
+    let text = text.trim();
+    if rules.cjk {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut count = 0;
+        for (index, word) in words.iter().enumerate() {
+            if count >= rules.length {
+                return (words[..index].join(" "), true);
+            }
+            let runes = word.chars().count();
+            if word.len() == runes {
+                count += 1;
+            } else if count + runes < rules.length {
+                count += runes;
+            } else {
+                for (byte, _) in word.char_indices() {
+                    if count >= rules.length {
+                        let mut kept: Vec<&str> = words[..index].to_vec();
+                        kept.push(&word[..byte]);
+                        return (kept.join(" "), true);
+                    }
+                    count += 1;
+                }
+            }
+        }
+        return (words.join(" "), false);
+    }
+    let (mut spaces, mut last_space) = (0, None);
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            spaces += 1;
+            last_space = Some(i);
+            if spaces >= rules.length {
+                break;
+            }
+        }
+    }
+    let Some(from) = last_space else {
+        return (collapse_lines(text), false);
+    };
+    let end = text[from..]
+        .char_indices()
+        .find(|(_, c)| matches!(c, '.' | '?' | '!' | '"' | '\n'))
+        .map(|(j, c)| from + j + c.len_utf8());
+    match end {
+        Some(end) => (collapse_lines(&text[..end]), end < text.len()),
+        None => (collapse_lines(text), false),
+    }
+}
+
+fn summarize_inner(text: &str) -> String {
     let text = text.trim();
     let mut words = 0;
     let mut cut = text.len();
@@ -107,6 +182,28 @@ mod tests {
         let summary = summarize(&text);
         assert_eq!(word_count(&summary), SUMMARY_WORDS);
         assert!(summary.ends_with("word"));
+    }
+
+    /// hugo 0.111.3 printed these summaries (`summaryLength = 10`; `5` with
+    /// `hasCJKLanguage = true`), and these truncated flags.
+    #[test]
+    fn hugo_summaries_extend_to_the_sentence_end_and_cut_cjk_by_character() {
+        let rules = SummaryRules { length: 10, cjk: false };
+        let text = "One two three four five six seven eight. Nine ten eleven twelve thirteen. Fourteen fifteen.";
+        assert_eq!(
+            hugo_summary(text, rules),
+            (
+                "One two three four five six seven eight. Nine ten eleven twelve thirteen.".to_owned(),
+                true
+            )
+        );
+        assert_eq!(hugo_summary("Short text.", rules), ("Short text.".to_owned(), false));
+        let cjk = SummaryRules { length: 5, cjk: true };
+        assert_eq!(
+            hugo_summary("央行意外宣布降息 today", cjk),
+            ("央行意外宣".to_owned(), true)
+        );
+        assert_eq!(hugo_summary("a b 降息", cjk), ("a b 降息".to_owned(), false));
     }
 
     #[test]

@@ -204,3 +204,29 @@ async fn a_site_without_a_config_has_hugos_defaults() {
         json!({ "title": "", "baseURL": "", "languages": [{ "code": "en" }], "params": {}, "menu": [] })
     );
 }
+
+#[actix_web::test]
+async fn summaries_and_truncated_are_hugos() {
+    let dir = site_dir("summaries");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let q = "query($slug: String!) { article(slug: $slug) { summary truncated wordCount } }";
+    let pages = expected.as_array().expect("pages");
+    assert_eq!(pages.len(), 6);
+    for page in pages {
+        let file = page["file"].as_str().expect("file");
+        let slug = file.trim_end_matches(".md");
+        let data = app.data(q, json!({ "slug": slug })).await;
+        let hugo_summary = page["summary"]
+            .as_str()
+            .expect("summary")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(data["article"]["summary"], hugo_summary, "{file}");
+        assert_eq!(data["article"]["truncated"], page["truncated"], "{file}");
+        assert_eq!(data["article"]["wordCount"], page["wordCount"], "{file}");
+    }
+}

@@ -19,5 +19,10 @@ cp -r "$sites/menus" "$tmp/menus"
 hugo --source "$tmp/menus" --destination "$tmp/menus-out" --quiet
 python3 -m json.tool "$tmp/menus-out/index.json" > "$sites/menus/expected.json"
 
+# summaries: the divider, front matter summary, automatic summaries.
+cp -r "$sites/summaries" "$tmp/summaries"
+hugo --source "$tmp/summaries" --destination "$tmp/summaries-out" --quiet
+python3 -m json.tool "$tmp/summaries-out/index.json" > "$sites/summaries/expected.json"
+
 # hugo-docs: its own script.
 bash "$sites/hugo-docs/regenerate.sh"

@@ -274,13 +274,23 @@ impl Article {
             .map_or_else(|| self.card().title.clone(), |t| t.title))
     }
 
-    /// Summary in the served locale: front matter `summary`, else the first 70
-    /// words of the body (each CJK character a word), cut at a sentence end.
+    /// Summary in the served locale, as Hugo makes it: front matter
+    /// `summary`, else the text before `<!--more-->`, else the automatic one
+    /// by the site's `summaryLength` and `hasCJKLanguage` (extended to the
+    /// end of its sentence; CJK cut by character). Without a site config:
+    /// the first 70 words (each CJK character a word), cut back to a sentence end.
     async fn summary(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(self
             .served(ctx)
             .await?
             .map_or_else(|| self.card().summary.clone(), |t| t.summary))
+    }
+
+    /// Hugo's `.Truncated`: whether `summary` leaves part of the original's
+    /// content out (a list shows "Read more"). False for a front matter
+    /// `summary`; true when content follows `<!--more-->`.
+    async fn truncated(&self) -> bool {
+        self.card().truncated
     }
 
     /// Front matter `lead`: a standfirst shown above the body; null when empty.
