@@ -6,10 +6,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use entity::article;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 
 use crate::live::Hub;
 
@@ -95,19 +94,11 @@ impl Watcher {
                 }
             };
             let gone: Vec<String> = known.difference(&seen).cloned().collect();
-            let removed = if gone.is_empty() {
-                0
-            } else {
-                match article::Entity::delete_many()
-                    .filter(article::Column::SourcePath.is_in(gone))
-                    .exec(&db)
-                    .await
-                {
-                    Ok(r) => r.rows_affected,
-                    Err(e) => {
-                        tracing::error!(error = %e, "unpublishing removed files");
-                        0
-                    }
+            let removed = match crate::store::delete_articles_of_files(&db, &gone).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = %e, "unpublishing removed files");
+                    0
                 }
             };
             tracing::info!(folder = %root.display(), removed, "content changed: {summary}");

@@ -47,6 +47,22 @@ impl StoreError {
     }
 }
 
+/// Deletes the articles imported from `files` (content paths as stored),
+/// with their translations, links and index rows: watch mode's answer to
+/// removed files. Returns how many were deleted.
+pub async fn delete_articles_of_files(db: &sea_orm::DatabaseConnection, files: &[String]) -> Result<u64, StoreError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if files.is_empty() {
+        return Ok(0);
+    }
+    let _writer = writer::WRITER.lock().await;
+    let result = entity::article::Entity::delete_many()
+        .filter(entity::article::Column::SourcePath.is_in(files.iter().cloned()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Deletes article `id` with its translations, links and index rows (the
 /// foreign keys cascade).
 pub async fn delete_article(db: &sea_orm::DatabaseConnection, id: i32) -> Result<(), StoreError> {
