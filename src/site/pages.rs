@@ -15,6 +15,11 @@ pub struct Site {
     /// The same settings with `uglyURLs`, for the sections that have them.
     ugly: UrlSettings,
     ugly_urls: super::config::UglyUrls,
+    /// The baseURL's path without its trailing slash (`/news`, or empty),
+    /// and its scheme and host (`https://example.org`, or empty): every
+    /// URL the API serves starts with them, so they are worked out once.
+    base_path: String,
+    origin: String,
 }
 
 impl Default for Site {
@@ -36,6 +41,8 @@ impl Default for Site {
             },
             urls,
             ugly_urls: super::config::UglyUrls::All(false),
+            base_path: String::new(),
+            origin: String::new(),
         }
     }
 }
@@ -86,6 +93,14 @@ impl Site {
             default_language_in_subdir: config.default_content_language_in_subdir(),
             permalinks,
         };
+        let base = config.base_url();
+        let origin = match base.find("://") {
+            Some(scheme_end) => {
+                let host = scheme_end + 3;
+                base[..base[host..].find('/').map_or(base.len(), |i| host + i)].to_owned()
+            }
+            None => String::new(),
+        };
         Ok(Site {
             ugly: UrlSettings {
                 ugly_urls: true,
@@ -93,6 +108,8 @@ impl Site {
             },
             urls,
             ugly_urls: config.ugly_urls().clone(),
+            base_path: config.base_path().trim_end_matches('/').to_owned(),
+            origin,
             config: Some(config),
         })
     }
@@ -121,24 +138,13 @@ impl Site {
 
     /// Hugo's `.RelPermalink` of a page at `path`: with the baseURL's path.
     pub fn rel_permalink(&self, path: &str) -> String {
-        let base = self
-            .config
-            .as_ref()
-            .map(|c| c.base_path())
-            .unwrap_or_else(|| "/".to_owned());
-        format!("{}{}", base.trim_end_matches('/'), path)
+        format!("{}{path}", self.base_path)
     }
 
     /// Hugo's `.Permalink` of a page at `path`: absolute when the baseURL
     /// has a host, else the same as [`Site::rel_permalink`].
     pub fn permalink(&self, path: &str) -> String {
-        let base = &self.urls.base_url;
-        if let Some(scheme_end) = base.find("://") {
-            let host = scheme_end + 3;
-            let origin_end = base[host..].find('/').map_or(base.len(), |i| host + i);
-            return format!("{}{}", &base[..origin_end], self.rel_permalink(path));
-        }
-        self.rel_permalink(path)
+        format!("{}{}{path}", self.origin, self.base_path)
     }
 
     /// The site path a request path names, as stored: without the
@@ -149,9 +155,8 @@ impl Site {
         // No query or fragment is cut off: Hugo's own paths may hold `#`
         // (`/c#-basics/`), and a frontend passes `location.pathname`.
         let raw = raw.trim();
-        let decoded = percent_decode(raw)?;
-        let base = self.config.as_ref().map(|c| c.base_path()).unwrap_or_default();
-        let base = base.trim_end_matches('/');
+        let decoded = url::path_unescape(raw)?;
+        let base = self.base_path.as_str();
         let mut path = match decoded.strip_prefix(base) {
             Some(rest) if !base.is_empty() && (rest.is_empty() || rest.starts_with('/')) => rest.to_owned(),
             _ => decoded,
@@ -167,22 +172,4 @@ impl Site {
     pub fn fingerprint(&self) -> String {
         format!("{:?}|{:?}", self.urls, self.ugly_urls)
     }
-}
-
-/// `%XX` escapes decoded; `None` when one is broken or the text is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }

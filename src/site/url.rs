@@ -326,6 +326,12 @@ fn unescape(s: &[u8], mode: Mode) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `%XX` escapes of a URL path decoded, as Go's `PathUnescape` does (`+`
+/// stays); `None` when an escape is broken or the result is not UTF-8.
+pub(crate) fn path_unescape(s: &str) -> Option<String> {
+    String::from_utf8(unescape(s.as_bytes(), Mode::Path)?).ok()
+}
+
 /// Go's `validEncoded`.
 fn valid_encoded(s: &[u8], mode: Mode) -> bool {
     s.iter().all(|&c| {

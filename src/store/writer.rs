@@ -404,8 +404,11 @@ async fn add_parts<C: ConnectionTrait>(
     terms: &mut TermScope<'_>,
 ) -> Result<(), DbErr> {
     insert_translations(txn, stored).await?;
-    insert_locales(txn, stored).await?;
-    insert_aliases(txn, stored).await?;
+    insert_values(txn, "article_locale", "locale", stored, |u| {
+        u.locales().into_iter().map(str::to_owned).collect()
+    })
+    .await?;
+    insert_values(txn, "article_alias", "path", stored, |u| u.article.alias_paths()).await?;
     for taxonomy in [Taxonomy::Tags, Taxonomy::Categories] {
         let links: Vec<(i32, &[Term])> = stored.iter().map(|(id, u)| (*id, u.article.terms(taxonomy))).collect();
         link_terms(txn, taxonomy, &links, terms).await?;
@@ -448,34 +451,25 @@ async fn insert_translations<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
     Ok(())
 }
 
-async fn insert_locales<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
+/// Inserts one `(article_id, value)` row per value each article has, into
+/// a two-column table of derived data (its locales, its aliases).
+async fn insert_values<C: ConnectionTrait>(
+    txn: &C,
+    table: &'static str,
+    column: &'static str,
+    stored: &[(i32, &ArticleChange)],
+    values: impl Fn(&ArticleChange) -> Vec<String>,
+) -> Result<(), DbErr> {
     let start = || {
         Query::insert()
-            .into_table("article_locale")
-            .columns(["article_id", "locale"])
+            .into_table(table)
+            .columns(["article_id", column])
             .to_owned()
     };
     let rows = stored.iter().flat_map(|(id, unit)| {
-        unit.locales()
+        values(unit)
             .into_iter()
-            .map(move |l| vec![Expr::val(*id), Expr::val(l)])
-    });
-    bulk::insert(txn, start, 2, rows).await?;
-    Ok(())
-}
-
-async fn insert_aliases<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
-    let start = || {
-        Query::insert()
-            .into_table("article_alias")
-            .columns(["path", "article_id"])
-            .to_owned()
-    };
-    let rows = stored.iter().flat_map(|(id, unit)| {
-        unit.article
-            .alias_paths()
-            .into_iter()
-            .map(move |p| vec![Expr::val(p), Expr::val(*id)])
+            .map(move |v| vec![Expr::val(*id), Expr::val(v)])
     });
     bulk::insert(txn, start, 2, rows).await?;
     Ok(())
