@@ -61,6 +61,12 @@ pub struct Model {
     pub front_matter: Json,
     /// Content file this article was imported from, relative to the import root.
     pub source_path: String,
+    /// The folder of its section (Hugo's `.CurrentSection`), relative to
+    /// the content root: `blog/2020`, or empty for a page at the root
+    /// (an article made through the API is one); null only for rows stored
+    /// before sections existed, until they are imported again.
+    #[sea_orm(indexed)]
+    pub section: Option<String>,
     /// Hash of every input that shaped this row; equal hash, nothing to write.
     pub content_hash: String,
     #[sea_orm(has_many)]

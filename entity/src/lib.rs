@@ -4,5 +4,6 @@ pub mod article;
 pub mod article_category;
 pub mod article_tag;
 pub mod category;
+pub mod section;
 pub mod tag;
 pub mod translation;

@@ -11,6 +11,7 @@ mod m20261201_000006_article_path;
 mod m20261201_000007_aliases;
 mod m20261201_000008_translation_path;
 mod m20261201_000009_truncated;
+mod m20261201_000010_sections;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_aliases::Migration),
             Box::new(m20261201_000008_translation_path::Migration),
             Box::new(m20261201_000009_truncated::Migration),
+            Box::new(m20261201_000010_sections::Migration),
         ]
     }
 }

@@ -171,6 +171,7 @@ fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>
     };
     Ok(NewArticle {
         path,
+        section: row.and_then(|r| r.section.clone()).unwrap_or_default(),
         slug,
         title,
         summary,

@@ -13,7 +13,7 @@ use super::context::RequestContext;
 use crate::query::articles::{self, Full};
 use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
-use crate::query::{terms, translations, Taxonomy};
+use crate::query::{sections, terms, translations, Taxonomy};
 
 /// The tags or categories of an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -199,5 +199,97 @@ impl Loader<NeighboursOf> for RequestContext {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let found = relations::neighbours(&self.db, &ids, self.now()).await?;
         Ok(found.into_iter().map(|(id, n)| (NeighboursOf(id), n)).collect())
+    }
+}
+
+/// Every language version of the section at a folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SectionsAt(pub String);
+
+impl Loader<SectionsAt> for RequestContext {
+    type Value = Arc<Vec<sections::Section>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SectionsAt]) -> Result<HashMap<SectionsAt, Self::Value>, Self::Error> {
+        let dirs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let mut found: HashMap<String, Vec<sections::Section>> = HashMap::new();
+        for row in sections::by_dirs(&self.db, &dirs).await? {
+            found.entry(row.dir.clone()).or_default().push(row);
+        }
+        Ok(dirs
+            .into_iter()
+            .map(|d| {
+                let rows = Arc::new(found.remove(&d).unwrap_or_default());
+                (SectionsAt(d), rows)
+            })
+            .collect())
+    }
+}
+
+/// The sections directly below a folder, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChildrenOf {
+    pub dir: String,
+    pub lang: String,
+}
+
+impl Loader<ChildrenOf> for RequestContext {
+    type Value = Arc<Vec<sections::Section>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ChildrenOf]) -> Result<HashMap<ChildrenOf, Self::Value>, Self::Error> {
+        let mut by_lang: HashMap<&str, Vec<String>> = HashMap::new();
+        for k in keys {
+            by_lang.entry(&k.lang).or_default().push(k.dir.clone());
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (lang, dirs) in by_lang {
+            let mut found: HashMap<String, Vec<sections::Section>> = HashMap::new();
+            for row in sections::children(&self.db, &dirs, lang).await? {
+                found
+                    .entry(row.parent_dir.clone().unwrap_or_default())
+                    .or_default()
+                    .push(row);
+            }
+            for dir in dirs {
+                let rows = Arc::new(found.remove(&dir).unwrap_or_default());
+                let key = ChildrenOf {
+                    dir,
+                    lang: lang.to_owned(),
+                };
+                out.insert(key, rows);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How many public articles a section holds, its descendants' included;
+/// with `locale`, only those available in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SectionCountOf {
+    pub dir: String,
+    pub locale: Option<String>,
+}
+
+impl Loader<SectionCountOf> for RequestContext {
+    type Value = u64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SectionCountOf]) -> Result<HashMap<SectionCountOf, u64>, Self::Error> {
+        let mut out = HashMap::with_capacity(keys.len());
+        let locales: std::collections::BTreeSet<&Option<String>> = keys.iter().map(|k| &k.locale).collect();
+        for locale in locales {
+            let filter = articles::Filter {
+                locale: locale.clone(),
+                ..Default::default()
+            };
+            // One grouped count per locale answers every section.
+            let counts = sections::article_counts(&self.db, &filter, self.now()).await?;
+            for k in keys.iter().filter(|k| &k.locale == locale) {
+                out.insert(k.clone(), sections::subtree_total(&counts, &k.dir));
+            }
+        }
+        Ok(out)
     }
 }

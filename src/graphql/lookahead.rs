@@ -75,8 +75,9 @@ fn inside_list(ctx: &Context<'_>) -> bool {
 
 /// The `Article` fields answered from its card's columns
 /// ([`crate::query::articles::Card`]) or by id through a loader.
-pub const CARD_FIELDS: [&str; 20] = [
+pub const CARD_FIELDS: [&str; 21] = [
     "__typename",
+    "section",
     "id",
     "truncated",
     "slug",

@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod query;
 pub mod route;
 pub mod search;
+pub mod section;
 pub mod site;
 pub mod subscription;
 pub mod term;

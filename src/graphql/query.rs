@@ -14,6 +14,7 @@ use super::node::NodeQuery;
 use super::pagination::PageArgs;
 use super::route::RouteQuery;
 use super::search::SearchQuery;
+use super::section::SectionQuery;
 use super::site::SiteQuery;
 use super::term::{Category, Tag};
 use crate::locale::Locale;
@@ -30,6 +31,7 @@ pub struct Query(
     NodeQuery,
     RouteQuery,
     SiteQuery,
+    SectionQuery,
 );
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {

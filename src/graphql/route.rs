@@ -6,6 +6,7 @@ use async_graphql::{Context, Object, SimpleObject, Union};
 use super::article::Article;
 use super::context::RequestContext;
 use super::error::ApiError;
+use super::section::Section;
 use crate::locale::Locale;
 use crate::query::routes::{self, Found};
 
@@ -15,6 +16,8 @@ pub enum Route {
     /// The article published at the path; at a translation's path, the
     /// article served in that translation (its `locale` says which).
     Article(Article),
+    /// The section (or home page) listed at the path, in the language whose path it is.
+    Section(Section),
     /// A path the content lists among a page's `aliases`: send the client there.
     Redirect(Redirect),
 }
@@ -34,8 +37,8 @@ pub struct RouteQuery;
 
 #[Object]
 impl RouteQuery {
-    /// What Hugo would serve at `path`: an article, a redirect from one of
-    /// its `aliases`, or null. The path may include the baseURL's path or
+    /// What Hugo would serve at `path`: an article, a section (the home
+    /// page included), a redirect from one of its `aliases`, or null. The path may include the baseURL's path or
     /// not, end with `/` or not, and be percent-encoded or not.
     async fn route(
         &self,
@@ -52,6 +55,7 @@ impl RouteQuery {
                 let locale = Locale::parse(&locale).ok();
                 Some(Route::Article(Article::new(*article, locale)))
             }
+            Some(Found::Section(row)) => Some(Route::Section(Section(std::sync::Arc::new(*row)))),
             Some(Found::Alias { target }) => Some(Route::Redirect(Redirect {
                 location: l.site.rel_permalink(&target),
                 permanent: true,

@@ -121,6 +121,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     let article = NewArticle {
         // Set by the importer, which knows where the file sits in the site.
         path: String::new(),
+        section: String::new(),
         slug,
         title: title.trim().to_owned(),
         summary,

@@ -6,6 +6,7 @@ pub mod dates;
 pub mod document;
 mod error;
 pub mod front_matter;
+mod sections;
 mod walk;
 pub mod watch;
 
@@ -97,12 +98,23 @@ pub async fn run(
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
     let walked = walk::content_files(paths)?;
+    let taxonomies = opts.site.taxonomy_plurals();
+    let list_pages: Vec<walk::ContentFile> = walked
+        .list_pages
+        .into_iter()
+        .filter(|f| {
+            let top = f.stored_path.split('/').next().unwrap_or_default();
+            // `content/tags/_index.md` is a taxonomy's page, not a section's.
+            !(f.stored_path.contains('/') && taxonomies.iter().any(|t| t == top))
+        })
+        .collect();
     let (files, sections) = (walked.files, std::sync::Arc::new(walked.sections));
-    on_event(Event::Found(files.len()));
+    on_event(Event::Found(files.len() + list_pages.len()));
 
     let now = chrono::Utc::now();
     let mut summary = Summary::default();
     let mut pages: HashMap<String, PathBuf> = HashMap::new();
+    let mut article_sections = sections::Content::default();
     let mut deferred = Vec::new();
     let mut chunks = chunked(files).into_iter();
     let spawn = |files: Vec<walk::ContentFile>| {
@@ -114,16 +126,89 @@ pub async fn run(
         let mut chunk = task.await.map_err(|e| ImportError::Worker(e.to_string()))?;
         next = chunks.next().map(spawn);
         deferred.append(&mut chunk.deferred);
-        store(db, chunk, &mut pages, &mut summary, &mut on_event).await;
+        store(
+            db,
+            chunk,
+            &mut pages,
+            &mut article_sections,
+            &mut summary,
+            &mut on_event,
+        )
+        .await;
     }
     if !deferred.is_empty() {
         let opts = opts.clone();
         let chunk = tokio::task::spawn_blocking(move || prepare(deferred, &HashMap::new(), &opts, now, false))
             .await
             .map_err(|e| ImportError::Worker(e.to_string()))?;
-        store(db, chunk, &mut pages, &mut summary, &mut on_event).await;
+        store(
+            db,
+            chunk,
+            &mut pages,
+            &mut article_sections,
+            &mut summary,
+            &mut on_event,
+        )
+        .await;
     }
+    let opts_for_sections = opts.clone();
+    let found = tokio::task::spawn_blocking(move || sections::read(&list_pages, &article_sections, &opts_for_sections))
+        .await
+        .map_err(|e| ImportError::Worker(e.to_string()))?;
+    store_sections(db, found, &pages, walked.whole_tree, &mut summary, &mut on_event).await;
     Ok(summary)
+}
+
+/// Writes the sections an import found and reports their `_index` files.
+async fn store_sections(
+    db: &DatabaseConnection,
+    found: sections::Sections,
+    pages: &HashMap<String, PathBuf>,
+    whole_tree: bool,
+    summary: &mut Summary,
+    on_event: &mut impl FnMut(Event<'_>),
+) {
+    for e in found.failed {
+        fail(e, summary, on_event);
+    }
+    let mut keep = Vec::with_capacity(found.found.len());
+    for f in found.found {
+        // Hugo's duplicate-path warning, between a section and a page.
+        match (pages.get(&f.section.path), &f.file) {
+            (Some(page), Some(file)) => {
+                let reason = format!("URL `{}` is also produced by {}", f.section.path, page.display());
+                fail(FileError::new(file, None, reason), summary, on_event);
+            }
+            _ => keep.push(f),
+        }
+    }
+    let rows: Vec<store::NewSection> = keep.iter().map(|f| f.section.clone()).collect();
+    match store::sections::sync(db, &rows, whole_tree).await {
+        Ok(outcomes) => {
+            for (f, outcome) in keep.iter().zip(outcomes) {
+                let Some(path) = &f.file else { continue };
+                match outcome {
+                    Outcome::Imported => summary.imported += 1,
+                    Outcome::Updated => summary.updated += 1,
+                    Outcome::Unchanged => summary.unchanged += 1,
+                }
+                on_event(Event::Done {
+                    path,
+                    outcome,
+                    change: None,
+                });
+            }
+        }
+        Err(e) => {
+            for path in keep.iter().filter_map(|f| f.file.as_ref()) {
+                fail(
+                    FileError::new(path, None, format!("not stored: {e}")),
+                    summary,
+                    on_event,
+                );
+            }
+        }
+    }
 }
 
 /// Splits files into chunks of about [`CHUNK_FILES`], cut only between groups.
@@ -160,7 +245,7 @@ fn read_chunk(
     let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
     for file in files {
         let read = read_file(&file.path, opts).and_then(|(bytes, mut doc)| {
-            doc.article.path = page_path(&file.path, &file.stored_path, &doc, opts, sections)?;
+            (doc.article.path, doc.article.section) = page_path(&file.path, &file.stored_path, &doc, opts, sections)?;
             Ok((bytes, doc))
         });
         match read {
@@ -229,6 +314,7 @@ async fn store(
     db: &DatabaseConnection,
     chunk: Chunk,
     pages: &mut HashMap<String, PathBuf>,
+    article_sections: &mut sections::Content,
     summary: &mut Summary,
     on_event: &mut impl FnMut(Event<'_>),
 ) {
@@ -250,6 +336,15 @@ async fn store(
             continue;
         }
         pages.insert(original.path.clone(), paths[0].clone());
+        article_sections.add(
+            &original.section,
+            original.lang.as_str(),
+            original.published_at,
+            original.updated_at,
+        );
+        for t in &prepared.unit.translations {
+            article_sections.add(&original.section, t.locale.as_str(), t.published_at, t.published_at);
+        }
         units.push(prepared);
         files.push(paths);
     }
@@ -296,14 +391,15 @@ fn read_file(path: &Path, opts: &ReadOptions) -> Result<(Vec<u8>, Document), Fil
 /// A regular page's path in the site, as Hugo makes it (see
 /// [`crate::site::url`]): from its folders under the content root, its
 /// front matter `url` and `slug`, the site's `[permalinks]`, and its
-/// language's prefix. `news/Rates.md` is `/news/rates/` by default.
+/// language's prefix. `news/Rates.md` is `/news/rates/` by default. Also
+/// the folder of its section (Hugo's `.CurrentSection`).
 fn page_path(
     file: &Path,
     stored_path: &str,
     doc: &Document,
     opts: &ReadOptions,
     sections: &HashSet<String>,
-) -> Result<String, FileError> {
+) -> Result<(String, String), FileError> {
     let mut folders: Vec<String> = stored_path.split('/').map(str::to_owned).collect();
     let name = folders.pop().unwrap_or_default();
     // Hugo's TranslationBaseName: no extension, no `.LANG`.
@@ -331,16 +427,18 @@ fn page_path(
         kind: PageKind::Page,
         lang,
         path: folders,
-        current_section: current,
+        current_section: current.clone(),
         file_base: Some(base),
         date: doc.local_date,
         title: doc.article.title.clone(),
         slug: doc.front_slug.clone(),
         url: doc.front_url.clone(),
     };
-    opts.site
+    let path = opts
+        .site
         .page_path(&facts)
-        .map_err(|e| FileError::new(file, doc.url_line.or(doc.slug_line), format!("URL: {e}")))
+        .map_err(|e| FileError::new(file, doc.url_line.or(doc.slug_line), format!("URL: {e}")))?;
+    Ok((path, current.join("/")))
 }
 
 fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
@@ -348,7 +446,7 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 }
 
 /// Bumped when the importer reads the same bytes differently.
-const HASH_VERSION: &str = "gazette-import-6";
+const HASH_VERSION: &str = "gazette-import-7";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original failed.

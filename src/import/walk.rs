@@ -30,25 +30,32 @@ fn is_content(path: &Path) -> bool {
     has_content_extension(path) && !is_list_page(path) && !name.starts_with('.')
 }
 
-/// What a walk found: the articles' files, and the folders (relative to
-/// their root, `/`-separated, `""` for the root) that hold an `_index` file,
-/// which makes a nested folder a section in Hugo.
+/// What a walk found: the articles' files, the sections' `_index` files,
+/// and the folders (relative to their root, `/`-separated, `""` for the
+/// root) that hold an `_index` file, which makes a nested folder a section
+/// in Hugo.
 #[derive(Debug, Default)]
 pub struct Walked {
     pub files: Vec<ContentFile>,
+    pub list_pages: Vec<ContentFile>,
     pub sections: std::collections::HashSet<String>,
+    /// Whether every root was a folder, so the walk saw the whole tree.
+    pub whole_tree: bool,
 }
 
 /// Every content file under `roots`, in path order, each once.
 pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
     let mut out = Vec::new();
+    let mut list_pages = Vec::new();
     let mut sections = std::collections::HashSet::new();
+    let mut whole_tree = !roots.is_empty();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|source| ImportError::Io {
             path: root.clone(),
             source,
         })?;
         if meta.is_file() {
+            whole_tree = false;
             let stored = root
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -72,6 +79,10 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
             if entry.file_type().is_file() && has_content_extension(entry.path()) && is_list_page(entry.path()) {
                 let folder = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
                 sections.insert(folder.unwrap_or_default());
+                list_pages.push(ContentFile {
+                    path: entry.path().to_path_buf(),
+                    stored_path: rel.to_string_lossy().replace('\\', "/"),
+                });
             }
             if entry.file_type().is_file() && is_content(entry.path()) {
                 out.push(ContentFile {
@@ -83,5 +94,10 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
-    Ok(Walked { files: out, sections })
+    Ok(Walked {
+        files: out,
+        list_pages,
+        sections,
+        whole_tree,
+    })
 }

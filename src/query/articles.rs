@@ -51,11 +51,39 @@ pub struct Filter {
     pub published_gte: Option<DateTime<Utc>>,
     pub published_lt: Option<DateTime<Utc>>,
     pub has_thumbnail: Option<bool>,
+    /// In this section (by folder), or in it and the sections below it.
+    pub section: Option<SectionScope>,
     /// Full-text match, as `search` does.
     pub search: Option<String>,
     pub and: Vec<Filter>,
     pub or: Vec<Filter>,
     pub not: Option<Box<Filter>>,
+}
+
+/// A section's articles: those whose section folder is `dir`, and with
+/// `descendants` those of every section below it too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionScope {
+    /// The section's folder (`blog/2020`); empty for the home page.
+    pub dir: String,
+    pub descendants: bool,
+}
+
+impl SectionScope {
+    /// The condition on `article.section`. Below `blog` is the range
+    /// [`blog/`, `blog0`) (`0` follows `/`), which the section index serves.
+    pub fn condition(&self) -> Condition {
+        let col = article::Column::Section;
+        match (self.descendants, self.dir.as_str()) {
+            (true, "") => Condition::all().add(col.is_not_null()),
+            (true, dir) => Condition::any().add(col.eq(dir)).add(
+                Condition::all()
+                    .add(col.gte(format!("{dir}/")))
+                    .add(col.lt(format!("{dir}0"))),
+            ),
+            (false, dir) => Condition::all().add(col.eq(dir)),
+        }
+    }
 }
 
 /// `article.id IN (SELECT article_id FROM join JOIN term WHERE slug IN (…))`,
@@ -131,6 +159,9 @@ impl Filter {
             Some(true) => cond = cond.add(article::Column::Thumbnail.is_not_null()),
             Some(false) => cond = cond.add(article::Column::Thumbnail.is_null()),
             None => {}
+        }
+        if let Some(section) = &self.section {
+            cond = cond.add(section.condition());
         }
         if let Some(q) = &self.search {
             cond = cond.add(match super::search::matching_articles(backend, q) {
@@ -363,10 +394,12 @@ pub struct Card {
     pub lang: String,
     pub draft: bool,
     pub weight: i32,
+    /// Its section's folder (`blog/2020`, empty at the root).
+    pub section: Option<String>,
 }
 
 impl Card {
-    const COLUMNS: [article::Column; 13] = [
+    const COLUMNS: [article::Column; 14] = [
         article::Column::Id,
         article::Column::Path,
         article::Column::Slug,
@@ -380,6 +413,7 @@ impl Card {
         article::Column::Lang,
         article::Column::Draft,
         article::Column::Weight,
+        article::Column::Section,
     ];
 }
 

@@ -6,6 +6,7 @@ pub mod keyset;
 pub mod relations;
 pub mod routes;
 pub mod search;
+pub mod sections;
 pub mod terms;
 pub mod translations;
 

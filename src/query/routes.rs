@@ -1,5 +1,5 @@
-//! What a site path leads to: a public article at that path, or one that
-//! lists it among its `aliases`.
+//! What a site path leads to: a public article (or a translation of one)
+//! at that path, a section, or an article that lists it among its `aliases`.
 
 use chrono::{DateTime, Utc};
 use entity::{article, translation};
@@ -15,12 +15,14 @@ pub enum Found {
     Article(Box<Full>),
     /// The article one of whose translations (in `locale`) has the path.
     Translation { article: Box<Full>, locale: String },
+    /// A section (or the home page) in one language.
+    Section(Box<super::sections::Section>),
     /// An alias of the article at `target` (a public one).
     Alias { target: String },
 }
 
 /// Resolves `path` (a site path, e.g. `/news/rates/`), trying it with a
-/// trailing slash too when it has none. Three statements at most.
+/// trailing slash too when it has none. Four statements at most.
 pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) -> Result<Option<Found>, DbErr> {
     let mut candidates = vec![path.to_owned()];
     if !path.ends_with('/') {
@@ -54,6 +56,9 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
                 locale,
             }));
         }
+    }
+    if let Some(section) = super::sections::by_path(db, &candidates).await? {
+        return Ok(Some(Found::Section(Box::new(section))));
     }
     // The newest public article claiming the alias, as Hugo's last write wins.
     let aliased = Query::select()

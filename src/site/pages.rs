@@ -124,6 +124,40 @@ impl Site {
         &self.urls.default_language
     }
 
+    /// The codes of the site's languages in Hugo's order (disabled ones
+    /// left out); a site without a config has one, the default language.
+    pub fn languages(&self) -> Vec<String> {
+        match &self.config {
+            Some(c) => c
+                .languages()
+                .iter()
+                .filter(|l| !l.disabled)
+                .map(|l| l.code.clone())
+                .collect(),
+            None => vec![self.urls.default_language.clone()],
+        }
+    }
+
+    /// The plural names of the site's taxonomies (`tags`, `categories` by
+    /// default): content folders with those names are taxonomy pages, not sections.
+    pub fn taxonomy_plurals(&self) -> Vec<String> {
+        match &self.config {
+            Some(c) => c.taxonomies().values().cloned().collect(),
+            None => vec!["tags".to_owned(), "categories".to_owned()],
+        }
+    }
+
+    /// The title of the home page without an `_index` file: the language's
+    /// title, else the site's.
+    pub fn home_title(&self, lang: &str) -> String {
+        let Some(config) = &self.config else {
+            return String::new();
+        };
+        config
+            .language(lang)
+            .map_or_else(|| config.title().to_owned(), |l| l.title.clone())
+    }
+
     /// A page's path in the site, below the baseURL's path: what Gazette
     /// stores as its identity (`/news/rates/`).
     pub fn page_path(&self, page: &PageFacts) -> Result<String, UrlError> {

@@ -150,6 +150,9 @@ fn text_list(v: &Value) -> Option<Vec<String>> {
 pub struct NewArticle {
     /// The page's path in the site (e.g. `/news/rates/`): its identity.
     pub path: String,
+    /// The folder of its section (Hugo's `.CurrentSection`) below the
+    /// content root: `blog/2020`, or empty at the root.
+    pub section: String,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -263,6 +266,7 @@ impl ArticleChange {
         let mut row = article::ActiveModel {
             id: sea_orm::ActiveValue::NotSet,
             path: Set(a.path.clone()),
+            section: Set(Some(a.section.clone())),
             slug: Set(a.slug.clone()),
             title: Set(a.title.clone()),
             summary: Set(a.summary.clone()),

@@ -7,12 +7,14 @@
 
 pub mod article;
 mod search_index;
+pub mod sections;
 pub mod terms;
 mod writer;
 
 use sea_orm::{DbErr, SqlErr};
 
 pub use article::{ArticleChange, Display, NewArticle, NewTranslation, SourceLink, Term};
+pub use sections::NewSection;
 pub use writer::{create, replace, write_batch, Outcome, Prepared, Written};
 
 /// Why a write was refused or failed.

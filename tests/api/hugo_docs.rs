@@ -1,7 +1,7 @@
 //! A real site: a trimmed subset of the Hugo documentation
 //! (tests/sites/hugo-docs, Apache-2.0). Its content imports with no
 //! failures, one article per regular page hugo 0.111.3 built from it, every
-//! page is routed at hugo's relPermalink with hugo's permalink, and every
+//! page and section is routed at hugo's relPermalink with hugo's permalink, and every
 //! alias redirects where the alias page hugo wrote points.
 
 use std::collections::BTreeMap;
@@ -58,19 +58,50 @@ async fn the_hugo_docs_import_whole_and_route_as_hugo_builds_them() {
     let expected = read_json("expected.json");
     assert_eq!(expected["hugo"], "0.111.3");
     let all = expected["pages"].as_array().expect("pages");
-    // Regular pages: sections, the home page and taxonomies have no
-    // routes of their own yet.
+    // Regular pages, and list pages (sections and the home page); the
+    // taxonomy pages have no routes of their own yet.
     let pages: Vec<&Value> = all.iter().filter(|p| p["kind"] == "page").collect();
     assert!(pages.len() >= 150, "{}", pages.len());
+    let lists: Vec<&Value> = all
+        .iter()
+        .filter(|p| p["kind"] == "section" || p["kind"] == "home")
+        .collect();
+    assert!(lists.len() >= 30, "{}", lists.len());
+    // The `_index` files hugo built a list page from.
+    let list_files = lists.iter().filter(|p| p["file"] != "").count();
 
     let mut wrong = Vec::new();
-    if summary.imported != pages.len() + EXPIRED.len() {
+    if summary.imported != pages.len() + EXPIRED.len() + list_files {
         wrong.push(format!(
-            "{} articles imported, hugo built {} regular pages (+ {} expired)",
+            "{} files imported, hugo built {} regular pages (+ {} expired) and {list_files} list pages from files",
             summary.imported,
             pages.len(),
             EXPIRED.len()
         ));
+    }
+    for page in &lists {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app
+            .data(
+                "query($path: String!) { route(path: $path) { __typename ... on Section { relPermalink url } } }",
+                json!({ "path": rel }),
+            )
+            .await;
+        let want = json!({ "__typename": "Section", "relPermalink": rel, "url": page["permalink"] });
+        if data["route"] != want {
+            wrong.push(format!(
+                "{}: route({rel}) = {}, hugo: {want}",
+                page["file"], data["route"]
+            ));
+        }
+    }
+    let tree = app.data("{ sections { path } }", json!({})).await;
+    let top = lists
+        .iter()
+        .filter(|p| p["relPermalink"].as_str().is_some_and(|r| r.matches('/').count() == 2))
+        .count();
+    if tree["sections"].as_array().map(Vec::len) != Some(top) {
+        wrong.push(format!("top-level sections: {tree}, hugo built {top}"));
     }
     let visible = app.data("{ articles { totalCount } }", json!({})).await;
     if visible["articles"]["totalCount"] != pages.len() {

@@ -88,7 +88,18 @@ async fn a_route_is_found_with_or_without_base_path_slash_or_encoding_and_aliase
             "{alias}"
         );
     }
-    for unknown in ["/markets/", "/nope/", "/markets/%zz/"] {
+    // The folder is a section now.
+    let data = app
+        .data(
+            "{ route(path: \"/markets\") { __typename ... on Section { path relPermalink } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["route"],
+        json!({ "__typename": "Section", "path": "markets", "relPermalink": "/markets/" })
+    );
+    for unknown in ["/nope/", "/markets/%zz/", "/markets/rates/x/"] {
         let data = app.data(ROUTE, json!({ "path": unknown })).await;
         assert_eq!(data["route"], json!(null), "{unknown}");
     }
@@ -229,4 +240,185 @@ async fn summaries_and_truncated_are_hugos() {
         assert_eq!(data["article"]["truncated"], page["truncated"], "{file}");
         assert_eq!(data["article"]["wordCount"], page["wordCount"], "{file}");
     }
+}
+
+const SECTION_ROUTE: &str = "query($path: String!) { route(path: $path) { __typename ... on Section {
+    path kind lang title relPermalink url articleCount
+    parent { relPermalink } children { relPermalink } } } }";
+
+#[actix_web::test]
+async fn every_section_hugo_builds_is_routed_with_its_title_parent_children_and_count() {
+    let dir = site_dir("hugo-urls");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let lists: Vec<&Value> = expected["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .filter(|p| p["kind"] == "section" || p["kind"] == "home")
+        .collect();
+    assert!(lists.len() >= 12, "{}", lists.len());
+    let page_at = |rel: &str| {
+        expected["pages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["kind"] == "page" && p["relPermalink"] == rel)
+    };
+    for page in &lists {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app.data(SECTION_ROUTE, json!({ "path": rel })).await;
+        let s = &data["route"];
+        // notes/ugly-index.md (slug `index`) has the notes section's URL:
+        // hugo warns of the duplicate path; the page is served there.
+        if page_at(rel) {
+            assert_eq!(s["__typename"], "Article", "{rel}");
+            continue;
+        }
+        assert_eq!(s["__typename"], "Section", "{rel}: {data}");
+        assert_eq!(
+            s["kind"],
+            page["kind"].as_str().map(str::to_uppercase).expect("kind"),
+            "{rel}"
+        );
+        assert_eq!(s["lang"], page["lang"], "{rel}");
+        assert_eq!(s["title"], page["title"], "{rel}");
+        assert_eq!(s["relPermalink"], page["relPermalink"], "{rel}");
+        assert_eq!(s["url"], page["permalink"], "{rel}");
+        let parent = if page["parent"] == "" {
+            Value::Null
+        } else {
+            json!({ "relPermalink": page["parent"] })
+        };
+        assert_eq!(s["parent"], parent, "{rel}");
+        // Hugo's order: weight, then newest first, then title.
+        let children: Vec<Value> = page["children"]
+            .as_array()
+            .expect("children")
+            .iter()
+            .map(|c| json!({ "relPermalink": c }))
+            .collect();
+        assert_eq!(s["children"], json!(children), "{rel}");
+        // Hugo 0.111's home .RegularPagesRecursive holds only the root's
+        // own pages; Gazette's home counts every article (README).
+        if page["kind"] == "section" {
+            assert_eq!(s["articleCount"], page["regularPagesRecursive"], "{rel}");
+        }
+    }
+    // No section Hugo does not build: every language's tree, walked from
+    // its home page, holds exactly hugo's list pages.
+    for lang in ["en", "fr"] {
+        let data = app
+            .data(
+                "query($l: String) { section(path: \"\", locale: $l) { relPermalink
+                    children { relPermalink children { relPermalink children { relPermalink children { relPermalink } } } } } }",
+                json!({ "l": lang }),
+            )
+            .await;
+        let mut found = Vec::new();
+        fn walk(node: &Value, out: &mut Vec<String>) {
+            out.push(node["relPermalink"].as_str().unwrap_or_default().to_owned());
+            for c in node["children"].as_array().into_iter().flatten() {
+                walk(c, out);
+            }
+        }
+        walk(&data["section"], &mut found);
+        found.sort();
+        let mut hugo: Vec<String> = lists
+            .iter()
+            .filter(|p| p["lang"] == lang)
+            .map(|p| p["relPermalink"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        hugo.sort();
+        assert_eq!(found, hugo, "{lang}");
+    }
+    // Every page's section is hugo's .CurrentSection, in its language.
+    for page in expected["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .filter(|p| p["kind"] == "page")
+    {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app
+            .data(
+                "query($path: String!) { route(path: $path) { ... on Article { section { relPermalink } } } }",
+                json!({ "path": rel }),
+            )
+            .await;
+        assert_eq!(
+            data["route"]["section"]["relPermalink"], page["currentSection"],
+            "{rel}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_sections_index_file_gives_its_texts_and_lists_filter_by_section() {
+    let app = site_app(&site_dir("hugo-urls")).await;
+    let data = app
+        .data(
+            r#"{ section(path: "/docs/") { title description weight body(format: HTML) articles(first: 10) { totalCount edges { node { relPermalink } } } }
+                 direct: articles(filter: { section: { path: "docs", includeDescendants: false } }) { totalCount }
+                 deep: articles(filter: { section: { path: "docs" } }) { totalCount }
+                 none: section(path: "nope") { title }
+                 sections { path } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["section"]["title"], "Docs");
+    assert_eq!(data["section"]["body"], "<p>Read <strong>this</strong> first.</p>\n");
+    assert_eq!(data["section"]["description"], "The manual, chapter by chapter.");
+    assert_eq!(data["section"]["weight"], 2);
+    assert_eq!(data["section"]["articles"]["totalCount"], 4);
+    assert_eq!(data["deep"]["totalCount"], 4);
+    // docs/intro.md and docs/plain/no-index.md (plain has no _index file).
+    assert_eq!(data["direct"]["totalCount"], 2);
+    assert_eq!(data["none"], Value::Null);
+    let top: Vec<&str> = data["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .filter_map(|s| s["path"].as_str())
+        .collect();
+    // `docs` has weight 2; the others none, so newest first.
+    assert_eq!(top, ["docs", "events", "misc", "blog", "archive", "notes"]);
+}
+
+#[actix_web::test]
+async fn a_broken_index_file_is_reported_and_its_section_keeps_hugos_defaults() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    std::fs::create_dir_all(content.path().join("markets")).expect("mkdir");
+    content.write("markets/rates.md", yaml_article("Rates", "2025-01-01", ""));
+    content.write("markets/_index.md", "---\ntitle: [unclosed\n---\nBody\n");
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    let error = summary.failed[0].to_string();
+    assert!(error.contains("markets/_index.md:3: front matter: invalid YAML"), "{error}");
+    assert_eq!(summary.imported, 1);
+    // The folder is still a section (it has content), titled as Hugo titles
+    // one without an `_index` file.
+    let data = app
+        .data(
+            r#"{ section(path: "markets") { title articleCount } sections { path } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["section"], json!({ "title": "Markets", "articleCount": 1 }));
+    assert_eq!(data["sections"], json!([{ "path": "markets" }]));
+
+    // Fixed, it gives the section its title; removed, the section goes back
+    // to Hugo's default title.
+    content.write("markets/_index.md", "---\ntitle: Money\n---\nBody\n");
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let data = app.data(r#"{ section(path: "markets") { title } }"#, json!({})).await;
+    assert_eq!(data["section"]["title"], "Money");
+    std::fs::remove_file(content.path().join("markets/_index.md")).expect("rm");
+    app.import(&[content.path().to_path_buf()]).await;
+    let data = app.data(r#"{ section(path: "markets") { title } }"#, json!({})).await;
+    assert_eq!(data["section"]["title"], "Markets");
 }

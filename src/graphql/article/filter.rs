@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::graphql::error::ApiError;
 use crate::locale::Locale;
-use crate::query::articles::{Filter, SlugSet};
+use crate::query::articles::{Filter, SectionScope, SlugSet};
 
 /// Most filters one request may combine with `and`/`or`/`not`.
 pub const MAX_FILTERS: usize = 32;
@@ -25,6 +25,17 @@ pub struct SlugFilter {
     pub all: Option<Vec<String>>,
     /// None of these slugs.
     pub none: Option<Vec<String>>,
+}
+
+/// A section's articles, by the section's folder (`section.path`).
+#[derive(InputObject, Clone, Debug)]
+pub struct SectionFilter {
+    /// The section's folder below the content root, e.g. `blog/2020`
+    /// (slashes around it do not matter; empty is the home page).
+    pub path: String,
+    /// Also the articles of the sections below it (default true).
+    #[graphql(default = true)]
+    pub include_descendants: bool,
 }
 
 /// A range of instants: `gte` included, `lt` excluded.
@@ -50,6 +61,9 @@ pub struct ArticleFilter {
     pub published_at: Option<DateTimeRange>,
     /// Only articles with (true) or without (false) a thumbnail.
     pub has_thumbnail: Option<bool>,
+    /// Only articles in this section (Hugo's `.CurrentSection`), and by
+    /// default in the sections below it.
+    pub section: Option<SectionFilter>,
     /// Full-text match, as the `search` field matches: every word must occur.
     pub search: Option<String>,
     /// Every one of these filters.
@@ -118,6 +132,10 @@ impl ArticleFilter {
             published_gte: range.gte,
             published_lt: range.lt,
             has_thumbnail: self.has_thumbnail,
+            section: self.section.map(|s| SectionScope {
+                dir: crate::graphql::section::folder(&s.path),
+                descendants: s.include_descendants,
+            }),
             search: self.search,
             and: all(self.and)?,
             or: all(self.or)?,

@@ -349,6 +349,20 @@ impl Article {
         &self.card().lang
     }
 
+    /// The section it is in (Hugo's `.CurrentSection`: the nearest folder
+    /// above it that is a section, the home page for a page at the root),
+    /// in the language it is served in when the section has a version in it.
+    async fn section(&self, ctx: &Context<'_>) -> Result<Option<super::section::Section>, ApiError> {
+        let Some(dir) = &self.card().section else {
+            return Ok(None);
+        };
+        let served = self
+            .served(ctx)
+            .await?
+            .map_or_else(|| self.card().lang.clone(), |t| t.locale);
+        super::section::at(ctx, dir, Some(&served)).await
+    }
+
     /// The locale whose title, summary and body this response carries.
     async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(self
