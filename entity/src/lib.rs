@@ -3,7 +3,9 @@
 pub mod article;
 pub mod article_category;
 pub mod article_tag;
+pub mod article_term;
 pub mod category;
 pub mod section;
 pub mod tag;
+pub mod term;
 pub mod translation;

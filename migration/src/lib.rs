@@ -12,6 +12,7 @@ mod m20261201_000007_aliases;
 mod m20261201_000008_translation_path;
 mod m20261201_000009_truncated;
 mod m20261201_000010_sections;
+mod m20261201_000011_terms;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_translation_path::Migration),
             Box::new(m20261201_000009_truncated::Migration),
             Box::new(m20261201_000010_sections::Migration),
+            Box::new(m20261201_000011_terms::Migration),
         ]
     }
 }

@@ -12,10 +12,12 @@ use sha2::{Digest, Sha256};
 use crate::live::Hub;
 use crate::locale::Locale;
 use crate::query::articles::{self, Full};
+use crate::query::taxonomies;
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
+use crate::site::Site;
 use crate::store::{
-    self, article::strings, ArticleChange, Display, NewArticle, NewTranslation, SourceLink, StoreError, Term,
+    self, article::strings, ArticleChange, Display, NewArticle, NewTranslation, SiteTerm, SourceLink, StoreError, Term,
 };
 use crate::text::slug::slugify;
 use crate::text::{markdown, words};
@@ -105,8 +107,35 @@ fn terms(field: &str, names: &[String]) -> Result<Vec<Term>, EditError> {
     Ok(out)
 }
 
+/// The article's terms in every taxonomy of `site`: its tags and categories
+/// with their pages' paths, and the `stored` terms of the other taxonomies
+/// (front matter only gives those; an edit keeps them).
+fn site_terms(
+    site: &Site,
+    tags: &[Term],
+    categories: &[Term],
+    stored: Vec<SiteTerm>,
+) -> Result<Vec<SiteTerm>, EditError> {
+    let mut out = Vec::new();
+    for plural in site.taxonomy_plurals() {
+        match plural.as_str() {
+            "tags" => out.extend(SiteTerm::all_of(site, "tags", tags).map_err(|e| invalid("tags", e.to_string()))?),
+            "categories" => out.extend(
+                SiteTerm::all_of(site, "categories", categories).map_err(|e| invalid("categories", e.to_string()))?,
+            ),
+            other => out.extend(stored.iter().filter(|t| t.taxonomy == other).cloned()),
+        }
+    }
+    Ok(out)
+}
+
 /// The article the fields describe, over `base` (the stored article, if any).
-fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>)>) -> Result<NewArticle, EditError> {
+fn new_article(
+    fields: &ArticleFields,
+    base: Option<(&Full, Vec<Term>, Vec<Term>)>,
+    site: &Site,
+    stored_terms: Vec<SiteTerm>,
+) -> Result<NewArticle, EditError> {
     let (row, old_tags, old_categories) = match base {
         Some((row, tags, categories)) => (Some(row), tags, categories),
         None => (None, Vec::new(), Vec::new()),
@@ -200,6 +229,7 @@ fn new_article(fields: &ArticleFields, base: Option<(&Full, Vec<Term>, Vec<Term>
         weight: row.map_or(0, |r| r.weight),
         aliases: row.map(|r| strings(&r.aliases)).unwrap_or_default(),
         keywords: row.map(|r| strings(&r.keywords)).unwrap_or_default(),
+        site_terms: site_terms(site, &tags, &categories, stored_terms)?,
         tags,
         categories,
         front_matter: row.map(|r| r.front_matter.clone()).unwrap_or_else(|| json!({})),
@@ -224,11 +254,16 @@ async fn stored(db: &DatabaseConnection, id: i32) -> Result<Full, EditError> {
 
 /// Creates an article; its slug must be free.
 /// Subscribers on `hub` hear of it once it is committed.
-pub async fn create_article(db: &DatabaseConnection, hub: &Hub, fields: &ArticleFields) -> Result<Full, EditError> {
+pub async fn create_article(
+    db: &DatabaseConnection,
+    hub: &Hub,
+    site: &Site,
+    fields: &ArticleFields,
+) -> Result<Full, EditError> {
     if fields.body.is_none() {
         return Err(invalid("body", "is required"));
     }
-    let article = new_article(fields, None)?;
+    let article = new_article(fields, None, site, Vec::new())?;
     let change = ArticleChange {
         content_hash: edit_hash(&article),
         article,
@@ -245,10 +280,12 @@ pub async fn create_article(db: &DatabaseConnection, hub: &Hub, fields: &Article
 pub async fn update_article(
     db: &DatabaseConnection,
     hub: &Hub,
+    site: &Site,
     id: i32,
     fields: &ArticleFields,
 ) -> Result<Full, EditError> {
     let row = stored(db, id).await?;
+    let stored_terms = taxonomies::site_terms_of(db, id).await?;
     let mut tags = terms::of_articles(db, Taxonomy::Tags, &[id]).await?;
     let mut categories = terms::of_articles(db, Taxonomy::Categories, &[id]).await?;
     let as_terms = |rows: Vec<TermRow>| {
@@ -266,6 +303,8 @@ pub async fn update_article(
             as_terms(tags.remove(&id).unwrap_or_default()),
             as_terms(categories.remove(&id).unwrap_or_default()),
         )),
+        site,
+        stored_terms,
     )?;
     let translations = translation::Entity::find()
         .filter(translation::Column::ArticleId.eq(id))

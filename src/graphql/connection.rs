@@ -71,7 +71,8 @@ impl ArticleListInfo {
         Ok(i64::try_from(pages).unwrap_or(i64::MAX))
     }
 
-    /// Counts of tags, categories and languages among the list's articles (all pages).
+    /// Counts of tags, categories, any taxonomy's terms and languages among
+    /// the list's articles (all pages).
     async fn facets(&self) -> ArticleFacets {
         ArticleFacets {
             scope: self.scope.clone(),
@@ -99,6 +100,15 @@ pub struct CategoryFacet {
     /// The category.
     pub category: Category,
     /// Articles of the list filed under it.
+    pub count: i64,
+}
+
+/// A term of any taxonomy and how many articles of the list name it.
+#[derive(SimpleObject)]
+pub struct TermFacet {
+    /// The term.
+    pub term: super::taxonomy::Term,
+    /// Articles of the list naming it.
     pub count: i64,
 }
 
@@ -166,6 +176,28 @@ impl ArticleFacets {
                     name: r.name,
                 }),
                 count: r.count,
+            })
+            .collect())
+    }
+
+    /// The most used terms of one of the site's taxonomies (`series`), most
+    /// articles first (ties by slug); empty for a taxonomy the site does not define.
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[Some(first)], child_complexity)")]
+    async fn terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The taxonomy's plural name, e.g. `series`.")] taxonomy: String,
+        #[graphql(default = 10, desc = "How many terms, 1 to 100; default 10.")] first: i32,
+    ) -> Result<Vec<TermFacet>, ApiError> {
+        let l = RequestContext::of(ctx)?;
+        let taxonomy = taxonomy.trim().to_lowercase();
+        let rows =
+            crate::query::taxonomies::facets(&l.db, &self.scope, &taxonomy, facet_limit(first)?, l.now()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, count)| TermFacet {
+                term: super::taxonomy::Term(std::sync::Arc::new(row)),
+                count,
             })
             .collect())
     }

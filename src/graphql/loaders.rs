@@ -13,7 +13,7 @@ use super::context::RequestContext;
 use crate::query::articles::{self, Full};
 use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
-use crate::query::{sections, terms, translations, Taxonomy};
+use crate::query::{sections, taxonomies, terms, translations, Taxonomy};
 
 /// The tags or categories of an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -291,5 +291,69 @@ impl Loader<SectionCountOf> for RequestContext {
             }
         }
         Ok(out)
+    }
+}
+
+/// The terms of one taxonomy an article names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SiteTermsOf(pub String, pub i32);
+
+impl Loader<SiteTermsOf> for RequestContext {
+    type Value = Arc<Vec<taxonomies::TermRow>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SiteTermsOf]) -> Result<HashMap<SiteTermsOf, Self::Value>, Self::Error> {
+        let mut by_taxonomy: HashMap<&str, Vec<i32>> = HashMap::new();
+        for k in keys {
+            by_taxonomy.entry(&k.0).or_default().push(k.1);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (taxonomy, ids) in by_taxonomy {
+            let mut found = taxonomies::of_articles(&self.db, taxonomy, &ids).await?;
+            for id in ids {
+                let rows = Arc::new(found.remove(&id).unwrap_or_default());
+                out.insert(SiteTermsOf(taxonomy.to_owned(), id), rows);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How many public articles a term (of any taxonomy) has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SiteTermCountOf(pub i32);
+
+impl Loader<SiteTermCountOf> for RequestContext {
+    type Value = u64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SiteTermCountOf]) -> Result<HashMap<SiteTermCountOf, u64>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let counts = taxonomies::article_counts(&self.db, &ids, self.now()).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (SiteTermCountOf(id), counts.get(&id).copied().unwrap_or(0)))
+            .collect())
+    }
+}
+
+/// How many terms in use a taxonomy (by plural name) has.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TermCountOf(pub String);
+
+impl Loader<TermCountOf> for RequestContext {
+    type Value = u64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[TermCountOf]) -> Result<HashMap<TermCountOf, u64>, Self::Error> {
+        let names: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let counts = taxonomies::counts(&self.db, &names, self.now()).await?;
+        Ok(names
+            .into_iter()
+            .map(|n| {
+                let count = counts.get(&n).copied().unwrap_or(0);
+                (TermCountOf(n), count)
+            })
+            .collect())
     }
 }

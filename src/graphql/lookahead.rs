@@ -75,9 +75,10 @@ fn inside_list(ctx: &Context<'_>) -> bool {
 
 /// The `Article` fields answered from its card's columns
 /// ([`crate::query::articles::Card`]) or by id through a loader.
-pub const CARD_FIELDS: [&str; 21] = [
+pub const CARD_FIELDS: [&str; 22] = [
     "__typename",
     "section",
+    "terms",
     "id",
     "truncated",
     "slug",

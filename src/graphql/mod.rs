@@ -20,6 +20,7 @@ pub mod search;
 pub mod section;
 pub mod site;
 pub mod subscription;
+pub mod taxonomy;
 pub mod term;
 
 use crate::site::Site;

@@ -135,7 +135,7 @@ impl Mutation {
             source_url: input.source_url,
         };
         Ok(Article::new(
-            edit::create_article(db(ctx)?, hub(ctx)?, &fields).await?,
+            edit::create_article(db(ctx)?, hub(ctx)?, &RequestContext::of(ctx)?.site, &fields).await?,
             None,
         ))
     }
@@ -163,7 +163,14 @@ impl Mutation {
             source_url: input.source_url,
         };
         Ok(Article::new(
-            edit::update_article(db(ctx)?, hub(ctx)?, article_id(&id)?, &fields).await?,
+            edit::update_article(
+                db(ctx)?,
+                hub(ctx)?,
+                &RequestContext::of(ctx)?.site,
+                article_id(&id)?,
+                &fields,
+            )
+            .await?,
             None,
         ))
     }

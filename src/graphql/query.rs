@@ -16,6 +16,7 @@ use super::route::RouteQuery;
 use super::search::SearchQuery;
 use super::section::SectionQuery;
 use super::site::SiteQuery;
+use super::taxonomy::TaxonomyRootQuery;
 use super::term::{Category, Tag};
 use crate::locale::Locale;
 use crate::query::articles::{self, Scope};
@@ -32,6 +33,7 @@ pub struct Query(
     RouteQuery,
     SiteQuery,
     SectionQuery,
+    TaxonomyRootQuery,
 );
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {

@@ -7,6 +7,7 @@ use super::article::Article;
 use super::context::RequestContext;
 use super::error::ApiError;
 use super::section::Section;
+use super::taxonomy::{Taxonomy, Term};
 use crate::locale::Locale;
 use crate::query::routes::{self, Found};
 
@@ -18,6 +19,10 @@ pub enum Route {
     Article(Article),
     /// The section (or home page) listed at the path, in the language whose path it is.
     Section(Section),
+    /// A taxonomy's list of terms (`/tags/`).
+    Taxonomy(Taxonomy),
+    /// A term's list of articles (`/tags/rates/`).
+    Term(Term),
     /// A path the content lists among a page's `aliases`: send the client there.
     Redirect(Redirect),
 }
@@ -38,7 +43,8 @@ pub struct RouteQuery;
 #[Object]
 impl RouteQuery {
     /// What Hugo would serve at `path`: an article, a section (the home
-    /// page included), a redirect from one of its `aliases`, or null. The path may include the baseURL's path or
+    /// page included), a taxonomy or one of its terms, a redirect from one
+    /// of a page's `aliases`, or null. The path may include the baseURL's path or
     /// not, end with `/` or not, and be percent-encoded or not.
     async fn route(
         &self,
@@ -49,6 +55,14 @@ impl RouteQuery {
         let Some(path) = l.site.request_path(&path) else {
             return Ok(None);
         };
+        // A taxonomy's page path comes from the config, not the store.
+        let mut candidates = vec![path.clone()];
+        if !path.ends_with('/') {
+            candidates.push(format!("{path}/"));
+        }
+        if let Some(t) = Taxonomy::at(ctx, &candidates)? {
+            return Ok(Some(Route::Taxonomy(t)));
+        }
         Ok(match routes::resolve(&l.db, &path, l.now()).await? {
             Some(Found::Article(full)) => Some(Route::Article(Article::new(*full, None))),
             Some(Found::Translation { article, locale }) => {
@@ -56,6 +70,7 @@ impl RouteQuery {
                 Some(Route::Article(Article::new(*article, locale)))
             }
             Some(Found::Section(row)) => Some(Route::Section(Section(std::sync::Arc::new(*row)))),
+            Some(Found::Term(row)) => Some(Route::Term(Term(std::sync::Arc::new(*row)))),
             Some(Found::Alias { target }) => Some(Route::Redirect(Redirect {
                 location: l.site.rel_permalink(&target),
                 permanent: true,

@@ -11,7 +11,7 @@ use super::dates;
 use super::front_matter::{Problem, Split};
 use crate::locale::Locale;
 use crate::store::article::{theme_text, thumbnail_src};
-use crate::store::{Display, NewArticle, SourceLink, Term};
+use crate::store::{Display, NewArticle, SiteTerm, SourceLink, Term};
 use crate::text::{markdown, slug::slugify, words};
 
 /// Everything one content file says, checked and typed: the article it
@@ -118,6 +118,20 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         None => stem.clone(),
     };
 
+    let tags = f.terms("tags")?;
+    let categories = f.terms("categories")?;
+    let mut site_terms = Vec::new();
+    for plural in opts.site.taxonomy_plurals() {
+        let named = match plural.as_str() {
+            "tags" => tags.clone(),
+            "categories" => categories.clone(),
+            other => f.terms(other)?,
+        };
+        let terms =
+            SiteTerm::all_of(&opts.site, &plural, &named).map_err(|e| f.split.problem(&plural, format!("URL: {e}")))?;
+        site_terms.extend(terms);
+    }
+
     let article = NewArticle {
         // Set by the importer, which knows where the file sits in the site.
         path: String::new(),
@@ -141,8 +155,9 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         weight: f.int("weight")?.unwrap_or(0),
         aliases: f.strings("aliases")?,
         keywords: f.strings("keywords")?,
-        tags: f.terms("tags")?,
-        categories: f.terms("categories")?,
+        tags,
+        categories,
+        site_terms,
         front_matter: Value::Object(split.fields.clone()),
     };
     Ok(Document {

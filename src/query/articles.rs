@@ -53,6 +53,8 @@ pub struct Filter {
     pub has_thumbnail: Option<bool>,
     /// In this section (by folder), or in it and the sections below it.
     pub section: Option<SectionScope>,
+    /// Terms of any of the site's taxonomies; every set must hold.
+    pub terms: Vec<super::taxonomies::TermSet>,
     /// Full-text match, as `search` does.
     pub search: Option<String>,
     pub and: Vec<Filter>,
@@ -163,6 +165,9 @@ impl Filter {
         if let Some(section) = &self.section {
             cond = cond.add(section.condition());
         }
+        for set in &self.terms {
+            cond = cond.add(set.condition());
+        }
         if let Some(q) = &self.search {
             cond = cond.add(match super::search::matching_articles(backend, q) {
                 Some(ids) => member_id(backend).in_subquery(ids),
@@ -187,7 +192,10 @@ impl Filter {
 
     /// How many filters this one holds, itself included (a guard against abuse).
     pub fn size(&self) -> usize {
-        1 + self.and.iter().chain(&self.or).map(Filter::size).sum::<usize>() + self.not.as_ref().map_or(0, |f| f.size())
+        // Each taxonomy's term set is a subquery of its own.
+        1 + self.terms.len()
+            + self.and.iter().chain(&self.or).map(Filter::size).sum::<usize>()
+            + self.not.as_ref().map_or(0, |f| f.size())
     }
 
     /// How deeply `and`/`or`/`not` nest, 1 for a flat filter.
@@ -208,6 +216,8 @@ impl Filter {
 pub struct Scope {
     /// Only articles filed under this tag or category id.
     pub term: Option<(Taxonomy, i32)>,
+    /// Only articles naming this term (of any taxonomy) by id.
+    pub site_term: Option<i32>,
     pub filter: Filter,
 }
 
@@ -225,6 +235,9 @@ impl Scope {
                         .to_owned(),
                 ),
             );
+        }
+        if let Some(id) = self.site_term {
+            cond = cond.add(super::taxonomies::with_term(id));
         }
         cond
     }

@@ -7,6 +7,7 @@ pub mod relations;
 pub mod routes;
 pub mod search;
 pub mod sections;
+pub mod taxonomies;
 pub mod terms;
 pub mod translations;
 
@@ -41,6 +42,15 @@ impl Taxonomy {
         match self {
             Taxonomy::Tags => "tag",
             Taxonomy::Categories => "category",
+        }
+    }
+
+    /// The front-matter key and the plural name Hugo gives the taxonomy:
+    /// `tags` or `categories`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Categories => "categories",
         }
     }
 

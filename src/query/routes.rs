@@ -17,12 +17,14 @@ pub enum Found {
     Translation { article: Box<Full>, locale: String },
     /// A section (or the home page) in one language.
     Section(Box<super::sections::Section>),
+    /// A term of one of the site's taxonomies.
+    Term(Box<super::taxonomies::TermRow>),
     /// An alias of the article at `target` (a public one).
     Alias { target: String },
 }
 
 /// Resolves `path` (a site path, e.g. `/news/rates/`), trying it with a
-/// trailing slash too when it has none. Four statements at most.
+/// trailing slash too when it has none. Five statements at most.
 pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) -> Result<Option<Found>, DbErr> {
     let mut candidates = vec![path.to_owned()];
     if !path.ends_with('/') {
@@ -59,6 +61,9 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
     }
     if let Some(section) = super::sections::by_path(db, &candidates).await? {
         return Ok(Some(Found::Section(Box::new(section))));
+    }
+    if let Some(term) = super::taxonomies::by_path(db, &candidates, now).await? {
+        return Ok(Some(Found::Term(Box::new(term))));
     }
     // The newest public article claiming the alias, as Hugo's last write wins.
     let aliased = Query::select()

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::config::SiteConfig;
-use super::url::{self, PageFacts, Permalinks, UrlError, UrlSettings};
+use super::url::{self, PageFacts, PageKind, Permalinks, UrlError, UrlSettings};
 
 /// A site: its config, if any, and its URL settings.
 #[derive(Debug, Clone)]
@@ -138,13 +138,57 @@ impl Site {
         }
     }
 
+    /// The site's taxonomies as (singular, plural), in the config's order of
+    /// singular names; Hugo's `tag`/`tags` and `category`/`categories` by default.
+    pub fn taxonomies(&self) -> Vec<(String, String)> {
+        match &self.config {
+            Some(c) => c
+                .taxonomies()
+                .iter()
+                .map(|(s, p)| (s.clone(), p.to_lowercase()))
+                .collect(),
+            None => vec![
+                ("category".to_owned(), "categories".to_owned()),
+                ("tag".to_owned(), "tags".to_owned()),
+            ],
+        }
+    }
+
     /// The plural names of the site's taxonomies (`tags`, `categories` by
     /// default): content folders with those names are taxonomy pages, not sections.
     pub fn taxonomy_plurals(&self) -> Vec<String> {
-        match &self.config {
-            Some(c) => c.taxonomies().values().cloned().collect(),
-            None => vec!["tags".to_owned(), "categories".to_owned()],
-        }
+        self.taxonomies().into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// The page path of a taxonomy's list of terms (`/tags/`), in the default language.
+    pub fn taxonomy_path(&self, plural: &str) -> Result<String, UrlError> {
+        self.page_path(&PageFacts {
+            kind: PageKind::Taxonomy,
+            lang: self.default_language().to_lowercase(),
+            path: vec![plural.to_owned()],
+            current_section: Vec::new(),
+            file_base: None,
+            date: None,
+            title: plural.to_owned(),
+            slug: None,
+            url: None,
+        })
+    }
+
+    /// The page path of a term (`/tags/hugo-tips/`, or what `[permalinks]`
+    /// makes it), in the default language.
+    pub fn term_path(&self, plural: &str, name: &str) -> Result<String, UrlError> {
+        self.page_path(&PageFacts {
+            kind: PageKind::Term,
+            lang: self.default_language().to_lowercase(),
+            path: vec![plural.to_owned(), name.to_owned()],
+            current_section: Vec::new(),
+            file_base: None,
+            date: None,
+            title: name.to_owned(),
+            slug: None,
+            url: None,
+        })
     }
 
     /// The title of the home page without an `_index` file: the language's

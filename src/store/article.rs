@@ -17,6 +17,40 @@ pub struct Term {
     pub name: String,
 }
 
+/// A term of one of the site's taxonomies (tags and categories included)
+/// as an article names it, with the page path Hugo gives the term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteTerm {
+    /// The taxonomy's plural name (`series`).
+    pub taxonomy: String,
+    pub slug: String,
+    pub name: String,
+    /// The term page's path (`/series/rates-explained/`).
+    pub path: String,
+}
+
+impl SiteTerm {
+    /// Terms of taxonomy `plural` as an article names them, with the paths
+    /// the site gives their pages.
+    pub fn all_of(
+        site: &crate::site::Site,
+        plural: &str,
+        terms: &[Term],
+    ) -> Result<Vec<SiteTerm>, crate::site::url::UrlError> {
+        terms
+            .iter()
+            .map(|t| {
+                Ok(SiteTerm {
+                    taxonomy: plural.to_owned(),
+                    slug: t.slug.clone(),
+                    name: t.name.clone(),
+                    path: site.term_path(plural, &t.name)?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The link a news body ends with: `[name](url)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceLink {
@@ -177,6 +211,8 @@ pub struct NewArticle {
     pub keywords: Vec<String>,
     pub tags: Vec<Term>,
     pub categories: Vec<Term>,
+    /// Its terms in every taxonomy the site defines, in front-matter order.
+    pub site_terms: Vec<SiteTerm>,
     /// The whole front matter, for keys Gazette does not model.
     pub front_matter: Value,
 }

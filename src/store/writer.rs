@@ -11,7 +11,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::article::{ArticleChange, NewTranslation, Term};
+use super::article::{ArticleChange, NewTranslation, SiteTerm, Term};
 use super::search_index::{self as index, Version};
 use super::StoreError;
 use crate::db::bulk;
@@ -315,6 +315,7 @@ async fn write_in<C: ConnectionTrait>(
         "article_alias",
         Taxonomy::Tags.join_table(),
         Taxonomy::Categories.join_table(),
+        "article_term",
     ] {
         txn.execute(
             &Query::delete()
@@ -413,6 +414,81 @@ async fn add_parts<C: ConnectionTrait>(
         let links: Vec<(i32, &[Term])> = stored.iter().map(|(id, u)| (*id, u.article.terms(taxonomy))).collect();
         link_terms(txn, taxonomy, &links, terms).await?;
     }
+    let links: Vec<(i32, &[SiteTerm])> = stored.iter().map(|(id, u)| (*id, &u.article.site_terms[..])).collect();
+    link_site_terms(txn, &links).await
+}
+
+/// Links each article to its terms of every taxonomy (in order), creating
+/// the missing terms and moving a term whose page path changed (a new
+/// `[permalinks]` entry) to its new path.
+async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTerm])]) -> Result<(), DbErr> {
+    let mut named: HashMap<(&str, &str), &SiteTerm> = HashMap::new();
+    for term in articles.iter().flat_map(|(_, terms)| terms.iter()) {
+        named.entry((&term.taxonomy, &term.slug)).or_insert(term);
+    }
+    if named.is_empty() {
+        return Ok(());
+    }
+    let start = || {
+        Query::insert()
+            .into_table(entity::term::Entity)
+            .columns(["taxonomy", "slug", "name", "path"])
+            .on_conflict(
+                OnConflict::columns(["taxonomy", "slug"])
+                    .update_column("path")
+                    .to_owned(),
+            )
+            .to_owned()
+    };
+    let rows = named.values().map(|t| {
+        vec![
+            Expr::val(t.taxonomy.as_str()),
+            Expr::val(t.slug.as_str()),
+            Expr::val(t.name.as_str()),
+            Expr::val(t.path.as_str()),
+        ]
+    });
+    bulk::insert(txn, start, 4, rows).await?;
+    let mut ids: HashMap<(String, String), i32> = HashMap::with_capacity(named.len());
+    let mut by_taxonomy: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (taxonomy, slug) in named.keys() {
+        by_taxonomy.entry(taxonomy).or_default().push(slug);
+    }
+    for (taxonomy, slugs) in by_taxonomy {
+        for part in slugs.chunks(bulk::rows_per_statement(1)) {
+            let select = Query::select()
+                .columns(["id", "slug"])
+                .from(entity::term::Entity)
+                .and_where(Expr::col("taxonomy").eq(taxonomy))
+                .and_where(Expr::col("slug").is_in(part.iter().map(|s| s.to_string())))
+                .to_owned();
+            for r in txn.query_all(&select).await? {
+                let (id, slug): (i32, String) = (r.try_get("", "id")?, r.try_get("", "slug")?);
+                ids.insert((taxonomy.to_owned(), slug), id);
+            }
+        }
+    }
+    let start = || {
+        Query::insert()
+            .into_table(entity::article_term::Entity)
+            .columns(["article_id", "term_id", "position"])
+            .to_owned()
+    };
+    let mut rows = Vec::new();
+    for (article_id, terms) in articles {
+        let mut seen = HashSet::new();
+        for (position, term) in terms.iter().enumerate() {
+            let id = ids
+                .get(&(term.taxonomy.clone(), term.slug.clone()))
+                .copied()
+                .ok_or_else(|| DbErr::RecordNotFound(format!("term {} {}", term.taxonomy, term.slug)))?;
+            if seen.insert(id) {
+                let position = i32::try_from(position).unwrap_or(i32::MAX);
+                rows.push(vec![Expr::val(*article_id), Expr::val(id), Expr::val(position)]);
+            }
+        }
+    }
+    bulk::insert(txn, start, 3, rows).await?;
     Ok(())
 }
 

@@ -211,6 +211,17 @@ async fn tags_are_created_renamed_and_deleted() {
         renamed["data"]["renameTag"],
         json!({ "slug": "jin10_articles_articles", "name": "金十" })
     );
+    // The site's view of the taxonomy (`Term`) is renamed with it.
+    let term = app
+        .data(
+            r#"{ term(taxonomy: "tags", slug: "jin10_articles_articles") { name relPermalink articleCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        term["term"],
+        json!({ "name": "金十", "relPermalink": "/tags/jin10_articles_articles/", "articleCount": 1 })
+    );
     let wrong_kind = mutate(
         &data,
         Some(TOKEN),
@@ -236,6 +247,32 @@ async fn tags_are_created_renamed_and_deleted() {
     assert_eq!(
         seed["article"],
         json!({ "tags": [], "categories": [{ "slug": "jin10_articles_articles" }] })
+    );
+    let terms = app
+        .data(
+            r#"{ article(slug: "000_4da7ae27dc7d0813") { tags: terms(taxonomy: "tags") { slug } categories: terms(taxonomy: "categories") { slug } }
+                 term(taxonomy: "tags", slug: "jin10_articles_articles") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        terms,
+        json!({ "article": { "tags": [], "categories": [{ "slug": "jin10_articles_articles" }] }, "term": null })
+    );
+
+    // An edit's tags are the site's `tags` terms too, with their URLs.
+    let created = mutate(&data, Some(TOKEN), CREATE, json!({ "input": new_article() })).await;
+    let id = created["data"]["createArticle"]["id"].clone();
+    let edited = mutate(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { updateArticle(id: $id, input: { tags: [\"Rates\"] }) { terms(taxonomy: \"tags\") { slug relPermalink } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        edited["data"]["updateArticle"]["terms"],
+        json!([{ "slug": "rates", "relPermalink": "/tags/rates/" }])
     );
 }
 

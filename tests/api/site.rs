@@ -397,7 +397,10 @@ async fn a_broken_index_file_is_reported_and_its_section_keeps_hugos_defaults() 
     let summary = app.import(&[content.path().to_path_buf()]).await;
     assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
     let error = summary.failed[0].to_string();
-    assert!(error.contains("markets/_index.md:3: front matter: invalid YAML"), "{error}");
+    assert!(
+        error.contains("markets/_index.md:3: front matter: invalid YAML"),
+        "{error}"
+    );
     assert_eq!(summary.imported, 1);
     // The folder is still a section (it has content), titled as Hugo titles
     // one without an `_index` file.
@@ -421,4 +424,93 @@ async fn a_broken_index_file_is_reported_and_its_section_keeps_hugos_defaults() 
     app.import(&[content.path().to_path_buf()]).await;
     let data = app.data(r#"{ section(path: "markets") { title } }"#, json!({})).await;
     assert_eq!(data["section"]["title"], "Markets");
+}
+
+#[actix_web::test]
+async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() {
+    let dir = site_dir("hugo-urls");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    // Terms are served in the default language: the French term pages
+    // (from French translations' own tags) are not (README).
+    let pages: Vec<&Value> = expected["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .filter(|p| (p["kind"] == "term" || p["kind"] == "taxonomy") && p["lang"] == "en")
+        .collect();
+    assert!(pages.len() >= 9, "{}", pages.len());
+    const Q: &str = "query($path: String!) { route(path: $path) { __typename
+        ... on Term { taxonomy name relPermalink url articleCount }
+        ... on Taxonomy { name relPermalink url } } }";
+    for page in &pages {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app.data(Q, json!({ "path": rel })).await;
+        let route = &data["route"];
+        if page["kind"] == "term" {
+            let want = json!({
+                "__typename": "Term",
+                "taxonomy": page["section"],
+                "name": page["term"],
+                "relPermalink": rel,
+                "url": page["permalink"],
+                "articleCount": page["regularPagesRecursive"],
+            });
+            assert_eq!(route, &want, "{rel}");
+        } else {
+            let want = json!({ "__typename": "Taxonomy", "name": page["section"], "relPermalink": rel, "url": page["permalink"] });
+            assert_eq!(route, &want, "{rel}");
+        }
+    }
+
+    let data = app
+        .data(
+            r#"{ taxonomies { name singular termCount terms(first: 1) { edges { cursor node { slug } } pageInfo { hasNextPage } } }
+                 series: articles(filter: { terms: [{ taxonomy: "series", any: ["rates-explained"] }] }) {
+                   totalCount edges { node { slug terms(taxonomy: "series") { name } } }
+                   facets { terms(taxonomy: "series") { term { slug } count } } }
+                 none: articles(filter: { terms: [{ taxonomy: "series", none: ["rates-explained"] }] }) { totalCount }
+                 all: articles { totalCount }
+                 term(taxonomy: "Series", slug: "rates-explained") { articles { totalCount } }
+                 missing: taxonomy(name: "authors") { name } }"#,
+            json!({}),
+        )
+        .await;
+    let names: Vec<&Value> = data["taxonomies"]
+        .as_array()
+        .expect("taxonomies")
+        .iter()
+        .map(|t| &t["name"])
+        .collect();
+    assert_eq!(names, [&json!("categories"), &json!("series"), &json!("tags")]);
+    assert_eq!(data["taxonomies"][1]["singular"], "serie");
+    assert_eq!(data["taxonomies"][1]["termCount"], 2);
+    assert_eq!(
+        data["taxonomies"][1]["terms"]["edges"][0]["node"]["slug"],
+        "rates-explained"
+    );
+    assert_eq!(data["taxonomies"][1]["terms"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(data["series"]["totalCount"], 2);
+    assert_eq!(
+        data["series"]["facets"]["terms"],
+        json!([{ "term": { "slug": "rates-explained" }, "count": 2 }, { "term": { "slug": "ünïcödé-säga" }, "count": 1 }])
+    );
+    let first = data["series"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|e| e["node"]["slug"] == "first-post")
+        .expect("first-post");
+    assert_eq!(
+        first["node"]["terms"],
+        json!([{ "name": "Rates Explained" }, { "name": "Ünïcödé Säga" }])
+    );
+    assert_eq!(
+        data["none"]["totalCount"].as_i64().expect("n") + 2,
+        data["all"]["totalCount"].as_i64().expect("n")
+    );
+    assert_eq!(data["term"]["articles"]["totalCount"], 2);
+    assert_eq!(data["missing"], Value::Null);
 }

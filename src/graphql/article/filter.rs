@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::graphql::error::ApiError;
 use crate::locale::Locale;
 use crate::query::articles::{Filter, SectionScope, SlugSet};
+use crate::query::taxonomies::TermSet;
 
 /// Most filters one request may combine with `and`/`or`/`not`.
 pub const MAX_FILTERS: usize = 32;
@@ -19,6 +20,20 @@ pub const MAX_SLUGS: usize = 50;
 /// together must all hold; an empty list adds no condition.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct SlugFilter {
+    /// At least one of these slugs.
+    pub any: Option<Vec<String>>,
+    /// Every one of these slugs.
+    pub all: Option<Vec<String>>,
+    /// None of these slugs.
+    pub none: Option<Vec<String>>,
+}
+
+/// Slugs to match against an article's terms of one taxonomy (any the site
+/// defines, e.g. `series`). Lists given together must all hold.
+#[derive(InputObject, Clone, Debug)]
+pub struct TermFilter {
+    /// The taxonomy's plural name, as the site config gives it (`series`).
+    pub taxonomy: String,
     /// At least one of these slugs.
     pub any: Option<Vec<String>>,
     /// Every one of these slugs.
@@ -64,6 +79,9 @@ pub struct ArticleFilter {
     /// Only articles in this section (Hugo's `.CurrentSection`), and by
     /// default in the sections below it.
     pub section: Option<SectionFilter>,
+    /// Terms of any of the site's taxonomies, e.g.
+    /// `[{ taxonomy: "series", any: ["rates-explained"] }]`; every entry must hold.
+    pub terms: Option<Vec<TermFilter>>,
     /// Full-text match, as the `search` field matches: every word must occur.
     pub search: Option<String>,
     /// Every one of these filters.
@@ -136,6 +154,28 @@ impl ArticleFilter {
                 dir: crate::graphql::section::folder(&s.path),
                 descendants: s.include_descendants,
             }),
+            terms: self
+                .terms
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| {
+                    let arg = format!("filter.terms.{}", t.taxonomy);
+                    let set = slug_set(
+                        &arg,
+                        SlugFilter {
+                            any: t.any,
+                            all: t.all,
+                            none: t.none,
+                        },
+                    )?;
+                    Ok(TermSet {
+                        taxonomy: t.taxonomy.to_lowercase(),
+                        any: set.any,
+                        all: set.all,
+                        none: set.none,
+                    })
+                })
+                .collect::<Result<_, ApiError>>()?,
             search: self.search,
             and: all(self.and)?,
             or: all(self.or)?,

@@ -14,7 +14,7 @@ pub mod order;
 use super::context::{self, RequestContext};
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{ArticleById, NeighboursOf, RelatedOf, TermsOf, TranslationsOf};
+use super::loaders::{ArticleById, NeighboursOf, RelatedOf, SiteTermsOf, TermsOf, TranslationsOf};
 use super::lookahead::PageTerms;
 use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
@@ -402,6 +402,25 @@ impl Article {
             .into_iter()
             .map(Tag::from)
             .collect())
+    }
+
+    /// Its terms in one of the site's taxonomies (`series`, or `tags`), in
+    /// front-matter order; empty for a taxonomy the site does not define.
+    #[graphql(name = "terms")]
+    async fn site_terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The taxonomy's plural name, e.g. `series`.")] taxonomy: String,
+    ) -> Result<Vec<super::taxonomy::Term>, ApiError> {
+        let key = SiteTermsOf(taxonomy.trim().to_lowercase(), self.card().id);
+        let rows = context::loaders(ctx)?.load_one(key).await?;
+        Ok(rows
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| super::taxonomy::Term(Arc::new(r.clone())))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Categories, in front-matter order.

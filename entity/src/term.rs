@@ -1,0 +1,21 @@
+//! A term of any taxonomy the site defines (`series`, `authors`, `tags`, …).
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "term")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// The taxonomy's plural name, as the site config gives it (`series`).
+    pub taxonomy: String,
+    /// Lower-cased, spaces to '-', Unicode letters kept (as tags' slugs).
+    pub slug: String,
+    /// The name as first written in front matter.
+    pub name: String,
+    /// Its page path, as Hugo builds it (`/series/rates-explained/`).
+    pub path: String,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,229 @@
+//! `Taxonomy` and `Term`: every taxonomy the site config defines (tags and
+//! categories included, Hugo's defaults without a config), with the URLs
+//! Hugo gives their pages. `Tag` and `Category` stay for their own fields.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object};
+
+use super::article::filter::ArticleFilter;
+use super::article::order::ArticleOrder;
+use super::connection::{self, ArticleConnection};
+use super::context::{self, RequestContext};
+use super::error::ApiError;
+use super::loaders::{SiteTermCountOf, TermCountOf};
+use super::pagination::{PageArgs, MAX_PAGE};
+use crate::query::articles::Scope;
+use crate::query::taxonomies::{self, TermRow};
+
+/// A taxonomy of the site, e.g. `tags` or `series`.
+#[derive(Clone)]
+pub struct Taxonomy {
+    singular: String,
+    plural: String,
+}
+
+/// The site's taxonomy named `name` (its plural, case-insensitive), if it defines one.
+pub fn named(ctx: &Context<'_>, name: &str) -> Result<Option<Taxonomy>, ApiError> {
+    let name = name.trim().to_lowercase();
+    Ok(RequestContext::of(ctx)?
+        .site
+        .taxonomies()
+        .into_iter()
+        .find(|(_, plural)| *plural == name)
+        .map(|(singular, plural)| Taxonomy { singular, plural }))
+}
+
+/// Every taxonomy of the site, in the order of their singular names.
+pub fn all(ctx: &Context<'_>) -> Result<Vec<Taxonomy>, ApiError> {
+    Ok(RequestContext::of(ctx)?
+        .site
+        .taxonomies()
+        .into_iter()
+        .map(|(singular, plural)| Taxonomy { singular, plural })
+        .collect())
+}
+
+impl Taxonomy {
+    fn path(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        RequestContext::of(ctx)?
+            .site
+            .taxonomy_path(&self.plural)
+            .map_err(|e| ApiError::Internal(format!("taxonomy {}: {e}", self.plural)))
+    }
+
+    /// The taxonomy whose list page is at one of `paths`, if any.
+    pub fn at(ctx: &Context<'_>, paths: &[String]) -> Result<Option<Taxonomy>, ApiError> {
+        for t in all(ctx)? {
+            if paths.contains(&t.path(ctx)?) {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Most terms one `terms` page holds.
+const MAX_TERMS: i32 = MAX_PAGE;
+
+/// A taxonomy the site config defines (`[taxonomies]`; Hugo's `tags` and
+/// `categories` without one), with its terms in use.
+#[Object]
+impl Taxonomy {
+    /// The plural name, as front matter keys and URLs use it (`series`).
+    async fn name(&self) -> &str {
+        &self.plural
+    }
+
+    /// The singular name (`serie` for `serie = "series"`).
+    async fn singular(&self) -> &str {
+        &self.singular
+    }
+
+    /// Hugo's `.RelPermalink` of its list of terms (`/tags/`).
+    async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(RequestContext::of(ctx)?.site.rel_permalink(&self.path(ctx)?))
+    }
+
+    /// Hugo's `.Permalink` of its list of terms.
+    async fn url(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(RequestContext::of(ctx)?.site.permalink(&self.path(ctx)?))
+    }
+
+    /// How many of its terms a public article names.
+    async fn term_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        let n = context::loaders(ctx)?
+            .load_one(TermCountOf(self.plural.clone()))
+            .await?
+            .unwrap_or(0);
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    /// Its terms a public article names, in slug order; the cursor is a slug.
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first], child_complexity)")]
+    async fn terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many terms, 0 to 100; default 20.")] first: Option<i32>,
+        #[graphql(desc = "The `cursor` of the edge to continue after.")] after: Option<String>,
+    ) -> Result<Connection<String, Term, EmptyFields, EmptyFields>, ApiError> {
+        let first = first.unwrap_or(20);
+        if !(0..=MAX_TERMS).contains(&first) {
+            return Err(ApiError::bad_input("first", format!("must be 0 to {MAX_TERMS}")));
+        }
+        let limit = u64::try_from(first).unwrap_or(0);
+        let l = RequestContext::of(ctx)?;
+        let mut rows = taxonomies::list(&l.db, &self.plural, after.as_deref(), limit + 1, l.now()).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        let mut conn = Connection::new(after.is_some(), more);
+        conn.edges
+            .extend(rows.into_iter().map(|r| Edge::new(r.slug.clone(), Term(Arc::new(r)))));
+        Ok(conn)
+    }
+}
+
+/// A term of one of the site's taxonomies, as an article names it.
+#[derive(Clone)]
+pub struct Term(pub Arc<TermRow>);
+
+/// A term of one of the site's taxonomies (`series: [Rates explained]`),
+/// shown while a public article names it.
+#[Object]
+impl Term {
+    /// Its taxonomy's plural name (`series`).
+    async fn taxonomy(&self) -> &str {
+        &self.0.taxonomy
+    }
+
+    /// Lower-cased, spaces to '-', Unicode letters kept (as a tag's slug).
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The name as first written in front matter.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Hugo's `.RelPermalink` of its page (`/series/rates-explained/`, or
+    /// what the site's `[permalinks]` make it).
+    async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(RequestContext::of(ctx)?.site.rel_permalink(&self.0.path))
+    }
+
+    /// Hugo's `.Permalink` of its page.
+    async fn url(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(RequestContext::of(ctx)?.site.permalink(&self.0.path))
+    }
+
+    /// How many public articles name it.
+    async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        let n = context::loaders(ctx)?
+            .load_one(SiteTermCountOf(self.0.id))
+            .await?
+            .unwrap_or(0);
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    /// The public articles naming it, newest first unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many articles from the start (or after `after`), 0 to 100; default 20.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the edge to continue after.")] after: Option<String>,
+        #[graphql(desc = "How many articles from the end (or before `before`), 0 to 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
+        #[graphql(desc = "Which of its articles to list.")] filter: Option<ArticleFilter>,
+        #[graphql(desc = "Sort order; default PUBLISHED_AT DESC, ties by id.")] order_by: Option<ArticleOrder>,
+    ) -> Result<ArticleConnection, ApiError> {
+        let filter = filter.map(ArticleFilter::into_query).transpose()?.unwrap_or_default();
+        let scope = Scope {
+            site_term: Some(self.0.id),
+            filter,
+            ..Scope::default()
+        };
+        let base = format!("term:{}:articles", self.0.id);
+        let order = order_by.unwrap_or_default().into();
+        let args = PageArgs::cursors(first, after, last, before);
+        connection::articles(ctx, &base, scope, order, args, None).await
+    }
+}
+
+#[derive(Default)]
+pub struct TaxonomyRootQuery;
+
+#[Object]
+impl TaxonomyRootQuery {
+    /// Every taxonomy the site defines (Hugo's `tags` and `categories`
+    /// without a config), in the order of their singular names.
+    async fn taxonomies(&self, ctx: &Context<'_>) -> Result<Vec<Taxonomy>, ApiError> {
+        all(ctx)
+    }
+
+    /// A taxonomy by its plural name (`series`); null when the site defines none by that name.
+    async fn taxonomy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The plural name, e.g. `series`.")] name: String,
+    ) -> Result<Option<Taxonomy>, ApiError> {
+        named(ctx, &name)
+    }
+
+    /// A term by taxonomy and slug; null when no public article names it.
+    async fn term(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The taxonomy's plural name, e.g. `series`.")] taxonomy: String,
+        #[graphql(desc = "The term's slug.")] slug: String,
+    ) -> Result<Option<Term>, ApiError> {
+        let l = RequestContext::of(ctx)?;
+        let row = taxonomies::by_slug(&l.db, &taxonomy.trim().to_lowercase(), &slug, l.now()).await?;
+        Ok(row.map(|r| Term(Arc::new(r))))
+    }
+}

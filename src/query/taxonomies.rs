@@ -1,0 +1,332 @@
+//! Terms of every taxonomy the site defines (`term`, `article_term`):
+//! look-ups, lists, counts, per-article lists, facets and filters. A term is
+//! shown only while a public article names it, as Hugo builds no page for a
+//! term only drafts use.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{article, article_term, term};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order as SqlOrder, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
+};
+
+use super::articles::{public_at, Scope};
+use crate::store::SiteTerm;
+
+pub use term::Model as TermRow;
+
+/// Terms with a public article at `now`.
+fn in_use(now: DateTime<Utc>) -> Condition {
+    Condition::all().add(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(article_term::Entity)
+            .inner_join(
+                article::Entity,
+                Expr::col((article::Entity, article::Column::Id)).equals((article_term::Entity, "article_id")),
+            )
+            .and_where(Expr::col((article_term::Entity, "term_id")).equals((term::Entity, "id")))
+            .cond_where(public_at(now))
+            .to_owned(),
+    ))
+}
+
+/// A term by taxonomy and slug.
+pub async fn by_slug(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<TermRow>, DbErr> {
+    term::Entity::find()
+        .filter(term::Column::Taxonomy.eq(taxonomy))
+        .filter(term::Column::Slug.eq(slug))
+        .filter(in_use(now))
+        .one(db)
+        .await
+}
+
+/// The term whose page path is one of `paths`.
+pub async fn by_path(db: &DatabaseConnection, paths: &[String], now: DateTime<Utc>) -> Result<Option<TermRow>, DbErr> {
+    term::Entity::find()
+        .filter(term::Column::Path.is_in(paths.iter().cloned()))
+        .filter(in_use(now))
+        .order_by_asc(term::Column::Id)
+        .one(db)
+        .await
+}
+
+/// Terms by id.
+pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) -> Result<Vec<TermRow>, DbErr> {
+    term::Entity::find()
+        .filter(term::Column::Id.is_in(ids.iter().copied()))
+        .filter(in_use(now))
+        .all(db)
+        .await
+}
+
+/// Up to `limit` terms of `taxonomy` in slug order, after slug `after`.
+pub async fn list(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    after: Option<&str>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<TermRow>, DbErr> {
+    let mut q = term::Entity::find()
+        .filter(term::Column::Taxonomy.eq(taxonomy))
+        .filter(in_use(now));
+    if let Some(after) = after {
+        q = q.filter(term::Column::Slug.gt(after));
+    }
+    q.order_by_asc(term::Column::Slug).limit(limit).all(db).await
+}
+
+/// How many terms of each of `taxonomies` are in use.
+pub async fn counts(
+    db: &DatabaseConnection,
+    taxonomies: &[String],
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, u64>, DbErr> {
+    let rows: Vec<(String, i64)> = term::Entity::find()
+        .select_only()
+        .column(term::Column::Taxonomy)
+        .column_as(term::Column::Id.count(), "n")
+        .filter(term::Column::Taxonomy.is_in(taxonomies.iter().cloned()))
+        .filter(in_use(now))
+        .group_by(term::Column::Taxonomy)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, n)| (t, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+/// How many public articles each of `ids` has.
+pub async fn article_counts(
+    db: &DatabaseConnection,
+    ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i32, u64>, DbErr> {
+    let rows: Vec<(i32, i64)> = article_term::Entity::find()
+        .select_only()
+        .column(article_term::Column::TermId)
+        .column_as(article_term::Column::ArticleId.count(), "n")
+        .inner_join(article::Entity)
+        .filter(article_term::Column::TermId.is_in(ids.iter().copied()))
+        .filter(public_at(now))
+        .group_by(article_term::Column::TermId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Linked {
+    article_id: i32,
+    id: i32,
+    taxonomy: String,
+    slug: String,
+    name: String,
+    path: String,
+}
+
+/// The terms of `taxonomy` each of `article_ids` names, in front-matter order.
+pub async fn of_articles(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    article_ids: &[i32],
+) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
+    linked_terms(db, Some(taxonomy), article_ids).await
+}
+
+async fn linked_terms(
+    db: &DatabaseConnection,
+    taxonomy: Option<&str>,
+    article_ids: &[i32],
+) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
+    let mut stmt = Query::select();
+    stmt.column((article_term::Entity, article_term::Column::ArticleId))
+        .columns([
+            (term::Entity, term::Column::Id),
+            (term::Entity, term::Column::Taxonomy),
+            (term::Entity, term::Column::Slug),
+            (term::Entity, term::Column::Name),
+            (term::Entity, term::Column::Path),
+        ])
+        .from(article_term::Entity)
+        .inner_join(
+            term::Entity,
+            Expr::col((term::Entity, term::Column::Id)).equals((article_term::Entity, article_term::Column::TermId)),
+        )
+        .and_where(
+            Expr::col((article_term::Entity, article_term::Column::ArticleId)).is_in(article_ids.iter().copied()),
+        )
+        .order_by((article_term::Entity, article_term::Column::ArticleId), SqlOrder::Asc)
+        .order_by((article_term::Entity, article_term::Column::Position), SqlOrder::Asc);
+    if let Some(taxonomy) = taxonomy {
+        stmt.and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy));
+    }
+    let mut out: HashMap<i32, Vec<TermRow>> = HashMap::new();
+    for r in db.query_all(&stmt).await? {
+        let l = Linked::from_query_result(&r, "")?;
+        out.entry(l.article_id).or_default().push(TermRow {
+            id: l.id,
+            taxonomy: l.taxonomy,
+            slug: l.slug,
+            name: l.name,
+            path: l.path,
+        });
+    }
+    Ok(out)
+}
+
+/// Every term article `id` names, as the store writes them.
+pub async fn site_terms_of(db: &DatabaseConnection, id: i32) -> Result<Vec<SiteTerm>, DbErr> {
+    let mut found = linked_terms(db, None, &[id]).await?;
+    Ok(found
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| SiteTerm {
+            taxonomy: t.taxonomy,
+            slug: t.slug,
+            name: t.name,
+            path: t.path,
+        })
+        .collect())
+}
+
+/// Slugs to match against an article's terms of one taxonomy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermSet {
+    pub taxonomy: String,
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
+fn linked(taxonomy: &str, slugs: &[String], all: bool) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((article_term::Entity, article_term::Column::ArticleId))
+        .from(article_term::Entity)
+        .inner_join(
+            term::Entity,
+            Expr::col((term::Entity, term::Column::Id)).equals((article_term::Entity, article_term::Column::TermId)),
+        )
+        .and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy))
+        .and_where(Expr::col((term::Entity, term::Column::Slug)).is_in(slugs.iter().cloned()));
+    if all {
+        q.group_by_col((article_term::Entity, article_term::Column::ArticleId))
+            .and_having(
+                Func::count_distinct(Expr::col((term::Entity, term::Column::Id)))
+                    .eq(i64::try_from(slugs.len()).unwrap_or(i64::MAX)),
+            );
+    }
+    q
+}
+
+impl TermSet {
+    /// The condition on `article`; empty lists add none.
+    pub fn condition(&self) -> Condition {
+        let id = || Expr::col((article::Entity, article::Column::Id));
+        let mut cond = Condition::all();
+        if !self.any.is_empty() {
+            cond = cond.add(id().in_subquery(linked(&self.taxonomy, &self.any, false)));
+        }
+        if !self.all.is_empty() {
+            cond = cond.add(id().in_subquery(linked(&self.taxonomy, &self.all, true)));
+        }
+        if !self.none.is_empty() {
+            cond = cond.add(id().not_in_subquery(linked(&self.taxonomy, &self.none, false)));
+        }
+        cond
+    }
+}
+
+/// Articles naming term `id`.
+pub fn with_term(id: i32) -> Condition {
+    Condition::all().add(
+        article::Column::Id.in_subquery(
+            Query::select()
+                .column(article_term::Column::ArticleId)
+                .from(article_term::Entity)
+                .and_where(Expr::col(article_term::Column::TermId).eq(id))
+                .to_owned(),
+        ),
+    )
+}
+
+/// The terms of `taxonomy` the articles of `scope` name, most articles first.
+pub async fn facets(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    taxonomy: &str,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(TermRow, i64)>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Counted {
+        id: i32,
+        taxonomy: String,
+        slug: String,
+        name: String,
+        path: String,
+        count: i64,
+    }
+    let ids = scope
+        .select(db, now)
+        .select_only()
+        .column(article::Column::Id)
+        .into_query();
+    let cols = [
+        (term::Entity, term::Column::Id),
+        (term::Entity, term::Column::Taxonomy),
+        (term::Entity, term::Column::Slug),
+        (term::Entity, term::Column::Name),
+        (term::Entity, term::Column::Path),
+    ];
+    let stmt = Query::select()
+        .columns(cols)
+        .expr_as(
+            Func::count(Expr::col((article_term::Entity, article_term::Column::ArticleId))),
+            "count",
+        )
+        .from(article_term::Entity)
+        .inner_join(
+            term::Entity,
+            Expr::col((term::Entity, term::Column::Id)).equals((article_term::Entity, article_term::Column::TermId)),
+        )
+        .and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy))
+        .and_where(Expr::col((article_term::Entity, article_term::Column::ArticleId)).in_subquery(ids))
+        .group_by_columns(cols)
+        .order_by_expr(Expr::cust("count"), SqlOrder::Desc)
+        .order_by((term::Entity, term::Column::Slug), SqlOrder::Asc)
+        .limit(limit)
+        .to_owned();
+    let rows = db.query_all(&stmt).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Counted::from_query_result(r, "")?;
+            Ok((
+                TermRow {
+                    id: c.id,
+                    taxonomy: c.taxonomy,
+                    slug: c.slug,
+                    name: c.name,
+                    path: c.path,
+                },
+                c.count,
+            ))
+        })
+        .collect()
+}
