@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod article_category;
+pub mod article_menu;
 pub mod article_tag;
 pub mod article_term;
 pub mod category;

@@ -13,6 +13,7 @@ mod m20261201_000008_translation_path;
 mod m20261201_000009_truncated;
 mod m20261201_000010_sections;
 mod m20261201_000011_terms;
+mod m20261201_000012_article_menus;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_truncated::Migration),
             Box::new(m20261201_000010_sections::Migration),
             Box::new(m20261201_000011_terms::Migration),
+            Box::new(m20261201_000012_article_menus::Migration),
         ]
     }
 }

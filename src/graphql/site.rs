@@ -9,8 +9,10 @@ use serde_json::{Map, Value};
 use super::article::Article;
 use super::context::RequestContext;
 use super::error::ApiError;
-use crate::query::articles;
-use crate::site::{MenuEntry as ConfigEntry, Site};
+use super::section::Section;
+use crate::query::articles::{self, Full};
+use crate::query::{menus, sections};
+use crate::site::{page_menu_entries, MenuEntry as ConfigEntry, Site};
 
 /// The site in one language. Without a Hugo config it has Hugo's defaults:
 /// empty title and baseURL, one language (`en`), no params and no menus.
@@ -31,7 +33,8 @@ pub struct SiteLanguage {
     pub weight: i64,
 }
 
-/// One menu entry, from the site config's `[menus]`, with its children.
+/// One menu entry, from the site config's `[menus]` or a page's front
+/// matter `menu`, with its children.
 #[derive(SimpleObject)]
 pub struct MenuEntry {
     /// `identifier`, else `name`: what children name as their `parent`.
@@ -50,8 +53,13 @@ pub struct MenuEntry {
     pub post: String,
     /// `params` as written.
     pub params: Json<Map<String, Value>>,
-    /// The article `pageRef` names (its content path, e.g. `/about`), if public.
+    /// The article it points to: the one `pageRef` names (its content path,
+    /// e.g. `/about`), or the one whose front matter declares the entry; null
+    /// when none (or not public).
     pub page: Option<Article>,
+    /// The section it points to: the one `pageRef` names (`/docs`), or the
+    /// one whose `_index` front matter declares the entry.
+    pub section: Option<Section>,
     /// Entries whose `parent` is this entry's identifier, in Hugo's order.
     pub children: Vec<MenuEntry>,
 }
@@ -157,35 +165,117 @@ impl SiteView {
         })
     }
 
-    /// The menu `name` from the site config (the language's own menus when it
-    /// has some), as a tree in Hugo's order; empty when there is none.
+    /// A menu's entries as a tree, in Hugo's order (weight, entries without
+    /// one last, then name): the config's `[menus]` entries and those pages
+    /// and sections declare in front matter (`menu: main`, or a map with
+    /// `weight`, `parent`, `identifier`, `pre`, `post`, `params`). Entries
+    /// whose `parent` is not in the menu stay at the top, as in Hugo.
     async fn menu(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The menu's name in the config, e.g. `main`.")] name: String,
+        #[graphql(desc = "The menu's name, e.g. `main`.")] name: String,
     ) -> Result<Vec<MenuEntry>, ApiError> {
-        let Some(config) = self.site.config() else {
-            return Ok(Vec::new());
-        };
-        let mut entries: Vec<&ConfigEntry> = config
-            .menus_for(&self.lang)
-            .get(&name.to_lowercase())
-            .map(|m| m.iter().collect())
-            .unwrap_or_default();
-        entries.sort_by(|a, b| hugo_order(a, b));
+        let name = name.to_lowercase();
         let l = RequestContext::of(ctx)?;
-        let files: Vec<String> = entries.iter().flat_map(|e| page_ref_files(&e.page_ref)).collect();
+        let mut items: Vec<Item> = Vec::new();
+        // The config's entries, with the pages or sections their pageRef names.
+        let configured: Vec<ConfigEntry> = self
+            .site
+            .config()
+            .and_then(|c| c.menus_for(&self.lang).get(&name))
+            .cloned()
+            .unwrap_or_default();
+        let files: Vec<String> = configured.iter().flat_map(|e| page_ref_files(&e.page_ref)).collect();
         let pages = articles::public_by_source_paths(&l.db, &files, l.now()).await?;
-        let build = |e: &ConfigEntry| {
+        let dirs: Vec<String> = configured
+            .iter()
+            .filter(|e| !e.page_ref.trim().is_empty())
+            .map(|e| e.page_ref.trim().trim_matches('/').to_owned())
+            .collect();
+        let sections_named = sections::by_dirs(&l.db, &dirs).await?;
+        for e in configured {
             let page = page_ref_files(&e.page_ref)
                 .iter()
                 .find_map(|f| pages.iter().find(|p| &p.source_path == f))
                 .cloned();
+            let dir = e.page_ref.trim().trim_matches('/');
+            let section = match (&page, e.page_ref.trim().is_empty()) {
+                (None, false) => sections_named
+                    .iter()
+                    .find(|s| s.dir == dir && s.lang == self.lang)
+                    .cloned(),
+                _ => None,
+            };
+            items.push(Item {
+                entry: e,
+                page,
+                section,
+            });
+        }
+        // Articles' front matter entries, in this language (an article in a
+        // language the site does not define is the default language's).
+        let default = self.site.default_language().to_lowercase();
+        let languages = self.site.languages();
+        let declared: Vec<_> = menus::article_entries(&l.db, &name, l.now())
+            .await?
+            .into_iter()
+            .filter(|e| e.lang == self.lang || (self.lang == default && !languages.contains(&e.lang)))
+            .collect();
+        let ids: Vec<i32> = declared.iter().map(|e| e.article_id).collect();
+        let declaring = articles::by_ids(&l.db, &ids, l.now()).await?;
+        for e in declared {
+            let page = declaring.iter().find(|p| p.id == e.article_id).cloned();
+            let entry = ConfigEntry {
+                menu: e.menu,
+                name: e.name,
+                url: e.url,
+                weight: e.weight,
+                parent: e.parent,
+                identifier: e.identifier,
+                pre: e.pre,
+                post: e.post,
+                title: e.title,
+                params: e.params.as_object().cloned().unwrap_or_default(),
+                ..ConfigEntry::default()
+            };
+            items.push(Item {
+                entry,
+                page,
+                section: None,
+            });
+        }
+        // Sections' `_index` front matter entries.
+        for s in menus::sections_with_menus(&l.db, &self.lang).await? {
+            let Some(fields) = s.front_matter.as_object() else {
+                continue;
+            };
+            let link_title = fields
+                .get("linktitle")
+                .and_then(Value::as_str)
+                .map_or_else(|| s.title.clone(), str::to_owned);
+            for entry in page_menu_entries(fields, &link_title, i64::from(s.weight)) {
+                if entry.menu == name {
+                    items.push(Item {
+                        entry,
+                        page: None,
+                        section: Some(s.clone()),
+                    });
+                }
+            }
+        }
+        items.sort_by(|a, b| hugo_order(&a.entry, &b.entry));
+        let build = |item: &Item| {
+            let e = &item.entry;
+            let own = item
+                .page
+                .as_ref()
+                .map(|p| p.path.clone())
+                .or_else(|| item.section.as_ref().map(|s| s.path.clone()));
             MenuEntry {
                 identifier: identifier(e).to_owned(),
                 name: e.name.clone(),
-                url: match (&page, e.url.is_empty()) {
-                    (Some(p), true) => l.site.rel_permalink(&p.path),
+                url: match own {
+                    Some(path) if e.url.is_empty() => l.site.rel_permalink(&path),
                     _ if e.url.starts_with('/') => l.site.rel_permalink(&e.url),
                     _ => e.url.clone(),
                 },
@@ -193,40 +283,43 @@ impl SiteView {
                 pre: e.pre.clone(),
                 post: e.post.clone(),
                 params: Json(e.params.clone()),
-                page: page.map(|p| Article::new(p, None)),
+                page: item.page.clone().map(|p| Article::new(p, None)),
+                section: item.section.clone().map(|s| Section(Arc::new(s))),
                 children: Vec::new(),
             }
         };
         // Children hang under their parent's identifier; an entry whose
         // parent is not in the menu stays at the top, as Hugo keeps it.
-        fn attach(
-            parent: &str,
-            entries: &[&ConfigEntry],
-            build: &dyn Fn(&ConfigEntry) -> MenuEntry,
-            depth: usize,
-        ) -> Vec<MenuEntry> {
-            entries
+        fn attach(parent: &str, items: &[Item], build: &dyn Fn(&Item) -> MenuEntry, depth: usize) -> Vec<MenuEntry> {
+            items
                 .iter()
-                .filter(|e| e.parent == parent && depth < 16)
-                .map(|e| {
-                    let mut entry = build(e);
-                    entry.children = attach(identifier(e), entries, build, depth + 1);
+                .filter(|i| i.entry.parent == parent && depth < 16)
+                .map(|i| {
+                    let mut entry = build(i);
+                    entry.children = attach(identifier(&i.entry), items, build, depth + 1);
                     entry
                 })
                 .collect()
         }
-        let known: Vec<&str> = entries.iter().map(|e| identifier(e)).collect();
-        let mut top = attach("", &entries, &build, 0);
-        for orphan in entries
+        let known: Vec<&str> = items.iter().map(|i| identifier(&i.entry)).collect();
+        let mut top = attach("", &items, &build, 0);
+        for orphan in items
             .iter()
-            .filter(|e| !e.parent.is_empty() && !known.contains(&e.parent.as_str()))
+            .filter(|i| !i.entry.parent.is_empty() && !known.contains(&i.entry.parent.as_str()))
         {
             let mut entry = build(orphan);
-            entry.children = attach(identifier(orphan), &entries, &build, 1);
+            entry.children = attach(identifier(&orphan.entry), &items, &build, 1);
             top.push(entry);
         }
         Ok(top)
     }
+}
+
+/// A menu entry with what it points to.
+struct Item {
+    entry: ConfigEntry,
+    page: Option<Full>,
+    section: Option<sections::Section>,
 }
 
 #[derive(Default)]

@@ -956,29 +956,82 @@ fn read_menus(v: &Value) -> Menus {
                 menu: name.clone(),
                 ..MenuEntry::default()
             };
-            for (k, v) in e {
-                match k.to_lowercase().as_str() {
-                    "url" => entry.url = to_string(v),
-                    "pageref" => entry.page_ref = to_string(v),
-                    "weight" => entry.weight = to_int(v),
-                    "name" => entry.name = to_string(v),
-                    "title" => entry.title = to_string(v),
-                    "pre" => entry.pre = to_string(v),
-                    "post" => entry.post = to_string(v),
-                    "identifier" => entry.identifier = to_string(v),
-                    "parent" => entry.parent = to_string(v),
-                    "params" => {
-                        if let Value::Object(p) = prepare(v.clone()) {
-                            entry.params = p;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            entry.marshall(e);
             list.push(entry);
         }
     }
     menus
+}
+
+impl MenuEntry {
+    /// Hugo's `MenuEntry.MarshallMap`: the keys of an entry map laid over the entry.
+    fn marshall(&mut self, e: &Map<String, Value>) {
+        for (k, v) in e {
+            match k.to_lowercase().as_str() {
+                "url" => self.url = to_string(v),
+                "pageref" => self.page_ref = to_string(v),
+                "weight" => self.weight = to_int(v),
+                "name" => self.name = to_string(v),
+                "title" => self.title = to_string(v),
+                "pre" => self.pre = to_string(v),
+                "post" => self.post = to_string(v),
+                "identifier" => self.identifier = to_string(v),
+                "parent" => self.parent = to_string(v),
+                "params" => {
+                    if let Value::Object(p) = prepare(v.clone()) {
+                        self.params = p;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The menu entries a page declares in front matter (`menus`, else
+/// `menu`), as Hugo 0.111's `PageMenusFromPage` reads them: a menu name, a
+/// list of names, or a map of menu name to entry map (or null). Each entry
+/// is named by the page's link title and weighted by its weight unless the
+/// map says otherwise. A menu named `""` (`menu: ""`, the Mainroad seed's)
+/// is no menu; a form Hugo would refuse gives none.
+pub fn page_menu_entries(front_matter: &Map<String, Value>, link_title: &str, weight: i64) -> Vec<MenuEntry> {
+    let Some(value) = front_matter.get("menus").or_else(|| front_matter.get("menu")) else {
+        return Vec::new();
+    };
+    let base = |menu: &str| MenuEntry {
+        menu: menu.to_owned(),
+        name: link_title.to_owned(),
+        weight,
+        ..MenuEntry::default()
+    };
+    let mut out: Vec<MenuEntry> = match value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => vec![base(&to_string(value))],
+        Value::Array(names) if names.iter().all(|n| !n.is_object() && !n.is_array()) => {
+            names.iter().map(|n| base(&to_string(n))).collect()
+        }
+        Value::Object(menus) => menus
+            .iter()
+            .filter_map(|(name, entry)| {
+                let mut e = base(&name.to_lowercase());
+                match entry {
+                    Value::Null => Some(e),
+                    Value::Object(map) => {
+                        e.marshall(map);
+                        Some(e)
+                    }
+                    _ => None,
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    out.retain(|e| !e.menu.is_empty());
+    // One entry per menu, the last one named winning, as in Hugo's map.
+    let mut seen = std::collections::HashSet::new();
+    out.reverse();
+    out.retain(|e| seen.insert(e.menu.clone()));
+    out.reverse();
+    out
 }
 
 /// Go's `url.Parse(..).Path`, `/` when empty: the part after scheme and host.

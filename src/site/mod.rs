@@ -17,5 +17,5 @@ pub mod url;
 #[cfg(test)]
 mod tests;
 
-pub use config::{ConfigError, FrontMatterDates, Language, MenuEntry, Menus, SiteConfig, UglyUrls};
+pub use config::{page_menu_entries, ConfigError, FrontMatterDates, Language, MenuEntry, Menus, SiteConfig, UglyUrls};
 pub use pages::{Site, SiteError};

@@ -241,6 +241,16 @@ impl NewArticle {
         out
     }
 
+    /// The menu entries its front matter declares (`menu`/`menus`), named
+    /// by its `linkTitle` (else title) and weighted by its weight by default.
+    pub fn menu_entries(&self) -> Vec<crate::site::MenuEntry> {
+        let Value::Object(fields) = &self.front_matter else {
+            return Vec::new();
+        };
+        let link_title = theme_text(fields, "linktitle").unwrap_or_else(|| self.title.clone());
+        crate::site::page_menu_entries(fields, &link_title, i64::from(self.weight))
+    }
+
     /// Whether a reader may see it at `now` (see `query::articles::is_public`).
     pub fn is_public(&self, now: DateTime<Utc>) -> bool {
         crate::query::articles::is_public(self.draft, self.publish_date, self.expiry_date, now)

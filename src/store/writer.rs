@@ -316,6 +316,7 @@ async fn write_in<C: ConnectionTrait>(
         Taxonomy::Tags.join_table(),
         Taxonomy::Categories.join_table(),
         "article_term",
+        "article_menu",
     ] {
         txn.execute(
             &Query::delete()
@@ -414,8 +415,54 @@ async fn add_parts<C: ConnectionTrait>(
         let links: Vec<(i32, &[Term])> = stored.iter().map(|(id, u)| (*id, u.article.terms(taxonomy))).collect();
         link_terms(txn, taxonomy, &links, terms).await?;
     }
+    insert_menu_entries(txn, stored).await?;
     let links: Vec<(i32, &[SiteTerm])> = stored.iter().map(|(id, u)| (*id, &u.article.site_terms[..])).collect();
     link_site_terms(txn, &links).await
+}
+
+/// The menu entries each article's front matter declares.
+async fn insert_menu_entries<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
+    use entity::article_menu::Column as M;
+    let start = || {
+        Query::insert()
+            .into_table(entity::article_menu::Entity)
+            .columns([
+                M::ArticleId,
+                M::Menu,
+                M::Lang,
+                M::Name,
+                M::Identifier,
+                M::Parent,
+                M::Weight,
+                M::Url,
+                M::Pre,
+                M::Post,
+                M::Title,
+                M::Params,
+            ])
+            .to_owned()
+    };
+    let rows = stored.iter().flat_map(|(id, unit)| {
+        let lang = unit.article.lang.as_str().to_lowercase();
+        unit.article.menu_entries().into_iter().map(move |e| {
+            vec![
+                Expr::val(*id),
+                Expr::val(e.menu),
+                Expr::val(lang.clone()),
+                Expr::val(e.name),
+                Expr::val(e.identifier),
+                Expr::val(e.parent),
+                Expr::val(e.weight),
+                Expr::val(e.url),
+                Expr::val(e.pre),
+                Expr::val(e.post),
+                Expr::val(e.title),
+                Expr::val(serde_json::Value::Object(e.params)),
+            ]
+        })
+    });
+    bulk::insert(txn, start, 12, rows).await?;
+    Ok(())
 }
 
 /// Links each article to its terms of every taxonomy (in order), creating

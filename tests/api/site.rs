@@ -195,7 +195,34 @@ async fn the_site_serves_its_config_and_menus_in_hugos_order() {
         about["page"],
         json!({ "title": "About us", "relPermalink": "/news/about/" })
     );
-    assert_eq!(site["menu"][2]["identifier"], "markets");
+    assert_eq!(site["menu"][3]["identifier"], "markets");
+
+    // Front matter entries (`menu: main`, `menus: [footer, main]` in a
+    // section's _index.md, a map with parent/pre/params) join the config's,
+    // in hugo's order; `menu: ""` is no menu.
+    let footer = app
+        .data(
+            r#"{ site { main: menu(name: "main") { name page { title } section { path title } children { name page { title } } }
+                        footer: menu(name: "footer") { identifier name url weight pre params page { title } section { title } children { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(menu_shape(&footer["site"]["footer"]), menu_shape(&expected["footer"]));
+    assert_eq!(
+        footer["site"]["footer"][0]["page"],
+        json!({ "title": "Bonds explained" })
+    );
+    assert_eq!(footer["site"]["footer"][1]["section"], json!({ "title": "Guides" }));
+    assert_eq!(footer["site"]["footer"][2]["identifier"], "first-guide");
+    assert_eq!(footer["site"]["footer"][2]["params"], json!({ "icon": "star" }));
+    let main = &footer["site"]["main"];
+    assert_eq!(main[1]["section"], json!({ "path": "guides", "title": "Guides" }));
+    assert_eq!(
+        main[3]["children"][3],
+        json!({ "name": "Bonds 101", "page": { "title": "Bonds explained" } })
+    );
+    let names: Vec<&Value> = main.as_array().expect("main").iter().map(|e| &e["name"]).collect();
+    assert!(!names.contains(&&json!("Seed style")), "{names:?}");
 
     let (message, code) = app.error(r#"{ site(locale: "xx") { title } }"#, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT", "{message}");

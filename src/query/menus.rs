@@ -1,0 +1,45 @@
+//! Menu entries pages declare in front matter: articles' from their own
+//! table, sections' from their `_index` front matter.
+
+use chrono::{DateTime, Utc};
+use entity::{article, article_menu, section};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+use super::articles::public_at;
+
+pub use article_menu::Model as ArticleMenuEntry;
+
+/// The entries public articles declare for `menu`.
+pub async fn article_entries(
+    db: &DatabaseConnection,
+    menu: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ArticleMenuEntry>, DbErr> {
+    article_menu::Entity::find()
+        .filter(article_menu::Column::Menu.eq(menu))
+        .filter(
+            article_menu::Column::ArticleId.in_subquery(
+                Query::select()
+                    .column(article::Column::Id)
+                    .from(article::Entity)
+                    .cond_where(public_at(now))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await
+}
+
+/// The sections in `lang` whose `_index` front matter names a menu.
+pub async fn sections_with_menus(db: &DatabaseConnection, lang: &str) -> Result<Vec<section::Model>, DbErr> {
+    let rows = section::Entity::find()
+        .filter(section::Column::Lang.eq(lang))
+        .filter(section::Column::SourcePath.is_not_null())
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|s| s.front_matter.get("menu").is_some() || s.front_matter.get("menus").is_some())
+        .collect())
+}
