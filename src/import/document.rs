@@ -111,7 +111,13 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         .collect::<Result<Vec<_>, _>>()?;
 
     let (body, source) = take_source_link(split.body);
-    let (summary, truncated) = summary_of(f.string("summary")?, &body, opts);
+    let front = Value::Object(split.fields.clone());
+    let cjk_page = words::is_cjk_page(
+        &front,
+        split.body,
+        opts.site.config().is_some_and(|c| c.has_cjk_language()),
+    );
+    let (summary, truncated) = summary_of(f.string("summary")?, &body, cjk_page, opts);
     let slug = match f.string("slug")?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
         Some(s) if s.contains('/') => return Err(f.split.problem("slug", "slug may not contain '/'")),
         Some(s) => s,
@@ -158,7 +164,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         tags,
         categories,
         site_terms,
-        front_matter: Value::Object(split.fields.clone()),
+        front_matter: front,
     };
     Ok(Document {
         name_locale,
@@ -179,10 +185,10 @@ const MORE: &str = "<!--more-->";
 /// An article's summary and whether it leaves content out, as Hugo makes
 /// them: front matter `summary` (never truncated); else the text before
 /// `<!--more-->` (truncated when text follows it); else the automatic one,
-/// by the site's `summaryLength` and `hasCJKLanguage` (without a site config,
+/// by the site's `summaryLength` and the page's `isCJKLanguage` (without a site config,
 /// Gazette's CJK-aware rule: 70 words, each CJK character a word, cut back to
 /// a sentence end).
-fn summary_of(given: Option<String>, body: &str, opts: &ReadOptions) -> (String, bool) {
+fn summary_of(given: Option<String>, body: &str, cjk_page: bool, opts: &ReadOptions) -> (String, bool) {
     if let Some(s) = given.filter(|s| !s.trim().is_empty()) {
         return (s, false);
     }
@@ -195,13 +201,11 @@ fn summary_of(given: Option<String>, body: &str, opts: &ReadOptions) -> (String,
     }
     let text = markdown::to_text(body);
     match opts.site.config() {
-        // Hugo's plain text has one line break between paragraphs, and
-        // every white-space character counts toward the summary's length.
         Some(config) => words::hugo_summary(
-            &text.replace("\n\n", "\n"),
+            &words::hugo_plain(&text),
             words::SummaryRules {
                 length: usize::try_from(config.summary_length()).unwrap_or(words::SUMMARY_WORDS),
-                cjk: config.has_cjk_language(),
+                cjk: cjk_page,
             },
         ),
         None => words::summarize_flagged(&text),

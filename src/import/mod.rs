@@ -446,7 +446,7 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 }
 
 /// Bumped when the importer reads the same bytes differently.
-const HASH_VERSION: &str = "gazette-import-7";
+const HASH_VERSION: &str = "gazette-import-8";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original failed.

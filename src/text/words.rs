@@ -21,6 +21,45 @@ pub fn reading_time(text: &str) -> usize {
     words.div_ceil(rate).max(1)
 }
 
+/// Hugo 0.111's `.WordCount` of plain `text`: on a CJK page (its
+/// `isCJKLanguage`) as [`word_count`] counts; else white-space separated words.
+pub fn hugo_word_count(text: &str, cjk_page: bool) -> usize {
+    if cjk_page {
+        word_count(text)
+    } else {
+        text.split_whitespace().count()
+    }
+}
+
+/// Hugo 0.111's `.ReadingTime` for `words` words: 501 a minute on a CJK
+/// page, else 213, rounded as Hugo rounds (0 for an empty page).
+pub fn hugo_reading_time(words: usize, cjk_page: bool) -> usize {
+    if cjk_page {
+        words.div_ceil(501)
+    } else {
+        words.div_ceil(213)
+    }
+}
+
+/// Hugo's `isCJKLanguage` of a page: front matter `isCJKLanguage` when
+/// given, else whether the site has `hasCJKLanguage` and the file holds a
+/// Han, Kana or Hangul character (in its front matter or its body).
+pub fn is_cjk_page(front_matter: &serde_json::Value, body: &str, has_cjk_language: bool) -> bool {
+    fn any_cjk(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.chars().any(is_cjk),
+            serde_json::Value::Array(a) => a.iter().any(any_cjk),
+            serde_json::Value::Object(m) => m.iter().any(|(k, v)| k.chars().any(is_cjk) || any_cjk(v)),
+            _ => false,
+        }
+    }
+    match front_matter.get("iscjklanguage") {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) if s == "true" || s == "false" => s == "true",
+        _ => has_cjk_language && (body.chars().any(is_cjk) || any_cjk(front_matter)),
+    }
+}
+
 /// Whether `c` is a Han, Kana or Hangul character (written without spaces).
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -57,14 +96,13 @@ pub struct SummaryRules {
     pub cjk: bool,
 }
 
-/// Hugo 0.111's automatic summary of plain `text`, and whether it was
-/// truncated. Without `hasCJKLanguage`: the first `length` white-space
+/// Hugo 0.111's automatic summary of `text` (Hugo's plain text, see
+/// [`hugo_plain`]), and whether it was truncated. Without `hasCJKLanguage`: the first `length` white-space
 /// separated words, extended to the end of the sentence they stop in
 /// (`TruncateWordsToWholeSentence`); with it, `length` words where a word of
 /// multi-byte characters counts each of them, cut mid-word if need be
 /// (`TruncateWordsByRune`). Lines are collapsed to single spaces.
 pub fn hugo_summary(text: &str, rules: SummaryRules) -> (String, bool) {
-    let text = text.trim();
     if rules.cjk {
         let words: Vec<&str> = text.split_whitespace().collect();
         let mut count = 0;
@@ -148,6 +186,20 @@ fn summarize_inner(text: &str) -> String {
             .unwrap_or(cut)
     });
     collapse_lines(&text[..end])
+}
+
+/// Plain text (paragraphs separated by blank lines) as Hugo 0.111's
+/// `.Plain` has it: a line break inside a paragraph is a space, and every
+/// paragraph ends with a line break and a space (`</p>\n` stripped). Hugo
+/// counts each of those white-space characters toward a summary's length,
+/// and a summary is truncated when anything, even that last break, follows it.
+pub fn hugo_plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for paragraph in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        out.push_str(&paragraph.trim().replace('\n', " "));
+        out.push_str("\n ");
+    }
+    out
 }
 
 fn collapse_lines(s: &str) -> String {

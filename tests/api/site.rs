@@ -244,28 +244,45 @@ async fn a_site_without_a_config_has_hugos_defaults() {
 }
 
 #[actix_web::test]
-async fn summaries_and_truncated_are_hugos() {
+async fn summaries_word_counts_and_reading_times_are_hugos_with_and_without_has_cjk_language() {
     let dir = site_dir("summaries");
-    let app = site_app(&dir).await;
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
-            .expect("json");
-    let q = "query($slug: String!) { article(slug: $slug) { summary truncated wordCount } }";
-    let pages = expected.as_array().expect("pages");
-    assert_eq!(pages.len(), 6);
-    for page in pages {
-        let file = page["file"].as_str().expect("file");
-        let slug = file.trim_end_matches(".md");
-        let data = app.data(q, json!({ "slug": slug })).await;
-        let hugo_summary = page["summary"]
-            .as_str()
-            .expect("summary")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        assert_eq!(data["article"]["summary"], hugo_summary, "{file}");
-        assert_eq!(data["article"]["truncated"], page["truncated"], "{file}");
-        assert_eq!(data["article"]["wordCount"], page["wordCount"], "{file}");
+    for (expected_file, cjk) in [("expected.json", false), ("expected-cjk.json", true)] {
+        // The `hasCJKLanguage = true` build is the same site with cjk.toml laid over it.
+        let site = ContentDir::new();
+        let config = std::fs::read_to_string(dir.join("hugo.toml")).expect("hugo.toml");
+        let extra = if cjk {
+            std::fs::read_to_string(dir.join("cjk.toml")).expect("cjk.toml")
+        } else {
+            String::new()
+        };
+        site.write("hugo.toml", format!("{extra}{config}"));
+        for entry in std::fs::read_dir(dir.join("content")).expect("content") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).expect("name").to_owned();
+            site.write(&format!("content/{name}"), std::fs::read(&path).expect("read"));
+        }
+        let app = site_app(site.path()).await;
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(expected_file)).expect("expected")).expect("json");
+        let q = "query($slug: String!) { article(slug: $slug) { summary truncated wordCount readingTime } }";
+        let pages = expected.as_array().expect("pages");
+        assert_eq!(pages.len(), 10);
+        for page in pages {
+            let file = page["file"].as_str().expect("file");
+            let slug = file.trim_end_matches(".md");
+            let data = app.data(q, json!({ "slug": slug })).await;
+            let hugo_summary = page["summary"]
+                .as_str()
+                .expect("summary")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let a = &data["article"];
+            assert_eq!(a["summary"], hugo_summary, "{expected_file} {file}");
+            assert_eq!(a["truncated"], page["truncated"], "{expected_file} {file}");
+            assert_eq!(a["wordCount"], page["wordCount"], "{expected_file} {file}");
+            assert_eq!(a["readingTime"], page["readingTime"], "{expected_file} {file}");
+        }
     }
 }
 

@@ -23,6 +23,8 @@ python3 -m json.tool "$tmp/menus-out/index.json" > "$sites/menus/expected.json"
 cp -r "$sites/summaries" "$tmp/summaries"
 hugo --source "$tmp/summaries" --destination "$tmp/summaries-out" --quiet
 python3 -m json.tool "$tmp/summaries-out/index.json" > "$sites/summaries/expected.json"
+hugo --source "$tmp/summaries" --config hugo.toml,cjk.toml --destination "$tmp/summaries-cjk" --quiet
+python3 -m json.tool "$tmp/summaries-cjk/index.json" > "$sites/summaries/expected-cjk.json"
 
 # hugo-docs: its own script.
 bash "$sites/hugo-docs/regenerate.sh"

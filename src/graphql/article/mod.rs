@@ -175,6 +175,19 @@ impl Article {
         Ok(chosen.and_then(|l| rows.iter().find(|t| t.locale == l.as_str()).cloned()))
     }
 
+    /// The served body's word count and reading time (see `wordCount`).
+    async fn counts(&self, ctx: &Context<'_>) -> Result<(usize, usize), ApiError> {
+        let body = self.served_body(ctx).await?;
+        let text = markdown::to_text(&body);
+        let site = &RequestContext::of(ctx)?.site;
+        let Some(config) = site.config() else {
+            return Ok((words::word_count(&text), words::reading_time(&text)));
+        };
+        let cjk = words::is_cjk_page(&self.full(ctx).await?.front_matter, &body, config.has_cjk_language());
+        let n = words::hugo_word_count(&text, cjk);
+        Ok((n, words::hugo_reading_time(n, cjk)))
+    }
+
     async fn served_body(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(match self.served(ctx).await? {
             Some(t) => t.body,
@@ -319,15 +332,22 @@ impl Article {
             .collect())
     }
 
-    /// Words in the served body, counted as Hugo does (each CJK character a word).
+    /// Words in the served body. With a Hugo site config, Hugo's
+    /// `.WordCount`: on a page that is `isCJKLanguage` (front matter, else the
+    /// site's `hasCJKLanguage` and CJK text in the page) each CJK character
+    /// is a word, else white-space separated words count. Without a config,
+    /// each CJK character is a word on every page.
     async fn word_count(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
-        let n = words::word_count(&markdown::to_text(&self.served_body(ctx).await?));
+        let n = self.counts(ctx).await?.0;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 
-    /// Minutes to read the served body, as Hugo's `.ReadingTime`; at least 1.
+    /// Minutes to read the served body. With a Hugo site config, Hugo's
+    /// `.ReadingTime`: words / 213 (501 on a CJK page), rounded up, 0 for an
+    /// empty page; without one, at least 1, at 500 CJK characters a minute
+    /// for mostly-CJK text.
     async fn reading_time(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
-        let n = words::reading_time(&markdown::to_text(&self.served_body(ctx).await?));
+        let n = self.counts(ctx).await?.1;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 
