@@ -1,7 +1,7 @@
 //! Front-matter dates: RFC 3339 keeps its offset; a date without one is read
 //! in the import's default time zone.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 const WITH_OFFSET: &[&str] = &[
@@ -24,6 +24,24 @@ pub fn zero() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0)
         .single()
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The date and slug a file name gives (`2023-01-02-my-post.md`: Jekyll's
+/// form, read in `tz`), as Hugo's `:filename` reads it; `None` when its
+/// first ten characters are not a date.
+pub fn from_file_name(stem: &str, tz: Tz) -> Option<(DateTime<FixedOffset>, String)> {
+    let head = stem.get(..10)?;
+    let date = parse_local(head, tz).ok()?;
+    let slug = stem[10..].trim_matches([' ', '-', '_']).to_owned();
+    Some((date, slug))
+}
+
+/// A file's modification time in `tz` (Hugo's `:fileModTime`).
+pub fn file_mod_time(path: &std::path::Path, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let utc: DateTime<Utc> = modified.into();
+    let local = utc.with_timezone(&tz);
+    Some(local.with_timezone(&local.offset().fix()))
 }
 
 /// Parses a front-matter date, to the microsecond (what cursors and both

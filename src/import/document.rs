@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::dates;
 use super::front_matter::{Problem, Split};
 use crate::locale::Locale;
+use crate::site::FrontMatterDates;
 use crate::store::article::{theme_text, thumbnail_src};
 use crate::store::{Display, NewArticle, SiteTerm, SourceLink, Term};
 use crate::text::{markdown, slug::slugify, words};
@@ -72,6 +73,14 @@ pub fn name_parts(path: &Path) -> (String, Option<Locale>) {
     (base, locale)
 }
 
+/// A file's name without its extension (Hugo's `BaseFilename` less the
+/// extension): `2023-01-02-my-post.md` → `2023-01-02-my-post`.
+fn stem_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Reads one file's front matter and body into a [`Document`].
 pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Document, Problem> {
     let f = Fields { split };
@@ -80,24 +89,41 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     // Hugo requires no title: a page without one has an empty title.
     let title = f.string("title")?.unwrap_or_default();
 
-    // Hugo's default `[frontmatter]` rules, with its aliases for each key;
-    // where nothing gives a date, Hugo's zero date (0001-01-01T00:00:00Z).
-    let first = |keys: &[&str]| -> Result<Option<DateTime<FixedOffset>>, Problem> {
-        for key in keys {
-            if let Some(d) = f.date(key, opts.timezone)? {
-                return Ok(Some(d));
+    // The site's `[frontmatter]` rules (Hugo's defaults without a config):
+    // for each date, the first source in its list that gives one; where
+    // none does, Hugo's zero date (0001-01-01T00:00:00Z).
+    let rules = opts
+        .site
+        .config()
+        .map_or_else(FrontMatterDates::default, |c| c.front_matter().clone());
+    let mut name_slug = None;
+    let mut resolve = |sources: &[String]| -> Result<Option<DateTime<FixedOffset>>, Problem> {
+        for source in sources {
+            let found = match source.as_str() {
+                ":filename" => dates::from_file_name(&stem_of(path), opts.timezone).map(|(date, slug)| {
+                    name_slug = Some(slug);
+                    date
+                }),
+                ":filemodtime" => dates::file_mod_time(path, opts.timezone),
+                // Git dates need `enableGitInfo`, which Gazette does not read (README).
+                ":git" => None,
+                key => f.date(key, opts.timezone)?,
+            };
+            if found.is_some() {
+                return Ok(found);
             }
         }
         Ok(None)
     };
-    let date = f.date("date", opts.timezone)?;
-    let publish = first(&["publishdate", "pubdate", "published"])?;
-    let lastmod = first(&["lastmod", "modified"])?;
-    let expiry_date = first(&["expirydate", "unpublishdate"])?;
-    let local_date = date.or(publish).or(lastmod);
+    let local_date = resolve(&rules.date)?;
+    let (lastmod, publish, expiry_date) = (
+        resolve(&rules.lastmod)?,
+        resolve(&rules.publish_date)?,
+        resolve(&rules.expiry_date)?,
+    );
     let utc = |d: Option<DateTime<FixedOffset>>| d.map(|d| d.with_timezone(&Utc));
-    let (date, publish, lastmod, expiry_date) = (utc(date), utc(publish), utc(lastmod), utc(expiry_date));
-    let published_at = date.or(publish).or(lastmod).unwrap_or_else(dates::zero);
+    let (date, publish, lastmod, expiry_date) = (utc(local_date), utc(publish), utc(lastmod), utc(expiry_date));
+    let published_at = date.unwrap_or_else(dates::zero);
 
     let langs = f.strings("lang")?;
     let lang = match langs.first() {
@@ -118,7 +144,17 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         opts.site.config().is_some_and(|c| c.has_cjk_language()),
     );
     let (summary, truncated) = summary_of(f.string("summary")?, &body, cjk_page, opts);
-    let slug = match f.string("slug")?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+    // A file name's date brings its slug (`2023-01-02-my-post.md` is
+    // `my-post`) unless front matter gives one, as in Hugo.
+    let front_slug = match f.string("slug")? {
+        Some(s) => Some(s),
+        None => name_slug.filter(|s| !s.is_empty()),
+    };
+    let slug = match front_slug
+        .as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+    {
         Some(s) if s.contains('/') => return Err(f.split.problem("slug", "slug may not contain '/'")),
         Some(s) => s,
         None => stem.clone(),
@@ -149,8 +185,8 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         body,
         source,
         published_at,
-        updated_at: lastmod.or(date).or(publish).unwrap_or_else(dates::zero),
-        publish_date: publish.or(date).unwrap_or_else(dates::zero),
+        updated_at: lastmod.unwrap_or_else(dates::zero),
+        publish_date: publish.unwrap_or_else(dates::zero),
         expiry_date,
         lang,
         translations,
@@ -170,7 +206,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         name_locale,
         translation_key: f.string("translationkey")?,
         slug_line: f.get("slug").and_then(|_| f.split.line_of("slug")),
-        front_slug: f.string("slug")?,
+        front_slug,
         front_url: f.string("url")?,
         local_date,
         url_line: f.split.line_of("url"),

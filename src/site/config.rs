@@ -184,6 +184,13 @@ pub struct FrontMatterDates {
     pub expiry_date: Vec<String>,
 }
 
+impl Default for FrontMatterDates {
+    /// Hugo's default rules (a site without `[frontmatter]`).
+    fn default() -> Self {
+        Self::from_config(None)
+    }
+}
+
 impl FrontMatterDates {
     /// Hugo's defaults before alias expansion (lower-cased as Hugo stores them).
     fn defaults() -> [Vec<String>; 4] {

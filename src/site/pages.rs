@@ -245,9 +245,18 @@ impl Site {
         url::go_url_reencode(&path).ok()
     }
 
-    /// What in the site's settings shapes page paths, for content hashes: a
-    /// change re-imports every page.
+    /// What in the site's settings shapes a stored page (its path, its
+    /// terms' paths, its dates, its summary), for content hashes: a change
+    /// re-imports every page.
     pub fn fingerprint(&self) -> String {
-        format!("{:?}|{:?}", self.urls, self.ugly_urls)
+        let content = self.config.as_ref().map(|c| {
+            (
+                c.front_matter(),
+                c.summary_length(),
+                c.has_cjk_language(),
+                c.taxonomies(),
+            )
+        });
+        format!("{:?}|{:?}|{:?}", self.urls, self.ugly_urls, content)
     }
 }

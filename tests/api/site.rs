@@ -18,6 +18,10 @@ fn site_dir(name: &str) -> PathBuf {
 async fn site_app(dir: &std::path::Path) -> TestApp {
     let site = Arc::new(Site::load(dir, "production").expect("site config"));
     let mut app = spawn_app().await;
+    // As `gazette import` does: the config's timeZone unless --timezone says otherwise.
+    if let Some(tz) = site.config().and_then(|c| c.time_zone()) {
+        app.read.timezone = tz.parse().expect("timeZone");
+    }
     app.read.site = site.clone();
     app.state = app.state.clone().with_site(site);
     let summary = app.import(&[dir.join("content")]).await;
@@ -557,4 +561,55 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
     );
     assert_eq!(data["term"]["articles"]["totalCount"], 2);
     assert_eq!(data["missing"], Value::Null);
+}
+
+#[actix_web::test]
+async fn front_matter_config_takes_dates_and_slugs_as_hugo_does() {
+    let dir = site_dir("frontmatter");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let pages = expected.as_array().expect("pages");
+    assert_eq!(pages.len(), 4);
+    for page in pages {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app
+            .data(
+                "query($path: String!) { route(path: $path) { ... on Article { slug publishedAt updatedAt relPermalink } } }",
+                json!({ "path": rel }),
+            )
+            .await;
+        let a = &data["route"];
+        assert_eq!(a["relPermalink"], page["relPermalink"], "{}: {data}", page["file"]);
+        let instant = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().expect("date")).expect("rfc3339");
+        assert_eq!(instant(&a["publishedAt"]), instant(&page["date"]), "{}", page["file"]);
+        assert_eq!(instant(&a["updatedAt"]), instant(&page["lastmod"]), "{}", page["file"]);
+        if page["slug"] != "" {
+            assert_eq!(a["slug"], page["slug"], "{}", page["file"]);
+        }
+    }
+}
+
+#[actix_web::test]
+async fn file_mod_time_gives_a_date_when_the_config_asks_for_it() {
+    let site = ContentDir::new();
+    site.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[frontmatter]\nlastmod = [':fileModTime', ':default']\n",
+    );
+    let file = site.write("content/note.md", "---\ntitle: Note\ndate: 2024-01-01\n---\nText.\n");
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .expect("open")
+        .set_modified(when)
+        .expect("set mtime");
+    let app = site_app(site.path()).await;
+    let data = app
+        .data(r#"{ article(slug: "note") { updatedAt publishedAt } }"#, json!({}))
+        .await;
+    assert_eq!(data["article"]["updatedAt"], "2023-11-14T22:13:20+00:00");
+    assert_eq!(data["article"]["publishedAt"], "2024-01-01T00:00:00+00:00");
 }

@@ -26,5 +26,10 @@ python3 -m json.tool "$tmp/summaries-out/index.json" > "$sites/summaries/expecte
 hugo --source "$tmp/summaries" --config hugo.toml,cjk.toml --destination "$tmp/summaries-cjk" --quiet
 python3 -m json.tool "$tmp/summaries-cjk/index.json" > "$sites/summaries/expected-cjk.json"
 
+# frontmatter: dates from file names and other keys ([frontmatter]).
+cp -r "$sites/frontmatter" "$tmp/frontmatter"
+hugo --source "$tmp/frontmatter" --destination "$tmp/frontmatter-out" --quiet
+python3 -m json.tool "$tmp/frontmatter-out/index.json" > "$sites/frontmatter/expected.json"
+
 # hugo-docs: its own script.
 bash "$sites/hugo-docs/regenerate.sh"
