@@ -67,6 +67,12 @@ pub struct Model {
     /// before sections existed, until they are imported again.
     #[sea_orm(indexed)]
     pub section: Option<String>,
+    /// Hugo's `_build.render`: `always` (it has a route), `never` or `link`
+    /// (neither is served at its path).
+    pub build_render: String,
+    /// Hugo's `_build.list`: `always`, `never` (in no list or count) or
+    /// `local` (only in its section's lists).
+    pub build_list: String,
     /// Hash of every input that shaped this row; equal hash, nothing to write.
     pub content_hash: String,
     #[sea_orm(has_many)]

@@ -35,6 +35,10 @@ pub struct Model {
     pub published_at: DateTimeUtc,
     /// Its `_index` file's lastmod, else the newest lastmod of its pages.
     pub updated_at: DateTimeUtc,
+    /// Its `_build.render` (own or cascaded): only `always` has a route.
+    pub build_render: String,
+    /// Its `_build.list`: only `always` is among its parent's children.
+    pub build_list: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

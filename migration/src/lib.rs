@@ -14,6 +14,7 @@ mod m20261201_000009_truncated;
 mod m20261201_000010_sections;
 mod m20261201_000011_terms;
 mod m20261201_000012_article_menus;
+mod m20261201_000015_build_options;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_sections::Migration),
             Box::new(m20261201_000011_terms::Migration),
             Box::new(m20261201_000012_article_menus::Migration),
+            Box::new(m20261201_000015_build_options::Migration),
         ]
     }
 }

@@ -23,6 +23,8 @@ enum Section {
     SourcePath,
     PublishedAt,
     UpdatedAt,
+    BuildRender,
+    BuildList,
 }
 
 #[derive(DeriveIden)]
@@ -52,6 +54,8 @@ impl MigrationTrait for Migration {
                     .col(string_null(Section::SourcePath))
                     .col(timestamp_with_time_zone(Section::PublishedAt))
                     .col(timestamp_with_time_zone(Section::UpdatedAt))
+                    .col(string(Section::BuildRender).default("always"))
+                    .col(string(Section::BuildList).default("always"))
                     .to_owned(),
             )
             .await?;

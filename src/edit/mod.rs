@@ -17,7 +17,8 @@ use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 use crate::site::Site;
 use crate::store::{
-    self, article::strings, ArticleChange, Display, NewArticle, NewTranslation, SiteTerm, SourceLink, StoreError, Term,
+    self, article::strings, ArticleChange, Build, Display, NewArticle, NewTranslation, SiteTerm, SourceLink,
+    StoreError, Term,
 };
 use crate::text::slug::slugify;
 use crate::text::{markdown, words};
@@ -201,6 +202,10 @@ fn new_article(
     Ok(NewArticle {
         path,
         section: row.and_then(|r| r.section.clone()).unwrap_or_default(),
+        build: row.map_or_else(Build::default, |r| Build {
+            render: r.build_render.clone(),
+            list: r.build_list.clone(),
+        }),
         slug,
         title,
         summary,

@@ -12,7 +12,7 @@ use super::front_matter::{Problem, Split};
 use crate::locale::Locale;
 use crate::site::FrontMatterDates;
 use crate::store::article::{theme_text, thumbnail_src};
-use crate::store::{Display, NewArticle, SiteTerm, SourceLink, Term};
+use crate::store::{Build, Display, NewArticle, SiteTerm, SourceLink, Term};
 use crate::text::{markdown, slug::slugify, words};
 
 /// Everything one content file says, checked and typed: the article it
@@ -178,6 +178,11 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         // Set by the importer, which knows where the file sits in the site.
         path: String::new(),
         section: String::new(),
+        // A headless leaf bundle (Hugo's legacy key, only for `index.md`).
+        build: match (f.bool("headless")?, path.file_stem().and_then(|s| s.to_str())) {
+            (Some(true), Some(s)) if s == "index" || s.starts_with("index.") => Build::headless(),
+            _ => Build::read(split.fields.get("_build")),
+        },
         slug,
         title: title.trim().to_owned(),
         summary,

@@ -2,6 +2,7 @@
 //! Each article (a file and its translation files) is written whole or not
 //! at all; a bad file is reported as `path:line: reason` and skipped.
 
+mod cascade;
 pub mod dates;
 pub mod document;
 mod error;
@@ -14,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use sea_orm::DatabaseConnection;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::live::Change;
@@ -110,6 +112,7 @@ pub async fn run(
         .collect();
     let (files, sections) = (walked.files, std::sync::Arc::new(walked.sections));
     on_event(Event::Found(files.len() + list_pages.len()));
+    let cascades = std::sync::Arc::new(read_cascades(&list_pages, opts));
 
     let now = chrono::Utc::now();
     let mut summary = Summary::default();
@@ -118,8 +121,8 @@ pub async fn run(
     let mut deferred = Vec::new();
     let mut chunks = chunked(files).into_iter();
     let spawn = |files: Vec<walk::ContentFile>| {
-        let (opts, sections) = (opts.clone(), sections.clone());
-        tokio::task::spawn_blocking(move || read_chunk(files, &opts, &sections, now))
+        let (opts, sections, cascades) = (opts.clone(), sections.clone(), cascades.clone());
+        tokio::task::spawn_blocking(move || read_chunk(files, &opts, &sections, &cascades, now))
     };
     let mut next = chunks.next().map(spawn);
     while let Some(task) = next.take() {
@@ -152,9 +155,11 @@ pub async fn run(
         .await;
     }
     let opts_for_sections = opts.clone();
-    let found = tokio::task::spawn_blocking(move || sections::read(&list_pages, &article_sections, &opts_for_sections))
-        .await
-        .map_err(|e| ImportError::Worker(e.to_string()))?;
+    let found = tokio::task::spawn_blocking(move || {
+        sections::read(&list_pages, &article_sections, &cascades, &opts_for_sections)
+    })
+    .await
+    .map_err(|e| ImportError::Worker(e.to_string()))?;
     store_sections(db, found, &pages, walked.whole_tree, &mut summary, &mut on_event).await;
     Ok(summary)
 }
@@ -232,11 +237,38 @@ fn chunked(files: Vec<walk::ContentFile>) -> Vec<Vec<walk::ContentFile>> {
     chunks
 }
 
+/// The `cascade`s of the site config and of every `_index` file (whose
+/// front matter is read here once more, so pages can be read with them).
+/// An `_index` file that does not parse hands nothing down; it is reported
+/// when its section is read.
+fn read_cascades(list_pages: &[walk::ContentFile], opts: &ReadOptions) -> cascade::Cascades {
+    let mut cascades = cascade::Cascades::with_site(opts.site.config().and_then(|c| c.cascade()));
+    for file in list_pages {
+        let Ok(bytes) = std::fs::read(&file.path) else { continue };
+        let Ok(text) = front_matter::decode(&bytes) else {
+            continue;
+        };
+        let Ok(split) = front_matter::split(text) else { continue };
+        let folder = file.stored_path.rsplit_once('/').map_or("", |(d, _)| d);
+        cascades.add(folder, &file_lang(&file.path, opts), &split.fields);
+    }
+    cascades
+}
+
+/// The language a file's name gives (`name.fr.md`), else the site's default, lower-cased.
+fn file_lang(path: &Path, opts: &ReadOptions) -> String {
+    document::name_parts(path).1.map_or_else(
+        || opts.site.default_language().to_lowercase(),
+        |l| l.as_str().to_lowercase(),
+    )
+}
+
 /// Reads, parses, groups and segments one chunk (blocking work).
 fn read_chunk(
     files: Vec<walk::ContentFile>,
     opts: &ReadOptions,
     sections: &HashSet<String>,
+    cascades: &cascade::Cascades,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Chunk {
     let mut failed = Vec::new();
@@ -244,7 +276,7 @@ fn read_chunk(
     // Groups whose original failed: their translations must not stand in for it.
     let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
     for file in files {
-        let read = read_file(&file.path, opts).and_then(|(bytes, mut doc)| {
+        let read = read_file(&file, "page", opts, cascades).and_then(|(bytes, mut doc)| {
             (doc.article.path, doc.article.section) = page_path(&file.path, &file.stored_path, &doc, opts, sections)?;
             Ok((bytes, doc))
         });
@@ -379,12 +411,38 @@ async fn store(
     }
 }
 
-fn read_file(path: &Path, opts: &ReadOptions) -> Result<(Vec<u8>, Document), FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::new(path, None, e.to_string()))?;
+/// Reads a content file of `kind` (`page`, `section`, `home`) with the
+/// cascades above it laid over its front matter. The bytes returned end
+/// with what the cascades set, so a changed cascade changes the file's hash.
+fn read_file(
+    file: &walk::ContentFile,
+    kind: &str,
+    opts: &ReadOptions,
+    cascades: &cascade::Cascades,
+) -> Result<(Vec<u8>, Document), FileError> {
+    let path = &file.path;
+    let mut bytes = std::fs::read(path).map_err(|e| FileError::new(path, None, e.to_string()))?;
     let problem = |p: front_matter::Problem| FileError::new(path, p.line, p.reason);
     let text = front_matter::decode(&bytes).map_err(problem)?;
-    let split = front_matter::split(text).map_err(problem)?;
+    let mut split = front_matter::split(text).map_err(problem)?;
+    let mut cascaded = serde_json::Map::new();
+    if !cascades.is_empty() {
+        let folder = file.stored_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let lang = file_lang(path, opts);
+        let environment = opts.site.config().map_or("production", |c| c.environment());
+        let facts = cascade::PageFacts {
+            file: &file.stored_path,
+            kind,
+            lang: &lang,
+            environment,
+        };
+        let default = opts.site.default_language().to_lowercase();
+        cascaded = cascades.apply(folder, &default, &facts, &mut split.fields);
+    }
     let doc = document::read(path, &split, opts).map_err(problem)?;
+    if !cascaded.is_empty() {
+        bytes.extend_from_slice(Value::Object(cascaded).to_string().as_bytes());
+    }
     Ok((bytes, doc))
 }
 

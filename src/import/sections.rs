@@ -107,7 +107,12 @@ fn default_title(dir: &str, opts: &ReadOptions) -> String {
 
 /// Reads the `_index` files and works out every section of the tree.
 /// `content` is what the articles tell about their sections.
-pub(super) fn read(list_pages: &[ContentFile], content: &Content, opts: &ReadOptions) -> Sections {
+pub(super) fn read(
+    list_pages: &[ContentFile],
+    content: &Content,
+    cascades: &super::cascade::Cascades,
+    opts: &ReadOptions,
+) -> Sections {
     let site = &opts.site;
     let default_lang = site.default_language().to_lowercase();
     let taxonomies: HashSet<String> = site.taxonomy_plurals().into_iter().collect();
@@ -122,7 +127,8 @@ pub(super) fn read(list_pages: &[ContentFile], content: &Content, opts: &ReadOpt
         if is_taxonomy(dir) {
             continue;
         }
-        let doc = match super::read_file(&file.path, opts) {
+        let kind = if dir.is_empty() { "home" } else { "section" };
+        let doc = match super::read_file(file, kind, opts, cascades) {
             Ok((_, doc)) => doc,
             Err(e) => {
                 failed.push(e);
@@ -262,5 +268,6 @@ fn section_of(
         source_path,
         published_at,
         updated_at,
+        build: article.map(|a| a.build.clone()).unwrap_or_default(),
     })
 }

@@ -23,6 +23,24 @@ pub fn public_at(now: DateTime<Utc>) -> Condition {
         )
 }
 
+/// Articles lists and counts hold: public at `now` and listed (Hugo's
+/// `_build.list` is `always`); `local` ones also when `in_section` (a
+/// section's own lists, as Hugo lists them in their section only).
+pub fn listed_at(now: DateTime<Utc>, in_section: bool) -> Condition {
+    let list = if in_section {
+        article::Column::BuildList.ne("never")
+    } else {
+        article::Column::BuildList.eq("always")
+    };
+    public_at(now).add(list)
+}
+
+/// Articles served at their own path: public and rendered (`_build.render`
+/// is `always`).
+pub fn rendered_at(now: DateTime<Utc>) -> Condition {
+    public_at(now).add(article::Column::BuildRender.eq("always"))
+}
+
 /// The rule of [`public_at`] for one article's settings, in Rust.
 pub fn is_public(
     draft: bool,
@@ -224,7 +242,8 @@ pub struct Scope {
 impl Scope {
     /// Every condition of the list, visibility included.
     pub fn condition(&self, backend: DbBackend, now: DateTime<Utc>) -> Condition {
-        let mut cond = public_at(now).add(self.filter.condition(backend));
+        let in_section = self.filter.section.is_some();
+        let mut cond = listed_at(now, in_section).add(self.filter.condition(backend));
         if let Some((taxonomy, term_id)) = self.term {
             cond = cond.add(
                 article::Column::Id.in_subquery(
@@ -470,6 +489,9 @@ pub struct Full {
     pub body: String,
     pub front_matter: serde_json::Value,
     pub source_path: String,
+    /// Hugo's `_build.render` and `_build.list`.
+    pub build_render: String,
+    pub build_list: String,
 }
 
 impl std::ops::Deref for Full {

@@ -33,8 +33,9 @@ fn list(n: usize) -> String {
     vec!["?"; n.max(1)].join(", ")
 }
 
-/// Visibility of `a` (see `articles::public_at`), with its three values.
-const PUBLIC: &str = "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?)";
+/// Visibility of `a` in a list (see `articles::listed_at`), with its three values.
+const PUBLIC: &str =
+    "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?) AND a.build_list = 'always'";
 
 /// `article a` for joins that only judge visibility or order: on SQLite,
 /// through the covering index, since reaching `draft` in the table row

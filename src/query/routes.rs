@@ -6,7 +6,7 @@ use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::articles::{public_at, Full};
+use super::articles::{rendered_at, Full};
 
 /// What is served at a path.
 #[derive(Debug)]
@@ -31,7 +31,7 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
         candidates.push(format!("{path}/"));
     }
     let article = article::Entity::find()
-        .filter(public_at(now))
+        .filter(rendered_at(now))
         .filter(article::Column::Path.is_in(candidates.clone()))
         .into_model::<Full>()
         .one(db)
@@ -48,7 +48,7 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
         .await?;
     if let Some((id, locale)) = version {
         let article = article::Entity::find_by_id(id)
-            .filter(public_at(now))
+            .filter(rendered_at(now))
             .into_model::<Full>()
             .one(db)
             .await?;
@@ -74,7 +74,7 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
     let target: Option<String> = article::Entity::find()
         .select_only()
         .column(article::Column::Path)
-        .filter(public_at(now))
+        .filter(rendered_at(now))
         .filter(article::Column::Id.in_subquery(aliased))
         .into_tuple()
         .one(db)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::{article, section};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::articles::{public_at, Filter};
+use super::articles::{listed_at, Filter};
 
 pub use section::Model as Section;
 
@@ -19,20 +19,22 @@ pub async fn by_dirs(db: &DatabaseConnection, dirs: &[String]) -> Result<Vec<Sec
         .await
 }
 
-/// The section whose page path is one of `paths`.
+/// The section whose page path is one of `paths`, if it is rendered.
 pub async fn by_path(db: &DatabaseConnection, paths: &[String]) -> Result<Option<Section>, DbErr> {
     section::Entity::find()
         .filter(section::Column::Path.is_in(paths.iter().cloned()))
+        .filter(section::Column::BuildRender.eq("always"))
         .one(db)
         .await
 }
 
-/// The sections directly below each of `dirs` in `lang`, in Hugo's default
+/// The listed sections directly below each of `dirs` in `lang`, in Hugo's default
 /// order: by weight (unset weights last), newest first, then title, then folder.
 pub async fn children(db: &DatabaseConnection, dirs: &[String], lang: &str) -> Result<Vec<Section>, DbErr> {
     let mut rows = section::Entity::find()
         .filter(section::Column::ParentDir.is_in(dirs.iter().cloned()))
         .filter(section::Column::Lang.eq(lang))
+        .filter(section::Column::BuildList.eq("always"))
         .order_by_asc(section::Column::Dir)
         .all(db)
         .await?;
@@ -60,7 +62,7 @@ pub async fn article_counts(
         .select_only()
         .column(article::Column::Section)
         .column_as(article::Column::Id.count(), "n")
-        .filter(public_at(now))
+        .filter(listed_at(now, true))
         .filter(filter.condition(backend))
         .group_by(article::Column::Section)
         .into_tuple()

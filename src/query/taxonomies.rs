@@ -13,7 +13,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait,
 };
 
-use super::articles::{public_at, Scope};
+use super::articles::{listed_at, Scope};
 use crate::store::SiteTerm;
 
 pub use term::Model as TermRow;
@@ -29,7 +29,7 @@ fn in_use(now: DateTime<Utc>) -> Condition {
                 Expr::col((article::Entity, article::Column::Id)).equals((article_term::Entity, "article_id")),
             )
             .and_where(Expr::col((article_term::Entity, "term_id")).equals((term::Entity, "id")))
-            .cond_where(public_at(now))
+            .cond_where(listed_at(now, false))
             .to_owned(),
     ))
 }
@@ -119,7 +119,7 @@ pub async fn article_counts(
         .column_as(article_term::Column::ArticleId.count(), "n")
         .inner_join(article::Entity)
         .filter(article_term::Column::TermId.is_in(ids.iter().copied()))
-        .filter(public_at(now))
+        .filter(listed_at(now, false))
         .group_by(article_term::Column::TermId)
         .into_tuple()
         .all(db)

@@ -7,7 +7,7 @@ use entity::{article, category, tag};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
-use super::articles::public_at;
+use super::articles::listed_at;
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
 use super::Taxonomy;
 
@@ -42,7 +42,7 @@ fn in_use(taxonomy: Taxonomy, now: DateTime<Utc>) -> Expr {
                 Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
             )
             .and_where(Expr::col((j, taxonomy.term_column())).equals((t, "id")))
-            .cond_where(public_at(now))
+            .cond_where(listed_at(now, false))
             .to_owned(),
     )
 }
@@ -216,7 +216,7 @@ pub async fn article_counts(
             article::Entity,
             Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
         )
-        .cond_where(public_at(now))
+        .cond_where(listed_at(now, false))
         .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
         .group_by_col((Alias::new(j), Alias::new(fk)))
         .to_owned();

@@ -255,6 +255,7 @@ impl Site {
                 c.summary_length(),
                 c.has_cjk_language(),
                 c.taxonomies(),
+                c.cascade(),
             )
         });
         format!("{:?}|{:?}|{:?}", self.urls, self.ugly_urls, content)

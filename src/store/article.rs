@@ -51,6 +51,62 @@ impl SiteTerm {
     }
 }
 
+/// Hugo's `_build` front matter (0.111 reads `_build`, not `build`):
+/// `render` is `always`, `never` or `link`; `list` is `always`, `never` or
+/// `local`. A `headless: true` leaf bundle is `never`/`never`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    pub render: String,
+    pub list: String,
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Build {
+            render: "always".to_owned(),
+            list: "always".to_owned(),
+        }
+    }
+}
+
+impl Build {
+    /// Hugo's `DecodeBuildConfig` of a `_build` value: weakly typed (the
+    /// old booleans are always/never), unknown values `always`.
+    pub fn read(value: Option<&Value>) -> Self {
+        let mut build = Build::default();
+        let Some(Value::Object(m)) = value else {
+            return build;
+        };
+        let get = |key: &str| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| match v {
+                    Value::Bool(true) => "always".to_owned(),
+                    Value::Bool(false) => "never".to_owned(),
+                    Value::Number(n) if n.as_i64() == Some(1) => "always".to_owned(),
+                    Value::Number(n) if n.as_i64() == Some(0) => "never".to_owned(),
+                    Value::String(s) => s.to_lowercase(),
+                    _ => String::new(),
+                })
+        };
+        if let Some(render) = get("render").filter(|r| ["always", "never", "link"].contains(&r.as_str())) {
+            build.render = render;
+        }
+        if let Some(list) = get("list").filter(|l| ["always", "never", "local"].contains(&l.as_str())) {
+            build.list = list;
+        }
+        build
+    }
+
+    /// Neither rendered nor listed: a `headless: true` leaf bundle.
+    pub fn headless() -> Self {
+        Build {
+            render: "never".to_owned(),
+            list: "never".to_owned(),
+        }
+    }
+}
+
 /// The link a news body ends with: `[name](url)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceLink {
@@ -187,6 +243,8 @@ pub struct NewArticle {
     /// The folder of its section (Hugo's `.CurrentSection`) below the
     /// content root: `blog/2020`, or empty at the root.
     pub section: String,
+    /// Hugo's `_build` options: whether it is rendered and listed.
+    pub build: Build,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -313,6 +371,8 @@ impl ArticleChange {
             id: sea_orm::ActiveValue::NotSet,
             path: Set(a.path.clone()),
             section: Set(Some(a.section.clone())),
+            build_render: Set(a.build.render.clone()),
+            build_list: Set(a.build.list.clone()),
             slug: Set(a.slug.clone()),
             title: Set(a.title.clone()),
             summary: Set(a.summary.clone()),

@@ -13,7 +13,7 @@ mod writer;
 
 use sea_orm::{DbErr, SqlErr};
 
-pub use article::{ArticleChange, Display, NewArticle, NewTranslation, SiteTerm, SourceLink, Term};
+pub use article::{ArticleChange, Build, Display, NewArticle, NewTranslation, SiteTerm, SourceLink, Term};
 pub use sections::NewSection;
 pub use writer::{create, replace, write_batch, Outcome, Prepared, Written};
 

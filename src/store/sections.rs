@@ -32,6 +32,8 @@ pub struct NewSection {
     pub source_path: Option<String>,
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its `_build` options (own or cascaded).
+    pub build: super::Build,
 }
 
 impl NewSection {
@@ -50,6 +52,8 @@ impl NewSection {
             source_path: Set(self.source_path.clone()),
             published_at: Set(self.published_at),
             updated_at: Set(self.updated_at),
+            build_render: Set(self.build.render.clone()),
+            build_list: Set(self.build.list.clone()),
         }
     }
 
@@ -64,6 +68,8 @@ impl NewSection {
             && self.source_path == row.source_path
             && self.published_at == row.published_at
             && self.updated_at == row.updated_at
+            && self.build.render == row.build_render
+            && self.build.list == row.build_list
     }
 }
 

@@ -613,3 +613,111 @@ async fn file_mod_time_gives_a_date_when_the_config_asks_for_it() {
     assert_eq!(data["article"]["updatedAt"], "2023-11-14T22:13:20+00:00");
     assert_eq!(data["article"]["publishedAt"], "2024-01-01T00:00:00+00:00");
 }
+
+#[actix_web::test]
+async fn build_options_headless_bundles_and_cascade_are_hugos() {
+    let dir = site_dir("build");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let rendered: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("rendered.json")).expect("rendered.json"))
+            .expect("json");
+    let stem = |file: &Value| {
+        let f = file.as_str().expect("file");
+        f.rsplit('/').next().unwrap_or(f).trim_end_matches(".md").to_owned()
+    };
+    let slugs = |edges: &Value| -> Vec<String> {
+        let mut s: Vec<String> = edges
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["slug"].as_str().expect("slug").to_owned())
+            .collect();
+        s.sort();
+        s
+    };
+    // The site's lists hold what hugo's .Site.RegularPages holds.
+    let data = app
+        .data(
+            "{ articles(first: 50) { totalCount edges { node { slug } } } }",
+            json!({}),
+        )
+        .await;
+    let mut site: Vec<String> = expected["site"].as_array().expect("site").iter().map(stem).collect();
+    site.sort();
+    assert_eq!(slugs(&data["articles"]["edges"]), site);
+    assert_eq!(data["articles"]["totalCount"], site.len());
+    // A section's lists hold its .RegularPages, `list: local` ones included.
+    for s in expected["sections"].as_array().expect("sections") {
+        let folder = ["docs", "glossary", "notes"]
+            .into_iter()
+            .find(|f| s["pages"][0].as_str().is_some_and(|p| p.starts_with(f)))
+            .expect("folder");
+        let data = app
+            .data(
+                "query($p: String!) { section(path: $p) { articleCount articles(first: 50) { edges { node { slug } } } } }",
+                json!({ "p": folder }),
+            )
+            .await;
+        let mut want: Vec<String> = s["pages"].as_array().expect("pages").iter().map(stem).collect();
+        want.sort();
+        assert_eq!(slugs(&data["section"]["articles"]["edges"]), want, "{folder}");
+        assert_eq!(data["section"]["articleCount"], want.len(), "{folder}");
+    }
+    // A page is routed exactly where hugo rendered one.
+    for path in [
+        "/",
+        "/docs/",
+        "/docs/guides/guide/",
+        "/docs/hidden/",
+        "/docs/intro/",
+        "/docs/linked/",
+        "/docs/headless/",
+        "/glossary/",
+        "/glossary/action/",
+        "/glossary/float/",
+        "/notes/",
+        "/notes/newer/",
+        "/notes/note/",
+    ] {
+        let data = app
+            .data(
+                "query($p: String!) { route(path: $p) { __typename } }",
+                json!({ "p": path }),
+            )
+            .await;
+        assert_eq!(
+            data["route"] != Value::Null,
+            rendered.iter().any(|r| r == path),
+            "{path}: {data}"
+        );
+    }
+    // `sections` lists only listed sections (the glossary is `list: local` by its own cascade).
+    let data = app.data("{ sections { path } }", json!({})).await;
+    assert_eq!(data["sections"], json!([{ "path": "docs" }, { "path": "notes" }]));
+    // Cascaded params: the nearest cascade, aimed by `_target`, under the page's own keys.
+    for page in expected["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .filter(|p| p["kind"] == "page")
+    {
+        let data = app
+            .data(
+                "query($p: String!) { route(path: $p) { ... on Article { frontMatter display { sidebar } } } }",
+                json!({ "p": page["relPermalink"] }),
+            )
+            .await;
+        if data["route"] == Value::Null {
+            continue; // rendered nowhere (`render: link`)
+        }
+        let banner = data["route"]["frontMatter"]["banner"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(banner, page["banner"], "{}", page["file"]);
+        assert_eq!(data["route"]["display"]["sidebar"], page["sidebar"], "{}", page["file"]);
+    }
+}

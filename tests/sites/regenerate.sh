@@ -31,5 +31,11 @@ cp -r "$sites/frontmatter" "$tmp/frontmatter"
 hugo --source "$tmp/frontmatter" --destination "$tmp/frontmatter-out" --quiet
 python3 -m json.tool "$tmp/frontmatter-out/index.json" > "$sites/frontmatter/expected.json"
 
+# build: _build, headless and cascade; which pages were listed and rendered.
+cp -r "$sites/build" "$tmp/build"
+hugo --source "$tmp/build" --destination "$tmp/build-out" --quiet
+python3 -m json.tool "$tmp/build-out/index.json" > "$sites/build/expected.json"
+(cd "$tmp/build-out" && find . -name index.html | sed 's|^\.||; s|index\.html$||' | sort | python3 -c 'import json, sys; print(json.dumps([l.strip() for l in sys.stdin], indent=2))') > "$sites/build/rendered.json"
+
 # hugo-docs: its own script.
 bash "$sites/hugo-docs/regenerate.sh"
