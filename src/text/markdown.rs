@@ -1,10 +1,153 @@
-//! Markdown rendering: HTML (with heading anchors) and plain text.
+//! Markdown rendering: HTML (with heading anchors) and plain text, with
+//! Hugo's shortcodes in them.
+//!
+//! Shortcodes are handled as Hugo handles them: each top-level shortcode is
+//! replaced by a placeholder word before the markdown is rendered, and the
+//! placeholder by the shortcode's output after (a placeholder that is a
+//! paragraph of its own takes the `<p>` with it). So a shortcode's HTML is
+//! never re-read as markdown (nor dropped as raw HTML), and a `relref` in a
+//! link's destination ends up in its `href`.
 
 use std::collections::HashMap;
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::shortcode::html::{self as sc_html, PageContext};
+use super::shortcode::{self, Node, Shortcode};
 use super::slug::slugify;
+
+const PLACEHOLDER_START: &str = "HAHAGAZETTESHORTCODE";
+const PLACEHOLDER_END: &str = "HBHB";
+
+/// A body with each top-level shortcode replaced by a placeholder word.
+pub(crate) struct Prepared {
+    pub markdown: String,
+    pub shortcodes: Vec<Shortcode>,
+}
+
+fn placeholder(i: usize) -> String {
+    format!("{PLACEHOLDER_START}{i}{PLACEHOLDER_END}")
+}
+
+/// The placeholders in `s`, in order: (start, end, index).
+pub(crate) fn placeholders(s: &str) -> Vec<(usize, usize, usize)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = s[from..].find(PLACEHOLDER_START) {
+        let start = from + i;
+        let digits_at = start + PLACEHOLDER_START.len();
+        let digits = s[digits_at..].bytes().take_while(u8::is_ascii_digit).count();
+        let end = digits_at + digits;
+        if digits > 0 && s[end..].starts_with(PLACEHOLDER_END) {
+            if let Ok(n) = s[digits_at..end].parse() {
+                found.push((start, end + PLACEHOLDER_END.len(), n));
+            }
+            from = end + PLACEHOLDER_END.len();
+        } else {
+            from = digits_at;
+        }
+    }
+    found
+}
+
+/// `s` with every placeholder replaced by what `with` gives for its shortcode.
+fn replace_placeholders(s: &str, with: impl Fn(usize) -> String) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for (start, end, n) in placeholders(s) {
+        out.push_str(&s[last..start]);
+        out.push_str(&with(n));
+        last = end;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+/// Splits `markdown`'s shortcodes out. A body whose shortcodes do not
+/// parse (the importer refuses such a file; an older row may hold one) is
+/// read as plain markdown.
+pub(crate) fn prepare(markdown: &str) -> Prepared {
+    let nodes = if shortcode::may_contain(markdown) {
+        shortcode::parse(markdown).unwrap_or_else(|_| vec![Node::Text(markdown.to_owned())])
+    } else {
+        vec![Node::Text(markdown.to_owned())]
+    };
+    let mut out = String::with_capacity(markdown.len());
+    let mut shortcodes = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Text(t) => out.push_str(&t),
+            Node::Shortcode(sc) => {
+                out.push_str(&placeholder(shortcodes.len()));
+                shortcodes.push(sc);
+            }
+        }
+    }
+    Prepared {
+        markdown: out,
+        shortcodes,
+    }
+}
+
+/// Renders markdown for a shortcode (captions, inner content) with the page's context.
+struct PageMarkdown<'p, 'a> {
+    page: &'p PageContext<'a>,
+}
+
+impl sc_html::Markdown for PageMarkdown<'_, '_> {
+    fn block(&self, markdown: &str) -> String {
+        to_html_with(markdown, self.page)
+    }
+}
+
+/// The HTML of one shortcode, its inner content rendered: as markdown for
+/// `{{% %}}`; for `{{< >}}` as written (escaped), nested shortcodes rendered.
+pub(crate) fn shortcode_html(sc: &Shortcode, page: &PageContext<'_>) -> String {
+    let md = PageMarkdown { page };
+    let inner = || {
+        if sc.markdown {
+            to_html_with(&sc.inner_source, page)
+        } else {
+            let mut out = String::new();
+            for node in sc.inner.iter().flatten() {
+                match node {
+                    Node::Text(t) => out.push_str(&escape_html(t)),
+                    Node::Shortcode(nested) => out.push_str(&shortcode_html(nested, page)),
+                }
+            }
+            out
+        }
+    };
+    sc_html::render(sc, page, &md, &inner)
+}
+
+/// A shortcode's plain text: its HTML without tags, entities decoded, as
+/// Hugo's `.Plain` reads the page. `ref`, `relref` and `param` give none:
+/// plain text (summaries, word counts, the search index) is made where
+/// neither the site's pages nor its params are at hand, and must be the
+/// same wherever it is made.
+pub(crate) fn shortcode_text(sc: &Shortcode) -> String {
+    match sc.name.as_str() {
+        "ref" | "relref" | "param" => String::new(),
+        _ => sc_html::decode_entities(&sc_html::strip_tags(&shortcode_html(sc, &PageContext::empty())))
+            .trim()
+            .to_owned(),
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// A heading in a document, with the anchor id its HTML carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +196,8 @@ fn events_with_anchors(markdown: &str) -> (Vec<Event<'_>>, Vec<Heading>) {
                 }
                 j += 1;
             }
+            // A shortcode in a heading leaves no placeholder in its anchor.
+            let text = replace_placeholders(&text, |_| String::new());
             let base = explicit
                 .or_else(|| slugify(&text))
                 .unwrap_or_else(|| "heading".to_owned());
@@ -76,28 +221,59 @@ fn events_with_anchors(markdown: &str) -> (Vec<Event<'_>>, Vec<Heading>) {
 
 /// Renders markdown to HTML. Raw HTML in the source is left out, as Hugo's
 /// default renderer does, so the output is safe to insert into a page.
+/// Shortcodes render without page context: see [`to_html_with`].
 pub fn to_html(markdown: &str) -> String {
-    let (events, _) = events_with_anchors(markdown);
+    to_html_with(markdown, &PageContext::empty())
+}
+
+/// [`to_html`], with the page's params and resolved references for the
+/// `param`, `ref` and `relref` shortcodes.
+pub fn to_html_with(markdown: &str, page: &PageContext<'_>) -> String {
+    let prepared = prepare(markdown);
+    let (events, _) = events_with_anchors(&prepared.markdown);
     let events = events.into_iter().map(|e| match e {
         Event::Html(_) | Event::InlineHtml(_) => Event::Html("<!-- raw HTML omitted -->".into()),
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
-    out
+    if prepared.shortcodes.is_empty() {
+        return out;
+    }
+    let rendered: Vec<String> = prepared.shortcodes.iter().map(|sc| shortcode_html(sc, page)).collect();
+    // Hugo's rule (issue #1148): a placeholder that is a whole paragraph
+    // replaces the paragraph.
+    let mut html = String::with_capacity(out.len());
+    let mut last = 0;
+    for (start, end, n) in placeholders(&out) {
+        let (start, end) = if out[..start].ends_with("<p>") && out[end..].starts_with("</p>") {
+            (start - 3, end + 4)
+        } else {
+            (start, end)
+        };
+        html.push_str(&out[last..start]);
+        html.push_str(rendered.get(n).map(String::as_str).unwrap_or_default());
+        last = end;
+    }
+    html.push_str(&out[last..]);
+    html
 }
 
 /// The headings of a markdown document, with the anchors [`to_html`] gives them.
 pub fn headings(markdown: &str) -> Vec<Heading> {
-    events_with_anchors(markdown).1
+    events_with_anchors(&prepare(markdown).markdown).1
 }
 
 /// Markdown with its markup stripped: paragraphs separated by blank lines.
+/// A shortcode gives its plain text ([`shortcode_text`]), never its source.
 pub fn to_text(markdown: &str) -> String {
+    let prepared = prepare(markdown);
+    let texts: Vec<String> = prepared.shortcodes.iter().map(shortcode_text).collect();
+    let text = |t: &str| replace_placeholders(t, |n| texts.get(n).cloned().unwrap_or_default());
     let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(markdown, options()) {
+    for event in Parser::new_ext(&prepared.markdown, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Text(t) | Event::Code(t) => out.push_str(&text(&t)),
             // CJK text wraps without spaces; other text needs one.
             Event::SoftBreak if !out.ends_with(super::words::is_cjk) => out.push(' '),
             Event::HardBreak => out.push('\n'),
@@ -117,7 +293,15 @@ pub fn to_text(markdown: &str) -> String {
             _ => {}
         }
     }
-    out.trim().to_owned()
+    // A shortcode with no text leaves an empty paragraph behind.
+    let mut tidy = String::with_capacity(out.len());
+    for block in out.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        if !tidy.is_empty() {
+            tidy.push_str("\n\n");
+        }
+        tidy.push_str(block);
+    }
+    tidy.trim().to_owned()
 }
 
 #[cfg(test)]
@@ -153,5 +337,48 @@ mod tests {
             .map(|h| (h.level, h.text.as_str(), h.anchor.as_str()))
             .collect();
         assert_eq!(got, vec![(1, "A", "a"), (3, "B c", "b-c"), (2, "Custom", "mine")]);
+    }
+
+    #[test]
+    fn shortcodes_never_leak_into_html_or_text() {
+        let md = "Intro {{< badge \"new\" >}}.\n\n{{% note kind=tip %}}\nSome **bold**.\n{{% /note %}}\n\n{{< figure src=\"a.png\" caption=\"A chart\" >}}";
+        let html = to_html(md);
+        assert!(!html.contains("{{"), "{html}");
+        assert!(
+            html.contains(r#"<p>Intro <gazette-shortcode name="badge" data-params='["new"]'></gazette-shortcode>.</p>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<gazette-shortcode name="note" data-params='{"kind":"tip"}'><p>Some <strong>bold</strong>.</p>"#),
+            "{html}"
+        );
+        assert!(html.contains("<figure><img src=\"a.png\""), "{html}");
+        let text = to_text(md);
+        assert_eq!(text, "Intro .\n\nSome bold.\n\nA chart");
+    }
+
+    #[test]
+    fn inner_content_of_angle_shortcodes_is_escaped_not_rendered() {
+        let html = to_html("{{< note >}}<b>*x*</b>{{< /note >}}");
+        assert_eq!(
+            html,
+            "<gazette-shortcode name=\"note\" data-params='[]'>&lt;b&gt;*x*&lt;/b&gt;</gazette-shortcode>\n"
+        );
+    }
+
+    #[test]
+    fn params_json_is_escaped_for_a_single_quoted_attribute() {
+        let html = to_html("{{< card title=\"It's <b>&</b>\" >}}");
+        assert!(
+            html.contains(r#"data-params='{"title":"It&#39;s &lt;b&gt;&amp;&lt;/b&gt;"}'"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_shortcode_in_a_heading_leaves_its_anchor_alone() {
+        let hs = headings("## Rates {{< badge new >}}");
+        assert_eq!(hs[0].anchor, "rates");
+        assert!(to_html("## Rates {{< badge new >}}").starts_with("<h2 id=\"rates\">Rates <gazette-shortcode"));
     }
 }
