@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod keyset;
+pub mod refs;
 pub mod relations;
 pub mod routes;
 pub mod search;

@@ -89,6 +89,29 @@ pub(crate) fn prepare(markdown: &str) -> Prepared {
     }
 }
 
+/// The `ref` and `relref` targets of `markdown`'s shortcodes, nested ones
+/// included, without their `#fragment`: the pages a render must look up.
+pub fn ref_targets(markdown: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let prepared = prepare(markdown);
+    let mut pending: Vec<&Shortcode> = prepared.shortcodes.iter().collect();
+    while let Some(sc) = pending.pop() {
+        if sc.name == "ref" || sc.name == "relref" {
+            let target = sc_html::ref_target(&sc.params);
+            let path = target.split('#').next().unwrap_or_default().to_owned();
+            if !path.is_empty() && !out.contains(&path) {
+                out.push(path);
+            }
+        }
+        for node in sc.inner.iter().flatten() {
+            if let Node::Shortcode(nested) = node {
+                pending.push(nested);
+            }
+        }
+    }
+    out
+}
+
 /// Renders markdown for a shortcode (captions, inner content) with the page's context.
 struct PageMarkdown<'p, 'a> {
     page: &'p PageContext<'a>,
@@ -157,7 +180,7 @@ pub struct Heading {
     pub anchor: String,
 }
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -179,7 +202,7 @@ fn level_number(level: HeadingLevel) -> u8 {
 /// Parses `markdown` into events with an `id` on every heading (an explicit
 /// `{#id}` wins; else the slug of its text, made unique with `-1`, `-2`, …
 /// as Hugo does), and the list of those headings.
-fn events_with_anchors(markdown: &str) -> (Vec<Event<'_>>, Vec<Heading>) {
+pub(crate) fn events_with_anchors(markdown: &str) -> (Vec<Event<'_>>, Vec<Heading>) {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut headings = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();

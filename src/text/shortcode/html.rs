@@ -226,11 +226,16 @@ pub fn render(sc: &Shortcode, page: &PageContext<'_>, md: &dyn Markdown, inner_h
         }
         "x" => tweet(&format!("https://x.com/{}/status/{}", p.text("user"), p.text("id"))),
         "param" => page.param(&p.text_at(0)).map(|v| escape(&value_text(v))).unwrap_or_default(),
-        "ref" | "relref" => escape(&ref_url(page, &p.text_at(0), sc.name == "relref")),
+        "ref" | "relref" => escape(&ref_url(page, &ref_target(p), sc.name == "relref")),
         "highlight" => highlight::render(&deindent(&sc.inner_source), &p.text_at(0), &p.text_at(1)),
         "details" => details(p, md, &inner_markdown_html(sc, md, inner_html)),
         _ => custom(sc, inner_html),
     }
+}
+
+/// The target a `ref`/`relref` names: its first param, or its `path`.
+pub fn ref_target(p: &Params) -> String {
+    or_at(p, "path", 0)
 }
 
 /// The URL `ref` (`relative` false) or `relref` gives for `target`.
