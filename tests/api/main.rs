@@ -17,6 +17,7 @@ mod pagination;
 mod relations;
 mod schema;
 mod search;
+mod shortcodes;
 mod site;
 mod subscriptions;
 mod typed_client;

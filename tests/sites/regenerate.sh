@@ -33,7 +33,7 @@ cp -r "$sites/shortcodes" "$tmp/shortcodes"
 rm -rf "$tmp/shortcodes/broken"
 hugo --source "$tmp/shortcodes" --destination "$tmp/shortcodes-out" --quiet
 python3 -m json.tool "$tmp/shortcodes-out/index.json" > "$sites/shortcodes/expected.json"
-: > "$sites/shortcodes/broken/expected.txt"
+: > "$sites/shortcodes/broken-errors.txt"
 for page in "$sites"/shortcodes/broken/*.md; do
   name=$(basename "$page")
   rm -rf "$tmp/broken" && mkdir -p "$tmp/broken/content"
@@ -43,5 +43,5 @@ for page in "$sites"/shortcodes/broken/*.md; do
     echo "hugo built $name, which should fail" >&2; exit 1
   fi
   # `Error: Error building site: "…/content/NAME:LINE:COL": reason`, first line only.
-  head -1 "$tmp/broken.err" | sed -E 's|^.*/content/([^"]+)": |\1: |' >> "$sites/shortcodes/broken/expected.txt"
+  head -1 "$tmp/broken.err" | sed -E 's|^.*/content/([^"]+)": |\1: |' >> "$sites/shortcodes/broken-errors.txt"
 done
