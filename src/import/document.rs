@@ -12,7 +12,7 @@ use super::front_matter::{Problem, Split};
 use crate::locale::Locale;
 use crate::store::article::{theme_text, thumbnail_src};
 use crate::store::{Display, NewArticle, SourceLink, Term};
-use crate::text::shortcode::{self, html::PageContext};
+use crate::text::shortcode;
 use crate::text::{markdown, slug::slugify, words};
 
 /// Everything one content file says, checked and typed: the article it
@@ -111,7 +111,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         .map(|raw| Locale::parse(raw).map_err(|e| f.split.problem("translations", e)))
         .collect::<Result<Vec<_>, _>>()?;
 
-    check_shortcodes(split, opts)?;
+    check_shortcodes(split)?;
     let (body, source) = take_source_link(split.body);
     let (summary, truncated) = summary_of(f.string("summary")?, &body, opts);
     let slug = match f.string("slug")?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
@@ -159,45 +159,18 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     })
 }
 
-/// Refuses a body whose shortcodes Hugo would refuse to build: one that
-/// does not parse (unclosed, mismatched, badly quoted), and a `param` that
-/// names no param of the page or the site.
-fn check_shortcodes(split: &Split<'_>, opts: &ReadOptions) -> Result<(), Problem> {
+/// Refuses a body whose shortcodes do not parse (unclosed, mismatched,
+/// badly quoted), as Hugo refuses to build it. A `param` naming no param
+/// is not refused (Hugo's built-in fails the build, but a site may replace
+/// the template, as the Hugo docs do): it renders as nothing.
+fn check_shortcodes(split: &Split<'_>) -> Result<(), Problem> {
     if !shortcode::may_contain(split.body) {
         return Ok(());
     }
-    let at = |line: usize, reason: String| Problem {
-        line: Some(split.body_line + line - 1),
-        reason,
-    };
-    let nodes = shortcode::parse(split.body).map_err(|e| at(e.line, e.reason))?;
-    let site_params = match opts.site.config().map(|c| c.params()) {
-        Some(Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    };
-    let refs = std::collections::HashMap::new();
-    let page = PageContext {
-        params: &split.fields,
-        site_params: &site_params,
-        refs: &refs,
-    };
-    let mut pending: Vec<&shortcode::Node> = nodes.iter().collect();
-    while let Some(node) = pending.pop() {
-        let shortcode::Node::Shortcode(sc) = node else {
-            continue;
-        };
-        if sc.name == "param" {
-            let key = sc.params.text_at(0);
-            if key.is_empty() {
-                return Err(at(sc.line, "shortcode \"param\": Missing param key".to_owned()));
-            }
-            if page.param(&key).is_none() {
-                return Err(at(sc.line, format!("shortcode \"param\": Param {key:?} not found")));
-            }
-        }
-        pending.extend(sc.inner.iter().flatten());
-    }
-    Ok(())
+    shortcode::parse(split.body).map(|_| ()).map_err(|e| Problem {
+        line: Some(split.body_line + e.line - 1),
+        reason: e.reason,
+    })
 }
 
 /// Hugo's summary divider: the content before it is the summary.

@@ -115,7 +115,11 @@ pub async fn resolve(
     }
     let mut condition = Condition::any();
     for name in &by_name {
-        let file = if name.ends_with(".md") { (*name).clone() } else { format!("{name}.md") };
+        let file = if name.ends_with(".md") {
+            (*name).clone()
+        } else {
+            format!("{name}.md")
+        };
         condition = condition.add(article::Column::SourcePath.ends_with(format!("/{file}")));
     }
     let found: Vec<(String, String)> = article::Entity::find()
@@ -127,7 +131,11 @@ pub async fn resolve(
         .all(db)
         .await?;
     for name in by_name {
-        let file = if name.ends_with(".md") { name.clone() } else { format!("{name}.md") };
+        let file = if name.ends_with(".md") {
+            name.clone()
+        } else {
+            format!("{name}.md")
+        };
         let mut hits = found.iter().filter(|(source, _)| source.ends_with(&format!("/{file}")));
         if let (Some((_, path)), None) = (hits.next(), hits.next()) {
             out.insert(name.clone(), path.clone());

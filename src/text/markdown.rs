@@ -125,7 +125,7 @@ impl sc_html::Markdown for PageMarkdown<'_, '_> {
 
 /// The HTML of one shortcode, its inner content rendered: as markdown for
 /// `{{% %}}`; for `{{< >}}` as written (escaped), nested shortcodes rendered.
-pub(crate) fn shortcode_html(sc: &Shortcode, page: &PageContext<'_>) -> String {
+pub fn shortcode_html(sc: &Shortcode, page: &PageContext<'_>) -> String {
     let md = PageMarkdown { page };
     let inner = || {
         if sc.markdown {
@@ -149,7 +149,7 @@ pub(crate) fn shortcode_html(sc: &Shortcode, page: &PageContext<'_>) -> String {
 /// plain text (summaries, word counts, the search index) is made where
 /// neither the site's pages nor its params are at hand, and must be the
 /// same wherever it is made.
-pub(crate) fn shortcode_text(sc: &Shortcode) -> String {
+pub fn shortcode_text(sc: &Shortcode) -> String {
     match sc.name.as_str() {
         "ref" | "relref" | "param" => String::new(),
         _ => sc_html::decode_entities(&sc_html::strip_tags(&shortcode_html(sc, &PageContext::empty())))
@@ -368,11 +368,15 @@ mod tests {
         let html = to_html(md);
         assert!(!html.contains("{{"), "{html}");
         assert!(
-            html.contains(r#"<p>Intro <gazette-shortcode name="badge" data-params='["new"]'></gazette-shortcode>.</p>"#),
+            html.contains(
+                r#"<p>Intro <gazette-shortcode name="badge" data-params='["new"]'></gazette-shortcode>.</p>"#
+            ),
             "{html}"
         );
         assert!(
-            html.contains(r#"<gazette-shortcode name="note" data-params='{"kind":"tip"}'><p>Some <strong>bold</strong>.</p>"#),
+            html.contains(
+                r#"<gazette-shortcode name="note" data-params='{"kind":"tip"}'><p>Some <strong>bold</strong>.</p>"#
+            ),
             "{html}"
         );
         assert!(html.contains("<figure><img src=\"a.png\""), "{html}");

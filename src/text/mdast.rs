@@ -345,8 +345,13 @@ impl Builder<'_, '_, '_> {
                 (Collect::Alt(_), Event::End(TagEnd::Image)) => {}
                 (Collect::Alt(_), Event::End(_)) => {
                     if let Some(inner) = self.stack.pop() {
-                        if let (Collect::Alt(text), Some(Frame { collect: Collect::Alt(alt), .. })) =
-                            (inner.collect, self.stack.last_mut())
+                        if let (
+                            Collect::Alt(text),
+                            Some(Frame {
+                                collect: Collect::Alt(alt),
+                                ..
+                            }),
+                        ) = (inner.collect, self.stack.last_mut())
                         {
                             alt.push_str(&text);
                         }
@@ -473,13 +478,25 @@ mod tests {
             ]
         );
         let p = &kids[1]["children"];
-        assert_eq!(p[9], json!({"type": "link", "url": "https://x.org", "title": "T", "children": [{"type": "text", "value": "link"}]}));
-        assert_eq!(p[11], json!({"type": "image", "url": "i.png", "title": null, "alt": "alt x"}));
+        assert_eq!(
+            p[9],
+            json!({"type": "link", "url": "https://x.org", "title": "T", "children": [{"type": "text", "value": "link"}]})
+        );
+        assert_eq!(
+            p[11],
+            json!({"type": "image", "url": "i.png", "title": null, "alt": "alt x"})
+        );
         assert_eq!(p[14]["value"], "<!-- raw HTML omitted -->");
-        assert_eq!(p[17], json!({"type": "footnoteReference", "identifier": "1", "label": "1"}));
+        assert_eq!(
+            p[17],
+            json!({"type": "footnoteReference", "identifier": "1", "label": "1"})
+        );
         assert_eq!(kids[2]["children"][0]["type"], "paragraph");
         let tasks = &kids[3];
-        assert_eq!((tasks["ordered"].clone(), tasks["spread"].clone()), (json!(false), json!(false)));
+        assert_eq!(
+            (tasks["ordered"].clone(), tasks["spread"].clone()),
+            (json!(false), json!(false))
+        );
         assert_eq!(tasks["children"][0]["checked"], true);
         assert_eq!(tasks["children"][1]["checked"], false);
         assert_eq!(tasks["children"][0]["children"][0]["type"], "paragraph");
@@ -516,7 +533,15 @@ mod tests {
             .collect();
         let anchors: Vec<Value> = headings(md).into_iter().map(|h| Value::from(h.anchor)).collect();
         assert_eq!(ids, anchors);
-        assert_eq!(anchors, [json!("美国-policy"), json!("美国-policy-1"), json!("mine"), json!("rates")]);
+        assert_eq!(
+            anchors,
+            [
+                json!("美国-policy"),
+                json!("美国-policy-1"),
+                json!("mine"),
+                json!("rates")
+            ]
+        );
     }
 
     #[test]

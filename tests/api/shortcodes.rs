@@ -54,7 +54,14 @@ async fn body(app: &TestApp, page: &Value, format: &str) -> Value {
 #[actix_web::test]
 async fn built_in_shortcodes_render_as_hugo_renders_them() {
     let app = site_app(&site_dir()).await;
-    for file in ["figure.md", "video.md", "refs.md", "params.md", "other.md", "sub/page.md"] {
+    for file in [
+        "figure.md",
+        "video.md",
+        "refs.md",
+        "params.md",
+        "other.md",
+        "sub/page.md",
+    ] {
         let page = hugo_page(file);
         let got = body(&app, &page, "HTML").await;
         assert_eq!(got["body"], page["content"], "{file}");
@@ -191,7 +198,11 @@ async fn custom_shortcodes_are_ast_nodes_with_what_hugo_parsed() {
     assert_eq!(ours.len(), hugo.len(), "{tree}");
     for (ours, hugo) in ours.iter().zip(&hugo) {
         assert_eq!(ours["name"], hugo["name"], "{ours} / {hugo}");
-        let params = if hugo["params"].is_null() { json!([]) } else { hugo["params"].clone() };
+        let params = if hugo["params"].is_null() {
+            json!([])
+        } else {
+            hugo["params"].clone()
+        };
         assert_eq!(ours["params"], params, "{ours} / {hugo}");
         let Some(inner) = hugo["inner"].as_str() else {
             assert_eq!(ours["children"], json!([]), "{ours}");
@@ -220,7 +231,10 @@ async fn ast_heading_ids_are_the_table_of_contents_anchors() {
     let heading = &tree["children"][0];
     assert_eq!(heading["type"], "heading");
     assert_eq!(heading["depth"], 2);
-    assert_eq!(heading["data"]["hProperties"]["id"], got["tableOfContents"][0]["anchor"]);
+    assert_eq!(
+        heading["data"]["hProperties"]["id"],
+        got["tableOfContents"][0]["anchor"]
+    );
     assert!(page["content"].as_str().unwrap().contains("<h2 id=\"a-section\">"));
     assert_eq!(heading["data"]["hProperties"]["id"], "a-section");
 }
@@ -233,7 +247,7 @@ async fn broken_shortcodes_are_import_errors_with_hugos_reasons() {
     let dir = site_dir().join("broken");
     let expected = std::fs::read_to_string(site_dir().join("broken-errors.txt")).expect("broken-errors.txt");
     let app = spawn_app().await;
-    let summary = app.import(&[dir.clone()]).await;
+    let summary = app.import(std::slice::from_ref(&dir)).await;
     let ours: Vec<String> = summary.failed.iter().map(|f| f.to_string()).collect();
     // Where hugo says 1:1, the line that holds the broken shortcode.
     let lines = [
@@ -262,20 +276,30 @@ async fn broken_shortcodes_are_import_errors_with_hugos_reasons() {
             .unwrap_or_else(|| panic!("{file} was imported: {ours:?}"));
         assert_eq!(error.line, Some(*want_line), "{error}");
         assert!(error.reason.starts_with(reason), "{error}\nhugo: {hugo}");
-        assert!(error.to_string().starts_with(&format!("{}:{want_line}: ", error.path.display())));
+        assert!(error
+            .to_string()
+            .starts_with(&format!("{}:{want_line}: ", error.path.display())));
     }
     assert!(app.article_slugs().await.is_empty());
 }
 
+/// Hugo's built-in `param` fails the build on a missing param, but a site
+/// may replace it (the Hugo docs' stub does not fail): Gazette imports the
+/// page and the shortcode renders as nothing.
 #[actix_web::test]
-async fn a_param_shortcode_naming_no_param_is_refused() {
+async fn a_param_naming_no_param_renders_as_nothing() {
     let app = spawn_app().await;
     let content = ContentDir::new();
-    content.write("a.md", yaml_article("A", "2025-01-01", "") + "\nBy {{< param author >}}.\n");
+    content.write(
+        "a.md",
+        yaml_article("A", "2025-01-01", "") + "\nBy {{< param author >}}.\n",
+    );
     let summary = app.import(&[content.path().to_path_buf()]).await;
-    assert_eq!(summary.failed.len(), 1);
-    let error = summary.failed[0].to_string();
-    assert!(error.ends_with(":8: shortcode \"param\": Param \"author\" not found"), "{error}");
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let data = app
+        .data(r#"{ article(slug: "a") { body(format: HTML) } }"#, json!({}))
+        .await;
+    assert_eq!(data["article"]["body"], "<p>Body of A.</p>\n<p>By .</p>\n");
 }
 
 /// A body full of shortcodes: none of their source in the HTML, the text,
@@ -300,16 +324,27 @@ async fn shortcodes_never_leak_into_text_summaries_counts_or_search() {
         assert!(!a[field].as_str().unwrap().contains("{{"), "{field}: {a}");
     }
     assert_eq!(
-        a["text"],
-        "Body of Rates. Rates rose  today.\n\nCentral banks moved.\n\nRates chart",
+        a["text"], "Body of Rates. Rates rose  today.\n\nCentral banks moved.\n\nRates chart",
         "{a}"
     );
-    assert_eq!(a["summary"], "Body of Rates. Rates rose today. Central banks moved. Rates chart");
+    assert_eq!(
+        a["summary"],
+        "Body of Rates. Rates rose today. Central banks moved. Rates chart"
+    );
     assert_eq!(a["wordCount"], 11);
     let snippet = data["search"]["edges"][0]["snippet"].as_str().unwrap();
-    assert!(snippet.contains("<mark>banks</mark>") && !snippet.contains("{{"), "{snippet}");
+    assert!(
+        snippet.contains("<mark>banks</mark>") && !snippet.contains("{{"),
+        "{snippet}"
+    );
     let html = a["html"].as_str().unwrap();
-    assert!(html.contains("<gazette-shortcode name=\"badge\" data-params='[\"sharply\"]'></gazette-shortcode>"), "{html}");
+    assert!(
+        html.contains("<gazette-shortcode name=\"badge\" data-params='[\"sharply\"]'></gazette-shortcode>"),
+        "{html}"
+    );
     assert!(html.contains("<gazette-shortcode name=\"note\" data-params='{\"kind\":\"tip\"}'><p>Central <strong>banks</strong> moved.</p>"), "{html}");
-    assert!(html.contains("<iframe src=\"https://www.youtube.com/embed/w7Ft2ymGmfc\""), "{html}");
+    assert!(
+        html.contains("<iframe src=\"https://www.youtube.com/embed/w7Ft2ymGmfc\""),
+        "{html}"
+    );
 }

@@ -95,7 +95,10 @@ async fn typed_operations_run_against_the_app() {
         .iter()
         .find(|n| n["type"] == "heading")
         .expect("a heading");
-    assert_eq!(heading["data"]["hProperties"]["id"], article.table_of_contents[0].anchor);
+    assert_eq!(
+        heading["data"]["hProperties"]["id"],
+        article.table_of_contents[0].anchor
+    );
 
     let filter = search::ArticleFilter {
         locale: Some("zh-CN".into()),

@@ -374,7 +374,16 @@ impl Article {
     ) -> Result<String, ApiError> {
         let body = self.served_body(ctx).await?;
         if format == BodyFormat::Markdown || format == BodyFormat::Text {
-            return render(ctx, &body, format, BodyPage { front_matter: &Value::Null, source_path: "" }).await;
+            return render(
+                ctx,
+                &body,
+                format,
+                BodyPage {
+                    front_matter: &Value::Null,
+                    source_path: "",
+                },
+            )
+            .await;
         }
         let full = self.full(ctx).await?;
         let source_path = match self.served(ctx).await? {

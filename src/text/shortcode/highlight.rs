@@ -74,8 +74,12 @@ pub fn render(code: &str, lang: &str, spec: &str) -> String {
     let settings = theme.map(|t| &t.settings);
     let fg = settings.and_then(|s| s.foreground).unwrap_or(Color::WHITE);
     let bg = settings.and_then(|s| s.background).unwrap_or(Color::BLACK);
-    let line_bg = settings.and_then(|s| s.line_highlight).map_or("#3c3d38".to_owned(), hex);
-    let gutter = settings.and_then(|s| s.gutter_foreground).map_or("#7f7f7f".to_owned(), hex);
+    let line_bg = settings
+        .and_then(|s| s.line_highlight)
+        .map_or("#3c3d38".to_owned(), hex);
+    let gutter = settings
+        .and_then(|s| s.gutter_foreground)
+        .map_or("#7f7f7f".to_owned(), hex);
     let lang_attr = escape(lang);
     let mut out = format!(
         "<div class=\"highlight\"><pre tabindex=\"0\" style=\"color:{};background-color:{};-moz-tab-size:4;-o-tab-size:4;tab-size:4;\"><code class=\"language-{lang_attr}\" data-lang=\"{lang_attr}\">",
@@ -117,10 +121,18 @@ fn push_token(out: &mut String, style: Style, text: &str, fg: Color) {
         css.push_str(&format!("color:{}", hex(style.foreground)));
     }
     if style.font_style.contains(FontStyle::BOLD) {
-        css.push_str(if css.is_empty() { "font-weight:bold" } else { ";font-weight:bold" });
+        css.push_str(if css.is_empty() {
+            "font-weight:bold"
+        } else {
+            ";font-weight:bold"
+        });
     }
     if style.font_style.contains(FontStyle::ITALIC) {
-        css.push_str(if css.is_empty() { "font-style:italic" } else { ";font-style:italic" });
+        css.push_str(if css.is_empty() {
+            "font-style:italic"
+        } else {
+            ";font-style:italic"
+        });
     }
     // Chroma keeps a line's break inside its span, outside any token's.
     let (body, newline) = match text.strip_suffix('\n') {
@@ -149,13 +161,16 @@ mod tests {
                 highlighted: vec![(2, 2), (4, 5)]
             }
         );
-        assert_eq!(options("").line_numbers, false);
+        assert!(!options("").line_numbers);
     }
 
     #[test]
     fn lines_are_flex_spans_with_numbers_and_highlights() {
         let html = render("a := 1\nb := \"<x>\"", "go", "linenos=true,hl_lines=2");
-        assert!(html.starts_with("<div class=\"highlight\"><pre tabindex=\"0\" style=\"color:#"), "{html}");
+        assert!(
+            html.starts_with("<div class=\"highlight\"><pre tabindex=\"0\" style=\"color:#"),
+            "{html}"
+        );
         assert!(html.contains("<code class=\"language-go\" data-lang=\"go\">"), "{html}");
         assert_eq!(html.matches("<span style=\"display:flex;").count(), 2, "{html}");
         assert!(html.contains("display:flex; background-color:"), "{html}");

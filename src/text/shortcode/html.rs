@@ -117,8 +117,8 @@ pub fn escape_url(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'!' | b'#' | b'$' | b'&' | b'*' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'['
-            | b']' | b'%' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            b'!' | b'#' | b'$' | b'&' | b'*' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'[' | b']'
+            | b'%' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
             b if b.is_ascii_alphanumeric() => out.push(b as char),
             b => out.push_str(&format!("%{b:02X}")),
         }
@@ -225,7 +225,10 @@ pub fn render(sc: &Shortcode, page: &PageContext<'_>, md: &dyn Markdown, inner_h
             tweet(&format!("https://twitter.com/{user}/status/{id}"))
         }
         "x" => tweet(&format!("https://x.com/{}/status/{}", p.text("user"), p.text("id"))),
-        "param" => page.param(&p.text_at(0)).map(|v| escape(&value_text(v))).unwrap_or_default(),
+        "param" => page
+            .param(&p.text_at(0))
+            .map(|v| escape(&value_text(v)))
+            .unwrap_or_default(),
         "ref" | "relref" => escape(&ref_url(page, &ref_target(p), sc.name == "relref")),
         "highlight" => highlight::render(&deindent(&sc.inner_source), &p.text_at(0), &p.text_at(1)),
         "details" => details(p, md, &inner_markdown_html(sc, md, inner_html)),
@@ -281,7 +284,13 @@ fn deindent(inner: &str) -> String {
         .unwrap_or(0);
     let out: Vec<&str> = lines
         .iter()
-        .map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() })
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
         .collect();
     out.join("\n").trim_matches(['\n', '\r']).to_owned()
 }
@@ -332,7 +341,10 @@ fn figure(p: &Params, md: &dyn Markdown) -> String {
             out.push_str("<p>");
             out.push_str(&md.inline(&p.text("caption")));
             if has("attrlink") {
-                out.push_str(&format!("\n                    <a href=\"{}\">", escape_url(&p.text("attrlink"))));
+                out.push_str(&format!(
+                    "\n                    <a href=\"{}\">",
+                    escape_url(&p.text("attrlink"))
+                ));
             }
             out.push_str(&md.inline(&p.text("attr")));
             if has("attrlink") {
@@ -452,7 +464,8 @@ fn details(p: &Params, md: &dyn Markdown, inner: &str) -> String {
             out.push_str(&format!(" {key}=\"{}\"", escape(&v)));
         }
     }
-    let open = matches!(p.get("open"), Some(Value::Bool(true))) || matches!(p.get("open"), Some(Value::String(s)) if s == "true")
+    let open = matches!(p.get("open"), Some(Value::Bool(true)))
+        || matches!(p.get("open"), Some(Value::String(s)) if s == "true")
         || p.get("open").and_then(Value::as_i64) == Some(1);
     if open {
         out.push_str(" open");
@@ -488,7 +501,11 @@ fn custom(sc: &Shortcode, inner_html: &dyn Fn() -> String) -> String {
             c => attr.push(c),
         }
     }
-    let inner = if sc.inner.is_some() { inner_html() } else { String::new() };
+    let inner = if sc.inner.is_some() {
+        inner_html()
+    } else {
+        String::new()
+    };
     format!(
         "<gazette-shortcode name=\"{}\" data-params='{attr}'>{inner}</gazette-shortcode>",
         escape(&sc.name)

@@ -214,7 +214,12 @@ fn typed(s: &str, quoted: bool) -> Value {
     }
     if let Some((int, frac)) = digits.split_once('.') {
         if int.bytes().all(|b| b.is_ascii_digit()) && !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()) {
-            if let Some(n) = s.trim_start_matches('+').parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            if let Some(n) = s
+                .trim_start_matches('+')
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
                 return Value::Number(n);
             }
         }
@@ -543,7 +548,11 @@ impl<'a> Lexer<'a> {
         }
         let raw = &self.text[from..self.pos];
         // Hugo drops every backslash of a value that escaped a quote.
-        let value = if escaped_inner { raw.replace('\\', "") } else { raw.to_owned() };
+        let value = if escaped_inner {
+            raw.replace('\\', "")
+        } else {
+            raw.to_owned()
+        };
         match self.next() {
             Some('\\') if self.peek() == Some('"') => {
                 self.next();
@@ -599,7 +608,9 @@ fn params_of(items: Vec<Item>) -> Result<Params, String> {
     match (positional.is_empty(), named.is_empty()) {
         (_, true) => Ok(Params::Positional(positional)),
         (true, false) => Ok(Params::Named(named)),
-        (false, false) => Err("invalid state: invalid param type: cannot mix named and positional parameters".to_owned()),
+        (false, false) => {
+            Err("invalid state: invalid param type: cannot mix named and positional parameters".to_owned())
+        }
     }
 }
 

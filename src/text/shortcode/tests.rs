@@ -74,7 +74,9 @@ fn the_comment_escape_is_text() {
     let nodes = parse("Write `{{</* figure src=\"x.png\" */>}}` or {{%/* note */%}}.").unwrap();
     assert_eq!(
         nodes,
-        vec![Node::Text("Write `{{< figure src=\"x.png\" >}}` or {{% note %}}.".into())]
+        vec![Node::Text(
+            "Write `{{< figure src=\"x.png\" >}}` or {{% note %}}.".into()
+        )]
     );
 }
 
@@ -111,5 +113,9 @@ fn broken_shortcodes_fail_as_hugo_does() {
 #[test]
 fn a_closing_tag_must_close_the_innermost_paired_shortcode() {
     let err = parse("{{< details >}}{{< highlight go >}}x{{< /details >}}{{< /highlight >}}").unwrap_err();
-    assert!(err.reason.starts_with("closing tag for shortcode 'details' does not match start tag"), "{err}");
+    assert!(
+        err.reason
+            .starts_with("closing tag for shortcode 'details' does not match start tag"),
+        "{err}"
+    );
 }
