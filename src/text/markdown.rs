@@ -408,4 +408,34 @@ mod tests {
         assert_eq!(hs[0].anchor, "rates");
         assert!(to_html("## Rates {{< badge new >}}").starts_with("<h2 id=\"rates\">Rates <gazette-shortcode"));
     }
+
+    /// Hugo 0.140's `details` template (0.111 has none).
+    #[test]
+    fn details_renders_its_summary_and_markdown_inner() {
+        let html = to_html("{{< details summary=\"More *info*\" open=true >}}\nSome **bold**.\n{{< /details >}}");
+        assert_eq!(
+            html,
+            "<details open>\n\t<summary>More <em>info</em></summary>\n\t<p>Some <strong>bold</strong>.</p>\n</details>\n\n"
+        );
+        let plain = to_html("{{< details >}}x{{< /details >}}");
+        assert!(plain.starts_with("<details>\n\t<summary>Details</summary>"), "{plain}");
+    }
+
+    #[test]
+    fn tweets_are_links_the_widget_script_embeds() {
+        let named = to_html("{{< x user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}");
+        assert_eq!(
+            named,
+            "<blockquote class=\"twitter-tweet\"><a href=\"https://x.com/SanDiegoZoo/status/1453110110599868418\">https://x.com/SanDiegoZoo/status/1453110110599868418</a></blockquote>\n\n"
+        );
+        let positional = to_html("{{< tweet SanDiegoZoo 1453110110599868418 >}}");
+        assert!(
+            positional.contains("href=\"https://twitter.com/SanDiegoZoo/status/1453110110599868418\""),
+            "{positional}"
+        );
+        assert_eq!(
+            to_text("{{< tweet SanDiegoZoo 1453110110599868418 >}}"),
+            "https://twitter.com/SanDiegoZoo/status/1453110110599868418"
+        );
+    }
 }

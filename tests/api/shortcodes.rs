@@ -102,8 +102,9 @@ fn strip_tags(html: &str) -> String {
 }
 
 /// Syntect's tokens are not Chroma's, and its colours are another theme's:
-/// the layout (wrapper, `<code>` with its language, one flex span per line)
-/// and the text are hugo's.
+/// the layout (wrapper, `<code>` with its language, one flex span per line,
+/// highlighted lines, a grid `<pre>` when there are some) and the text
+/// (line numbers from `linenostart` included) are hugo's.
 #[actix_web::test]
 async fn highlight_lays_out_code_as_hugo_does() {
     let app = site_app(&site_dir()).await;
@@ -112,16 +113,24 @@ async fn highlight_lays_out_code_as_hugo_does() {
     let got = got["body"].as_str().unwrap();
     let hugo = page["content"].as_str().unwrap();
     assert_eq!(strip_tags(got), strip_tags(hugo));
+    assert!(
+        strip_tags(got).contains("10def f(x):\n11    y = x + 1\n12    return y"),
+        "{got}"
+    );
     for needle in [
         "<div class=\"highlight\"><pre tabindex=\"0\" style=\"",
         "<code class=\"language-go\" data-lang=\"go\">",
         "<code class=\"language-text\" data-lang=\"text\">",
+        "<code class=\"language-python\" data-lang=\"python\">",
+        "<span style=\"display:flex;\">",
+        "<span style=\"display:flex; background-color:",
+        "tab-size:4;display:grid;\">",
+        "<span style=\"white-space:pre;-webkit-user-select:none;user-select:none;margin-right:0.4em;padding:0 0.4em 0 0.4em;color:",
     ] {
         assert_eq!(got.matches(needle).count(), hugo.matches(needle).count(), "{needle}");
     }
-    let lines = "<span style=\"display:flex;\">";
-    assert_eq!(got.matches(lines).count(), hugo.matches(lines).count());
-    assert_eq!(got.matches(lines).count(), 6);
+    assert_eq!(got.matches("<span style=\"display:flex;").count(), 9);
+    assert_eq!(got.matches("display:flex; background-color:").count(), 2);
 }
 
 /// The JSON objects hugo's custom shortcode templates printed, in order,

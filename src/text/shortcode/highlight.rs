@@ -18,6 +18,23 @@ use syntect::util::LinesWithEndings;
 
 use super::html::escape;
 
+/// Go's `html.EscapeString`, which Chroma escapes code with (no `+`,
+/// unlike `html/template`).
+fn escape_code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&#34;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static THEME: LazyLock<Option<Theme>> = LazyLock::new(|| {
     let mut themes = ThemeSet::load_defaults().themes;
@@ -81,8 +98,15 @@ pub fn render(code: &str, lang: &str, spec: &str) -> String {
         .and_then(|s| s.gutter_foreground)
         .map_or("#7f7f7f".to_owned(), hex);
     let lang_attr = escape(lang);
+    // Chroma makes the `<pre>` a grid when lines are highlighted, so a
+    // highlighted line's background spans the block's width.
+    let grid = if opts.highlighted.is_empty() {
+        ""
+    } else {
+        "display:grid;"
+    };
     let mut out = format!(
-        "<div class=\"highlight\"><pre tabindex=\"0\" style=\"color:{};background-color:{};-moz-tab-size:4;-o-tab-size:4;tab-size:4;\"><code class=\"language-{lang_attr}\" data-lang=\"{lang_attr}\">",
+        "<div class=\"highlight\"><pre tabindex=\"0\" style=\"color:{};background-color:{};-moz-tab-size:4;-o-tab-size:4;tab-size:4;{grid}\"><code class=\"language-{lang_attr}\" data-lang=\"{lang_attr}\">",
         hex(fg),
         hex(bg)
     );
@@ -140,9 +164,9 @@ fn push_token(out: &mut String, style: Style, text: &str, fg: Color) {
         None => (text, ""),
     };
     if css.is_empty() || body.trim().is_empty() {
-        out.push_str(&escape(body));
+        out.push_str(&escape_code(body));
     } else {
-        out.push_str(&format!("<span style=\"{css}\">{}</span>", escape(body)));
+        out.push_str(&format!("<span style=\"{css}\">{}</span>", escape_code(body)));
     }
     out.push_str(newline);
 }
