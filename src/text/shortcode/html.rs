@@ -109,7 +109,8 @@ pub fn escape(s: &str) -> String {
 /// characters a URL may not hold are percent-encoded, then it is escaped.
 pub fn escape_url(s: &str) -> String {
     if let Some((scheme, _)) = s.split_once(':') {
-        let is_scheme = !scheme.contains(['/', '?', '#']);
+        // Go's rule: a `:` before any `/` ends a scheme.
+        let is_scheme = !scheme.contains('/');
         if is_scheme && !["http", "https", "mailto"].contains(&scheme.to_ascii_lowercase().as_str()) {
             return "#ZgotmplZ".to_owned();
         }
