@@ -152,6 +152,8 @@ pub fn shortcode_html(sc: &Shortcode, page: &PageContext<'_>) -> String {
 pub fn shortcode_text(sc: &Shortcode) -> String {
     match sc.name.as_str() {
         "ref" | "relref" | "param" => String::new(),
+        // Its HTML's text is the code: no need to colour it first.
+        "highlight" => sc_html::deindent(&sc.inner_source),
         _ => sc_html::decode_entities(&sc_html::strip_tags(&shortcode_html(sc, &PageContext::empty())))
             .trim()
             .to_owned(),

@@ -275,7 +275,7 @@ fn inner_markdown_html(sc: &Shortcode, md: &dyn Markdown, inner_html: &dyn Fn() 
 
 /// Hugo's `.InnerDeindent`: the inner content without the indentation
 /// common to its lines, and without the line breaks around it.
-fn deindent(inner: &str) -> String {
+pub fn deindent(inner: &str) -> String {
     let lines: Vec<&str> = inner.split('\n').collect();
     let indent = lines
         .iter()
