@@ -119,3 +119,79 @@ fn a_closing_tag_must_close_the_innermost_paired_shortcode() {
         "{err}"
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::parse;
+    use crate::text::{markdown, mdast, shortcode::html::PageContext};
+
+    /// Pieces shortcode syntax is made of, and text around it.
+    fn piece(with_values: bool) -> impl Strategy<Value = &'static str> {
+        let mut pieces = vec![
+            "{{<",
+            "{{%",
+            ">}}",
+            "%}}",
+            "/",
+            " ",
+            "\n",
+            "note",
+            "figure",
+            "highlight",
+            "details",
+            "x",
+            "1",
+            "-",
+            "é",
+            "中",
+            "*",
+            "#",
+            "text",
+            "/*",
+            "*/",
+            "\t",
+            "\r\n",
+            "{{",
+            "}}",
+        ];
+        if with_values {
+            pieces.extend(["\"", "`", "\\", "=", "\\\"", "."]);
+        }
+        proptest::sample::select(pieces)
+    }
+
+    proptest! {
+        /// Whatever the input, parsing and every rendering return: no
+        /// panic on a multi-byte character, an unterminated value or a
+        /// stray delimiter.
+        #[test]
+        fn any_input_parses_or_fails_without_panicking(pieces in proptest::collection::vec(piece(true), 0..40)) {
+            let text: String = pieces.concat();
+            let _ = parse(&text);
+            let _ = markdown::to_html(&text);
+            let _ = markdown::to_text(&text);
+            let _ = markdown::headings(&text);
+            let _ = mdast::to_json(&text, &PageContext::empty());
+        }
+
+        /// A body whose shortcodes parse never shows the opening of one in
+        /// its HTML or text (values, which may hold anything, left out; a
+        /// stray `>}}` with nothing open is text, to Hugo too).
+        #[test]
+        fn parsed_shortcodes_never_leak(pieces in proptest::collection::vec(piece(false), 0..40)) {
+            let text: String = pieces.concat();
+            prop_assume!(parse(&text).is_ok() && !text.contains("/*"));
+            // HTML may hold `{{` before a tag (`{{</p>`): its shortcodes'
+            // openings would be escaped text there.
+            let html = markdown::to_html(&text);
+            for delimiter in ["{{&lt;", "{{%"] {
+                prop_assert!(!html.contains(delimiter), "{text:?} gave {html:?}");
+            }
+            let plain = markdown::to_text(&text);
+            for delimiter in ["{{<", "{{%"] {
+                prop_assert!(!plain.contains(delimiter), "{text:?} gave {plain:?}");
+            }
+        }
+    }
+}
