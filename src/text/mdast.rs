@@ -582,6 +582,7 @@ mod tests {
             params: &empty,
             site_params: &empty,
             refs: &refs,
+            config: None,
         };
         let t = to_json("[x]({{< relref \"other.md#a\" >}})", &page);
         assert_eq!(t["children"][0]["children"][0]["url"], "/other/#a");

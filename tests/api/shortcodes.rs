@@ -68,6 +68,23 @@ async fn built_in_shortcodes_render_as_hugo_renders_them() {
     }
 }
 
+/// The site's `privacy` settings (YouTube's privacy-enhanced host,
+/// Vimeo's do-not-track) and `refLinksNotFoundURL` change the output as
+/// they change hugo's.
+#[actix_web::test]
+async fn privacy_settings_and_the_not_found_url_are_the_sites() {
+    let dir = site_dir().join("privacy");
+    let app = site_app(&dir).await;
+    let text = std::fs::read_to_string(dir.join("expected.json")).expect("expected.json");
+    let expected: Value = serde_json::from_str(&text).expect("json");
+    let pages = expected["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 2);
+    for page in pages {
+        let got = body(&app, page, "HTML").await;
+        assert_eq!(got["body"], page["content"], "{}", page["file"]);
+    }
+}
+
 /// Normalised for the markdown renderers' differences, none a shortcode's:
 /// goldmark writes a plain code block as `<pre tabindex="0">` where
 /// pulldown-cmark writes `<pre>`, escapes `"` in a code span as `&quot;`

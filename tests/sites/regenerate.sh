@@ -30,9 +30,14 @@ bash "$sites/hugo-docs/regenerate.sh"
 # shortcodes: every page's .Content and .Plain as hugo renders the built-ins
 # and parses custom ones; then each broken page alone, with hugo's error.
 cp -r "$sites/shortcodes" "$tmp/shortcodes"
-rm -rf "$tmp/shortcodes/broken"
+rm -rf "$tmp/shortcodes/broken" "$tmp/shortcodes/privacy"
 hugo --source "$tmp/shortcodes" --destination "$tmp/shortcodes-out" --quiet
 python3 -m json.tool "$tmp/shortcodes-out/index.json" > "$sites/shortcodes/expected.json"
+# The same videos with the privacy settings, and a ref to no page.
+cp -r "$sites/shortcodes/privacy" "$tmp/privacy"
+cp -r "$sites/shortcodes/layouts" "$tmp/privacy/"
+hugo --source "$tmp/privacy" --destination "$tmp/privacy-out" --quiet 2> /dev/null
+python3 -m json.tool "$tmp/privacy-out/index.json" > "$sites/shortcodes/privacy/expected.json"
 : > "$sites/shortcodes/broken-errors.txt"
 for page in "$sites"/shortcodes/broken/*.md; do
   name=$(basename "$page")

@@ -104,6 +104,7 @@ pub(crate) async fn render(
                 params: page.front_matter.as_object().unwrap_or(&empty),
                 site_params: &site_params,
                 refs: &refs,
+                config: rc.site.config().map(|c| c.raw()),
             };
             if format == BodyFormat::Html {
                 markdown::to_html_with(markdown_src, &context)

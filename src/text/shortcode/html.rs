@@ -9,7 +9,8 @@ use serde_json::{Map, Value};
 
 use super::{highlight, value_text, Params, Shortcode};
 
-/// Hugo's `refLinksNotFoundURL` default: what a `ref` to no page gives.
+/// Hugo's `refLinksNotFoundURL` default: what a `ref` to no page gives
+/// (the site's setting wins).
 pub const REF_NOT_FOUND: &str = "#ZgotmplZ";
 
 /// Where a `ref`/`relref` target lives: Hugo's `.RelPermalink` and `.Permalink`.
@@ -28,6 +29,9 @@ pub struct PageContext<'a> {
     pub site_params: &'a Map<String, Value>,
     /// Each `ref`/`relref` target path (without `#fragment`) found, resolved.
     pub refs: &'a HashMap<String, RefUrls>,
+    /// The site's config (keys lower-cased), for the settings Hugo's
+    /// templates read: `privacy.*` and `refLinksNotFoundURL`.
+    pub config: Option<&'a Value>,
 }
 
 static EMPTY_MAP: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
@@ -40,11 +44,22 @@ impl PageContext<'static> {
             params: &EMPTY_MAP,
             site_params: &EMPTY_MAP,
             refs: &EMPTY_REFS,
+            config: None,
         }
     }
 }
 
 impl PageContext<'_> {
+    /// A site setting by its lower-cased dotted path (`privacy.youtube.disable`).
+    fn setting(&self, path: &str) -> Option<&Value> {
+        path.split('.').try_fold(self.config?, |v, key| v.get(key))
+    }
+
+    /// A boolean site setting, false when not set.
+    fn flag(&self, path: &str) -> bool {
+        matches!(self.setting(path), Some(Value::Bool(true)))
+    }
+
     /// Hugo's `.Page.Param`: the page's param (a dotted key reaches into
     /// maps, keys compared case-insensitively), else the site's.
     pub fn param(&self, key: &str) -> Option<&Value> {
@@ -215,8 +230,12 @@ pub fn render(sc: &Shortcode, page: &PageContext<'_>, md: &dyn Markdown, inner_h
     let p = &sc.params;
     match sc.name.as_str() {
         "figure" => figure(p, md),
-        "youtube" => youtube(p),
-        "vimeo" => vimeo(p),
+        "youtube" if page.flag("privacy.youtube.disable") => String::new(),
+        "youtube" => youtube(p, page.flag("privacy.youtube.privacyenhanced")),
+        "vimeo" if page.flag("privacy.vimeo.disable") => String::new(),
+        "vimeo" => vimeo(p, page.flag("privacy.vimeo.enablednt")),
+        "tweet" | "twitter" if page.flag("privacy.twitter.disable") => String::new(),
+        "x" if page.flag("privacy.x.disable") => String::new(),
         "tweet" | "twitter" => {
             let (user, id) = match p {
                 Params::Named(_) => (p.text("user"), p.text("id")),
@@ -254,7 +273,12 @@ pub fn ref_url(page: &PageContext<'_>, target: &str, relative: bool) -> String {
         match page.refs.get(path) {
             Some(found) if relative => found.rel_permalink.clone(),
             Some(found) => found.permalink.clone(),
-            None => return REF_NOT_FOUND.to_owned(),
+            None => {
+                return match page.setting("reflinksnotfoundurl") {
+                    Some(Value::String(url)) => url.clone(),
+                    _ => REF_NOT_FOUND.to_owned(),
+                }
+            }
         }
     };
     if let Some(fragment) = fragment {
@@ -369,7 +393,7 @@ fn or_at(p: &Params, key: &str, index: usize) -> String {
     }
 }
 
-fn youtube(p: &Params) -> String {
+fn youtube(p: &Params, privacy_enhanced: bool) -> String {
     let id = or_at(p, "id", 0);
     let class = or_at(p, "class", 1);
     let title = match p.get("title") {
@@ -380,6 +404,11 @@ fn youtube(p: &Params) -> String {
         Some(Value::String(s)) if s == "true" => "?autoplay=1",
         Some(Value::Bool(true)) => "?autoplay=1",
         _ => "",
+    };
+    let host = if privacy_enhanced {
+        "www.youtube-nocookie.com"
+    } else {
+        "www.youtube.com"
     };
     let wrapper = if class.is_empty() {
         format!("style=\"{WRAPPER_STYLE}\"")
@@ -392,13 +421,14 @@ fn youtube(p: &Params) -> String {
         String::new()
     };
     format!(
-        "\n<div {wrapper}>\n  <iframe src=\"https://www.youtube.com/embed/{}{autoplay}\" {frame}allowfullscreen title=\"{}\"></iframe>\n</div>\n",
+        "\n<div {wrapper}>\n  <iframe src=\"https://{host}/embed/{}{autoplay}\" {frame}allowfullscreen title=\"{}\"></iframe>\n</div>\n",
         escape_url_part(&id),
         escape(&title)
     )
 }
 
-fn vimeo(p: &Params) -> String {
+fn vimeo(p: &Params, dnt: bool) -> String {
+    let dnt = if dnt { "?dnt=1" } else { "" };
     match p {
         Params::Named(_) => {
             let class = p.text("class");
@@ -417,7 +447,7 @@ fn vimeo(p: &Params) -> String {
                 t => t,
             };
             format!(
-                "<div {wrapper}>\n  <iframe src=\"https://player.vimeo.com/video/{}\" {frame}title=\"{}\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe>\n</div>",
+                "<div {wrapper}>\n  <iframe src=\"https://player.vimeo.com/video/{}{dnt}\" {frame}title=\"{}\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe>\n</div>",
                 escape_url_part(&p.text("id")),
                 escape(&title)
             )
@@ -439,7 +469,7 @@ fn vimeo(p: &Params) -> String {
                 "vimeo video".to_owned()
             };
             format!(
-                "\n<div {wrapper}>\n  <iframe src=\"https://player.vimeo.com/video/{}\" {frame}title=\"{}\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe>\n</div>\n",
+                "\n<div {wrapper}>\n  <iframe src=\"https://player.vimeo.com/video/{}{dnt}\" {frame}title=\"{}\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe>\n</div>\n",
                 escape_url_part(&p.text_at(0)),
                 escape(&title)
             )
