@@ -160,6 +160,11 @@ pub fn shortcode_text(sc: &Shortcode) -> String {
     }
 }
 
+/// Text for a double-quoted attribute, escaped as pulldown-cmark escapes one.
+fn escape_attribute(s: &str) -> String {
+    escape_html(s).replace('\'', "&#39;")
+}
+
 fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -271,13 +276,25 @@ pub fn to_html_with(markdown: &str, page: &PageContext<'_>) -> String {
     let mut html = String::with_capacity(out.len());
     let mut last = 0;
     for (start, end, n) in placeholders(&out) {
+        let output = rendered.get(n).map(String::as_str).unwrap_or_default();
+        // In a tag (a link's href, an image's alt), only the output's text
+        // may stand, escaped for the attribute: an element there would
+        // break the tag open.
+        if out[..start].rfind('<') > out[..start].rfind('>') {
+            html.push_str(&out[last..start]);
+            html.push_str(&escape_attribute(&sc_html::decode_entities(&sc_html::strip_tags(
+                output,
+            ))));
+            last = end;
+            continue;
+        }
         let (start, end) = if out[..start].ends_with("<p>") && out[end..].starts_with("</p>") {
             (start - 3, end + 4)
         } else {
             (start, end)
         };
         html.push_str(&out[last..start]);
-        html.push_str(rendered.get(n).map(String::as_str).unwrap_or_default());
+        html.push_str(output);
         last = end;
     }
     html.push_str(&out[last..]);
@@ -439,5 +456,18 @@ mod tests {
             to_text("{{< tweet SanDiegoZoo 1453110110599868418 >}}"),
             "https://twitter.com/SanDiegoZoo/status/1453110110599868418"
         );
+    }
+
+    /// An element in a link's destination would break the `<a>` open: only
+    /// the shortcode's text goes there.
+    #[test]
+    fn a_shortcode_in_an_attribute_leaves_only_its_text() {
+        let html = to_html("[docs]({{< eturl sitemap >}}) and ![a](x.png \"{{< badge new >}}\")");
+        assert_eq!(
+            html,
+            "<p><a href=\"\">docs</a> and <img src=\"x.png\" alt=\"a\" title=\"\" /></p>\n"
+        );
+        let escaped = to_html("[x](/a '{{< note >}}\"q\" & it{{< /note >}}')");
+        assert!(escaped.contains("title=\"&quot;q&quot; &amp; it\""), "{escaped}");
     }
 }

@@ -7,7 +7,7 @@
 //! the HTML renderer puts in its place, and each shortcode is a
 //! `shortcode` node: `{ type, name, params, children }`.
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Tag, TagEnd};
 use serde_json::{json, Map, Value};
 
 use super::markdown::{events_with_anchors, placeholders, prepare, shortcode_html, shortcode_text};
@@ -187,11 +187,26 @@ impl Builder<'_, '_, '_> {
     fn open(&mut self, tag: Tag<'_>) {
         let frame = match tag {
             Tag::Paragraph => Frame::new(node("paragraph")),
-            Tag::Heading { level, id, .. } => {
+            Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            } => {
                 let mut n = node("heading");
                 n.insert("depth".into(), (level as u8).into());
-                let id = id.map(|i| i.to_string()).unwrap_or_default();
-                n.insert("data".into(), json!({ "hProperties": { "id": id } }));
+                // `{#id .class key=value}` after a heading: hast properties,
+                // as remark-heading-id and remark-attr give them.
+                let mut props = Map::new();
+                props.insert("id".into(), id.map(|i| i.to_string()).unwrap_or_default().into());
+                if !classes.is_empty() {
+                    let names: Vec<Value> = classes.iter().map(|c| Value::from(c.to_string())).collect();
+                    props.insert("className".into(), names.into());
+                }
+                for (key, value) in attrs {
+                    props.insert(key.to_string(), value.map(|v| v.to_string()).unwrap_or_default().into());
+                }
+                n.insert("data".into(), json!({ "hProperties": props }));
                 Frame::new(n)
             }
             Tag::BlockQuote(_) => Frame::new(node("blockquote")),
@@ -254,9 +269,20 @@ impl Builder<'_, '_, '_> {
             Tag::Emphasis => Frame::new(node("emphasis")),
             Tag::Strong => Frame::new(node("strong")),
             Tag::Strikethrough => Frame::new(node("delete")),
-            Tag::Link { dest_url, title, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
                 let mut n = node("link");
-                n.insert("url".into(), self.attribute(&dest_url).into());
+                // An email autolink's destination is the address alone;
+                // mdast's url is the link's (`mailto:…`), as the HTML's href.
+                let url = match link_type {
+                    LinkType::Email => format!("mailto:{}", self.attribute(&dest_url)),
+                    _ => self.attribute(&dest_url),
+                };
+                n.insert("url".into(), url.into());
                 n.insert("title".into(), title_value(&self.attribute(&title)));
                 Frame::new(n)
             }

@@ -2,6 +2,7 @@
 // Tests unwrap freely: a panic is a failed assertion with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ast;
 mod cli;
 mod engines;
 mod filters;

@@ -47,8 +47,10 @@ pub enum BodyFormat {
     /// react-markdown and MDX consume), as a string. Nodes have a `type`;
     /// parents have `children`, literals a `value`. Types: `root`,
     /// `paragraph`, `heading` (`depth`, and `data.hProperties.id`: the
-    /// anchor `tableOfContents` and the HTML give it), `text`, `emphasis`,
-    /// `strong`, `delete`, `link` (`url`, `title`), `image` (`url`, `title`,
+    /// anchor `tableOfContents` and the HTML give it; `{.class key=value}`
+    /// attributes as `className` and keys beside it), `text`, `emphasis`,
+    /// `strong`, `delete`, `link` (`url`, `title`; `mailto:` for an email
+    /// autolink), `image` (`url`, `title`,
     /// `alt`), `code` (`lang`, `meta`, `value`), `inlineCode`, `list`
     /// (`ordered`, `start`, `spread`), `listItem` (`checked`: true, false or
     /// null, `spread`), `blockquote`, `table` (`align`: `left`, `right`,
