@@ -11,13 +11,17 @@ export interface Paragraph extends Parent { type: "paragraph" }
 export interface Heading extends Parent {
   type: "heading";
   depth: 1 | 2 | 3 | 4 | 5 | 6;
-  /** `hProperties.id` is the anchor `tableOfContents` and the HTML give the heading. */
-  data: { hProperties: { id: string } };
+  /**
+   * `hProperties.id` is the anchor `tableOfContents` and the HTML give the
+   * heading; `{.class key=value}` after a heading adds `className` and keys.
+   */
+  data: { hProperties: { id: string; className?: string[]; [attribute: string]: string | string[] | undefined } };
 }
 export interface Text { type: "text"; value: string }
 export interface Emphasis extends Parent { type: "emphasis" }
 export interface Strong extends Parent { type: "strong" }
 export interface Delete extends Parent { type: "delete" }
+/** An email autolink's `url` starts with `mailto:`. */
 export interface Link extends Parent { type: "link"; url: string; title: string | null }
 export interface Image { type: "image"; url: string; title: string | null; alt: string }
 export interface Code { type: "code"; lang: string | null; meta: string | null; value: string }

@@ -18,7 +18,11 @@ export function render(node: MdastNode): string {
   switch (node.type) {
     case "root": return inner();
     case "paragraph": return `<p>${inner()}</p>\n`;
-    case "heading": return `<h${node.depth} id="${escape(node.data.hProperties.id)}">${inner()}</h${node.depth}>\n`;
+    case "heading": {
+      const { id, className } = node.data.hProperties;
+      const classes = className?.length ? ` class="${escape(className.join(" "))}"` : "";
+      return `<h${node.depth} id="${escape(id)}"${classes}>${inner()}</h${node.depth}>\n`;
+    }
     case "text": return escape(node.value);
     case "emphasis": return `<em>${inner()}</em>`;
     case "strong": return `<strong>${inner()}</strong>`;
