@@ -63,12 +63,13 @@ fn replace_placeholders(s: &str, with: impl Fn(usize) -> String) -> String {
     out
 }
 
-/// Splits `markdown`'s shortcodes out. A body whose shortcodes do not
-/// parse (the importer refuses such a file; an older row may hold one) is
-/// read as plain markdown.
+/// Splits `markdown`'s shortcodes out. Text whose shortcodes do not parse
+/// (the importer refuses such a file, but an older row may hold one, and a
+/// summary is made of the part before `<!--more-->`, which may cut a
+/// paired shortcode in two) loses its tags rather than showing them.
 pub(crate) fn prepare(markdown: &str) -> Prepared {
     let nodes = if shortcode::may_contain(markdown) {
-        shortcode::parse(markdown).unwrap_or_else(|_| vec![Node::Text(markdown.to_owned())])
+        shortcode::parse(markdown).unwrap_or_else(|_| vec![Node::Text(without_tags(markdown))])
     } else {
         vec![Node::Text(markdown.to_owned())]
     };
@@ -110,6 +111,27 @@ pub fn ref_targets(markdown: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// `text` without anything from a `{{<` or `{{%` to its right delimiter
+/// (or, when there is none, to the end of its line).
+fn without_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let found = [rest.find("{{<"), rest.find("{{%")].into_iter().flatten().min();
+        let Some(at) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at]);
+        let right = if rest[at..].starts_with("{{%") { "%}}" } else { ">}}" };
+        let after = &rest[at + 3..];
+        rest = match after.find(right) {
+            Some(end) => &after[end + 3..],
+            None => after.find('\n').map_or("", |nl| &after[nl..]),
+        };
+    }
 }
 
 /// Renders markdown for a shortcode (captions, inner content) with the page's context.
@@ -469,5 +491,14 @@ mod tests {
         );
         let escaped = to_html("[x](/a '{{< note >}}\"q\" & it{{< /note >}}')");
         assert!(escaped.contains("title=\"&quot;q&quot; &amp; it\""), "{escaped}");
+    }
+
+    /// The part of a body before `<!--more-->` may cut a paired shortcode in
+    /// two: its tags are dropped, never shown.
+    #[test]
+    fn unparsable_shortcodes_leave_no_tags_behind() {
+        assert_eq!(to_text("Before {{% note kind=tip %}}inside"), "Before inside");
+        assert_eq!(to_text("A {{< highlight go\nnext line"), "A next line");
+        assert_eq!(to_html("x {{< /figure >}} y"), "<p>x  y</p>\n");
     }
 }

@@ -175,13 +175,14 @@ mod properties {
             let _ = mdast::to_json(&text, &PageContext::empty());
         }
 
-        /// A body whose shortcodes parse never shows the opening of one in
-        /// its HTML or text (values, which may hold anything, left out; a
-        /// stray `>}}` with nothing open is text, to Hugo too).
+        /// No body shows the opening of a shortcode in its HTML or text,
+        /// whether its shortcodes parse or not (values, which may hold
+        /// anything, left out; a stray `>}}` with nothing open is text, to
+        /// Hugo too; a comment escape shows one on purpose).
         #[test]
-        fn parsed_shortcodes_never_leak(pieces in proptest::collection::vec(piece(false), 0..40)) {
+        fn shortcodes_never_leak(pieces in proptest::collection::vec(piece(false), 0..40)) {
             let text: String = pieces.concat();
-            prop_assume!(parse(&text).is_ok() && !text.contains("/*"));
+            prop_assume!(!text.contains("/*"));
             // HTML may hold `{{` before a tag (`{{</p>`): its shortcodes'
             // openings would be escaped text there.
             let html = markdown::to_html(&text);
