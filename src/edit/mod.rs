@@ -21,7 +21,7 @@ use crate::store::{
     StoreError, Term,
 };
 use crate::text::slug::slugify;
-use crate::text::{markdown, words};
+use crate::text::{markdown, shortcode, words};
 
 /// Longest title an editor may give, in characters.
 pub const MAX_TITLE: usize = 500;
@@ -153,6 +153,12 @@ fn new_article(
     let body = pick(&fields.body, row.map(|r| &r.body)).unwrap_or_default();
     if body.len() > MAX_BODY {
         return Err(invalid("body", format!("at most {MAX_BODY} bytes")));
+    }
+    // A body the importer would refuse is refused here too.
+    if shortcode::may_contain(&body) {
+        if let Err(e) = shortcode::parse(&body) {
+            return Err(invalid("body", format!("line {}: {}", e.line, e.reason)));
+        }
     }
     let lang = pick(&fields.lang, row.map(|r| &r.lang)).ok_or_else(|| invalid("lang", "is required"))?;
     let lang = Locale::parse(&lang).map_err(|e| invalid("lang", e))?;

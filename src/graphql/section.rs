@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
-use super::article::{render, BodyFormat};
+use super::article::{render, BodyFormat, BodyPage};
 use super::connection::{self, ArticleConnection};
 use super::context::{self, RequestContext};
 use super::error::ApiError;
@@ -111,12 +111,18 @@ impl Section {
         self.0.weight
     }
 
-    /// The body of its `_index` file; empty without one.
+    /// The body of its `_index` file (empty without one), rendered as an
+    /// article's body is: shortcodes included, `param` reading its front matter.
     async fn body(
         &self,
-        #[graphql(default, desc = "MARKDOWN (the source), HTML or TEXT.")] format: BodyFormat,
-    ) -> String {
-        render(&self.0.body, format)
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
+    ) -> Result<String, ApiError> {
+        let page = BodyPage {
+            front_matter: &self.0.front_matter,
+            source_path: self.0.source_path.as_deref().unwrap_or_default(),
+        };
+        render(ctx, &self.0.body, format, page).await
     }
 
     /// The `_index` file's whole front matter (an empty object without one).

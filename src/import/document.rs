@@ -13,6 +13,7 @@ use crate::locale::Locale;
 use crate::site::FrontMatterDates;
 use crate::store::article::{theme_text, thumbnail_src};
 use crate::store::{Build, Display, NewArticle, SiteTerm, SourceLink, Term};
+use crate::text::shortcode;
 use crate::text::{markdown, slug::slugify, words};
 
 /// Everything one content file says, checked and typed: the article it
@@ -136,6 +137,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         .map(|raw| Locale::parse(raw).map_err(|e| f.split.problem("translations", e)))
         .collect::<Result<Vec<_>, _>>()?;
 
+    check_shortcodes(split)?;
     let (body, source) = take_source_link(split.body);
     let front = Value::Object(split.fields.clone());
     let cjk_page = words::is_cjk_page(
@@ -217,6 +219,20 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
         url_line: f.split.line_of("url"),
         article,
         stem,
+    })
+}
+
+/// Refuses a body whose shortcodes do not parse (unclosed, mismatched,
+/// badly quoted), as Hugo refuses to build it. A `param` naming no param
+/// is not refused (Hugo's built-in fails the build, but a site may replace
+/// the template, as the Hugo docs do): it renders as nothing.
+fn check_shortcodes(split: &Split<'_>) -> Result<(), Problem> {
+    if !shortcode::may_contain(split.body) {
+        return Ok(());
+    }
+    shortcode::parse(split.body).map(|_| ()).map_err(|e| Problem {
+        line: Some(split.body_line + e.line - 1),
+        reason: e.reason,
     })
 }
 

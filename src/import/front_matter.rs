@@ -38,6 +38,8 @@ pub struct Split<'a> {
     raw: &'a str,
     raw_first_line: usize,
     pub body: &'a str,
+    /// The file line `body` starts on, for errors in the body.
+    pub body_line: usize,
 }
 
 impl Split<'_> {
@@ -90,6 +92,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
             raw: "",
             raw_first_line: 1,
             body: text,
+            body_line: 1,
         }),
     }
 }
@@ -122,6 +125,7 @@ fn split_fenced<'a>(text: &'a str, fence: &str, format: Format) -> Result<Split<
         raw,
         raw_first_line: 2,
         body: &text[body_start..],
+        body_line: 1 + text[..body_start].matches('\n').count(),
     })
 }
 
@@ -150,6 +154,7 @@ fn split_json(text: &str) -> Result<Split<'_>, Problem> {
         raw,
         raw_first_line: start_line,
         body: &text[end..],
+        body_line: 1 + text[..end].matches('\n').count(),
     })
 }
 

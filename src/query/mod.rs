@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod keyset;
 pub mod menus;
+pub mod refs;
 pub mod relations;
 pub mod routes;
 pub mod search;

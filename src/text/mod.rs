@@ -1,5 +1,7 @@
 //! Text helpers that know nothing of the database or GraphQL.
 
 pub mod markdown;
+pub mod mdast;
+pub mod shortcode;
 pub mod slug;
 pub mod words;

@@ -2,6 +2,7 @@
 // Tests unwrap freely: a panic is a failed assertion with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ast;
 mod cli;
 mod engines;
 mod filters;
@@ -17,6 +18,7 @@ mod pagination;
 mod relations;
 mod schema;
 mod search;
+mod shortcodes;
 mod site;
 mod subscriptions;
 mod typed_client;

@@ -87,6 +87,8 @@ async fn bad_fields_are_named_and_a_failed_mutation_changes_nothing() {
         ("title", json!("")),
         ("lang", json!("chinese")),
         ("tags", json!(["!!"])),
+        // A shortcode the importer would refuse.
+        ("body", json!("Intro.\n\n{{< highlight go >}}\nfunc main() {}\n")),
     ] {
         let mut input = new_article();
         input["slug"] = json!("another");

@@ -28,6 +28,14 @@ struct ArticlePage;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "schema.graphql",
+    query_path = "tests/operations/article_ast.graphql",
+    response_derives = "Debug"
+)]
+struct ArticleAst;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "schema.graphql",
     query_path = "tests/operations/search.graphql",
     response_derives = "Debug",
     variables_derives = "Default"
@@ -73,6 +81,24 @@ async fn typed_operations_run_against_the_app() {
     );
     assert_eq!(article.table_of_contents[0].anchor, "a-seat-at-the-table");
     assert_eq!(article.display.widgets, vec!["search", "recent", "taglist"]);
+
+    let vars = article_ast::Variables {
+        slug: SEED_SLUG.into(),
+        locale: Some("en".into()),
+    };
+    let article = run::<ArticleAst>(&app, vars).await.article.expect("found");
+    let tree: serde_json::Value = serde_json::from_str(&article.ast).expect("the AST is JSON");
+    assert_eq!(tree["type"], "root");
+    let heading = tree["children"]
+        .as_array()
+        .expect("children")
+        .iter()
+        .find(|n| n["type"] == "heading")
+        .expect("a heading");
+    assert_eq!(
+        heading["data"]["hProperties"]["id"],
+        article.table_of_contents[0].anchor
+    );
 
     let filter = search::ArticleFilter {
         locale: Some("zh-CN".into()),

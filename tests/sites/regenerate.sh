@@ -39,3 +39,27 @@ python3 -m json.tool "$tmp/build-out/index.json" > "$sites/build/expected.json"
 
 # hugo-docs: its own script.
 bash "$sites/hugo-docs/regenerate.sh"
+
+# shortcodes: every page's .Content and .Plain as hugo renders the built-ins
+# and parses custom ones; then each broken page alone, with hugo's error.
+cp -r "$sites/shortcodes" "$tmp/shortcodes"
+rm -rf "$tmp/shortcodes/broken" "$tmp/shortcodes/privacy"
+hugo --source "$tmp/shortcodes" --destination "$tmp/shortcodes-out" --quiet
+python3 -m json.tool "$tmp/shortcodes-out/index.json" > "$sites/shortcodes/expected.json"
+# The same videos with the privacy settings, and a ref to no page.
+cp -r "$sites/shortcodes/privacy" "$tmp/privacy"
+cp -r "$sites/shortcodes/layouts" "$tmp/privacy/"
+hugo --source "$tmp/privacy" --destination "$tmp/privacy-out" --quiet 2> /dev/null
+python3 -m json.tool "$tmp/privacy-out/index.json" > "$sites/shortcodes/privacy/expected.json"
+: > "$sites/shortcodes/broken-errors.txt"
+for page in "$sites"/shortcodes/broken/*.md; do
+  name=$(basename "$page")
+  rm -rf "$tmp/broken" && mkdir -p "$tmp/broken/content"
+  cp -r "$sites/shortcodes/hugo.toml" "$sites/shortcodes/layouts" "$tmp/broken/"
+  cp "$page" "$tmp/broken/content/"
+  if hugo --source "$tmp/broken" --destination "$tmp/broken-out" --quiet 2> "$tmp/broken.err"; then
+    echo "hugo built $name, which should fail" >&2; exit 1
+  fi
+  # `Error: Error building site: "…/content/NAME:LINE:COL": reason`, first line only.
+  head -1 "$tmp/broken.err" | sed -E 's|^.*/content/([^"]+)": |\1: |' >> "$sites/shortcodes/broken-errors.txt"
+done

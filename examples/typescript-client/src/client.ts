@@ -10,7 +10,7 @@ interface GraphQLError {
   extensions?: { code?: string };
 }
 
-async function request<Data, Variables>(
+export async function request<Data, Variables>(
   endpoint: string,
   document: TypedDocumentNode<Data, Variables>,
   variables: Variables,

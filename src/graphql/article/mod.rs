@@ -1,12 +1,13 @@
 //! The `Article` type: an article as served in one locale, with its
 //! translations, taxonomy and the display options of its front matter.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::translation;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub mod filter;
 pub mod order;
@@ -23,7 +24,8 @@ use crate::query::articles::{Card, Full, Meta, PageRow};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::store::Display;
-use crate::text::{markdown, words};
+use crate::text::shortcode::html::{PageContext, RefUrls};
+use crate::text::{markdown, mdast, words};
 
 /// How to render a body.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -32,18 +34,87 @@ pub enum BodyFormat {
     #[default]
     Markdown,
     /// HTML rendered from the markdown; raw HTML in the source is left out,
-    /// and every heading has an `id` matching `tableOfContents`.
+    /// and every heading has an `id` matching `tableOfContents`. Shortcodes
+    /// render as Hugo renders its built-ins (figure, youtube, vimeo,
+    /// highlight, param, ref, relref, details; tweet and x as a link in a
+    /// `blockquote.twitter-tweet`); any other is
+    /// `<gazette-shortcode name="…" data-params='JSON'>inner HTML</gazette-shortcode>`.
     Html,
     /// Plain text with markup stripped; paragraphs separated by blank lines.
+    /// A shortcode gives the text of its HTML (none for param, ref, relref).
     Text,
+    /// The markdown as a JSON mdast tree (the unified/remark syntax tree that
+    /// react-markdown and MDX consume), as a string. Nodes have a `type`;
+    /// parents have `children`, literals a `value`. Types: `root`,
+    /// `paragraph`, `heading` (`depth`, and `data.hProperties.id`: the
+    /// anchor `tableOfContents` and the HTML give it; `{.class key=value}`
+    /// attributes as `className` and keys beside it), `text`, `emphasis`,
+    /// `strong`, `delete`, `link` (`url`, `title`; `mailto:` for an email
+    /// autolink), `image` (`url`, `title`,
+    /// `alt`), `code` (`lang`, `meta`, `value`), `inlineCode`, `list`
+    /// (`ordered`, `start`, `spread`), `listItem` (`checked`: true, false or
+    /// null, `spread`), `blockquote`, `table` (`align`: `left`, `right`,
+    /// `center` or null per column), `tableRow`, `tableCell`,
+    /// `thematicBreak`, `break`, `footnoteReference` and
+    /// `footnoteDefinition` (`identifier`, `label`), `html` (raw HTML: its
+    /// `value` is `<!-- raw HTML omitted -->`, as in the HTML), and
+    /// `shortcode` (`name`; `params`, an object of named params or an array
+    /// of positional ones; `children`: its inner content, parsed as
+    /// markdown for `{{% %}}` and as one `text` for `{{< >}}`, nested
+    /// shortcodes as nodes). No positions.
+    Ast,
 }
 
-pub(crate) fn render(markdown_src: &str, format: BodyFormat) -> String {
-    match format {
+/// Where a body comes from, for the shortcodes that read their page.
+pub(crate) struct BodyPage<'a> {
+    /// The page's front matter, for `param`.
+    pub front_matter: &'a Value,
+    /// Its content file, relative to the content folder: `ref` and
+    /// `relref` targets are looked up beside it first.
+    pub source_path: &'a str,
+}
+
+pub(crate) async fn render(
+    ctx: &Context<'_>,
+    markdown_src: &str,
+    format: BodyFormat,
+    page: BodyPage<'_>,
+) -> Result<String, ApiError> {
+    Ok(match format {
         BodyFormat::Markdown => markdown_src.to_owned(),
-        BodyFormat::Html => markdown::to_html(markdown_src),
         BodyFormat::Text => markdown::to_text(markdown_src),
-    }
+        BodyFormat::Html | BodyFormat::Ast => {
+            let rc = RequestContext::of(ctx)?;
+            let targets = markdown::ref_targets(markdown_src);
+            let found = crate::query::refs::resolve(&rc.db, rc.now(), page.source_path, &targets).await?;
+            let refs: HashMap<String, RefUrls> = found
+                .into_iter()
+                .map(|(target, path)| {
+                    let urls = RefUrls {
+                        rel_permalink: rc.site.rel_permalink(&path),
+                        permalink: rc.site.permalink(&path),
+                    };
+                    (target, urls)
+                })
+                .collect();
+            let site_params = match rc.site.config().map(|c| c.params()) {
+                Some(Value::Object(map)) => map,
+                _ => Map::new(),
+            };
+            let empty = Map::new();
+            let context = PageContext {
+                params: page.front_matter.as_object().unwrap_or(&empty),
+                site_params: &site_params,
+                refs: &refs,
+                config: rc.site.config().map(|c| c.raw()),
+            };
+            if format == BodyFormat::Html {
+                markdown::to_html_with(markdown_src, &context)
+            } else {
+                mdast::to_json(markdown_src, &context).to_string()
+            }
+        }
+    })
 }
 
 /// What an `Article` holds of its row: the columns its list read, typed,
@@ -315,9 +386,32 @@ impl Article {
     async fn body(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default, desc = "MARKDOWN (the source), HTML or TEXT.")] format: BodyFormat,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
     ) -> Result<String, ApiError> {
-        Ok(render(&self.served_body(ctx).await?, format))
+        let body = self.served_body(ctx).await?;
+        if format == BodyFormat::Markdown || format == BodyFormat::Text {
+            return render(
+                ctx,
+                &body,
+                format,
+                BodyPage {
+                    front_matter: &Value::Null,
+                    source_path: "",
+                },
+            )
+            .await;
+        }
+        let full = self.full(ctx).await?;
+        let source_path = match self.served(ctx).await? {
+            Some(t) if !t.source_path.is_empty() => t.source_path,
+            _ => full.source_path.clone(),
+        };
+        // A translation's own front matter is not stored: `param` reads the original's.
+        let page = BodyPage {
+            front_matter: &full.front_matter,
+            source_path: &source_path,
+        };
+        render(ctx, &body, format, page).await
     }
 
     /// Headings of the served body, with the anchors `body(format: HTML)` gives them.
@@ -659,9 +753,24 @@ impl Translation {
     /// Body in this locale.
     async fn body(
         &self,
-        #[graphql(default, desc = "MARKDOWN (the source), HTML or TEXT.")] format: BodyFormat,
-    ) -> String {
-        render(&self.0.body, format)
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
+    ) -> Result<String, ApiError> {
+        if format == BodyFormat::Markdown || format == BodyFormat::Text {
+            let page = BodyPage {
+                front_matter: &Value::Null,
+                source_path: "",
+            };
+            return render(ctx, &self.0.body, format, page).await;
+        }
+        // `param` reads the original's front matter: a translation's is not stored.
+        let original = context::loaders(ctx)?.load_one(ArticleById(self.0.article_id)).await?;
+        let front_matter = original.as_ref().map_or(Value::Null, |a| a.front_matter.clone());
+        let page = BodyPage {
+            front_matter: &front_matter,
+            source_path: &self.0.source_path,
+        };
+        render(ctx, &self.0.body, format, page).await
     }
 
     /// The translation file's `date`.

@@ -1,0 +1,169 @@
+//! The pages `ref` and `relref` shortcodes name, found as Hugo 0.111's
+//! `getPageRef` finds them: a target starting with `/` is a path under the
+//! content folder; another is tried beside the page that names it, then
+//! from the content folder; either may leave out `.md`, or name a bundle's
+//! folder (`index.md`, `_index.md`). Failing that, a target without `/`
+//! names the one page whose file is called that (none if several are).
+//! Resolved when a body is rendered, so a page imported later, moved or
+//! renamed is found by the next request.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{article, translation};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use super::articles::public_at;
+
+/// The content paths (relative to the content folder) `target` may name,
+/// best first, as seen from the page whose file is `from`.
+pub fn candidates(target: &str, from: &str) -> Vec<String> {
+    let target = target.trim();
+    let mut bases = Vec::new();
+    match target.strip_prefix('/') {
+        Some(absolute) => bases.push(absolute.to_owned()),
+        None => {
+            let target = target.strip_prefix("./").unwrap_or(target);
+            if let Some((dir, _)) = from.rsplit_once('/') {
+                bases.push(normalize(&format!("{dir}/{target}")));
+            }
+            bases.push(normalize(target));
+        }
+    }
+    let mut out = Vec::new();
+    for base in bases {
+        let base = base.trim_end_matches('/').to_owned();
+        if base.ends_with(".md") {
+            out.push(base);
+        } else {
+            out.extend([
+                format!("{base}.md"),
+                format!("{base}/index.md"),
+                format!("{base}/_index.md"),
+                base,
+            ]);
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// `a/b/../c` → `a/c`.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// The page path of each target (fragment already taken off) that names a
+/// public page, seen from the page whose file is `from`. Two statements,
+/// and one more for targets found by file name only.
+pub async fn resolve(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    from: &str,
+    targets: &[String],
+) -> Result<HashMap<String, String>, DbErr> {
+    let mut out = HashMap::new();
+    if targets.is_empty() {
+        return Ok(out);
+    }
+    let per_target: Vec<(&String, Vec<String>)> = targets.iter().map(|t| (t, candidates(t, from))).collect();
+    let all: Vec<String> = per_target.iter().flat_map(|(_, c)| c.clone()).collect();
+    let mut paths: HashMap<String, String> = article::Entity::find()
+        .select_only()
+        .columns([article::Column::SourcePath, article::Column::Path])
+        .filter(public_at(now))
+        .filter(article::Column::SourcePath.is_in(all.clone()))
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let translated: Vec<(String, String)> = translation::Entity::find()
+        .select_only()
+        .columns([translation::Column::SourcePath, translation::Column::Path])
+        .inner_join(article::Entity)
+        .filter(public_at(now))
+        .filter(translation::Column::SourcePath.is_in(all))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (source, path) in translated {
+        paths.entry(source).or_insert(path);
+    }
+    let mut by_name = Vec::new();
+    for (target, cands) in &per_target {
+        match cands.iter().find_map(|c| paths.get(c)) {
+            Some(path) => {
+                out.insert((*target).clone(), path.clone());
+            }
+            None if !target.contains('/') && !target.trim().is_empty() => by_name.push(*target),
+            None => {}
+        }
+    }
+    if by_name.is_empty() {
+        return Ok(out);
+    }
+    let mut condition = Condition::any();
+    for name in &by_name {
+        let file = if name.ends_with(".md") {
+            (*name).clone()
+        } else {
+            format!("{name}.md")
+        };
+        condition = condition.add(article::Column::SourcePath.ends_with(format!("/{file}")));
+    }
+    let found: Vec<(String, String)> = article::Entity::find()
+        .select_only()
+        .columns([article::Column::SourcePath, article::Column::Path])
+        .filter(public_at(now))
+        .filter(condition)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for name in by_name {
+        let file = if name.ends_with(".md") {
+            name.clone()
+        } else {
+            format!("{name}.md")
+        };
+        let mut hits = found.iter().filter(|(source, _)| source.ends_with(&format!("/{file}")));
+        if let (Some((_, path)), None) = (hits.next(), hits.next()) {
+            out.insert(name.clone(), path.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_tried_beside_the_page_then_from_the_root() {
+        assert_eq!(
+            candidates("other", "news/rates.md"),
+            [
+                "news/other.md",
+                "news/other/index.md",
+                "news/other/_index.md",
+                "news/other",
+                "other.md",
+                "other/index.md",
+                "other/_index.md",
+                "other"
+            ]
+        );
+        assert_eq!(candidates("/sub/page.md", "news/rates.md"), ["sub/page.md"]);
+        assert_eq!(candidates("../about.md", "news/rates.md"), ["about.md"]);
+    }
+}
