@@ -26,3 +26,20 @@ python3 -m json.tool "$tmp/summaries-out/index.json" > "$sites/summaries/expecte
 
 # hugo-docs: its own script.
 bash "$sites/hugo-docs/regenerate.sh"
+
+# feeds: every RSS feed and sitemap hugo writes (sections disabled: Gazette
+# has no section pages yet), by default and in the `ugly` environment
+# (config/ugly/: uglyURLs, the default language in a subfolder too).
+cp -r "$sites/feeds" "$tmp/feeds"
+rm -rf "$tmp/feeds/expected" "$tmp/feeds/expected-ugly"
+for env in production ugly; do
+    out="$tmp/feeds-$env"
+    expected="$sites/feeds/expected"
+    [ "$env" = production ] || expected="$expected-$env"
+    hugo --source "$tmp/feeds" --environment "$env" --destination "$out" --quiet
+    rm -rf "$expected"
+    (cd "$out" && find . -name '*.xml' | sort | while read -r f; do
+        mkdir -p "$expected/$(dirname "$f")"
+        cp "$f" "$expected/$f"
+    done)
+done
