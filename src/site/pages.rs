@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::config::SiteConfig;
-use super::url::{self, PageFacts, Permalinks, UrlError, UrlSettings};
+use super::url::{self, PageFacts, PageKind, Permalinks, UrlError, UrlSettings};
 
 /// A site: its config, if any, and its URL settings.
 #[derive(Debug, Clone)]
@@ -167,9 +167,92 @@ impl Site {
         url::go_url_reencode(&path).ok()
     }
 
+    /// Whether the site has more than one language, so pages of a
+    /// non-default language (and of every language, with
+    /// `defaultContentLanguageInSubdir`) get a language prefix.
+    pub fn multilingual(&self) -> bool {
+        self.urls.multilingual
+    }
+
+    /// The site's languages in Hugo's order, disabled ones left out; a
+    /// site without `[languages]` has one, its default content language.
+    pub fn language_codes(&self) -> Vec<String> {
+        let codes: Vec<String> = self
+            .config
+            .iter()
+            .flat_map(|c| c.languages())
+            .filter(|l| !l.disabled)
+            .map(|l| l.code.clone())
+            .collect();
+        if codes.is_empty() {
+            vec![self.default_language().to_owned()]
+        } else {
+            codes
+        }
+    }
+
+    /// Hugo's `.Language.LanguageCode` for `lang`: the language's
+    /// `languageCode`, else the site's when `lang` is the default one,
+    /// else the language key itself.
+    pub fn language_tag(&self, lang: &str) -> String {
+        let lang = lang.to_lowercase();
+        let own = self.config.as_ref().and_then(|c| {
+            c.get(&format!("languages.{lang}.languageCode"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| (lang == self.default_language()).then(|| c.language_code().to_owned()))
+        });
+        own.filter(|c| !c.is_empty()).unwrap_or(lang)
+    }
+
+    /// The site's title as `lang` shows it (a language's own `title`, else
+    /// the site's); empty without a config.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.config
+            .as_ref()
+            .map_or("", |c| c.language(lang).map_or_else(|| c.title(), |l| l.title.as_str()))
+    }
+
+    /// The path of a list page in `lang`, as Hugo links its HTML: the home
+    /// page (`path` empty), a taxonomy (`["tags"]`) or a term (`["tags",
+    /// "Hugo Tips"]`, the term as written); a section would be
+    /// `PageKind::Section` with its folders.
+    pub fn list_path(&self, kind: PageKind, lang: &str, path: &[String]) -> Result<String, UrlError> {
+        self.page_path(&list_facts(kind, lang, path))
+    }
+
+    /// Where Hugo writes the RSS feed of the same list page: its folder
+    /// with `index.xml`, also with `uglyURLs` (Hugo's RSS output format is
+    /// `noUgly`). The path ends in `/`; the feed's file name follows.
+    pub fn feed_dir(&self, kind: PageKind, lang: &str, path: &[String]) -> Result<String, UrlError> {
+        url::page_link(&list_facts(kind, lang, path), &self.urls)
+    }
+
+    /// The folder of a language's home page (`/`, `/fr/`), where Hugo
+    /// puts that language's sitemap.
+    pub fn home_dir(&self, lang: &str) -> Result<String, UrlError> {
+        self.feed_dir(PageKind::Home, lang, &[])
+    }
+
     /// What in the site's settings shapes page paths, for content hashes: a
     /// change re-imports every page.
     pub fn fingerprint(&self) -> String {
         format!("{:?}|{:?}", self.urls, self.ugly_urls)
+    }
+}
+
+/// The facts of a list page: no file, date, slug or url of its own; a
+/// term's title is the term as written, which `:title` and `:slug` use.
+fn list_facts(kind: PageKind, lang: &str, path: &[String]) -> PageFacts {
+    PageFacts {
+        kind,
+        lang: lang.to_owned(),
+        path: path.to_vec(),
+        current_section: Vec::new(),
+        file_base: None,
+        date: None,
+        title: path.last().cloned().unwrap_or_default(),
+        slug: None,
+        url: None,
     }
 }
