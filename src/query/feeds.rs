@@ -1,0 +1,328 @@
+//! What feeds and sitemaps list: the public versions of articles (an
+//! original or one of its translations) of a list page in one language, in
+//! Hugo's page order, and the terms in use in each language.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{article, translation};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{Condition, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
+
+use super::articles::public_at;
+use super::terms::TermRow;
+use super::Taxonomy;
+
+/// Which list page's articles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// The home page: every article (Hugo's `.Site.RegularPages`).
+    Home,
+    /// One tag's or category's articles, by term id.
+    Term(Taxonomy, i32),
+    // A section's feed is one more case here: `Section(path prefix)`, a
+    // condition on `article.path` in `list_condition`; nothing else changes.
+}
+
+/// Which language's versions a list holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InLanguage {
+    /// The site language (lower case, as Hugo keys languages).
+    pub lang: String,
+    /// For the default language: every site language, so versions in none
+    /// of them (a locale the config does not name) are listed under the
+    /// default one rather than nowhere.
+    pub unclaimed_besides: Option<Vec<String>>,
+}
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub list: List,
+    /// `None`: every language (a site with one language).
+    pub language: Option<InLanguage>,
+    /// Whether translations are versions of their own. A site with one
+    /// language lists articles once, as `articles` does; a multilingual
+    /// site lists each language's versions, translations included.
+    pub translations: bool,
+    /// Only versions dated at or after this instant (and not after now).
+    pub published_since: Option<DateTime<Utc>>,
+    /// At most this many, in Hugo's order.
+    pub limit: Option<u64>,
+    /// Read the markdown body too (full-content feeds).
+    pub with_body: bool,
+}
+
+/// One public version of an article: the original or a translation.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct Version {
+    pub article_id: i32,
+    /// Whether it is a translation (else the original).
+    pub translation: bool,
+    /// Its page path in the site (`/fr/about/`).
+    pub path: String,
+    pub title: String,
+    pub summary: String,
+    /// The markdown body; empty unless asked for.
+    pub body: String,
+    /// Its locale as stored (`zh-CN`).
+    pub lang: String,
+    /// Hugo's `.Date`.
+    pub published_at: DateTime<Utc>,
+    /// Hugo's `.Lastmod`. A translation stores no lastmod of its own: it is
+    /// its date, which is what Hugo gives a file without `lastmod`.
+    pub updated_at: DateTime<Utc>,
+    /// The article's weight (Hugo sorts weighted pages first).
+    pub weight: i32,
+    pub thumbnail: Option<String>,
+}
+
+/// Hugo's default page order (`page.DefaultPageSort`): weighted pages
+/// first by weight, then newest first, then by title, then by file.
+pub fn hugo_order(a: &Version, b: &Version) -> Ordering {
+    let weight = match (a.weight, b.weight) {
+        (x, y) if x == y => Ordering::Equal,
+        (0, _) => Ordering::Greater,
+        (_, 0) => Ordering::Less,
+        (x, y) => x.cmp(&y),
+    };
+    weight
+        .then_with(|| b.published_at.timestamp().cmp(&a.published_at.timestamp()))
+        .then_with(|| a.title.cmp(&b.title))
+        .then_with(|| a.path.cmp(&b.path))
+}
+
+/// `ORDER BY` of [`hugo_order`] for a statement reading `article` and the
+/// version's own `published_at`, `title` and `path` columns from `table`.
+fn order_hugo(stmt: &mut SelectStatement, table: &str) {
+    stmt.order_by_expr(
+        Expr::case(Expr::col((article::Entity, article::Column::Weight)).eq(0), 1)
+            .finally(0)
+            .into(),
+        Order::Asc,
+    )
+    .order_by((article::Entity, article::Column::Weight), Order::Asc)
+    .order_by((Alias::new(table), Alias::new("published_at")), Order::Desc)
+    .order_by((Alias::new(table), Alias::new("title")), Order::Asc)
+    .order_by((Alias::new(table), Alias::new("path")), Order::Asc);
+}
+
+fn list_condition(list: List) -> Condition {
+    match list {
+        List::Home => Condition::all(),
+        List::Term(taxonomy, id) => Condition::all().add(
+            Expr::col((article::Entity, article::Column::Id)).in_subquery(
+                Query::select()
+                    .column("article_id")
+                    .from(taxonomy.join_table())
+                    .and_where(Expr::col(taxonomy.term_column()).eq(id))
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
+/// The version's locale column (`table.column`) is in the language.
+fn language_condition(table: &str, column: &str, language: &InLanguage) -> Condition {
+    let lower = || Expr::from(Func::lower(Expr::col((Alias::new(table), Alias::new(column)))));
+    let mut any = Condition::any().add(lower().eq(language.lang.as_str()));
+    if let Some(all) = &language.unclaimed_besides {
+        any = any.add(lower().is_not_in(all.iter().map(String::as_str)));
+    }
+    any
+}
+
+/// The public versions `selection` names, in Hugo's order: two statements
+/// (originals, then translations when asked for), each limited alike, so
+/// the merged first `limit` are the list's first `limit`.
+pub async fn versions(
+    db: &DatabaseConnection,
+    selection: &Selection,
+    now: DateTime<Utc>,
+) -> Result<Vec<Version>, DbErr> {
+    let a = || (article::Entity, article::Column::Id);
+    let body = |table: &str| -> Expr {
+        if selection.with_body {
+            Expr::col((Alias::new(table), Alias::new("body")))
+        } else {
+            Expr::val("")
+        }
+    };
+    let common = public_at(now).add(list_condition(selection.list));
+
+    let mut originals = Query::select();
+    originals
+        .expr_as(Expr::col(a()), "article_id")
+        .expr_as(Expr::val(false), "translation")
+        .columns([
+            (article::Entity, article::Column::Path),
+            (article::Entity, article::Column::Title),
+            (article::Entity, article::Column::Summary),
+        ])
+        .expr_as(body("article"), "body")
+        .columns([
+            (article::Entity, article::Column::Lang),
+            (article::Entity, article::Column::PublishedAt),
+            (article::Entity, article::Column::UpdatedAt),
+            (article::Entity, article::Column::Weight),
+            (article::Entity, article::Column::Thumbnail),
+        ])
+        .from(article::Entity)
+        .cond_where(common.clone());
+    if let Some(language) = &selection.language {
+        originals.cond_where(language_condition("article", "lang", language));
+    }
+    if let Some(since) = selection.published_since {
+        originals
+            .and_where(Expr::col((article::Entity, article::Column::PublishedAt)).gte(since))
+            .and_where(Expr::col((article::Entity, article::Column::PublishedAt)).lte(now));
+    }
+    order_hugo(&mut originals, "article");
+    if let Some(limit) = selection.limit {
+        originals.limit(limit);
+    }
+    let mut out = read(db, &originals).await?;
+
+    if selection.translations {
+        let t = translation::Entity;
+        let mut versions = Query::select();
+        versions
+            .expr_as(Expr::col((t, translation::Column::ArticleId)), "article_id")
+            .expr_as(Expr::val(true), "translation")
+            .columns([
+                (t, translation::Column::Path),
+                (t, translation::Column::Title),
+                (t, translation::Column::Summary),
+            ])
+            .expr_as(body("translation"), "body")
+            .expr_as(Expr::col((t, translation::Column::Locale)), "lang")
+            .column((t, translation::Column::PublishedAt))
+            .expr_as(Expr::col((t, translation::Column::PublishedAt)), "updated_at")
+            .columns([
+                (article::Entity, article::Column::Weight),
+                (article::Entity, article::Column::Thumbnail),
+            ])
+            .from(t)
+            .inner_join(
+                article::Entity,
+                Expr::col(a()).equals((t, translation::Column::ArticleId)),
+            )
+            .cond_where(common);
+        if let Some(language) = &selection.language {
+            versions.cond_where(language_condition("translation", "locale", language));
+        }
+        if let Some(since) = selection.published_since {
+            versions
+                .and_where(Expr::col((t, translation::Column::PublishedAt)).gte(since))
+                .and_where(Expr::col((t, translation::Column::PublishedAt)).lte(now));
+        }
+        order_hugo(&mut versions, "translation");
+        if let Some(limit) = selection.limit {
+            versions.limit(limit);
+        }
+        out.extend(read(db, &versions).await?);
+        out.sort_by(hugo_order);
+        if let Some(limit) = selection.limit.and_then(|l| usize::try_from(l).ok()) {
+            out.truncate(limit);
+        }
+    }
+    Ok(out)
+}
+
+async fn read(db: &DatabaseConnection, stmt: &SelectStatement) -> Result<Vec<Version>, DbErr> {
+    let rows = db.query_all(stmt).await?;
+    rows.iter().map(|r| Version::from_query_result(r, "")).collect()
+}
+
+/// A term with public versions in one language, and their newest lastmod.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct TermInLanguage {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    /// The versions' locale, lower-cased.
+    pub lang: String,
+    pub lastmod: DateTime<Utc>,
+}
+
+/// Every term of `taxonomy` with public versions, once per locale they
+/// are in (originals' `lang`, and translations' locales when asked for):
+/// one statement, or two with translations. Translations are filed under
+/// their article's terms, which is where Gazette keeps them.
+pub async fn terms_in_use(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    translations: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<TermInLanguage>, DbErr> {
+    let (t, j) = (taxonomy.table(), taxonomy.join_table());
+    let of = |version: &str, lang: &str, lastmod: &str| {
+        let mut q = Query::select();
+        q.columns([
+            (Alias::new(t), Alias::new("id")),
+            (Alias::new(t), Alias::new("slug")),
+            (Alias::new(t), Alias::new("name")),
+        ])
+        .expr_as(Func::lower(Expr::col((Alias::new(version), Alias::new(lang)))), "lang")
+        .expr_as(
+            Func::max(Expr::col((Alias::new(version), Alias::new(lastmod)))),
+            "lastmod",
+        )
+        .from(t)
+        .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
+        .inner_join(
+            article::Entity,
+            Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
+        )
+        .cond_where(public_at(now));
+        if version == "translation" {
+            q.inner_join(
+                translation::Entity,
+                Expr::col((translation::Entity, translation::Column::ArticleId))
+                    .equals((article::Entity, article::Column::Id)),
+            );
+        }
+        q.group_by_columns([
+            (Alias::new(t), Alias::new("id")),
+            (Alias::new(t), Alias::new("slug")),
+            (Alias::new(t), Alias::new("name")),
+        ])
+        .add_group_by([Expr::from(Func::lower(Expr::col((
+            Alias::new(version),
+            Alias::new(lang),
+        ))))])
+        .to_owned()
+    };
+    let mut statements = vec![of("article", "lang", "updated_at")];
+    if translations {
+        statements.push(of("translation", "locale", "published_at"));
+    }
+    let mut merged: HashMap<(i32, String), TermInLanguage> = HashMap::new();
+    for stmt in statements {
+        for row in db.query_all(&stmt).await? {
+            let term = TermInLanguage::from_query_result(&row, "")?;
+            merged
+                .entry((term.id, term.lang.clone()))
+                .and_modify(|o| o.lastmod = Ord::max(o.lastmod, term.lastmod))
+                .or_insert(term);
+        }
+    }
+    let mut out: Vec<TermInLanguage> = merged.into_values().collect();
+    out.sort_by(|a, b| (&a.slug, &a.lang).cmp(&(&b.slug, &b.lang)));
+    Ok(out)
+}
+
+/// Every term of `taxonomy`, used or not: a feed's folder is matched
+/// against each one's path, and only then are its articles read (one
+/// cheap statement over the term table, however many articles there are).
+pub async fn all_terms(db: &DatabaseConnection, taxonomy: Taxonomy) -> Result<Vec<TermRow>, DbErr> {
+    let t = taxonomy.table();
+    let stmt = Query::select()
+        .columns([(t, "id"), (t, "slug"), (t, "name")])
+        .from(t)
+        .order_by((t, "slug"), Order::Asc)
+        .to_owned();
+    let rows = db.query_all(&stmt).await?;
+    rows.iter().map(|r| TermRow::from_query_result(r, "")).collect()
+}
