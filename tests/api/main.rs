@@ -4,6 +4,7 @@
 
 mod cli;
 mod engines;
+mod feeds;
 mod filters;
 mod fuzz;
 mod generate;
