@@ -84,7 +84,8 @@ async fn find_list(
         for term in feeds::all_terms(db, taxonomy).await? {
             let path = [plural.to_owned(), term.name.clone()];
             for lang in &languages.codes {
-                if site.feed_dir(PageKind::Term, lang, &path)? == dir {
+                // A term Hugo could give no URL has no feed; the others still do.
+                if site.feed_dir(PageKind::Term, lang, &path).is_ok_and(|d| d == dir) {
                     return Ok(Some(ListPage {
                         list: List::Term(taxonomy, term.id),
                         lang: lang.clone(),

@@ -100,7 +100,10 @@ async fn pages(
         let mut taxonomy_page: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
         for term in &terms {
             let lang = languages.group(&term.lang).to_owned();
-            let path = site.list_path(PageKind::Term, &lang, &[plural.to_owned(), term.name.clone()])?;
+            // A term Hugo could give no URL is left out, not the whole sitemap.
+            let Ok(path) = site.list_path(PageKind::Term, &lang, &[plural.to_owned(), term.name.clone()]) else {
+                continue;
+            };
             let versions = by_term.entry((term.slug.clone(), term.id)).or_default();
             match versions.iter_mut().find(|(l, ..)| *l == lang) {
                 Some(v) => v.3 = v.3.max(Some(term.lastmod)),

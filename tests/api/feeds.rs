@@ -227,6 +227,24 @@ async fn every_term_and_home_feed_hugo_writes_is_served_with_its_items_in_hugos_
     let expected = dir.join("expected");
     // en and fr homes; en: rates markets central-banks economy opinion; fr: rates markets economy.
     assert_eq!(compare_with_hugo(&app, &expected).await, 10);
+    // A language's feed links each article's version in that language, at
+    // the URL GraphQL serves it by in that locale.
+    let data = app
+        .data(
+            r#"{ articles(first: 100, locale: "fr") { edges { node { url locale } } } }"#,
+            json!({}),
+        )
+        .await;
+    let graphql: BTreeSet<String> = data["articles"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["node"]["locale"] == "fr")
+        .map(|e| e["node"]["url"].as_str().expect("url").to_owned())
+        .collect();
+    let fr: BTreeSet<String> = links(&feed(&app, "/news/fr/index.xml").await).into_iter().collect();
+    assert_eq!(fr, graphql);
+    assert_eq!(fr.len(), 2, "{fr:?}");
     // The weighted article comes first, then newest first; the limit cuts.
     let home = feed(&app, "/news/index.xml").await;
     let titles: Vec<String> = items(&home).into_iter().map(|(t, ..)| t).collect();
