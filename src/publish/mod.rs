@@ -103,6 +103,8 @@ const NEWS_SITEMAP: &str = "news-sitemap.xml";
 
 /// What `path` (a site path, below the baseURL's path, as
 /// [`Site::request_path`] gives it) holds, if it is a feed or a sitemap.
+/// Their URLs are `site`'s permalinks, so a site whose baseURL has no host
+/// should come [`Site::with_origin`] the request's.
 pub async fn publish(
     db: &DatabaseConnection,
     site: &Site,
@@ -124,21 +126,13 @@ pub async fn publish(
     feeds::serve(db, site, settings, dir, format, now).await
 }
 
-/// `robots.txt`: everything allowed, and where the sitemaps are, as
-/// absolute URLs (the baseURL's, else `origin`, the request's scheme and host).
-pub fn robots(site: &Site, origin: &str) -> String {
-    let absolute = |path: &str| {
-        let url = site.permalink(path);
-        if url.starts_with('/') {
-            format!("{}{url}", origin.trim_end_matches('/'))
-        } else {
-            url
-        }
-    };
+/// `robots.txt`: everything allowed, and where the sitemaps are, by
+/// absolute URL (give a site [`Site::with_origin`] when its baseURL has no host).
+pub fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
-        absolute(&format!("/{SITEMAP}")),
-        absolute(&format!("/{NEWS_SITEMAP}"))
+        site.permalink(&format!("/{SITEMAP}")),
+        site.permalink(&format!("/{NEWS_SITEMAP}"))
     )
 }
 

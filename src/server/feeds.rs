@@ -26,8 +26,9 @@ pub async fn handle(req: HttpRequest, data: web::Data<AppData>) -> HttpResponse 
     else {
         return HttpResponse::NotFound().finish();
     };
+    let site = site.with_origin(&origin(&req));
     let now = chrono::Utc::now();
-    match publish::publish(&data.api.db, site, &data.settings.publish, &path, now).await {
+    match publish::publish(&data.api.db, &site, &data.settings.publish, &path, now).await {
         Ok(Some(doc)) => {
             let mut http = HttpResponse::Ok();
             http.content_type(doc.content_type)
@@ -44,12 +45,17 @@ pub async fn handle(req: HttpRequest, data: web::Data<AppData>) -> HttpResponse 
     }
 }
 
+/// The request's scheme and host (`Host`, or the address it came to),
+/// for absolute URLs on a site whose baseURL has no host.
+fn origin(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 /// `/robots.txt`, naming the sitemaps by absolute URL.
 pub async fn robots(req: HttpRequest, data: web::Data<AppData>) -> HttpResponse {
-    let info = req.connection_info();
-    let origin = format!("{}://{}", info.scheme(), info.host());
     let mut http = HttpResponse::Ok();
     http.content_type("text/plain; charset=utf-8");
-    let body = publish::robots(&data.api.site, &origin);
+    let body = publish::robots(&data.api.site.with_origin(&origin(&req)));
     cacheable(&req, http, body, data.settings.cache_max_age, None)
 }

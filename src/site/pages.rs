@@ -2,6 +2,7 @@
 //! has one) and the URL settings every page's path is computed with. A
 //! content folder without a Hugo config is a site with Hugo's defaults.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::config::SiteConfig;
@@ -145,6 +146,20 @@ impl Site {
     /// has a host, else the same as [`Site::rel_permalink`].
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}{path}", self.origin, self.base_path)
+    }
+
+    /// The site with `origin` (`https://host`, the request's) standing in
+    /// for the baseURL's scheme and host when it has none: feeds and
+    /// sitemaps must hold absolute URLs where GraphQL may serve paths.
+    pub fn with_origin(&self, origin: &str) -> Cow<'_, Site> {
+        if self.origin.is_empty() {
+            Cow::Owned(Site {
+                origin: origin.trim_end_matches('/').to_owned(),
+                ..self.clone()
+            })
+        } else {
+            Cow::Borrowed(self)
+        }
     }
 
     /// The site path a request path names, as stored: without the

@@ -698,3 +698,36 @@ async fn the_news_sitemap_lists_the_last_two_days_newest_first() {
         .all(|(loc, ..)| !loc.contains("draft") && !loc.contains("embargoed")));
     assert!(sitemap.iter().any(|(loc, ..)| loc == "https://example.org/old/"));
 }
+
+#[actix_web::test]
+async fn without_a_host_in_the_base_url_links_are_absolute_on_the_requests_host() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write(
+        "markets/rates.md",
+        yaml_article("Rates", "2025-01-01T00:00:00Z", "tags: [Rates]\n"),
+    );
+    let summary = app.import(&[content.path().to_path_buf()]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let host = [(header::HOST, "news.example".to_owned())];
+    let sitemap = get_with(&app, HttpSettings::default(), "/sitemap.xml", &host).await;
+    let locs: Vec<String> = urlset(&sitemap.body).into_iter().map(|(loc, ..)| loc).collect();
+    assert_eq!(
+        locs,
+        [
+            "http://news.example/",
+            "http://news.example/markets/rates/",
+            "http://news.example/tags/",
+            "http://news.example/tags/rates/"
+        ]
+    );
+    let rss = get_with(&app, HttpSettings::default(), "/tags/rates/index.xml", &host).await;
+    let parsed = feed_rs::parser::parse(rss.body.as_bytes()).expect("RSS");
+    assert_eq!(links(&parsed), ["http://news.example/markets/rates/"]);
+    let robots = get_with(&app, HttpSettings::default(), "/robots.txt", &host).await;
+    assert!(
+        robots.body.contains("Sitemap: http://news.example/sitemap.xml\n"),
+        "{}",
+        robots.body
+    );
+}
