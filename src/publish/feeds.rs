@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use super::{taxonomies, Document, FeedContent, Languages, PublishError, Settings, ATOM, JSON_FEED, RSS};
-use crate::query::feeds::{self, List, Selection, Version};
+use crate::query::feeds::{self, List, Selection, Texts, Version};
 use crate::query::{terms, Taxonomy};
 use crate::site::url::PageKind;
 use crate::site::Site;
@@ -209,7 +209,10 @@ async fn channel(
         translations: languages.multilingual,
         published_since: None,
         limit: Some(limit(site, settings)),
-        with_body: settings.content == FeedContent::Full,
+        texts: match settings.content {
+            FeedContent::Full => Texts::Body,
+            FeedContent::Summary => Texts::Summary,
+        },
     };
     let versions = feeds::versions(db, &selection, now).await?;
     let mut ids: Vec<i32> = versions.iter().map(|v| v.article_id).collect();

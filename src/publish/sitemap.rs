@@ -22,7 +22,7 @@ use quick_xml::Writer;
 use sea_orm::DatabaseConnection;
 
 use super::{taxonomies, Document, Languages, PublishError, Settings, NEWS_MAX_URLS, NEWS_WINDOW, SITEMAP};
-use crate::query::feeds::{self, List, Selection, Version};
+use crate::query::feeds::{self, List, Selection, Texts, Version};
 use crate::site::url::PageKind;
 use crate::site::Site;
 
@@ -59,7 +59,7 @@ async fn pages(
         translations: true,
         published_since: None,
         limit: None,
-        with_body: false,
+        texts: Texts::None,
     };
     let versions = feeds::versions(db, &selection, now).await?;
     // A page's hreflang: its language's key on a multilingual site, as
@@ -412,7 +412,7 @@ pub async fn news(db: &DatabaseConnection, site: &Site, now: DateTime<Utc>) -> R
         published_since: Some(since),
         // Cut after sorting newest first: Hugo's order puts weighted pages first.
         limit: None,
-        with_body: false,
+        texts: Texts::Title,
     };
     let mut versions = feeds::versions(db, &selection, now).await?;
     // On a site with one language a translation has its original's URL:

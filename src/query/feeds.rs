@@ -50,8 +50,21 @@ pub struct Selection {
     pub published_since: Option<DateTime<Utc>>,
     /// At most this many, in Hugo's order.
     pub limit: Option<u64>,
-    /// Read the markdown body too (full-content feeds).
-    pub with_body: bool,
+    /// Which texts to read.
+    pub texts: Texts,
+}
+
+/// The texts a list reads of each version, fewest first: the rest are
+/// empty. A sitemap of every article reads none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Texts {
+    None,
+    /// The title (the news sitemap).
+    Title,
+    /// Title and summary (feeds).
+    Summary,
+    /// Title, summary and the markdown body (full-content feeds).
+    Body,
 }
 
 /// One public version of an article: the original or a translation.
@@ -64,7 +77,8 @@ pub struct Version {
     pub path: String,
     pub title: String,
     pub summary: String,
-    /// The markdown body; empty unless asked for.
+    /// The markdown body. Title, summary and body are empty unless
+    /// [`Selection::texts`] asked for them.
     pub body: String,
     /// Its locale as stored (`zh-CN`).
     pub lang: String,
@@ -142,9 +156,9 @@ pub async fn versions(
     now: DateTime<Utc>,
 ) -> Result<Vec<Version>, DbErr> {
     let a = || (article::Entity, article::Column::Id);
-    let body = |table: &str| -> Expr {
-        if selection.with_body {
-            Expr::col((Alias::new(table), Alias::new("body")))
+    let text = |table: &str, column: &str, from: Texts| -> Expr {
+        if selection.texts >= from {
+            Expr::col((Alias::new(table), Alias::new(column)))
         } else {
             Expr::val("")
         }
@@ -155,12 +169,10 @@ pub async fn versions(
     originals
         .expr_as(Expr::col(a()), "article_id")
         .expr_as(Expr::val(false), "translation")
-        .columns([
-            (article::Entity, article::Column::Path),
-            (article::Entity, article::Column::Title),
-            (article::Entity, article::Column::Summary),
-        ])
-        .expr_as(body("article"), "body")
+        .column((article::Entity, article::Column::Path))
+        .expr_as(text("article", "title", Texts::Title), "title")
+        .expr_as(text("article", "summary", Texts::Summary), "summary")
+        .expr_as(text("article", "body", Texts::Body), "body")
         .columns([
             (article::Entity, article::Column::Lang),
             (article::Entity, article::Column::PublishedAt),
@@ -190,12 +202,10 @@ pub async fn versions(
         versions
             .expr_as(Expr::col((t, translation::Column::ArticleId)), "article_id")
             .expr_as(Expr::val(true), "translation")
-            .columns([
-                (t, translation::Column::Path),
-                (t, translation::Column::Title),
-                (t, translation::Column::Summary),
-            ])
-            .expr_as(body("translation"), "body")
+            .column((t, translation::Column::Path))
+            .expr_as(text("translation", "title", Texts::Title), "title")
+            .expr_as(text("translation", "summary", Texts::Summary), "summary")
+            .expr_as(text("translation", "body", Texts::Body), "body")
             .expr_as(Expr::col((t, translation::Column::Locale)), "lang")
             .column((t, translation::Column::PublishedAt))
             .expr_as(Expr::col((t, translation::Column::PublishedAt)), "updated_at")
