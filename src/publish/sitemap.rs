@@ -13,7 +13,7 @@
 //! … beside it, and it becomes the index of its parts (the root index then
 //! names the parts directly: an index may not name another index).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 
 use chrono::{DateTime, Utc};
@@ -23,6 +23,7 @@ use sea_orm::DatabaseConnection;
 
 use super::{taxonomies, Document, Languages, PublishError, Settings, NEWS_MAX_URLS, NEWS_WINDOW, SITEMAP};
 use crate::query::feeds::{self, List, Selection, Texts, Version};
+use crate::query::terms::TermRow;
 use crate::site::url::PageKind;
 use crate::site::Site;
 
@@ -93,29 +94,59 @@ async fn pages(
         .collect::<Result<_, PublishError>>()?;
     out.push(home);
 
+    // The articles' versions by id, to date each term in each language
+    // from its links: reading the links alone and joining here costs a
+    // fraction of joining them to the article rows in SQL.
+    let mut of_article: HashMap<i32, Vec<&Version>> = HashMap::new();
+    for v in &versions {
+        // On a site with one language a term lists originals only.
+        if languages.multilingual || !v.translation {
+            of_article.entry(v.article_id).or_default().push(v);
+        }
+    }
     for (taxonomy, plural) in taxonomies(site) {
-        let terms = feeds::terms_in_use(db, taxonomy, languages.multilingual, now).await?;
-        // term id → its versions, and each language's taxonomy page lastmod.
-        let mut by_term: BTreeMap<(String, i32), Page> = BTreeMap::new();
-        let mut taxonomy_page: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
-        for term in &terms {
-            let lang = languages.group(&term.lang).to_owned();
-            // A term Hugo could give no URL is left out, not the whole sitemap.
-            let Ok(path) = site.list_path(PageKind::Term, &lang, &[plural.to_owned(), term.name.clone()]) else {
+        let names: HashMap<i32, TermRow> = feeds::all_terms(db, taxonomy)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        // (slug, id) → language → newest lastmod of its public versions.
+        let mut dated: BTreeMap<(&str, i32), BTreeMap<&str, DateTime<Utc>>> = BTreeMap::new();
+        for (article_id, term_id) in feeds::links(db, taxonomy).await? {
+            let (Some(term), Some(versions)) = (names.get(&term_id), of_article.get(&article_id)) else {
                 continue;
             };
-            let versions = by_term.entry((term.slug.clone(), term.id)).or_default();
-            match versions.iter_mut().find(|(l, ..)| *l == lang) {
-                Some(v) => v.3 = v.3.max(Some(term.lastmod)),
-                None => versions.push((lang.clone(), hreflang(&lang, &lang), path, Some(term.lastmod))),
+            let langs = dated.entry((term.slug.as_str(), term_id)).or_default();
+            for v in versions {
+                let t = langs.entry(languages.group(&v.lang)).or_insert(v.updated_at);
+                *t = (*t).max(v.updated_at);
             }
-            let t = taxonomy_page.entry(lang).or_insert(term.lastmod);
-            *t = (*t).max(term.lastmod);
+        }
+        let mut taxonomy_page: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+        let mut terms: Vec<Page> = Vec::new();
+        for ((_, id), langs) in &dated {
+            let Some(term) = names.get(id) else { continue };
+            let mut page: Page = Vec::new();
+            for lang in &languages.codes {
+                let Some(lastmod) = langs.get(lang.as_str()) else {
+                    continue;
+                };
+                // A term Hugo could give no URL is left out, not the whole sitemap.
+                let Ok(path) = site.list_path(PageKind::Term, lang, &[plural.to_owned(), term.name.clone()]) else {
+                    continue;
+                };
+                page.push((lang.clone(), hreflang(lang, lang), path, Some(*lastmod)));
+                let t = taxonomy_page.entry(lang).or_insert(*lastmod);
+                *t = (*t).max(*lastmod);
+            }
+            if !page.is_empty() {
+                terms.push(page);
+            }
         }
         let list: Page = languages
             .codes
             .iter()
-            .filter_map(|lang| taxonomy_page.get(lang).map(|t| (lang, *t)))
+            .filter_map(|lang| taxonomy_page.get(lang.as_str()).map(|t| (lang, *t)))
             .map(|(lang, t)| {
                 Ok((
                     lang.clone(),
@@ -128,7 +159,7 @@ async fn pages(
         if !list.is_empty() {
             out.push(list);
         }
-        out.extend(by_term.into_values());
+        out.extend(terms);
     }
 
     let mut by_article: BTreeMap<i32, usize> = BTreeMap::new();

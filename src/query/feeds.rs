@@ -1,9 +1,8 @@
 //! What feeds and sitemaps list: the public versions of articles (an
 //! original or one of its translations) of a list page in one language, in
-//! Hugo's page order, and the terms in use in each language.
+//! Hugo's page order, and the terms they are filed under.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{article, translation};
@@ -245,81 +244,22 @@ async fn read(db: &DatabaseConnection, stmt: &SelectStatement) -> Result<Vec<Ver
     rows.iter().map(|r| Version::from_query_result(r, "")).collect()
 }
 
-/// A term with public versions in one language, and their newest lastmod.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct TermInLanguage {
-    pub id: i32,
-    pub slug: String,
-    pub name: String,
-    /// The versions' locale, lower-cased.
-    pub lang: String,
-    pub lastmod: DateTime<Utc>,
-}
-
-/// Every term of `taxonomy` with public versions, once per locale they
-/// are in (originals' `lang`, and translations' locales when asked for):
-/// one statement, or two with translations. Translations are filed under
-/// their article's terms, which is where Gazette keeps them.
-pub async fn terms_in_use(
-    db: &DatabaseConnection,
-    taxonomy: Taxonomy,
-    translations: bool,
-    now: DateTime<Utc>,
-) -> Result<Vec<TermInLanguage>, DbErr> {
-    let (t, j) = (taxonomy.table(), taxonomy.join_table());
-    let of = |version: &str, lang: &str, lastmod: &str| {
-        let mut q = Query::select();
-        q.columns([
-            (Alias::new(t), Alias::new("id")),
-            (Alias::new(t), Alias::new("slug")),
-            (Alias::new(t), Alias::new("name")),
-        ])
-        .expr_as(Func::lower(Expr::col((Alias::new(version), Alias::new(lang)))), "lang")
-        .expr_as(
-            Func::max(Expr::col((Alias::new(version), Alias::new(lastmod)))),
-            "lastmod",
-        )
-        .from(t)
-        .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
-        .inner_join(
-            article::Entity,
-            Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
-        )
-        .cond_where(public_at(now));
-        if version == "translation" {
-            q.inner_join(
-                translation::Entity,
-                Expr::col((translation::Entity, translation::Column::ArticleId))
-                    .equals((article::Entity, article::Column::Id)),
-            );
-        }
-        q.group_by_columns([
-            (Alias::new(t), Alias::new("id")),
-            (Alias::new(t), Alias::new("slug")),
-            (Alias::new(t), Alias::new("name")),
-        ])
-        .add_group_by([Expr::from(Func::lower(Expr::col((
-            Alias::new(version),
-            Alias::new(lang),
-        ))))])
-        .to_owned()
-    };
-    let mut statements = vec![of("article", "lang", "updated_at")];
-    if translations {
-        statements.push(of("translation", "locale", "published_at"));
+/// Every `(article id, term id)` link of `taxonomy`, of any article: one
+/// statement over the join table's index; callers keep the links of the
+/// articles they list.
+pub async fn links(db: &DatabaseConnection, taxonomy: Taxonomy) -> Result<Vec<(i32, i32)>, DbErr> {
+    let j = taxonomy.join_table();
+    let stmt = Query::select()
+        .columns([Alias::new("article_id"), Alias::new(taxonomy.term_column())])
+        .from(j)
+        .to_owned();
+    let mut out = Vec::new();
+    for row in db.query_all(&stmt).await? {
+        out.push((
+            row.try_get::<i32>("", "article_id")?,
+            row.try_get::<i32>("", taxonomy.term_column())?,
+        ));
     }
-    let mut merged: HashMap<(i32, String), TermInLanguage> = HashMap::new();
-    for stmt in statements {
-        for row in db.query_all(&stmt).await? {
-            let term = TermInLanguage::from_query_result(&row, "")?;
-            merged
-                .entry((term.id, term.lang.clone()))
-                .and_modify(|o| o.lastmod = Ord::max(o.lastmod, term.lastmod))
-                .or_insert(term);
-        }
-    }
-    let mut out: Vec<TermInLanguage> = merged.into_values().collect();
-    out.sort_by(|a, b| (&a.slug, &a.lang).cmp(&(&b.slug, &b.lang)));
     Ok(out)
 }
 
