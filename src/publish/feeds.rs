@@ -43,6 +43,9 @@ impl Format {
     }
 }
 
+/// Articles whose terms one statement reads.
+const TERM_BATCH: usize = 1_000;
+
 /// A list page that has feeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ListPage {
@@ -187,7 +190,7 @@ fn limit(site: &Site, settings: &Settings) -> u64 {
 
 /// A version's thumbnail as an absolute URL: as written when it has a
 /// scheme, else below the site's baseURL.
-pub(crate) fn absolute(site: &Site, url: &str) -> String {
+fn absolute(site: &Site, url: &str) -> String {
     if url.contains("://") || url.starts_with("//") {
         url.to_owned()
     } else {
@@ -218,9 +221,14 @@ async fn channel(
     let mut ids: Vec<i32> = versions.iter().map(|v| v.article_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut linked = terms::of_articles_in(db, &[Taxonomy::Tags, Taxonomy::Categories], &ids).await?;
-    let categories = linked.pop().unwrap_or_default();
-    let tags = linked.pop().unwrap_or_default();
+    // In batches: a site may set `services.rss.limit` past what one
+    // statement can bind (SQLite takes 32,766 parameters).
+    let (mut tags, mut categories) = (HashMap::new(), HashMap::new());
+    for batch in ids.chunks(TERM_BATCH) {
+        let mut linked = terms::of_articles_in(db, &[Taxonomy::Tags, Taxonomy::Categories], batch).await?;
+        categories.extend(linked.pop().unwrap_or_default());
+        tags.extend(linked.pop().unwrap_or_default());
+    }
     let names = |map: &HashMap<i32, Vec<terms::TermRow>>, id: i32| -> Vec<String> {
         map.get(&id)
             .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
