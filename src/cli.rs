@@ -14,6 +14,7 @@ use crate::graphql::{limits, Limits};
 use crate::import::{self, Event, ReadOptions};
 use crate::live::Hub;
 use crate::locale::Locale;
+use crate::publish::{self, FeedContent};
 use crate::server::rate_limit::{self, RateLimit};
 use crate::server::HttpSettings;
 use crate::site::Site;
@@ -153,6 +154,12 @@ pub struct ServeArgs {
     /// Token editors send as `Authorization: Bearer …` for mutations; writes are disabled without one.
     #[arg(long, global = true, env = "GAZETTE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// What feed items carry: the summary, or the whole body as HTML too.
+    #[arg(long, global = true, env = "GAZETTE_FEED_CONTENT", value_enum, default_value_t = FeedContent::Summary)]
+    pub feed_content: FeedContent,
+    /// Items in a feed when the site's `services.rss.limit` is unlimited (Hugo's -1).
+    #[arg(long, global = true, env = "GAZETTE_FEED_UNLIMITED_CAP", default_value_t = publish::UNLIMITED_FEED_CAP)]
+    pub feed_unlimited_cap: u64,
     /// Bucket size of the rate limit, in cost units.
     #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = rate_limit::DEFAULT_BURST)]
     pub rate_burst: f64,
@@ -190,6 +197,12 @@ impl ServeArgs {
             trust_forwarded_for: self.trust_forwarded_for,
             // Every field is listed, so a new setting cannot be left unwired.
             apq_capacity: server::DEFAULT_APQ_CAPACITY,
+            publish: publish::Settings {
+                content: self.feed_content,
+                unlimited_cap: self.feed_unlimited_cap,
+                sitemap_max_urls: publish::SITEMAP_MAX_URLS,
+                sitemap_max_bytes: publish::SITEMAP_MAX_BYTES,
+            },
         }
     }
 }
@@ -402,6 +415,7 @@ mod tests {
         assert_eq!(http.timeout, default.timeout);
         assert_eq!(http.cache_max_age, default.cache_max_age);
         assert_eq!(http.apq_capacity, default.apq_capacity);
+        assert_eq!(http.publish, default.publish);
         assert_eq!(
             cli.serve.loader_delay_ms,
             graphql::DEFAULT_LOADER_DELAY.as_millis() as u64

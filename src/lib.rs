@@ -18,6 +18,8 @@ pub mod import;
 pub mod live;
 /// Locale codes and the fallback chain between them.
 pub mod locale;
+/// Feeds (RSS, Atom, JSON Feed), sitemaps and robots.txt, at Hugo's paths.
+pub mod publish;
 /// Read-side queries shared by the API: visibility, keyset pages, batches.
 pub mod query;
 /// Full-text search: segmentation, match expressions, index rows, snippets.

@@ -215,7 +215,7 @@ impl SiteView {
         // Articles' front matter entries, in this language (an article in a
         // language the site does not define is the default language's).
         let default = self.site.default_language().to_lowercase();
-        let languages = self.site.languages();
+        let languages = self.site.language_codes();
         let declared: Vec<_> = menus::article_entries(&l.db, &name, l.now())
             .await?
             .into_iter()

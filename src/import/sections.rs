@@ -181,7 +181,7 @@ pub(super) fn read(
     };
 
     let mut found = Vec::new();
-    for lang in site.languages() {
+    for lang in site.language_codes() {
         for dir in &dirs {
             let file = files.get(&(dir.clone(), lang.clone()));
             // Another language has a section where it has content or a page.
@@ -213,7 +213,7 @@ fn section_of(
     let title = match file {
         // A page file's title is its own, even when empty (as in Hugo).
         Some((_, doc)) => doc.article.title.clone(),
-        None if dir.is_empty() => opts.site.home_title(lang),
+        None if dir.is_empty() => opts.site.title_in(lang).to_owned(),
         None => default_title(dir, opts),
     };
     let facts = PageFacts {

@@ -1,8 +1,10 @@
 //! The HTTP server: GraphQL at `/graphql`, GraphiQL at `/`, `/healthz`,
-//! `/readyz` and `/metrics`, with compression and CORS.
+//! `/readyz` and `/metrics`, feeds and sitemaps below the site's base path
+//! and `/robots.txt`, with compression and CORS.
 
 pub mod apq;
 pub mod auth;
+pub mod feeds;
 pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
@@ -59,6 +61,8 @@ pub struct HttpSettings {
     /// The token editors send as `Authorization: Bearer …`; writes are
     /// disabled when it is not set.
     pub admin_token: Option<String>,
+    /// How feeds and sitemaps are made.
+    pub publish: crate::publish::Settings,
 }
 
 impl Default for HttpSettings {
@@ -73,6 +77,7 @@ impl Default for HttpSettings {
             apq_capacity: DEFAULT_APQ_CAPACITY,
             admin_token: None,
             trust_forwarded_for: false,
+            publish: crate::publish::Settings::default(),
         }
     }
 }
@@ -180,4 +185,8 @@ pub fn app(
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics_text))
+        .route("/robots.txt", web::get().to(feeds::robots))
+        // Feeds and sitemaps are at paths Hugo chooses (a term's folder may
+        // be anywhere `[permalinks]` puts it), so they are asked for last.
+        .default_service(web::to(feeds::handle))
 }

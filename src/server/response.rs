@@ -2,12 +2,16 @@
 //! the status the spec gives each outcome for it, the body, and the
 //! caching headers (ETag and 304, Cache-Control, Vary).
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use actix_web::http::header::{
-    self, Accept, CacheControl, CacheDirective, ETag, EntityTag, Header, IfNoneMatch, Quality,
+    self, Accept, CacheControl, CacheDirective, ETag, EntityTag, Header, HttpDate, IfModifiedSince, IfNoneMatch,
+    LastModified, Quality,
 };
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use async_graphql::{Response, ServerError};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -129,20 +133,51 @@ pub fn respond(
         no_store(&mut http);
         return (http.body(body), Outcome { status, cost, codes });
     }
+    let response = cacheable(req, http, body, max_age, None);
+    let status = response.status();
+    (response, Outcome { status, cost, codes })
+}
+
+/// A successful GET of `body` that clients and CDNs may keep: a strong
+/// ETag, `Last-Modified` when known, `Cache-Control: public, max-age`, and
+/// `304` when the client's validators match. `If-None-Match` is decisive
+/// when sent; `If-Modified-Since` counts only without it (RFC 9110 §13.2.2).
+/// `http` holds the status and headers set so far (content type, Vary).
+pub fn cacheable(
+    req: &HttpRequest,
+    mut http: HttpResponseBuilder,
+    body: String,
+    max_age: u32,
+    last_modified: Option<DateTime<Utc>>,
+) -> HttpResponse {
     let etag = etag(req, &body);
     let cache_control = CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(max_age)]);
-    if not_modified(req, &etag) {
+    let last_modified = last_modified.map(|t| {
+        // HTTP dates have whole seconds; before 1970 there is no HTTP date.
+        let secs = u64::try_from(t.timestamp()).unwrap_or(0);
+        HttpDate::from(UNIX_EPOCH + Duration::from_secs(secs))
+    });
+    let fresh = if req.headers().contains_key(header::IF_NONE_MATCH) {
+        not_modified(req, &etag)
+    } else {
+        match (last_modified, IfModifiedSince::parse(req)) {
+            (Some(ours), Ok(IfModifiedSince(theirs))) => SystemTime::from(ours) <= SystemTime::from(theirs),
+            _ => false,
+        }
+    };
+    if fresh {
         let mut not_modified = HttpResponse::NotModified();
         not_modified.insert_header(ETag(etag)).insert_header(cache_control);
-        let outcome = Outcome {
-            status: StatusCode::NOT_MODIFIED,
-            cost,
-            codes,
-        };
-        return (not_modified.finish(), outcome);
+        if let Some(t) = last_modified {
+            not_modified.insert_header(LastModified(t));
+        }
+        return not_modified.finish();
     }
     http.insert_header(ETag(etag)).insert_header(cache_control);
-    (http.body(body), Outcome { status, cost, codes })
+    if let Some(t) = last_modified {
+        http.insert_header(LastModified(t));
+    }
+    http.body(body)
 }
 
 /// The body's JSON. A request error (nothing executed) has no `data` entry
@@ -293,6 +328,42 @@ mod tests {
         assert_eq!(
             again.headers().get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()),
             Some("public, max-age=60")
+        );
+    }
+
+    #[test]
+    fn if_modified_since_counts_only_without_if_none_match() {
+        let modified = DateTime::parse_from_rfc3339("2025-03-05T08:00:00.5Z").unwrap().to_utc();
+        let send = |headers: &[(header::HeaderName, &str)]| {
+            let mut req = TestRequest::get().uri("/index.xml");
+            for (name, value) in headers {
+                req = req.insert_header((name.clone(), value.to_string()));
+            }
+            cacheable(
+                &req.to_http_request(),
+                HttpResponse::Ok(),
+                "<rss/>".to_owned(),
+                60,
+                Some(modified),
+            )
+            .status()
+        };
+        let exact = "Wed, 05 Mar 2025 08:00:00 GMT";
+        assert_eq!(send(&[]), StatusCode::OK);
+        // Whole seconds: the fraction is not a later change.
+        assert_eq!(send(&[(header::IF_MODIFIED_SINCE, exact)]), StatusCode::NOT_MODIFIED);
+        assert_eq!(
+            send(&[(header::IF_MODIFIED_SINCE, "Wed, 05 Mar 2025 07:59:59 GMT")]),
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(&[(header::IF_NONE_MATCH, "\"stale\""), (header::IF_MODIFIED_SINCE, exact)]),
+            StatusCode::OK
+        );
+        let ok = cacheable(&get(None), HttpResponse::Ok(), "<rss/>".to_owned(), 60, Some(modified));
+        assert_eq!(
+            ok.headers().get(header::LAST_MODIFIED).and_then(|v| v.to_str().ok()),
+            Some(exact)
         );
     }
 }

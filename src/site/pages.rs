@@ -2,6 +2,7 @@
 //! has one) and the URL settings every page's path is computed with. A
 //! content folder without a Hugo config is a site with Hugo's defaults.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::config::SiteConfig;
@@ -124,20 +125,6 @@ impl Site {
         &self.urls.default_language
     }
 
-    /// The codes of the site's languages in Hugo's order (disabled ones
-    /// left out); a site without a config has one, the default language.
-    pub fn languages(&self) -> Vec<String> {
-        match &self.config {
-            Some(c) => c
-                .languages()
-                .iter()
-                .filter(|l| !l.disabled)
-                .map(|l| l.code.clone())
-                .collect(),
-            None => vec![self.urls.default_language.clone()],
-        }
-    }
-
     /// The site's taxonomies as (singular, plural), in the config's order of
     /// singular names; Hugo's `tag`/`tags` and `category`/`categories` by default.
     pub fn taxonomies(&self) -> Vec<(String, String)> {
@@ -191,17 +178,6 @@ impl Site {
         })
     }
 
-    /// The title of the home page without an `_index` file: the language's
-    /// title, else the site's.
-    pub fn home_title(&self, lang: &str) -> String {
-        let Some(config) = &self.config else {
-            return String::new();
-        };
-        config
-            .language(lang)
-            .map_or_else(|| config.title().to_owned(), |l| l.title.clone())
-    }
-
     /// A page's path in the site, below the baseURL's path: what Gazette
     /// stores as its identity (`/news/rates/`).
     pub fn page_path(&self, page: &PageFacts) -> Result<String, UrlError> {
@@ -225,6 +201,20 @@ impl Site {
         format!("{}{}{path}", self.origin, self.base_path)
     }
 
+    /// The site with `origin` (`https://host`, the request's) standing in
+    /// for the baseURL's scheme and host when it has none: feeds and
+    /// sitemaps must hold absolute URLs where GraphQL may serve paths.
+    pub fn with_origin(&self, origin: &str) -> Cow<'_, Site> {
+        if self.origin.is_empty() {
+            Cow::Owned(Site {
+                origin: origin.trim_end_matches('/').to_owned(),
+                ..self.clone()
+            })
+        } else {
+            Cow::Borrowed(self)
+        }
+    }
+
     /// The site path a request path names, as stored: without the
     /// baseURL's path (given or not), with a leading slash, percent-encoded
     /// as Hugo encodes paths whether it came encoded or not. `None` for a
@@ -245,6 +235,73 @@ impl Site {
         url::go_url_reencode(&path).ok()
     }
 
+    /// Whether the site has more than one language, so pages of a
+    /// non-default language (and of every language, with
+    /// `defaultContentLanguageInSubdir`) get a language prefix.
+    pub fn multilingual(&self) -> bool {
+        self.urls.multilingual
+    }
+
+    /// The site's languages in Hugo's order, disabled ones left out; a
+    /// site without `[languages]` has one, its default content language.
+    pub fn language_codes(&self) -> Vec<String> {
+        let codes: Vec<String> = self
+            .config
+            .iter()
+            .flat_map(|c| c.languages())
+            .filter(|l| !l.disabled)
+            .map(|l| l.code.clone())
+            .collect();
+        if codes.is_empty() {
+            vec![self.default_language().to_owned()]
+        } else {
+            codes
+        }
+    }
+
+    /// Hugo's `.Language.LanguageCode` for `lang`: the language's
+    /// `languageCode`, else the site's when `lang` is the default one,
+    /// else the language key itself.
+    pub fn language_tag(&self, lang: &str) -> String {
+        let lang = lang.to_lowercase();
+        let own = self.config.as_ref().and_then(|c| {
+            c.get(&format!("languages.{lang}.languageCode"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| (lang == self.default_language()).then(|| c.language_code().to_owned()))
+        });
+        own.filter(|c| !c.is_empty()).unwrap_or(lang)
+    }
+
+    /// The site's title as `lang` shows it (a language's own `title`, else
+    /// the site's); empty without a config.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.config
+            .as_ref()
+            .map_or("", |c| c.language(lang).map_or_else(|| c.title(), |l| l.title.as_str()))
+    }
+
+    /// The path of a list page in `lang`, as Hugo links its HTML: the home
+    /// page (`path` empty), a taxonomy (`["tags"]`) or a term (`["tags",
+    /// "Hugo Tips"]`, the term as written); a section would be
+    /// `PageKind::Section` with its folders.
+    pub fn list_path(&self, kind: PageKind, lang: &str, path: &[String]) -> Result<String, UrlError> {
+        self.page_path(&list_facts(kind, lang, path))
+    }
+
+    /// Where Hugo writes the RSS feed of the same list page: its folder
+    /// with `index.xml`, also with `uglyURLs` (Hugo's RSS output format is
+    /// `noUgly`). The path ends in `/`; the feed's file name follows.
+    pub fn feed_dir(&self, kind: PageKind, lang: &str, path: &[String]) -> Result<String, UrlError> {
+        url::page_link(&list_facts(kind, lang, path), &self.urls)
+    }
+
+    /// The folder of a language's home page (`/`, `/fr/`), where Hugo
+    /// puts that language's sitemap.
+    pub fn home_dir(&self, lang: &str) -> Result<String, UrlError> {
+        self.feed_dir(PageKind::Home, lang, &[])
+    }
+
     /// What in the site's settings shapes a stored page (its path, its
     /// terms' paths, its dates, its summary), for content hashes: a change
     /// re-imports every page.
@@ -259,5 +316,21 @@ impl Site {
             )
         });
         format!("{:?}|{:?}|{:?}", self.urls, self.ugly_urls, content)
+    }
+}
+
+/// The facts of a list page: no file, date, slug or url of its own; a
+/// term's title is the term as written, which `:title` and `:slug` use.
+fn list_facts(kind: PageKind, lang: &str, path: &[String]) -> PageFacts {
+    PageFacts {
+        kind,
+        lang: lang.to_owned(),
+        path: path.to_vec(),
+        current_section: Vec::new(),
+        file_base: None,
+        date: None,
+        title: path.last().cloned().unwrap_or_default(),
+        slug: None,
+        url: None,
     }
 }

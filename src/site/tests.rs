@@ -456,3 +456,51 @@ mod scratch {
         assert_eq!(c.base_path(), "/");
     }
 }
+
+/// The list pages' paths of tests/sites/feeds, by default and in its `ugly`
+/// environment, as hugo 0.111.3 wrote them (tests/sites/feeds/expected*/).
+#[test]
+fn list_pages_and_their_feed_folders_are_where_hugo_puts_them() {
+    use super::url::PageKind;
+    use super::Site;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/feeds");
+    let term = |name: &str| ["tags".to_owned(), name.to_owned()];
+
+    let site = Site::load(&dir, "production").unwrap();
+    assert!(site.multilingual());
+    assert_eq!(site.language_codes(), ["en", "fr"]);
+    assert_eq!(site.feed_dir(PageKind::Home, "en", &[]).unwrap(), "/");
+    assert_eq!(site.feed_dir(PageKind::Home, "fr", &[]).unwrap(), "/fr/");
+    assert_eq!(
+        site.feed_dir(PageKind::Term, "en", &term("Central Banks")).unwrap(),
+        "/tags/central-banks/"
+    );
+    assert_eq!(
+        site.list_path(PageKind::Term, "fr", &term("Rates")).unwrap(),
+        "/fr/tags/rates/"
+    );
+    // hugo 0.111.3: <language>en-us</language> (the site's), <language>fr-FR</language> (fr's own).
+    assert_eq!(site.language_tag("en"), "en-us");
+    assert_eq!(site.language_tag("fr"), "fr-FR");
+    assert_eq!(site.title_in("fr"), "Le Fixture");
+    assert_eq!(site.title_in("en"), "The Fixture Times");
+
+    // uglyURLs moves the pages, not the feeds (Hugo's RSS format is noUgly).
+    let ugly = Site::load(&dir, "ugly").unwrap();
+    assert_eq!(ugly.feed_dir(PageKind::Home, "en", &[]).unwrap(), "/en/");
+    assert_eq!(
+        ugly.feed_dir(PageKind::Term, "en", &term("Rates")).unwrap(),
+        "/en/tags/rates/"
+    );
+    assert_eq!(
+        ugly.list_path(PageKind::Term, "en", &term("Rates")).unwrap(),
+        "/en/tags/rates.html"
+    );
+
+    // A site without a config: one language, Hugo's default.
+    let plain = Site::default();
+    assert!(!plain.multilingual());
+    assert_eq!(plain.language_codes(), ["en"]);
+    assert_eq!(plain.language_tag("en"), "en");
+    assert_eq!(plain.title_in("en"), "");
+}

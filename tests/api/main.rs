@@ -5,6 +5,7 @@
 mod ast;
 mod cli;
 mod engines;
+mod feeds;
 mod filters;
 mod fuzz;
 mod generate;

@@ -63,3 +63,20 @@ for page in "$sites"/shortcodes/broken/*.md; do
   # `Error: Error building site: "…/content/NAME:LINE:COL": reason`, first line only.
   head -1 "$tmp/broken.err" | sed -E 's|^.*/content/([^"]+)": |\1: |' >> "$sites/shortcodes/broken-errors.txt"
 done
+
+# feeds: every RSS feed and sitemap hugo writes (sections disabled: Gazette
+# has no section pages yet), by default and in the `ugly` environment
+# (config/ugly/: uglyURLs, the default language in a subfolder too).
+cp -r "$sites/feeds" "$tmp/feeds"
+rm -rf "$tmp/feeds/expected" "$tmp/feeds/expected-ugly"
+for env in production ugly; do
+    out="$tmp/feeds-$env"
+    expected="$sites/feeds/expected"
+    [ "$env" = production ] || expected="$expected-$env"
+    hugo --source "$tmp/feeds" --environment "$env" --destination "$out" --quiet
+    rm -rf "$expected"
+    (cd "$out" && find . -name '*.xml' | sort | while read -r f; do
+        mkdir -p "$expected/$(dirname "$f")"
+        cp "$f" "$expected/$f"
+    done)
+done
