@@ -368,14 +368,18 @@ async fn store(
             continue;
         }
         pages.insert(original.path.clone(), paths[0].clone());
-        article_sections.add(
-            &original.section,
-            original.lang.as_str(),
-            original.published_at,
-            original.updated_at,
-        );
-        for t in &prepared.unit.translations {
-            article_sections.add(&original.section, t.locale.as_str(), t.published_at, t.published_at);
+        // Sections are what hugo builds from public pages: their languages
+        // and dates come from those alone.
+        if original.is_public(chrono::Utc::now()) {
+            article_sections.add(
+                &original.section,
+                original.lang.as_str(),
+                original.published_at,
+                original.updated_at,
+            );
+            for t in &prepared.unit.translations {
+                article_sections.add(&original.section, t.locale.as_str(), t.published_at, t.published_at);
+            }
         }
         units.push(prepared);
         files.push(paths);

@@ -79,6 +79,19 @@ async fn find_list(
             }));
         }
     }
+    // A section's feed sits in its folder in each language it has.
+    for s in crate::query::sections::listed(db).await? {
+        let folders: Vec<String> = s.dir.split('/').map(str::to_owned).collect();
+        if !s.dir.is_empty() && site.feed_dir(PageKind::Section, &s.lang, &folders)? == dir {
+            return Ok(Some(ListPage {
+                list: List::Section(s.dir.clone()),
+                lang: s.lang.clone(),
+                title: s.title.clone(),
+                dir: dir.to_owned(),
+                page: s.path.clone(),
+            }));
+        }
+    }
     // Terms are matched by the path Hugo gives each in each language
     // (`[permalinks]` may move them anywhere): one statement per taxonomy
     // over its terms alone; whether the term has articles in that language
@@ -163,7 +176,7 @@ pub async fn serve(
     let channel = channel(db, site, settings, &languages, &page, now).await?;
     // A language's home page always has a feed, as in Hugo; a term has one
     // only where it has public articles in that language.
-    if channel.items.is_empty() && page.list != List::Home {
+    if channel.items.is_empty() && !matches!(page.list, List::Home | List::Section(_)) {
         return Ok(None);
     }
     let body = match format {
@@ -207,7 +220,7 @@ async fn channel(
     now: DateTime<Utc>,
 ) -> Result<Channel, PublishError> {
     let selection = Selection {
-        list: page.list,
+        list: page.list.clone(),
         language: languages.scope(&page.lang),
         translations: languages.multilingual,
         published_since: None,

@@ -94,6 +94,23 @@ async fn pages(
         .collect::<Result<_, PublishError>>()?;
     out.push(home);
 
+    // Sections (rendered and listed ones), each with its versions as
+    // alternates, dated by their `_index` file or else their newest page.
+    let mut sections: BTreeMap<String, Page> = BTreeMap::new();
+    for s in crate::query::sections::listed(db).await? {
+        if s.dir.is_empty() {
+            continue;
+        }
+        let lastmod = (s.updated_at > crate::import::dates::zero()).then_some(s.updated_at);
+        sections.entry(s.dir.clone()).or_default().push((
+            s.lang.clone(),
+            hreflang(&s.lang, &s.lang),
+            s.path.clone(),
+            lastmod,
+        ));
+    }
+    out.extend(sections.into_values());
+
     // The articles' versions by id, to date each term in each language
     // from its links: reading the links alone and joining here costs a
     // fraction of joining them to the article rows in SQL.

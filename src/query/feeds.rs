@@ -9,19 +9,20 @@ use entity::{article, translation};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 
-use super::articles::public_at;
+use super::articles::{listed_at, SectionScope};
 use super::terms::TermRow;
 use super::Taxonomy;
 
 /// Which list page's articles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum List {
     /// The home page: every article (Hugo's `.Site.RegularPages`).
     Home,
     /// One tag's or category's articles, by term id.
     Term(Taxonomy, i32),
-    // A section's feed is one more case here: `Section(path prefix)`, a
-    // condition on `article.path` in `list_condition`; nothing else changes.
+    /// A section's own pages (Hugo's `.Pages` of it, less its subsections'
+    /// list pages), by folder.
+    Section(String),
 }
 
 /// Which language's versions a list holds.
@@ -121,9 +122,14 @@ fn order_hugo(stmt: &mut SelectStatement, table: &str) {
     .order_by((Alias::new(table), Alias::new("path")), Order::Asc);
 }
 
-fn list_condition(list: List) -> Condition {
+fn list_condition(list: &List) -> Condition {
     match list {
         List::Home => Condition::all(),
+        List::Section(dir) => SectionScope {
+            dir: dir.clone(),
+            descendants: false,
+        }
+        .condition(),
         List::Term(taxonomy, id) => Condition::all().add(
             Expr::col((article::Entity, article::Column::Id)).in_subquery(
                 Query::select()
@@ -162,7 +168,8 @@ pub async fn versions(
             Expr::val("")
         }
     };
-    let common = public_at(now).add(list_condition(selection.list));
+    let in_section = matches!(selection.list, List::Section(_));
+    let common = listed_at(now, in_section).add(list_condition(&selection.list));
 
     let mut originals = Query::select();
     originals

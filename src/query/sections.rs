@@ -19,6 +19,18 @@ pub async fn by_dirs(db: &DatabaseConnection, dirs: &[String]) -> Result<Vec<Sec
         .await
 }
 
+/// Every version of every section that is rendered and listed (the
+/// sections feeds and sitemaps show), by folder and language.
+pub async fn listed(db: &DatabaseConnection) -> Result<Vec<Section>, DbErr> {
+    section::Entity::find()
+        .filter(section::Column::BuildRender.eq("always"))
+        .filter(section::Column::BuildList.eq("always"))
+        .order_by_asc(section::Column::Dir)
+        .order_by_asc(section::Column::Lang)
+        .all(db)
+        .await
+}
+
 /// The section whose page path is one of `paths`, if it is rendered.
 pub async fn by_path(db: &DatabaseConnection, paths: &[String]) -> Result<Option<Section>, DbErr> {
     section::Entity::find()

@@ -225,8 +225,9 @@ async fn every_term_and_home_feed_hugo_writes_is_served_with_its_items_in_hugos_
     let dir = oracle_dir();
     let app = site_app(&dir).await;
     let expected = dir.join("expected");
-    // en and fr homes; en: rates markets central-banks economy opinion; fr: rates markets economy.
-    assert_eq!(compare_with_hugo(&app, &expected).await, 10);
+    // en and fr homes and posts sections; en: rates markets central-banks
+    // economy opinion; fr: rates markets economy.
+    assert_eq!(compare_with_hugo(&app, &expected).await, 12);
     // A language's feed links each article's version in that language, at
     // the URL GraphQL serves it by in that locale.
     let data = app
@@ -327,7 +328,7 @@ async fn with_ugly_urls_and_every_language_in_a_folder_feeds_and_sitemaps_are_st
     let dir = oracle_dir();
     let app = site_app_in(&dir, "ugly").await;
     let expected = dir.join("expected-ugly");
-    assert_eq!(compare_with_hugo(&app, &expected).await, 10);
+    assert_eq!(compare_with_hugo(&app, &expected).await, 12);
     compare_sitemaps_with_hugo(&app, &expected).await;
     // The English home is below /en/ now, not at the base path.
     assert_eq!(get(&app, "/news/index.xml").await.status, StatusCode::NOT_FOUND);
@@ -587,10 +588,10 @@ async fn a_sitemap_over_the_limit_becomes_an_index_of_parts() {
     let dir = news_site();
     let app = site_app(dir.path()).await;
     let whole = urlset(&get(&app, "/news/sitemap.xml").await.body);
-    // Home, the tags and categories pages, 4 terms and 6 articles: on a
-    // site with one language the English translation of the story has the
-    // story's URL, listed once and with no alternates.
-    assert_eq!(whole.len(), 1 + 2 + 4 + 6, "{whole:?}");
+    // Home, the world section, the tags and categories pages, 4 terms and
+    // 6 articles: on a site with one language the English translation of
+    // the story has the story's URL, listed once and with no alternates.
+    assert_eq!(whole.len(), 1 + 1 + 2 + 4 + 6, "{whole:?}");
     let story: Vec<_> = whole.iter().filter(|(loc, ..)| loc.contains("/story")).collect();
     assert_eq!(story.len(), 1, "{story:?}");
     assert!(story[0].2.is_empty(), "{story:?}");
@@ -716,6 +717,7 @@ async fn without_a_host_in_the_base_url_links_are_absolute_on_the_requests_host(
         locs,
         [
             "http://news.example/",
+            "http://news.example/markets/",
             "http://news.example/markets/rates/",
             "http://news.example/tags/",
             "http://news.example/tags/rates/"

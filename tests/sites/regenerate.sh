@@ -64,8 +64,7 @@ for page in "$sites"/shortcodes/broken/*.md; do
   head -1 "$tmp/broken.err" | sed -E 's|^.*/content/([^"]+)": |\1: |' >> "$sites/shortcodes/broken-errors.txt"
 done
 
-# feeds: every RSS feed and sitemap hugo writes (sections disabled: Gazette
-# has no section pages yet), by default and in the `ugly` environment
+# feeds: every RSS feed and sitemap hugo writes, by default and in the `ugly` environment
 # (config/ugly/: uglyURLs, the default language in a subfolder too).
 cp -r "$sites/feeds" "$tmp/feeds"
 rm -rf "$tmp/feeds/expected" "$tmp/feeds/expected-ugly"
