@@ -106,7 +106,7 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
         }
         let raw = request::read(&req, &mut payload, settings.max_body_bytes).await?;
         let Prepared { request, operation: op } =
-            request::prepare(req.method(), raw, &data.api, &data.apq, settings.max_document_bytes)?;
+            request::prepare(req.method(), raw, &data.api, &data.apq, settings.max_document_bytes).await?;
         operation = op;
         let request = request.data(auth(&req, settings.admin_token.as_deref()));
         let run = crate::db::counting(statements.clone(), data.api.execute(request));

@@ -101,8 +101,8 @@ impl AppData {
     /// Builds the shared state; fails only if the metrics cannot be registered.
     pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
         Ok(AppData {
+            apq: Arc::new(PersistedQueries::shared(settings.apq_capacity, api.db.clone())),
             api,
-            apq: Arc::new(PersistedQueries::new(settings.apq_capacity)),
             limiter: settings.rate_limit.map(|l| Arc::new(RateLimiter::new(l))),
             metrics: Arc::new(Metrics::new()?),
             settings: Arc::new(settings),

@@ -222,14 +222,14 @@ pub struct Prepared {
 }
 
 /// Checks the request before execution and builds what the schema runs.
-pub fn prepare(
+pub async fn prepare(
     method: &Method,
     raw: Raw,
     api: &Api,
     apq: &PersistedQueries,
     max_document_bytes: usize,
 ) -> Result<Prepared, RequestError> {
-    let query = apq.resolve(raw.query, raw.extensions.as_ref())?;
+    let query = apq.resolve(raw.query, raw.extensions.as_ref()).await?;
     let Some(query) = query.filter(|q| !q.trim().is_empty()) else {
         return Err(RequestError::NoQuery);
     };

@@ -394,6 +394,25 @@ async fn persisted_queries_miss_then_hit_over_get() {
     assert_eq!(send(&data, post(wrong)).await.code(), "BAD_USER_INPUT");
 }
 
+#[actix_web::test]
+async fn a_query_persisted_through_one_replica_is_found_by_another() {
+    let (app, one) = seeded().await;
+    // Two API processes on one database: each has its own memory.
+    let other = app.app_data();
+    let query = "{ tags { totalCount } }";
+    let hash: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let miss = send(&other, post(json!({ "extensions": ext }))).await;
+    assert_eq!(miss.code(), "PERSISTED_QUERY_NOT_FOUND");
+    let register = send(&one, post(json!({ "query": query, "extensions": ext }))).await;
+    assert_eq!(register.json()["data"]["tags"]["totalCount"], 1);
+    let hit = send(&other, post(json!({ "extensions": ext }))).await;
+    assert_eq!(hit.json()["data"]["tags"]["totalCount"], 1, "{:?}", hit.json());
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
