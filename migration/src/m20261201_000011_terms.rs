@@ -26,6 +26,20 @@ enum ArticleTerm {
     Position,
 }
 
+/// A taxonomy's or term's `_index` file (`content/tags/_index.md`,
+/// `content/tags/rates/_index.md`): its title, description and body.
+#[derive(DeriveIden)]
+enum ListPage {
+    Table,
+    Taxonomy,
+    TermSlug,
+    Title,
+    Description,
+    Body,
+    FrontMatter,
+    SourcePath,
+}
+
 #[derive(DeriveIden)]
 enum Article {
     Table,
@@ -71,6 +85,22 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table(ListPage::Table)
+                    .if_not_exists()
+                    .col(string(ListPage::Taxonomy))
+                    .col(string(ListPage::TermSlug))
+                    .col(string(ListPage::Title))
+                    .col(string(ListPage::Description))
+                    .col(text(ListPage::Body))
+                    .col(json(ListPage::FrontMatter))
+                    .col(string(ListPage::SourcePath))
+                    .primary_key(Index::create().col(ListPage::Taxonomy).col(ListPage::TermSlug))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
                     .table(ArticleTerm::Table)
                     .if_not_exists()
                     .col(integer(ArticleTerm::ArticleId))
@@ -107,6 +137,9 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(ArticleTerm::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(ListPage::Table).to_owned())
             .await?;
         manager.drop_table(Table::drop().table(Term::Table).to_owned()).await
     }

@@ -357,3 +357,21 @@ impl Loader<TermCountOf> for RequestContext {
             .collect())
     }
 }
+
+/// The `_index` page of a taxonomy (empty slug) or term: (taxonomy, slug).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListPageOf(pub String, pub String);
+
+impl Loader<ListPageOf> for RequestContext {
+    type Value = Arc<entity::list_page::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ListPageOf]) -> Result<HashMap<ListPageOf, Self::Value>, Self::Error> {
+        let pairs: Vec<(String, String)> = keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
+        let rows = taxonomies::list_pages(&self.db, &pairs).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (ListPageOf(r.taxonomy.clone(), r.term_slug.clone()), Arc::new(r)))
+            .collect())
+    }
+}

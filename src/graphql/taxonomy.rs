@@ -9,10 +9,11 @@ use async_graphql::{Context, Object};
 
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
+use super::article::{render, BodyFormat, BodyPage};
 use super::connection::{self, ArticleConnection};
 use super::context::{self, RequestContext};
 use super::error::ApiError;
-use super::loaders::{SiteTermCountOf, TermCountOf};
+use super::loaders::{ListPageOf, SiteTermCountOf, TermCountOf};
 use super::pagination::{PageArgs, MAX_PAGE};
 use crate::query::articles::Scope;
 use crate::query::taxonomies::{self, TermRow};
@@ -43,6 +44,33 @@ pub fn all(ctx: &Context<'_>) -> Result<Vec<Taxonomy>, ApiError> {
         .into_iter()
         .map(|(singular, plural)| Taxonomy { singular, plural })
         .collect())
+}
+
+/// A taxonomy's or term's `_index` page, if it has one.
+async fn list_page(
+    ctx: &Context<'_>,
+    taxonomy: &str,
+    slug: &str,
+) -> Result<Option<Arc<entity::list_page::Model>>, ApiError> {
+    Ok(context::loaders(ctx)?
+        .load_one(ListPageOf(taxonomy.to_owned(), slug.to_owned()))
+        .await?)
+}
+
+/// An `_index` page's body, rendered as an article's is.
+async fn page_body(
+    ctx: &Context<'_>,
+    page: Option<Arc<entity::list_page::Model>>,
+    format: BodyFormat,
+) -> Result<String, ApiError> {
+    let Some(page) = page else {
+        return Ok(String::new());
+    };
+    let body = BodyPage {
+        front_matter: &page.front_matter,
+        source_path: &page.source_path,
+    };
+    render(ctx, &page.body, format, body).await
 }
 
 impl Taxonomy {
@@ -79,6 +107,38 @@ impl Taxonomy {
     /// The singular name (`serie` for `serie = "series"`).
     async fn singular(&self) -> &str {
         &self.singular
+    }
+
+    /// The title of its `_index` page (`content/tags/_index.md`), else
+    /// Hugo's: the plural name with its first letter upper-cased (`Tags`).
+    async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(match list_page(ctx, &self.plural, "").await? {
+            Some(p) => p.title.clone(),
+            None => {
+                let mut chars = self.plural.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+        })
+    }
+
+    /// Front matter `description` of its `_index` page; empty without one.
+    async fn description(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(list_page(ctx, &self.plural, "")
+            .await?
+            .map(|p| p.description.clone())
+            .unwrap_or_default())
+    }
+
+    /// The body of its `_index` page; empty without one.
+    async fn body(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
+    ) -> Result<String, ApiError> {
+        page_body(ctx, list_page(ctx, &self.plural, "").await?, format).await
     }
 
     /// Hugo's `.RelPermalink` of its list of terms (`/tags/`).
@@ -145,6 +205,30 @@ impl Term {
     /// The name as first written in front matter.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The title of its `_index` page (`content/tags/TERM/_index.md`), else its name.
+    async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(list_page(ctx, &self.0.taxonomy, &self.0.slug)
+            .await?
+            .map_or_else(|| self.0.name.clone(), |p| p.title.clone()))
+    }
+
+    /// Front matter `description` of its `_index` page; empty without one.
+    async fn description(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(list_page(ctx, &self.0.taxonomy, &self.0.slug)
+            .await?
+            .map(|p| p.description.clone())
+            .unwrap_or_default())
+    }
+
+    /// The body of its `_index` page; empty without one.
+    async fn body(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
+    ) -> Result<String, ApiError> {
+        page_body(ctx, list_page(ctx, &self.0.taxonomy, &self.0.slug).await?, format).await
     }
 
     /// Hugo's `.RelPermalink` of its page (`/series/rates-explained/`, or

@@ -101,17 +101,15 @@ pub async fn run(
 ) -> Result<Summary, ImportError> {
     let walked = walk::content_files(paths)?;
     let taxonomies = opts.site.taxonomy_plurals();
-    let list_pages: Vec<walk::ContentFile> = walked
-        .list_pages
-        .into_iter()
-        .filter(|f| {
+    // `content/tags/_index.md` and `content/tags/TERM/_index.md` are a
+    // taxonomy's and a term's pages, not sections'.
+    let (taxonomy_pages, list_pages): (Vec<walk::ContentFile>, Vec<walk::ContentFile>) =
+        walked.list_pages.into_iter().partition(|f| {
             let top = f.stored_path.split('/').next().unwrap_or_default();
-            // `content/tags/_index.md` is a taxonomy's page, not a section's.
-            !(f.stored_path.contains('/') && taxonomies.iter().any(|t| t == top))
-        })
-        .collect();
+            f.stored_path.contains('/') && taxonomies.iter().any(|t| t == top)
+        });
     let (files, sections) = (walked.files, std::sync::Arc::new(walked.sections));
-    on_event(Event::Found(files.len() + list_pages.len()));
+    on_event(Event::Found(files.len() + list_pages.len() + taxonomy_pages.len()));
     let cascades = std::sync::Arc::new(read_cascades(&list_pages, opts));
 
     let now = chrono::Utc::now();
@@ -161,7 +159,124 @@ pub async fn run(
     .await
     .map_err(|e| ImportError::Worker(e.to_string()))?;
     store_sections(db, found, &pages, walked.whole_tree, &mut summary, &mut on_event).await;
+    store_taxonomy_pages(
+        db,
+        &taxonomy_pages,
+        opts,
+        walked.whole_tree,
+        &mut summary,
+        &mut on_event,
+    )
+    .await;
     Ok(summary)
+}
+
+/// Reads and writes the `_index` files of taxonomies and terms (in the
+/// default language: terms are served in it) and reports each.
+async fn store_taxonomy_pages(
+    db: &DatabaseConnection,
+    files: &[walk::ContentFile],
+    opts: &ReadOptions,
+    whole_tree: bool,
+    summary: &mut Summary,
+    on_event: &mut impl FnMut(Event<'_>),
+) {
+    let default = opts.site.default_language().to_lowercase();
+    let cascades = cascade::Cascades::default();
+    let mut read: Vec<(&walk::ContentFile, store::list_pages::ListPage)> = Vec::new();
+    // A term page's title (or slug, or url) shapes its URL, as in Hugo.
+    let mut moves: Vec<(String, String, String)> = Vec::new();
+    for file in files {
+        let folders: Vec<&str> = file.stored_path.split('/').collect();
+        let (taxonomy, term) = match folders.as_slice() {
+            [t, _] => (*t, ""),
+            [t, term, _] => (*t, *term),
+            _ => {
+                tracing::warn!(file = %file.path.display(), "skipped: not a taxonomy's or a term's page");
+                continue;
+            }
+        };
+        // Not an error in the file: Gazette serves terms in the default language only.
+        if file_lang(&file.path, opts) != default {
+            tracing::warn!(file = %file.path.display(), "skipped: terms are served in the default language only");
+            continue;
+        }
+        let kind = if term.is_empty() { "taxonomy" } else { "term" };
+        match read_file(file, kind, opts, &cascades) {
+            Ok((_, doc)) => {
+                if !term.is_empty() {
+                    match opts.site.term_page_path(
+                        taxonomy,
+                        term,
+                        &doc.article.title,
+                        doc.front_slug.clone(),
+                        doc.front_url.clone(),
+                    ) {
+                        Ok(path) => moves.push((taxonomy.to_owned(), term.to_lowercase(), path)),
+                        Err(e) => {
+                            fail(
+                                FileError::new(&file.path, doc.url_line, format!("URL: {e}")),
+                                summary,
+                                on_event,
+                            );
+                            continue;
+                        }
+                    }
+                }
+                let a = doc.article;
+                let description = a
+                    .front_matter
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                read.push((
+                    file,
+                    store::list_pages::ListPage {
+                        taxonomy: taxonomy.to_owned(),
+                        term_slug: term.to_lowercase(),
+                        title: a.title,
+                        description,
+                        body: a.body,
+                        front_matter: a.front_matter,
+                        source_path: file.stored_path.clone(),
+                    },
+                ));
+            }
+            Err(e) => fail(e, summary, on_event),
+        }
+    }
+    for (taxonomy, slug, path) in moves {
+        if let Err(e) = store::terms::move_site_term(db, &taxonomy, &slug, &path).await {
+            tracing::error!(error = %e, taxonomy, slug, "moving a term to its page's URL");
+        }
+    }
+    let rows: Vec<_> = read.iter().map(|(_, p)| p.clone()).collect();
+    match store::list_pages::sync(db, &rows, whole_tree).await {
+        Ok(outcomes) => {
+            for ((file, _), outcome) in read.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Imported => summary.imported += 1,
+                    Outcome::Updated => summary.updated += 1,
+                    Outcome::Unchanged => summary.unchanged += 1,
+                }
+                on_event(Event::Done {
+                    path: &file.path,
+                    outcome,
+                    change: None,
+                });
+            }
+        }
+        Err(e) => {
+            for (file, _) in &read {
+                fail(
+                    FileError::new(&file.path, None, format!("not stored: {e}")),
+                    summary,
+                    on_event,
+                );
+            }
+        }
+    }
 }
 
 /// Writes the sections an import found and reports their `_index` files.

@@ -165,16 +165,29 @@ impl Site {
     /// The page path of a term (`/tags/hugo-tips/`, or what `[permalinks]`
     /// makes it), in the default language.
     pub fn term_path(&self, plural: &str, name: &str) -> Result<String, UrlError> {
+        self.term_page_path(plural, name, name, None, None)
+    }
+
+    /// The page path of a term whose `_index` page gives it a title (which
+    /// `:slug` and `:title` read), and maybe a `slug` or `url`.
+    pub fn term_page_path(
+        &self,
+        plural: &str,
+        term: &str,
+        title: &str,
+        slug: Option<String>,
+        url: Option<String>,
+    ) -> Result<String, UrlError> {
         self.page_path(&PageFacts {
             kind: PageKind::Term,
             lang: self.default_language().to_lowercase(),
-            path: vec![plural.to_owned(), name.to_owned()],
+            path: vec![plural.to_owned(), term.to_owned()],
             current_section: Vec::new(),
             file_base: None,
             date: None,
-            title: name.to_owned(),
-            slug: None,
-            url: None,
+            title: title.to_owned(),
+            slug,
+            url,
         })
     }
 

@@ -6,6 +6,7 @@
 //! [`crate::edit`] maps a mutation's input to one.
 
 pub mod article;
+pub mod list_pages;
 pub mod persisted_queries;
 mod search_index;
 pub mod sections;

@@ -92,3 +92,17 @@ pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Res
     txn.commit().await?;
     Ok(())
 }
+
+/// Moves the term `slug` of `taxonomy` (the site's view of any taxonomy)
+/// to `path`: its `_index` page gave it a title or slug its URL reads.
+pub async fn move_site_term(db: &DatabaseConnection, taxonomy: &str, slug: &str, path: &str) -> Result<(), StoreError> {
+    let update = Query::update()
+        .table(entity::term::Entity)
+        .value("path", path)
+        .and_where(Expr::col("taxonomy").eq(taxonomy))
+        .and_where(Expr::col("slug").eq(slug))
+        .to_owned();
+    let _writer = WRITER.lock().await;
+    db.execute(&update).await?;
+    Ok(())
+}

@@ -491,24 +491,33 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
         .collect();
     assert!(pages.len() >= 9, "{}", pages.len());
     const Q: &str = "query($path: String!) { route(path: $path) { __typename
-        ... on Term { taxonomy name relPermalink url articleCount }
-        ... on Taxonomy { name relPermalink url } } }";
+        ... on Term { taxonomy name title relPermalink url articleCount }
+        ... on Taxonomy { name title relPermalink url } } }";
     for page in &pages {
         let rel = page["relPermalink"].as_str().expect("relPermalink");
         let data = app.data(Q, json!({ "path": rel })).await;
         let route = &data["route"];
         if page["kind"] == "term" {
+            // Hugo's .Data.Term of a term with an `_index` page is its
+            // folder; Gazette's `name` stays the name as first written.
+            let mut route = route.clone();
+            if page["file"] != "" {
+                assert_eq!(route["name"], "Hugo Tips", "{rel}");
+                route["name"] = page["term"].clone();
+            }
+            let route = &route;
             let want = json!({
                 "__typename": "Term",
                 "taxonomy": page["section"],
                 "name": page["term"],
+                "title": page["title"],
                 "relPermalink": rel,
                 "url": page["permalink"],
                 "articleCount": page["regularPagesRecursive"],
             });
             assert_eq!(route, &want, "{rel}");
         } else {
-            let want = json!({ "__typename": "Taxonomy", "name": page["section"], "relPermalink": rel, "url": page["permalink"] });
+            let want = json!({ "__typename": "Taxonomy", "name": page["section"], "title": page["title"], "relPermalink": rel, "url": page["permalink"] });
             assert_eq!(route, &want, "{rel}");
         }
     }
@@ -720,4 +729,29 @@ async fn build_options_headless_bundles_and_cascade_are_hugos() {
         assert_eq!(banner, page["banner"], "{}", page["file"]);
         assert_eq!(data["route"]["display"]["sidebar"], page["sidebar"], "{}", page["file"]);
     }
+}
+
+#[actix_web::test]
+async fn taxonomy_and_term_index_pages_give_their_titles_descriptions_and_bodies() {
+    let app = site_app(&site_dir("hugo-urls")).await;
+    let data = app
+        .data(
+            r#"{ taxonomy(name: "tags") { title description body(format: HTML) }
+                 term(taxonomy: "tags", slug: "hugo-tips") { title body(format: HTML) relPermalink }
+                 plain: term(taxonomy: "series", slug: "rates-explained") { title description body } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["taxonomy"],
+        json!({ "title": "All topics", "description": "Every topic we write about.", "body": "<p>Topics, A to Z.</p>\n" })
+    );
+    assert_eq!(
+        data["term"],
+        json!({ "title": "Tips for Hugo", "body": "<p>Our <strong>best</strong> tips.</p>\n", "relPermalink": "/news/topics/tips-for-hugo/" })
+    );
+    assert_eq!(
+        data["plain"],
+        json!({ "title": "Rates Explained", "description": "", "body": "" })
+    );
 }
