@@ -56,8 +56,31 @@ pub const ARTICLE: Shape = Shape {
         related(first: 5) { id slug title } } }",
 };
 
+pub const TAG_PAGE: Shape = Shape {
+    operation: "Shape6",
+    label: "6 tag page",
+    document: "query Shape6($tag: String!) { tag(slug: $tag) { name articles(first: 20) { \
+        totalCount edges { node { __LIST_NODE__ } } pageInfo { hasNextPage endCursor } } } }",
+};
+
+pub const TAG_LAST_PAGE: Shape = Shape {
+    operation: "Shape6b",
+    label: "6b tag last page",
+    document:
+        "query Shape6b($tag: String!, $after: String!) { tag(slug: $tag) { name articles(first: 20, after: $after) { \
+        totalCount edges { node { __LIST_NODE__ } } pageInfo { hasNextPage endCursor } } } }",
+};
+
 /// Every shape, in report order.
-pub const ALL: [Shape; 5] = [FIRST_PAGE, TAG_RANGE, SEARCH, LAST_PAGE, ARTICLE];
+pub const ALL: [Shape; 7] = [
+    FIRST_PAGE,
+    TAG_RANGE,
+    SEARCH,
+    LAST_PAGE,
+    ARTICLE,
+    TAG_PAGE,
+    TAG_LAST_PAGE,
+];
 
 /// A common two-character word of the generator's ZH_WORDS (src/generate.rs), so
 /// the search matches a large share of the corpus, as a popular query would.
@@ -86,6 +109,9 @@ pub struct Params {
     pub last_page_cursor: String,
     /// Slugs of articles with a translation, cycled through by shape 5.
     pub translated_slugs: Vec<String>,
+    /// A cursor after which exactly the last page of the popular tag's
+    /// `articles(first: 20)` follows (shape 6b).
+    pub tag_last_page_cursor: String,
 }
 
 /// The request bodies a worker cycles through for `shape`.
@@ -95,6 +121,8 @@ pub fn bodies(shape: Shape, p: &Params) -> Vec<Vec<u8>> {
         "Shape2" => vec![shape.body(json!({ "tag": p.popular_tag, "gte": p.range.0, "lt": p.range.1 }))],
         "Shape3" => vec![shape.body(json!({ "q": SEARCH_WORD }))],
         "Shape4" => vec![shape.body(json!({ "after": p.last_page_cursor }))],
+        "Shape6" => vec![shape.body(json!({ "tag": p.popular_tag }))],
+        "Shape6b" => vec![shape.body(json!({ "tag": p.popular_tag, "after": p.tag_last_page_cursor }))],
         _ => p
             .translated_slugs
             .iter()
@@ -112,7 +140,18 @@ pub const SETUP_LAST_PAGE: &str = "query SetupLastPage { articles(last: 21) { ed
 
 /// Runs a setup query (named, so its log lines are not taken for a shape's) and returns `data`.
 async fn setup_query(client: &reqwest::Client, url: &str, operation: &str, document: &str) -> Result<Value> {
-    let body = json!({ "query": document, "operationName": operation });
+    setup_query_with(client, url, operation, document, json!({})).await
+}
+
+/// [`setup_query`] with variables.
+async fn setup_query_with(
+    client: &reqwest::Client,
+    url: &str,
+    operation: &str,
+    document: &str,
+    variables: Value,
+) -> Result<Value> {
+    let body = json!({ "query": document, "operationName": operation, "variables": variables });
     let bytes = load::post(client, url, serde_json::to_vec(&body)?).await?;
     let v = load::check_body(operation, &bytes)?;
     Ok(v["data"].clone())
@@ -143,6 +182,27 @@ pub async fn discover(client: &reqwest::Client, url: &str, corpus: &Corpus, slug
     ensure!(edges.len() == 21, "articles(last: 21) gave {} edges", edges.len());
     let last_page_cursor = edges[0]["cursor"].as_str().context("edge without cursor")?.to_owned();
 
+    let tag_last = setup_query_with(
+        client,
+        url,
+        "SetupTagLastPage",
+        "query SetupTagLastPage($tag: String!) { tag(slug: $tag) { articles(last: 21) { edges { cursor } } } }",
+        json!({ "tag": popular_tag }),
+    )
+    .await?;
+    let tag_edges = tag_last["tag"]["articles"]["edges"]
+        .as_array()
+        .context("no edges for the tag's articles(last: 21)")?;
+    ensure!(
+        tag_edges.len() == 21,
+        "the tag's articles(last: 21) gave {} edges",
+        tag_edges.len()
+    );
+    let tag_last_page_cursor = tag_edges[0]["cursor"]
+        .as_str()
+        .context("edge without cursor")?
+        .to_owned();
+
     let translated_slugs = corpus::translated_slugs(corpus, slugs)?;
     ensure!(!translated_slugs.is_empty(), "the corpus has no translated articles");
     Ok(Params {
@@ -150,6 +210,7 @@ pub async fn discover(client: &reqwest::Client, url: &str, corpus: &Corpus, slug
         range,
         last_page_cursor,
         translated_slugs,
+        tag_last_page_cursor,
     })
 }
 
@@ -167,6 +228,16 @@ pub fn check(shape: Shape, data: &Value) -> Result<()> {
             edges(&data["articles"]) == 20 && data["articles"]["pageInfo"]["hasNextPage"] == false,
             "shape 4: not the last page of 20: {}",
             data["articles"]["pageInfo"]
+        ),
+        "Shape6" => ensure!(
+            edges(&data["tag"]["articles"]) == 20 && data["tag"]["articles"]["pageInfo"]["hasNextPage"] == true,
+            "shape 6: not a first page of 20: {}",
+            data["tag"]["articles"]["pageInfo"]
+        ),
+        "Shape6b" => ensure!(
+            edges(&data["tag"]["articles"]) == 20 && data["tag"]["articles"]["pageInfo"]["hasNextPage"] == false,
+            "shape 6b: not the tag's last page of 20: {}",
+            data["tag"]["articles"]["pageInfo"]
         ),
         _ => ensure!(
             data["article"]["translations"]
