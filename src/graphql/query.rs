@@ -59,7 +59,7 @@ impl ArticleQuery {
     ) -> Result<Option<Article>, ApiError> {
         let locale = parse_locale(locale)?;
         let l = RequestContext::of(ctx)?;
-        let row = articles::by_slug(&l.db, &slug, l.now()).await?;
+        let row = articles::by_slug(&l.db, &slug, l.visibility()).await?;
         Ok(row.map(|r| Article::new(r, locale)))
     }
 
@@ -114,7 +114,9 @@ impl TaxonomyQuery {
         #[graphql(desc = "The tag's slug.")] slug: String,
     ) -> Result<Option<Tag>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.now()).await?.map(Tag))
+        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.visibility())
+            .await?
+            .map(Tag))
     }
 
     /// All tags in slug order.
@@ -137,7 +139,7 @@ impl TaxonomyQuery {
         #[graphql(desc = "The category's slug.")] slug: String,
     ) -> Result<Option<Category>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.now())
+        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.visibility())
             .await?
             .map(Category))
     }

@@ -9,7 +9,7 @@ use entity::{article, translation};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 
-use super::articles::public_at;
+use super::articles::Visibility;
 use super::terms::TermRow;
 use super::Taxonomy;
 
@@ -162,7 +162,7 @@ pub async fn versions(
             Expr::val("")
         }
     };
-    let common = public_at(now).add(list_condition(selection.list));
+    let common = Visibility::public(now).condition().add(list_condition(selection.list));
 
     let mut originals = Query::select();
     originals
