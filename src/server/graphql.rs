@@ -137,7 +137,14 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
             };
             response::respond(&req, media, response, &id, caching)
         }
-        Err(refusal) => refusal.respond(media),
+        Err(refusal) => {
+            let (mut http, outcome) = refusal.respond(media);
+            if previews {
+                // Refused after the token was read: as private as a preview's answer.
+                response::make_private(&mut http);
+            }
+            (http, outcome)
+        }
     };
     if let Ok(v) = HeaderValue::from_str(&id) {
         http.headers_mut()

@@ -84,6 +84,14 @@ pub fn private_no_store(http: &mut HttpResponseBuilder) {
     http.insert_header(CacheControl(vec![CacheDirective::Private, CacheDirective::NoStore]));
 }
 
+/// Makes a finished response a preview's: `Cache-Control: private, no-store`.
+pub fn make_private(http: &mut HttpResponse) {
+    http.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+}
+
 /// Who may keep a GraphQL response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caching {
