@@ -63,7 +63,8 @@ impl ArticleQuery {
         Ok(row.map(|r| Article::new(r, locale)))
     }
 
-    /// Published articles, newest first unless `orderBy` says otherwise.
+    /// Published articles (in a preview, drafts, scheduled and expired ones
+    /// too: see `Article.status`), newest first unless `orderBy` says otherwise.
     /// Page with cursors (`first`/`after`, `last`/`before`) or with numbered
     /// pages (`page`/`perPage`, with `pageCount`) for pager UIs.
     #[allow(clippy::too_many_arguments)]

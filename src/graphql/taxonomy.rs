@@ -158,7 +158,7 @@ impl Term {
         Ok(RequestContext::of(ctx)?.site.permalink(&self.0.path))
     }
 
-    /// How many public articles name it.
+    /// How many public articles (in a preview, every article) name it.
     async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         let n = context::loaders(ctx)?
             .load_one(SiteTermCountOf(self.0.id))
