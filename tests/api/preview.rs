@@ -281,7 +281,14 @@ async fn preview_answers_are_private_and_never_reused_for_the_public() {
     assert_eq!(posted.header("cache-control").as_deref(), Some("private, no-store"));
     let failing = send(&data, bearer(get("{ nope }"), Some(PREVIEW))).await;
     assert_eq!(failing.header("cache-control").as_deref(), Some("private, no-store"));
-    for reply in [&preview, &posted, &failing] {
+    let refused = send(
+        &data,
+        bearer(get("mutation { deleteTag(id: \"x\") }"), Some(PREVIEW)),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(refused.header("cache-control").as_deref(), Some("private, no-store"));
+    for reply in [&preview, &posted, &failing, &refused] {
         for tag in ["surrogate-key", "cache-tag"] {
             assert_eq!(reply.header(tag), None, "a preview carries no cache tags");
         }
@@ -370,4 +377,38 @@ async fn the_preview_token_cannot_write() {
         json!({ "slug": "sneaky", "status": "PUBLISHED" })
     );
     assert_eq!(data_of(&query(&data, None, count).await)["articles"]["totalCount"], 2);
+}
+
+#[actix_web::test]
+async fn section_counts_preview_and_feeds_and_sitemaps_stay_public() {
+    let app = spawn_app().await;
+    let content = ContentDir::new();
+    content.write("markets/_index.md", "---\ntitle: Markets\n---\n");
+    content.write("markets/open.md", yaml_article("Open", "2025-01-01", "tags: [rates]\n"));
+    content.write(
+        "markets/embargoed.md",
+        yaml_article("Embargoed", "2025-01-02", "draft: true\ntags: [rates]\n"),
+    );
+    app.import(&[content.path().to_path_buf()]).await;
+    let data = with_tokens(&app);
+    let q = r#"{ section(path: "markets") { articleCount articles { totalCount } } }"#;
+    let count = |reply: &Reply| data_of(reply)["section"].clone();
+    assert_eq!(
+        count(&query(&data, None, q).await),
+        json!({ "articleCount": 1, "articles": { "totalCount": 1 } })
+    );
+    assert_eq!(
+        count(&query(&data, Some(PREVIEW), q).await),
+        json!({ "articleCount": 2, "articles": { "totalCount": 2 } })
+    );
+
+    for path in ["/index.xml", "/sitemap.xml", "/tags/rates/index.xml"] {
+        let public = send(&data, TestRequest::get().uri(path)).await;
+        assert_eq!(public.status, StatusCode::OK, "{path}");
+        let previewed = send(&data, bearer(TestRequest::get().uri(path), Some(PREVIEW))).await;
+        assert_eq!(previewed.body, public.body, "{path} is the same with the preview token");
+        let body = String::from_utf8_lossy(&previewed.body);
+        assert!(body.contains("/markets/open/"), "{path}: {body}");
+        assert!(!body.contains("embargoed"), "{path} holds no draft: {body}");
+    }
 }
