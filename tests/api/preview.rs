@@ -281,11 +281,7 @@ async fn preview_answers_are_private_and_never_reused_for_the_public() {
     assert_eq!(posted.header("cache-control").as_deref(), Some("private, no-store"));
     let failing = send(&data, bearer(get("{ nope }"), Some(PREVIEW))).await;
     assert_eq!(failing.header("cache-control").as_deref(), Some("private, no-store"));
-    let refused = send(
-        &data,
-        bearer(get("mutation { deleteTag(id: \"x\") }"), Some(PREVIEW)),
-    )
-    .await;
+    let refused = send(&data, bearer(get("mutation { deleteTag(id: \"x\") }"), Some(PREVIEW))).await;
     assert_eq!(refused.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(refused.header("cache-control").as_deref(), Some("private, no-store"));
     for reply in [&preview, &posted, &failing, &refused] {
