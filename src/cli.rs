@@ -154,6 +154,10 @@ pub struct ServeArgs {
     /// Token editors send as `Authorization: Bearer …` for mutations; writes are disabled without one.
     #[arg(long, global = true, env = "GAZETTE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Token editors send as `Authorization: Bearer …` to preview drafts, future-dated and expired
+    /// articles (never cached); the admin token previews too. Feeds, sitemaps and subscriptions stay public.
+    #[arg(long, global = true, env = "GAZETTE_PREVIEW_TOKEN", hide_env_values = true)]
+    pub preview_token: Option<String>,
     /// What feed items carry: the summary, or the whole body as HTML too.
     #[arg(long, global = true, env = "GAZETTE_FEED_CONTENT", value_enum, default_value_t = FeedContent::Summary)]
     pub feed_content: FeedContent,
@@ -194,6 +198,7 @@ impl ServeArgs {
                 burst: self.rate_burst,
             }),
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
+            preview_token: self.preview_token.clone().filter(|t| !t.is_empty()),
             trust_forwarded_for: self.trust_forwarded_for,
             // Every field is listed, so a new setting cannot be left unwired.
             apq_capacity: server::DEFAULT_APQ_CAPACITY,

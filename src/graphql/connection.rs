@@ -48,7 +48,7 @@ impl ArticleListInfo {
             return Ok(loaders.load_one(ArticleCountOf(taxonomy, id)).await?.unwrap_or(0));
         }
         let l = loaders.loader();
-        let n = articles::count(&l.db, &self.scope, l.now()).await?;
+        let n = articles::count(&l.db, &self.scope, l.visibility()).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
@@ -143,7 +143,8 @@ impl ArticleFacets {
         #[graphql(default = 10, desc = "How many tags, 1 to 100; default 10.")] first: i32,
     ) -> Result<Vec<TagFacet>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        let rows = articles::term_facets(&l.db, &self.scope, Taxonomy::Tags, facet_limit(first)?, l.now()).await?;
+        let rows =
+            articles::term_facets(&l.db, &self.scope, Taxonomy::Tags, facet_limit(first)?, l.visibility()).await?;
         Ok(rows
             .into_iter()
             .map(|r| TagFacet {
@@ -165,8 +166,14 @@ impl ArticleFacets {
         #[graphql(default = 10, desc = "How many categories, 1 to 100; default 10.")] first: i32,
     ) -> Result<Vec<CategoryFacet>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        let rows =
-            articles::term_facets(&l.db, &self.scope, Taxonomy::Categories, facet_limit(first)?, l.now()).await?;
+        let rows = articles::term_facets(
+            &l.db,
+            &self.scope,
+            Taxonomy::Categories,
+            facet_limit(first)?,
+            l.visibility(),
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| CategoryFacet {
@@ -191,8 +198,8 @@ impl ArticleFacets {
     ) -> Result<Vec<TermFacet>, ApiError> {
         let l = RequestContext::of(ctx)?;
         let taxonomy = taxonomy.trim().to_lowercase();
-        let rows =
-            crate::query::taxonomies::facets(&l.db, &self.scope, &taxonomy, facet_limit(first)?, l.now()).await?;
+        let rows = crate::query::taxonomies::facets(&l.db, &self.scope, &taxonomy, facet_limit(first)?, l.visibility())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(row, count)| TermFacet {
@@ -205,7 +212,7 @@ impl ArticleFacets {
     /// Every locale the list's articles are available in, most articles first.
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<LanguageFacet>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        let rows = articles::locale_facets(&l.db, &self.scope, l.now()).await?;
+        let rows = articles::locale_facets(&l.db, &self.scope, l.visibility()).await?;
         Ok(rows
             .into_iter()
             .map(|r| LanguageFacet {
@@ -262,7 +269,7 @@ pub async fn articles(
     let req = args.request(&list, &order.sample_value())?;
     let l = RequestContext::of(ctx)?;
     let columns = lookahead::columns(ctx);
-    let page = articles::page(&l.db, &scope, order, &req, l.now(), columns).await?;
+    let page = articles::page(&l.db, &scope, order, &req, l.visibility(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
     Ok(article_connection(&list, page, order, info, locale, page_terms))
@@ -278,7 +285,7 @@ impl TermListInfo {
     /// How many terms the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         let l = RequestContext::of(ctx)?;
-        let n = terms::count(&l.db, self.taxonomy, l.now()).await?;
+        let n = terms::count(&l.db, self.taxonomy, l.visibility()).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
@@ -295,7 +302,7 @@ where
     let list = taxonomy.table();
     let req = args.request(list, &SortValue::Text(String::new()))?;
     let l = RequestContext::of(ctx)?;
-    let page = terms::page(&l.db, taxonomy, &req, l.now()).await?;
+    let page = terms::page(&l.db, taxonomy, &req, l.visibility()).await?;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, TermListInfo { taxonomy });
     conn.edges.extend(
         page.rows

@@ -23,7 +23,7 @@ impl LanguageQuery {
     /// Every locale with published articles, most articles first.
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<Language>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        let rows = articles::locale_facets(&l.db, &Scope::default(), l.now()).await?;
+        let rows = articles::locale_facets(&l.db, &Scope::default(), l.visibility()).await?;
         Ok(rows
             .into_iter()
             .map(|r| Language {

@@ -19,7 +19,7 @@ use crate::query::{sections, taxonomies, terms, translations, Taxonomy};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TermsOf(pub Taxonomy, pub i32);
 
-/// How many public articles a tag or category has.
+/// How many articles the request sees a tag or category has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArticleCountOf(pub Taxonomy, pub i32);
 
@@ -59,7 +59,7 @@ impl Loader<ArticleCountOf> for RequestContext {
     async fn load(&self, keys: &[ArticleCountOf]) -> Result<HashMap<ArticleCountOf, i64>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (taxonomy, ids) in by_taxonomy(keys.iter().map(|k| (k.0, k.1))) {
-            let counts = terms::article_counts(&self.db, taxonomy, &ids, self.now()).await?;
+            let counts = terms::article_counts(&self.db, taxonomy, &ids, self.visibility()).await?;
             for id in ids {
                 out.insert(ArticleCountOf(taxonomy, id), counts.get(&id).copied().unwrap_or(0));
             }
@@ -82,7 +82,7 @@ impl Loader<TranslationsOf> for RequestContext {
     }
 }
 
-/// A public article by id.
+/// An article the request sees, by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArticleById(pub i32);
 
@@ -92,7 +92,7 @@ impl Loader<ArticleById> for RequestContext {
 
     async fn load(&self, keys: &[ArticleById]) -> Result<HashMap<ArticleById, Arc<Full>>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = articles::by_ids(&self.db, &ids, self.now()).await?;
+        let rows = articles::by_ids(&self.db, &ids, self.visibility()).await?;
         Ok(rows.into_iter().map(|r| (ArticleById(r.id), Arc::new(r))).collect())
     }
 }
@@ -108,7 +108,7 @@ impl Loader<TermById> for RequestContext {
     async fn load(&self, keys: &[TermById]) -> Result<HashMap<TermById, TermRow>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
         for (taxonomy, ids) in by_taxonomy(keys.iter().map(|k| (k.0, k.1))) {
-            for row in terms::by_ids(&self.db, taxonomy, &ids, self.now()).await? {
+            for row in terms::by_ids(&self.db, taxonomy, &ids, self.visibility()).await? {
                 out.insert(TermById(taxonomy, row.id), row);
             }
         }
@@ -116,7 +116,7 @@ impl Loader<TermById> for RequestContext {
     }
 }
 
-/// A translation by id (of a public article only).
+/// A translation by id (of an article the request sees only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TranslationById(pub i32);
 
@@ -129,7 +129,7 @@ impl Loader<TranslationById> for RequestContext {
         keys: &[TranslationById],
     ) -> Result<HashMap<TranslationById, translation::Model>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = translations::by_ids(&self.db, &ids, self.now()).await?;
+        let rows = translations::by_ids(&self.db, &ids, self.visibility()).await?;
         Ok(rows.into_iter().map(|r| (TranslationById(r.id), r)).collect())
     }
 }
@@ -152,7 +152,8 @@ impl Loader<FirstArticlesOf> for RequestContext {
         let mut out = HashMap::with_capacity(keys.len());
         for ((taxonomy, limit, from_end), ids) in groups {
             let mut found =
-                relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, from_end, self.now()).await?;
+                relations::first_articles_of_terms(&self.db, taxonomy, &ids, limit, from_end, self.visibility())
+                    .await?;
             for id in ids {
                 let rows = Arc::new(found.remove(&id).unwrap_or_default());
                 out.insert(FirstArticlesOf(taxonomy, id, limit, from_end), rows);
@@ -177,8 +178,14 @@ impl Loader<RelatedOf> for RequestContext {
         }
         let mut out = HashMap::with_capacity(keys.len());
         for (limit, ids) in groups {
-            let mut found =
-                relations::related(&self.db, &ids, limit, relations::RELATED_MAX_TERM_ARTICLES, self.now()).await?;
+            let mut found = relations::related(
+                &self.db,
+                &ids,
+                limit,
+                relations::RELATED_MAX_TERM_ARTICLES,
+                self.visibility(),
+            )
+            .await?;
             for id in ids {
                 out.insert(RelatedOf(id, limit), Arc::new(found.remove(&id).unwrap_or_default()));
             }
@@ -197,7 +204,7 @@ impl Loader<NeighboursOf> for RequestContext {
 
     async fn load(&self, keys: &[NeighboursOf]) -> Result<HashMap<NeighboursOf, Neighbours>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let found = relations::neighbours(&self.db, &ids, self.now()).await?;
+        let found = relations::neighbours(&self.db, &ids, self.visibility()).await?;
         Ok(found.into_iter().map(|(id, n)| (NeighboursOf(id), n)).collect())
     }
 }
@@ -264,7 +271,7 @@ impl Loader<ChildrenOf> for RequestContext {
     }
 }
 
-/// How many public articles a section holds, its descendants' included;
+/// How many articles the request sees a section holds, its descendants' included;
 /// with `locale`, only those available in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SectionCountOf {
@@ -285,7 +292,7 @@ impl Loader<SectionCountOf> for RequestContext {
                 ..Default::default()
             };
             // One grouped count per locale answers every section.
-            let counts = sections::article_counts(&self.db, &filter, self.now()).await?;
+            let counts = sections::article_counts(&self.db, &filter, self.visibility()).await?;
             for k in keys.iter().filter(|k| &k.locale == locale) {
                 out.insert(k.clone(), sections::subtree_total(&counts, &k.dir));
             }
@@ -319,7 +326,7 @@ impl Loader<SiteTermsOf> for RequestContext {
     }
 }
 
-/// How many public articles a term (of any taxonomy) has.
+/// How many articles the request sees a term (of any taxonomy) has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SiteTermCountOf(pub i32);
 
@@ -329,7 +336,7 @@ impl Loader<SiteTermCountOf> for RequestContext {
 
     async fn load(&self, keys: &[SiteTermCountOf]) -> Result<HashMap<SiteTermCountOf, u64>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let counts = taxonomies::article_counts(&self.db, &ids, self.now()).await?;
+        let counts = taxonomies::article_counts(&self.db, &ids, self.visibility()).await?;
         Ok(ids
             .into_iter()
             .map(|id| (SiteTermCountOf(id), counts.get(&id).copied().unwrap_or(0)))
@@ -347,7 +354,7 @@ impl Loader<TermCountOf> for RequestContext {
 
     async fn load(&self, keys: &[TermCountOf]) -> Result<HashMap<TermCountOf, u64>, Self::Error> {
         let names: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let counts = taxonomies::counts(&self.db, &names, self.now()).await?;
+        let counts = taxonomies::counts(&self.db, &names, self.visibility()).await?;
         Ok(names
             .into_iter()
             .map(|n| {

@@ -75,7 +75,7 @@ fn inside_list(ctx: &Context<'_>) -> bool {
 
 /// The `Article` fields answered from its card's columns
 /// ([`crate::query::articles::Card`]) or by id through a loader.
-pub const CARD_FIELDS: [&str; 22] = [
+pub const CARD_FIELDS: [&str; 23] = [
     "__typename",
     "section",
     "terms",
@@ -91,6 +91,7 @@ pub const CARD_FIELDS: [&str; 22] = [
     "lang",
     "locale",
     "draft",
+    "status",
     "weight",
     "tags",
     "categories",

@@ -172,15 +172,25 @@ impl Api {
             })
     }
 
-    /// Runs one request with fresh request-scoped loaders: checked first
-    /// (unless the same request was accepted before), then run.
-    pub async fn execute(&self, mut request: Request) -> Response {
+    /// Runs one request from nobody in particular (a public reader); see
+    /// [`Api::execute_as`].
+    pub async fn execute(&self, request: Request) -> Response {
+        self.execute_as(request, Auth::Anonymous).await
+    }
+
+    /// Runs one request from `auth` with fresh request-scoped loaders:
+    /// checked first (unless the same request was accepted before), then
+    /// run. Mutations read `auth` ([`AdminGuard`]); a previewing `auth`
+    /// ([`Auth::previews`]) sees unpublished articles.
+    pub async fn execute_as(&self, mut request: Request, auth: Auth) -> Response {
         let cost = match self.check(&mut request).await {
             Ok(cost) => cost,
             Err(refused) => return refused,
         };
-        let loaders = context::for_request(self.db.clone(), self.site.clone()).delay(self.loader_delay);
+        let loaders =
+            context::for_request(self.db.clone(), self.site.clone(), auth.previews()).delay(self.loader_delay);
         let request = request
+            .data(auth)
             .data(loaders)
             .data(self.hub.clone())
             .data(self.word_counts.clone());

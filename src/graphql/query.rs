@@ -59,11 +59,12 @@ impl ArticleQuery {
     ) -> Result<Option<Article>, ApiError> {
         let locale = parse_locale(locale)?;
         let l = RequestContext::of(ctx)?;
-        let row = articles::by_slug(&l.db, &slug, l.now()).await?;
+        let row = articles::by_slug(&l.db, &slug, l.visibility()).await?;
         Ok(row.map(|r| Article::new(r, locale)))
     }
 
-    /// Published articles, newest first unless `orderBy` says otherwise.
+    /// Published articles (in a preview, drafts, scheduled and expired ones
+    /// too: see `Article.status`), newest first unless `orderBy` says otherwise.
     /// Page with cursors (`first`/`after`, `last`/`before`) or with numbered
     /// pages (`page`/`perPage`, with `pageCount`) for pager UIs.
     #[allow(clippy::too_many_arguments)]
@@ -114,7 +115,9 @@ impl TaxonomyQuery {
         #[graphql(desc = "The tag's slug.")] slug: String,
     ) -> Result<Option<Tag>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.now()).await?.map(Tag))
+        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.visibility())
+            .await?
+            .map(Tag))
     }
 
     /// All tags in slug order.
@@ -137,7 +140,7 @@ impl TaxonomyQuery {
         #[graphql(desc = "The category's slug.")] slug: String,
     ) -> Result<Option<Category>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.now())
+        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.visibility())
             .await?
             .map(Category))
     }

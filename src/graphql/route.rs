@@ -63,7 +63,7 @@ impl RouteQuery {
         if let Some(t) = Taxonomy::at(ctx, &candidates)? {
             return Ok(Some(Route::Taxonomy(t)));
         }
-        Ok(match routes::resolve(&l.db, &path, l.now()).await? {
+        Ok(match routes::resolve(&l.db, &path, l.visibility()).await? {
             Some(Found::Article(full)) => Some(Route::Article(Article::new(*full, None))),
             Some(Found::Translation { article, locale }) => {
                 let locale = Locale::parse(&locale).ok();

@@ -135,7 +135,7 @@ impl SearchQuery {
         let counts = ctx
             .data::<Arc<WordCounts>>()
             .map_err(|_| ApiError::Internal("request has no word counts".into()))?;
-        let page = search::page(&l.db, &scope, &query, &req, l.now(), counts).await?;
+        let page = search::page(&l.db, &scope, &query, &req, l.visibility(), counts).await?;
 
         // totalCount and facets count the same matches, through the filter.
         let counted = Scope {

@@ -161,7 +161,7 @@ impl Section {
             .unwrap_or_default())
     }
 
-    /// How many public articles it holds, those of the sections below it
+    /// How many public articles (in a preview, every article) it holds, those of the sections below it
     /// included; in another language than the default, those available in it.
     async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         let key = SectionCountOf {

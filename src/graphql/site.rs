@@ -186,7 +186,7 @@ impl SiteView {
             .cloned()
             .unwrap_or_default();
         let files: Vec<String> = configured.iter().flat_map(|e| page_ref_files(&e.page_ref)).collect();
-        let pages = articles::public_by_source_paths(&l.db, &files, l.now()).await?;
+        let pages = articles::public_by_source_paths(&l.db, &files, l.visibility()).await?;
         let dirs: Vec<String> = configured
             .iter()
             .filter(|e| !e.page_ref.trim().is_empty())
@@ -216,13 +216,13 @@ impl SiteView {
         // language the site does not define is the default language's).
         let default = self.site.default_language().to_lowercase();
         let languages = self.site.language_codes();
-        let declared: Vec<_> = menus::article_entries(&l.db, &name, l.now())
+        let declared: Vec<_> = menus::article_entries(&l.db, &name, l.visibility())
             .await?
             .into_iter()
             .filter(|e| e.lang == self.lang || (self.lang == default && !languages.contains(&e.lang)))
             .collect();
         let ids: Vec<i32> = declared.iter().map(|e| e.article_id).collect();
-        let declaring = articles::by_ids(&l.db, &ids, l.now()).await?;
+        let declaring = articles::by_ids(&l.db, &ids, l.visibility()).await?;
         for e in declared {
             let page = declaring.iter().find(|p| p.id == e.article_id).cloned();
             let entry = ConfigEntry {

@@ -14,7 +14,7 @@ use super::context::RequestContext;
 use super::error::ApiError;
 use super::id;
 use crate::live::{Change, Hub};
-use crate::query::articles::{Filter, Full, Scope};
+use crate::query::articles::{Filter, Full, Scope, Visibility};
 
 /// Set by the WebSocket transport for each connection: a subscription that
 /// falls too far behind sends the close reason here, and the connection is
@@ -104,9 +104,11 @@ fn changes(
 }
 
 /// Article `id` if it is public now and in `scope`: one statement.
+/// Subscriptions are public only, whoever opened them: a preview is a
+/// request, not a stream.
 async fn matching(db: &DatabaseConnection, scope: &Scope, id: i32) -> Result<Option<Full>, ApiError> {
     Ok(scope
-        .select(db, chrono::Utc::now())
+        .select(db, Visibility::public(chrono::Utc::now()))
         .filter(article::Column::Id.eq(id))
         .into_model::<Full>()
         .one(db)

@@ -174,7 +174,7 @@ impl Taxonomy {
         }
         let limit = u64::try_from(first).unwrap_or(0);
         let l = RequestContext::of(ctx)?;
-        let mut rows = taxonomies::list(&l.db, &self.plural, after.as_deref(), limit + 1, l.now()).await?;
+        let mut rows = taxonomies::list(&l.db, &self.plural, after.as_deref(), limit + 1, l.visibility()).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         let mut conn = Connection::new(after.is_some(), more);
@@ -242,7 +242,7 @@ impl Term {
         Ok(RequestContext::of(ctx)?.site.permalink(&self.0.path))
     }
 
-    /// How many public articles name it.
+    /// How many public articles (in a preview, every article) name it.
     async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         let n = context::loaders(ctx)?
             .load_one(SiteTermCountOf(self.0.id))
@@ -307,7 +307,7 @@ impl TaxonomyRootQuery {
         #[graphql(desc = "The term's slug.")] slug: String,
     ) -> Result<Option<Term>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        let row = taxonomies::by_slug(&l.db, &taxonomy.trim().to_lowercase(), &slug, l.now()).await?;
+        let row = taxonomies::by_slug(&l.db, &taxonomy.trim().to_lowercase(), &slug, l.visibility()).await?;
         Ok(row.map(|r| Term(Arc::new(r))))
     }
 }

@@ -96,7 +96,7 @@ macro_rules! term_type {
                 &self.0.name
             }
 
-            /// How many published articles carry it.
+            /// How many published articles carry it (in a preview, every article).
             async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
                 let n = context::loaders(ctx)?
                     .load_one(ArticleCountOf($taxonomy, self.0.id))
@@ -104,7 +104,7 @@ macro_rules! term_type {
                 Ok(n.unwrap_or(0))
             }
 
-            /// Its published articles, newest first.
+            /// Its published articles (in a preview, every article), newest first.
             #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
             async fn articles(
                 &self,

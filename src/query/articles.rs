@@ -11,44 +11,123 @@ use sea_orm::{
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
 use super::Taxonomy;
 
-/// Articles a reader may see at `now`: not drafts, past `publishDate`, before `expiryDate`.
-pub fn public_at(now: DateTime<Utc>) -> Condition {
-    Condition::all()
-        .add(article::Column::Draft.eq(false))
-        .add(article::Column::PublishDate.lte(now))
-        .add(
-            Condition::any()
-                .add(article::Column::ExpiryDate.is_null())
-                .add(article::Column::ExpiryDate.gt(now)),
+/// Which articles one request may see, judged at one instant: the one
+/// switch every visibility condition of the read side honours. A public
+/// reader sees published articles only; a preview (an editor's, with the
+/// preview or admin token) also sees drafts, future-dated and expired
+/// ones. Hugo's `_build` options (listed, rendered) hold for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visibility {
+    /// The instant publication is judged at.
+    pub at: DateTime<Utc>,
+    /// Whether drafts, future-dated and expired articles are seen too.
+    pub preview: bool,
+}
+
+impl Visibility {
+    /// What any reader sees at `at`.
+    pub fn public(at: DateTime<Utc>) -> Self {
+        Visibility { at, preview: false }
+    }
+
+    /// What an editor previewing the site sees (statuses judged at `at`).
+    pub fn preview(at: DateTime<Utc>) -> Self {
+        Visibility { at, preview: true }
+    }
+
+    /// Articles seen: for a public reader, not drafts, past `publishDate`
+    /// and before `expiryDate`; in a preview, every article.
+    pub fn condition(self) -> Condition {
+        if self.preview {
+            return Condition::all();
+        }
+        Condition::all()
+            .add(article::Column::Draft.eq(false))
+            .add(article::Column::PublishDate.lte(self.at))
+            .add(
+                Condition::any()
+                    .add(article::Column::ExpiryDate.is_null())
+                    .add(article::Column::ExpiryDate.gt(self.at)),
+            )
+    }
+
+    /// Articles lists and counts hold: seen and listed (Hugo's
+    /// `_build.list` is `always`); `local` ones also when `in_section` (a
+    /// section's own lists, as Hugo lists them in their section only).
+    pub fn listed(self, in_section: bool) -> Condition {
+        let list = if in_section {
+            article::Column::BuildList.ne("never")
+        } else {
+            article::Column::BuildList.eq("always")
+        };
+        self.condition().add(list)
+    }
+
+    /// Articles served at their own path: seen and rendered
+    /// (`_build.render` is `always`).
+    pub fn rendered(self) -> Condition {
+        self.condition().add(article::Column::BuildRender.eq("always"))
+    }
+
+    /// [`Visibility::listed`] (outside a section) as raw SQL on the article
+    /// table aliased `a`, with the values of its placeholders, for the
+    /// statements written as SQL (`query::relations`).
+    pub fn listed_sql(self) -> (&'static str, Vec<sea_orm::Value>) {
+        if self.preview {
+            return ("a.build_list = 'always'", Vec::new());
+        }
+        (
+            "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?) AND a.build_list = 'always'",
+            vec![false.into(), self.at.into(), self.at.into()],
         )
+    }
 }
 
-/// Articles lists and counts hold: public at `now` and listed (Hugo's
-/// `_build.list` is `always`); `local` ones also when `in_section` (a
-/// section's own lists, as Hugo lists them in their section only).
-pub fn listed_at(now: DateTime<Utc>, in_section: bool) -> Condition {
-    let list = if in_section {
-        article::Column::BuildList.ne("never")
-    } else {
-        article::Column::BuildList.eq("always")
-    };
-    public_at(now).add(list)
+/// Where an article stands at an instant, as an editor reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Public: not a draft, past its `publishDate`, before its `expiryDate`.
+    Published,
+    /// `draft: true`, whatever its dates say.
+    Draft,
+    /// Its `publishDate` is still ahead.
+    Scheduled,
+    /// Its `expiryDate` has passed (it will not be public again, whatever
+    /// its `publishDate`).
+    Expired,
 }
 
-/// Articles served at their own path: public and rendered (`_build.render`
-/// is `always`).
-pub fn rendered_at(now: DateTime<Utc>) -> Condition {
-    public_at(now).add(article::Column::BuildRender.eq("always"))
+impl Status {
+    /// The status of an article of these settings at `now`: the rule of
+    /// [`Visibility::condition`] for one article, in Rust. A draft is a
+    /// draft first; an expired article stays expired.
+    pub fn of(
+        draft: bool,
+        publish_date: DateTime<Utc>,
+        expiry_date: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Status {
+        if draft {
+            Status::Draft
+        } else if expiry_date.is_some_and(|e| e <= now) {
+            Status::Expired
+        } else if publish_date > now {
+            Status::Scheduled
+        } else {
+            Status::Published
+        }
+    }
 }
 
-/// The rule of [`public_at`] for one article's settings, in Rust.
+/// Whether a reader may see an article of these settings at `now`
+/// (see [`Status::of`]).
 pub fn is_public(
     draft: bool,
     publish_date: DateTime<Utc>,
     expiry_date: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> bool {
-    !draft && publish_date <= now && expiry_date.is_none_or(|e| e > now)
+    Status::of(draft, publish_date, expiry_date, now) == Status::Published
 }
 
 /// Slugs an article's tags (or categories) must include: any of, all of, none of.
@@ -241,9 +320,9 @@ pub struct Scope {
 
 impl Scope {
     /// Every condition of the list, visibility included.
-    pub fn condition(&self, backend: DbBackend, now: DateTime<Utc>) -> Condition {
+    pub fn condition(&self, backend: DbBackend, vis: Visibility) -> Condition {
         let in_section = self.filter.section.is_some();
-        let mut cond = listed_at(now, in_section).add(self.filter.condition(backend));
+        let mut cond = vis.listed(in_section).add(self.filter.condition(backend));
         if let Some((taxonomy, term_id)) = self.term {
             cond = cond.add(
                 article::Column::Id.in_subquery(
@@ -266,8 +345,8 @@ impl Scope {
         self.term.filter(|_| self.filter == Filter::default())
     }
 
-    pub fn select(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> Select<article::Entity> {
-        article::Entity::find().filter(self.condition(db.get_database_backend(), now))
+    pub fn select(&self, db: &DatabaseConnection, vis: Visibility) -> Select<article::Entity> {
+        article::Entity::find().filter(self.condition(db.get_database_backend(), vis))
     }
 }
 
@@ -344,10 +423,10 @@ impl Order {
     }
 }
 
-/// A public article by slug.
-pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) -> Result<Option<Full>, DbErr> {
+/// An article `vis` sees, by slug.
+pub async fn by_slug(db: &DatabaseConnection, slug: &str, vis: Visibility) -> Result<Option<Full>, DbErr> {
     article::Entity::find()
-        .filter(public_at(now))
+        .filter(vis.condition())
         .filter(article::Column::Slug.eq(slug))
         // Sections may each hold the slug: the shortest path first, as the
         // one closest to the root.
@@ -358,18 +437,18 @@ pub async fn by_slug(db: &DatabaseConnection, slug: &str, now: DateTime<Utc>) ->
         .await
 }
 
-/// Public articles imported from any of `files` (content paths relative
+/// Articles `vis` sees imported from any of `files` (content paths relative
 /// to the content root, as `source_path` stores them): one statement.
 pub async fn public_by_source_paths(
     db: &DatabaseConnection,
     files: &[String],
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Vec<Full>, DbErr> {
     if files.is_empty() {
         return Ok(Vec::new());
     }
     article::Entity::find()
-        .filter(public_at(now))
+        .filter(vis.condition())
         .filter(article::Column::SourcePath.is_in(files.iter().cloned()))
         .into_model::<Full>()
         .all(db)
@@ -381,13 +460,13 @@ pub async fn any_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<Full
     article::Entity::find_by_id(id).into_model::<Full>().one(db).await
 }
 
-/// Public articles by id, in no particular order: one statement.
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) -> Result<Vec<Full>, DbErr> {
+/// Articles `vis` sees, by id, in no particular order: one statement.
+pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], vis: Visibility) -> Result<Vec<Full>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     article::Entity::find()
-        .filter(public_at(now))
+        .filter(vis.condition())
         .filter(article::Column::Id.is_in(ids.iter().copied()))
         .into_model::<Full>()
         .all(db)
@@ -534,10 +613,10 @@ pub async fn page(
     scope: &Scope,
     order: Order,
     req: &PageRequest,
-    now: DateTime<Utc>,
+    vis: Visibility,
     columns: Columns,
 ) -> Result<Page<PageRow>, DbErr> {
-    let select = scope.select(db, now);
+    let select = scope.select(db, vis);
     let sort = order.sort();
     Ok(match columns {
         Columns::All => into_page(fetch(db, select, &sort, req).await?, PageRow::Full),
@@ -558,8 +637,8 @@ fn without_body(select: Select<article::Entity>) -> Select<article::Entity> {
 }
 
 /// How many articles `scope` holds.
-pub async fn count(db: &DatabaseConnection, scope: &Scope, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    scope.select(db, now).count(db).await
+pub async fn count(db: &DatabaseConnection, scope: &Scope, vis: Visibility) -> Result<u64, DbErr> {
+    scope.select(db, vis).count(db).await
 }
 
 /// A term and how many articles of a list carry it.
@@ -577,11 +656,11 @@ pub async fn term_facets(
     scope: &Scope,
     taxonomy: Taxonomy,
     limit: u64,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Vec<TermCount>, DbErr> {
     let (t, j) = (taxonomy.table(), taxonomy.join_table());
     let ids = scope
-        .select(db, now)
+        .select(db, vis)
         .select_only()
         .column(article::Column::Id)
         .into_query();
@@ -608,13 +687,9 @@ pub struct LocaleCount {
 }
 
 /// Locales the articles of `scope` are available in, most articles first.
-pub async fn locale_facets(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    now: DateTime<Utc>,
-) -> Result<Vec<LocaleCount>, DbErr> {
+pub async fn locale_facets(db: &DatabaseConnection, scope: &Scope, vis: Visibility) -> Result<Vec<LocaleCount>, DbErr> {
     let ids = scope
-        .select(db, now)
+        .select(db, vis)
         .select_only()
         .column(article::Column::Id)
         .into_query();
@@ -629,4 +704,44 @@ pub async fn locale_facets(
         .to_owned();
     let rows = db.query_all(&stmt).await?;
     rows.iter().map(|r| LocaleCount::from_query_result(r, "")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_draft_is_a_draft_first_and_an_expired_article_stays_expired() {
+        let now = at("2026-06-01T00:00:00Z");
+        let (past, future) = (at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
+        assert_eq!(Status::of(false, past, None, now), Status::Published);
+        assert_eq!(Status::of(false, past, Some(future), now), Status::Published);
+        assert_eq!(
+            Status::of(false, now, None, now),
+            Status::Published,
+            "publishDate is inclusive"
+        );
+        assert_eq!(Status::of(false, future, None, now), Status::Scheduled);
+        assert_eq!(
+            Status::of(false, past, Some(now), now),
+            Status::Expired,
+            "expiryDate is exclusive"
+        );
+        assert_eq!(Status::of(false, future, Some(past), now), Status::Expired);
+        assert_eq!(Status::of(true, past, None, now), Status::Draft);
+        assert_eq!(Status::of(true, future, Some(past), now), Status::Draft);
+    }
+
+    #[test]
+    fn a_preview_judges_only_the_build_options_in_sql() {
+        let now = at("2026-06-01T00:00:00Z");
+        let (sql, values) = Visibility::preview(now).listed_sql();
+        assert_eq!((sql, values.len()), ("a.build_list = 'always'", 0));
+        let (sql, values) = Visibility::public(now).listed_sql();
+        assert_eq!(sql.matches('?').count(), values.len());
+    }
 }

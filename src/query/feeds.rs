@@ -9,7 +9,7 @@ use entity::{article, translation};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 
-use super::articles::{listed_at, SectionScope};
+use super::articles::{SectionScope, Visibility};
 use super::terms::TermRow;
 use super::Taxonomy;
 
@@ -168,8 +168,9 @@ pub async fn versions(
             Expr::val("")
         }
     };
+    // Feeds are public whatever a request's token: never a preview.
     let in_section = matches!(selection.list, List::Section(_));
-    let common = listed_at(now, in_section).add(list_condition(&selection.list));
+    let common = Visibility::public(now).listed(in_section).add(list_condition(&selection.list));
 
     let mut originals = Query::select();
     originals

@@ -1,20 +1,19 @@
 //! Menu entries pages declare in front matter: articles' from their own
 //! table, sections' from their `_index` front matter.
 
-use chrono::{DateTime, Utc};
 use entity::{article, article_menu, section};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
-use super::articles::public_at;
+use super::articles::Visibility;
 
 pub use article_menu::Model as ArticleMenuEntry;
 
-/// The entries public articles declare for `menu`.
+/// The entries articles `vis` sees declare for `menu`.
 pub async fn article_entries(
     db: &DatabaseConnection,
     menu: &str,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Vec<ArticleMenuEntry>, DbErr> {
     article_menu::Entity::find()
         .filter(article_menu::Column::Menu.eq(menu))
@@ -23,7 +22,7 @@ pub async fn article_entries(
                 Query::select()
                     .column(article::Column::Id)
                     .from(article::Entity)
-                    .cond_where(public_at(now))
+                    .cond_where(vis.condition())
                     .to_owned(),
             ),
         )

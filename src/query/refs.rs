@@ -9,11 +9,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entity::{article, translation};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::articles::public_at;
+use super::articles::Visibility;
 
 /// The content paths (relative to the content folder) `target` may name,
 /// best first, as seen from the page whose file is `from`.
@@ -64,11 +63,11 @@ fn normalize(path: &str) -> String {
 }
 
 /// The page path of each target (fragment already taken off) that names a
-/// public page, seen from the page whose file is `from`. Two statements,
+/// page `vis` sees, seen from the page whose file is `from`. Two statements,
 /// and one more for targets found by file name only.
 pub async fn resolve(
     db: &DatabaseConnection,
-    now: DateTime<Utc>,
+    vis: Visibility,
     from: &str,
     targets: &[String],
 ) -> Result<HashMap<String, String>, DbErr> {
@@ -81,7 +80,7 @@ pub async fn resolve(
     let mut paths: HashMap<String, String> = article::Entity::find()
         .select_only()
         .columns([article::Column::SourcePath, article::Column::Path])
-        .filter(public_at(now))
+        .filter(vis.condition())
         .filter(article::Column::SourcePath.is_in(all.clone()))
         .into_tuple::<(String, String)>()
         .all(db)
@@ -92,7 +91,7 @@ pub async fn resolve(
         .select_only()
         .columns([translation::Column::SourcePath, translation::Column::Path])
         .inner_join(article::Entity)
-        .filter(public_at(now))
+        .filter(vis.condition())
         .filter(translation::Column::SourcePath.is_in(all))
         .into_tuple()
         .all(db)
@@ -125,7 +124,7 @@ pub async fn resolve(
     let found: Vec<(String, String)> = article::Entity::find()
         .select_only()
         .columns([article::Column::SourcePath, article::Column::Path])
-        .filter(public_at(now))
+        .filter(vis.condition())
         .filter(condition)
         .into_tuple()
         .all(db)

@@ -5,10 +5,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value};
 
-use super::articles::Full;
+use super::articles::{Full, Visibility};
 use super::Taxonomy;
 
 /// Numbers `?` placeholders as `$1, $2, …` for PostgreSQL.
@@ -33,10 +32,6 @@ fn list(n: usize) -> String {
     vec!["?"; n.max(1)].join(", ")
 }
 
-/// Visibility of `a` in a list (see `articles::listed_at`), with its three values.
-const PUBLIC: &str =
-    "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?) AND a.build_list = 'always'";
-
 /// `article a` for joins that only judge visibility or order: on SQLite,
 /// through the covering index, since reaching `draft` in the table row
 /// walks the body's overflow pages (3 of 4 times slower for a popular tag).
@@ -45,10 +40,6 @@ fn visible_articles(db: &DatabaseConnection) -> &'static str {
         sea_orm::DbBackend::Sqlite => "article a INDEXED BY idx_article_id_visible",
         _ => "article a",
     }
-}
-
-fn public_values(now: DateTime<Utc>) -> [Value; 3] {
-    [false.into(), now.into(), now.into()]
 }
 
 fn statement(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Statement {
@@ -61,7 +52,7 @@ struct Parent {
     parent_id: i32,
 }
 
-/// The newest `limit` public articles of each term (plus one more, to tell
+/// The newest `limit` articles `vis` lists of each term (plus one more, to tell
 /// whether there is another page), newest first; with `from_end`, the
 /// oldest, oldest first.
 pub async fn first_articles_of_terms(
@@ -70,7 +61,7 @@ pub async fn first_articles_of_terms(
     term_ids: &[i32],
     limit: u64,
     from_end: bool,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<HashMap<i32, Vec<Full>>, DbErr> {
     let mut out: HashMap<i32, Vec<Full>> = HashMap::new();
     if term_ids.is_empty() {
@@ -80,19 +71,20 @@ pub async fn first_articles_of_terms(
     // Rows are numbered over the visibility index alone and only the page's
     // rows are read whole: numbering whole rows read every body of a popular
     // tag's articles (62 ms for 4,036 of 10,000 articles on SQLite; 7 ms so).
+    let (listed, listed_values) = vis.listed_sql();
     let sql = format!(
         "SELECT a.*, x.parent_id, x.rn FROM (
             SELECT a.id AS id, j.{fk} AS parent_id,
                    ROW_NUMBER() OVER (PARTITION BY j.{fk} ORDER BY a.published_at {dir}, a.id {dir}) AS rn
             FROM {articles} JOIN {j} j ON j.article_id = a.id
-            WHERE j.{fk} IN ({}) AND {PUBLIC}
+            WHERE j.{fk} IN ({}) AND {listed}
         ) x JOIN article a ON a.id = x.id WHERE x.rn <= ? ORDER BY x.parent_id, x.rn",
         list(term_ids.len()),
         articles = visible_articles(db),
         dir = if from_end { "ASC" } else { "DESC" },
     );
     let mut values: Vec<Value> = term_ids.iter().map(|&i| i.into()).collect();
-    values.extend(public_values(now));
+    values.extend(listed_values);
     values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
     for row in db.query_all_raw(statement(db, &sql, values)).await? {
         let parent = Parent::from_query_result(&row, "")?.parent_id;
@@ -115,7 +107,7 @@ struct RelatedRow {
 /// is related through its narrowest one.
 pub const RELATED_MAX_TERM_ARTICLES: u64 = 1_000;
 
-/// For each article, the ids of up to `limit` public articles sharing the
+/// For each article, the ids of up to `limit` articles `vis` lists sharing the
 /// most tags and categories with it, newest first among equals. Terms on
 /// more than `max_term_articles` articles are left out, except an
 /// article's narrowest (see [`RELATED_MAX_TERM_ARTICLES`]).
@@ -124,7 +116,7 @@ pub async fn related(
     article_ids: &[i32],
     limit: u64,
     max_term_articles: u64,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
     let mut out: HashMap<i32, Vec<i32>> = HashMap::new();
     if article_ids.is_empty() || limit == 0 {
@@ -132,6 +124,7 @@ pub async fn related(
     }
     let ids = list(article_ids.len());
     let articles = visible_articles(db);
+    let (listed, listed_values) = vis.listed_sql();
     let sql = format!(
         "WITH source_terms AS (
             SELECT s.article_id AS source_id, 0 AS kind, s.tag_id AS term_id,
@@ -159,7 +152,7 @@ pub async fn related(
                 FROM chosen c JOIN article_category o ON o.category_id = c.term_id AND o.article_id <> c.source_id
                 WHERE c.kind = 1
             ) l JOIN {articles} ON a.id = l.article_id
-            WHERE {PUBLIC}
+            WHERE {listed}
             GROUP BY l.source_id, l.article_id, a.published_at, a.id
         ) x WHERE x.rn <= ? ORDER BY x.source_id, x.rn"
     );
@@ -167,7 +160,7 @@ pub async fn related(
     let mut values: Vec<Value> = article_ids.iter().map(|&i| i.into()).collect();
     values.extend(article_ids.iter().map(|&i| i.into()));
     values.push(max.into());
-    values.extend(public_values(now));
+    values.extend(listed_values);
     values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
     for row in db.query_all_raw(statement(db, &sql, values)).await? {
         let r = RelatedRow::from_query_result(&row, "")?;
@@ -190,12 +183,12 @@ struct NeighbourRow {
     next_id: Option<i32>,
 }
 
-/// Previous (older) and next (newer) public article of each article within
+/// Previous (older) and next (newer) article `vis` lists of each article within
 /// its first category, ordered by publication time then id.
 pub async fn neighbours(
     db: &DatabaseConnection,
     article_ids: &[i32],
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<HashMap<i32, Neighbours>, DbErr> {
     let mut out = HashMap::new();
     if article_ids.is_empty() {
@@ -203,6 +196,7 @@ pub async fn neighbours(
     }
     let ids = list(article_ids.len());
     let articles = visible_articles(db);
+    let (listed, listed_values) = vis.listed_sql();
     let sql = format!(
         "SELECT x.id, x.previous_id, x.next_id FROM (
             SELECT a.id, j.category_id,
@@ -210,13 +204,13 @@ pub async fn neighbours(
                    LEAD(a.id) OVER (PARTITION BY j.category_id ORDER BY a.published_at, a.id) AS next_id
             FROM article_category j JOIN {articles} ON a.id = j.article_id
             WHERE j.category_id IN (SELECT category_id FROM article_category WHERE article_id IN ({ids}) AND position = 0)
-              AND {PUBLIC}
+              AND {listed}
         ) x
         JOIN article_category f ON f.article_id = x.id AND f.category_id = x.category_id AND f.position = 0
         WHERE x.id IN ({ids})"
     );
     let mut values: Vec<Value> = article_ids.iter().map(|&i| i.into()).collect();
-    values.extend(public_values(now));
+    values.extend(listed_values);
     values.extend(article_ids.iter().map(|&i| i.into()));
     for row in db.query_all_raw(statement(db, &sql, values)).await? {
         let r = NeighbourRow::from_query_result(&row, "")?;

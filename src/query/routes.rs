@@ -1,12 +1,11 @@
 //! What a site path leads to: a public article (or a translation of one)
 //! at that path, a section, or an article that lists it among its `aliases`.
 
-use chrono::{DateTime, Utc};
 use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::articles::{rendered_at, Full};
+use super::articles::{Full, Visibility};
 
 /// What is served at a path.
 #[derive(Debug)]
@@ -25,13 +24,13 @@ pub enum Found {
 
 /// Resolves `path` (a site path, e.g. `/news/rates/`), trying it with a
 /// trailing slash too when it has none. Five statements at most.
-pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) -> Result<Option<Found>, DbErr> {
+pub async fn resolve(db: &DatabaseConnection, path: &str, vis: Visibility) -> Result<Option<Found>, DbErr> {
     let mut candidates = vec![path.to_owned()];
     if !path.ends_with('/') {
         candidates.push(format!("{path}/"));
     }
     let article = article::Entity::find()
-        .filter(rendered_at(now))
+        .filter(vis.rendered())
         .filter(article::Column::Path.is_in(candidates.clone()))
         .into_model::<Full>()
         .one(db)
@@ -48,7 +47,7 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
         .await?;
     if let Some((id, locale)) = version {
         let article = article::Entity::find_by_id(id)
-            .filter(rendered_at(now))
+            .filter(vis.rendered())
             .into_model::<Full>()
             .one(db)
             .await?;
@@ -62,7 +61,7 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
     if let Some(section) = super::sections::by_path(db, &candidates).await? {
         return Ok(Some(Found::Section(Box::new(section))));
     }
-    if let Some(term) = super::taxonomies::by_path(db, &candidates, now).await? {
+    if let Some(term) = super::taxonomies::by_path(db, &candidates, vis).await? {
         return Ok(Some(Found::Term(Box::new(term))));
     }
     // The newest public article claiming the alias, as Hugo's last write wins.
@@ -74,7 +73,7 @@ pub async fn resolve(db: &DatabaseConnection, path: &str, now: DateTime<Utc>) ->
     let target: Option<String> = article::Entity::find()
         .select_only()
         .column(article::Column::Path)
-        .filter(rendered_at(now))
+        .filter(vis.rendered())
         .filter(article::Column::Id.in_subquery(aliased))
         .into_tuple()
         .one(db)

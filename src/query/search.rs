@@ -15,14 +15,13 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use entity::article;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityName, EntityTrait, QueryFilter, Statement,
 };
 
-use super::articles::{Full, Scope};
+use super::articles::{Full, Scope, Visibility};
 use super::keyset::{slice, Key, Page, PageRequest, SortValue};
 use crate::cache::Recent;
 use crate::db::SqliteSetup;
@@ -273,10 +272,10 @@ pub async fn page(
     scope: &Scope,
     query: &str,
     req: &PageRequest,
-    now: DateTime<Utc>,
+    vis: Visibility,
     counts: &WordCounts,
 ) -> Result<Page<Ranked>, DbErr> {
-    page_within(db, scope, query, req, now, counts, RANK_WINDOW).await
+    page_within(db, scope, query, req, vis, counts, RANK_WINDOW).await
 }
 
 /// [`page`] with a window of `window` versions. The window's ranks are read
@@ -288,7 +287,7 @@ pub async fn page_within(
     scope: &Scope,
     query: &str,
     req: &PageRequest,
-    now: DateTime<Utc>,
+    vis: Visibility,
     counts: &WordCounts,
     window: u64,
 ) -> Result<Page<Ranked>, DbErr> {
@@ -298,7 +297,7 @@ pub async fn page_within(
         doc_counts: doc_counts(db, query, counts).await?,
         window,
     };
-    let Some(ranked) = ranked(backend, query, scope.condition(backend, now), &ranking) else {
+    let Some(ranked) = ranked(backend, query, scope.condition(backend, vis), &ranking) else {
         return Ok(Page {
             rows: Vec::new(),
             has_previous: false,

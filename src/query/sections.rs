@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entity::{article, section};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::articles::{listed_at, Filter};
+use super::articles::{Filter, Visibility};
 
 pub use section::Model as Section;
 
@@ -62,19 +61,19 @@ pub async fn children(db: &DatabaseConnection, dirs: &[String], lang: &str) -> R
     Ok(rows)
 }
 
-/// How many public articles `filter` lets through in each section folder
+/// How many articles `vis` lists that `filter` lets through in each section folder
 /// (its own articles only; a section's total adds its descendants').
 pub async fn article_counts(
     db: &DatabaseConnection,
     filter: &Filter,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<HashMap<String, u64>, DbErr> {
     let backend = db.get_database_backend();
     let rows: Vec<(Option<String>, i64)> = article::Entity::find()
         .select_only()
         .column(article::Column::Section)
         .column_as(article::Column::Id.count(), "n")
-        .filter(listed_at(now, true))
+        .filter(vis.listed(true))
         .filter(filter.condition(backend))
         .group_by(article::Column::Section)
         .into_tuple()

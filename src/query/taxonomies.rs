@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entity::{article, article_term, term};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order as SqlOrder, Query, SelectStatement};
 use sea_orm::{
@@ -13,13 +12,13 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait,
 };
 
-use super::articles::{listed_at, Scope};
+use super::articles::{Scope, Visibility};
 use crate::store::SiteTerm;
 
 pub use term::Model as TermRow;
 
-/// Terms with a public article at `now`.
-fn in_use(now: DateTime<Utc>) -> Condition {
+/// Terms with an article `vis` lists.
+fn in_use(vis: Visibility) -> Condition {
     Condition::all().add(Expr::exists(
         Query::select()
             .expr(Expr::val(1))
@@ -29,7 +28,7 @@ fn in_use(now: DateTime<Utc>) -> Condition {
                 Expr::col((article::Entity, article::Column::Id)).equals((article_term::Entity, "article_id")),
             )
             .and_where(Expr::col((article_term::Entity, "term_id")).equals((term::Entity, "id")))
-            .cond_where(listed_at(now, false))
+            .cond_where(vis.listed(false))
             .to_owned(),
     ))
 }
@@ -39,31 +38,31 @@ pub async fn by_slug(
     db: &DatabaseConnection,
     taxonomy: &str,
     slug: &str,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Option<TermRow>, DbErr> {
     term::Entity::find()
         .filter(term::Column::Taxonomy.eq(taxonomy))
         .filter(term::Column::Slug.eq(slug))
-        .filter(in_use(now))
+        .filter(in_use(vis))
         .one(db)
         .await
 }
 
 /// The term whose page path is one of `paths`.
-pub async fn by_path(db: &DatabaseConnection, paths: &[String], now: DateTime<Utc>) -> Result<Option<TermRow>, DbErr> {
+pub async fn by_path(db: &DatabaseConnection, paths: &[String], vis: Visibility) -> Result<Option<TermRow>, DbErr> {
     term::Entity::find()
         .filter(term::Column::Path.is_in(paths.iter().cloned()))
-        .filter(in_use(now))
+        .filter(in_use(vis))
         .order_by_asc(term::Column::Id)
         .one(db)
         .await
 }
 
 /// Terms by id.
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], now: DateTime<Utc>) -> Result<Vec<TermRow>, DbErr> {
+pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], vis: Visibility) -> Result<Vec<TermRow>, DbErr> {
     term::Entity::find()
         .filter(term::Column::Id.is_in(ids.iter().copied()))
-        .filter(in_use(now))
+        .filter(in_use(vis))
         .all(db)
         .await
 }
@@ -74,11 +73,11 @@ pub async fn list(
     taxonomy: &str,
     after: Option<&str>,
     limit: u64,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Vec<TermRow>, DbErr> {
     let mut q = term::Entity::find()
         .filter(term::Column::Taxonomy.eq(taxonomy))
-        .filter(in_use(now));
+        .filter(in_use(vis));
     if let Some(after) = after {
         q = q.filter(term::Column::Slug.gt(after));
     }
@@ -89,14 +88,14 @@ pub async fn list(
 pub async fn counts(
     db: &DatabaseConnection,
     taxonomies: &[String],
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<HashMap<String, u64>, DbErr> {
     let rows: Vec<(String, i64)> = term::Entity::find()
         .select_only()
         .column(term::Column::Taxonomy)
         .column_as(term::Column::Id.count(), "n")
         .filter(term::Column::Taxonomy.is_in(taxonomies.iter().cloned()))
-        .filter(in_use(now))
+        .filter(in_use(vis))
         .group_by(term::Column::Taxonomy)
         .into_tuple()
         .all(db)
@@ -107,19 +106,15 @@ pub async fn counts(
         .collect())
 }
 
-/// How many public articles each of `ids` has.
-pub async fn article_counts(
-    db: &DatabaseConnection,
-    ids: &[i32],
-    now: DateTime<Utc>,
-) -> Result<HashMap<i32, u64>, DbErr> {
+/// How many articles `vis` lists each of `ids` has.
+pub async fn article_counts(db: &DatabaseConnection, ids: &[i32], vis: Visibility) -> Result<HashMap<i32, u64>, DbErr> {
     let rows: Vec<(i32, i64)> = article_term::Entity::find()
         .select_only()
         .column(article_term::Column::TermId)
         .column_as(article_term::Column::ArticleId.count(), "n")
         .inner_join(article::Entity)
         .filter(article_term::Column::TermId.is_in(ids.iter().copied()))
-        .filter(listed_at(now, false))
+        .filter(vis.listed(false))
         .group_by(article_term::Column::TermId)
         .into_tuple()
         .all(db)
@@ -272,7 +267,7 @@ pub async fn facets(
     scope: &Scope,
     taxonomy: &str,
     limit: u64,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Vec<(TermRow, i64)>, DbErr> {
     #[derive(FromQueryResult)]
     struct Counted {
@@ -284,7 +279,7 @@ pub async fn facets(
         count: i64,
     }
     let ids = scope
-        .select(db, now)
+        .select(db, vis)
         .select_only()
         .column(article::Column::Id)
         .into_query();

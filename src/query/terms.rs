@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entity::{article, category, tag};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
-use super::articles::listed_at;
+use super::articles::Visibility;
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
 use super::Taxonomy;
 
@@ -29,9 +28,9 @@ struct LinkedTerm {
     name: String,
 }
 
-/// Whether a term has a public article: terms used only by drafts (an
+/// Whether a term has an article `vis` lists: publicly, terms used only by drafts (an
 /// embargoed story's tag) or by no article at all are not shown.
-fn in_use(taxonomy: Taxonomy, now: DateTime<Utc>) -> Expr {
+fn in_use(taxonomy: Taxonomy, vis: Visibility) -> Expr {
     let (t, j) = (taxonomy.table(), taxonomy.join_table());
     Expr::exists(
         Query::select()
@@ -42,17 +41,17 @@ fn in_use(taxonomy: Taxonomy, now: DateTime<Utc>) -> Expr {
                 Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
             )
             .and_where(Expr::col((j, taxonomy.term_column())).equals((t, "id")))
-            .cond_where(listed_at(now, false))
+            .cond_where(vis.listed(false))
             .to_owned(),
     )
 }
 
-fn select_terms(taxonomy: Taxonomy, now: DateTime<Utc>) -> SelectStatement {
+fn select_terms(taxonomy: Taxonomy, vis: Visibility) -> SelectStatement {
     let t = taxonomy.table();
     Query::select()
         .columns([(t, "id"), (t, "slug"), (t, "name")])
         .from(t)
-        .and_where(in_use(taxonomy, now))
+        .and_where(in_use(taxonomy, vis))
         .to_owned()
 }
 
@@ -61,9 +60,9 @@ pub async fn by_slug(
     db: &DatabaseConnection,
     taxonomy: Taxonomy,
     slug: &str,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Option<TermRow>, DbErr> {
-    let stmt = select_terms(taxonomy, now)
+    let stmt = select_terms(taxonomy, vis)
         .and_where(Expr::col((taxonomy.table(), "slug")).eq(slug))
         .to_owned();
     match db.query_one(&stmt).await? {
@@ -77,7 +76,7 @@ pub async fn page(
     db: &DatabaseConnection,
     taxonomy: Taxonomy,
     req: &PageRequest,
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Page<TermRow>, DbErr> {
     fn sort<E: EntityTrait>(entity: E, slug: E::Column, id: E::Column) -> Sort {
         Sort {
@@ -89,11 +88,11 @@ pub async fn page(
     match taxonomy {
         Taxonomy::Tags => {
             let s = sort(tag::Entity, tag::Column::Slug, tag::Column::Id);
-            fetch(db, tag::Entity::find().filter(in_use(taxonomy, now)), &s, req).await
+            fetch(db, tag::Entity::find().filter(in_use(taxonomy, vis)), &s, req).await
         }
         Taxonomy::Categories => {
             let s = sort(category::Entity, category::Column::Slug, category::Column::Id);
-            fetch(db, category::Entity::find().filter(in_use(taxonomy, now)), &s, req).await
+            fetch(db, category::Entity::find().filter(in_use(taxonomy, vis)), &s, req).await
         }
     }
 }
@@ -111,12 +110,12 @@ pub async fn by_ids(
     db: &DatabaseConnection,
     taxonomy: Taxonomy,
     ids: &[i32],
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<Vec<TermRow>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = select_terms(taxonomy, now)
+    let stmt = select_terms(taxonomy, vis)
         .and_where(Expr::col((taxonomy.table(), "id")).is_in(ids.iter().copied()))
         .to_owned();
     let rows = db.query_all(&stmt).await?;
@@ -124,12 +123,12 @@ pub async fn by_ids(
 }
 
 /// How many terms the taxonomy has.
-pub async fn count(db: &DatabaseConnection, taxonomy: Taxonomy, now: DateTime<Utc>) -> Result<u64, DbErr> {
+pub async fn count(db: &DatabaseConnection, taxonomy: Taxonomy, vis: Visibility) -> Result<u64, DbErr> {
     let t = taxonomy.table();
     let stmt = Query::select()
         .expr_as(Func::count(Expr::col((t, "id"))), "n")
         .from(t)
-        .and_where(in_use(taxonomy, now))
+        .and_where(in_use(taxonomy, vis))
         .to_owned();
     let n: i64 = match db.query_one(&stmt).await? {
         Some(row) => row.try_get("", "n")?,
@@ -197,12 +196,12 @@ pub async fn of_articles_in(
     Ok(out)
 }
 
-/// How many public articles each term has: one statement for all ids.
+/// How many articles `vis` lists each term has: one statement for all ids.
 pub async fn article_counts(
     db: &DatabaseConnection,
     taxonomy: Taxonomy,
     term_ids: &[i32],
-    now: DateTime<Utc>,
+    vis: Visibility,
 ) -> Result<HashMap<i32, i64>, DbErr> {
     if term_ids.is_empty() {
         return Ok(HashMap::new());
@@ -216,7 +215,7 @@ pub async fn article_counts(
             article::Entity,
             Expr::col((article::Entity, article::Column::Id)).equals((j, "article_id")),
         )
-        .cond_where(listed_at(now, false))
+        .cond_where(vis.listed(false))
         .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
         .group_by_col((Alias::new(j), Alias::new(fk)))
         .to_owned();

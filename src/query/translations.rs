@@ -26,11 +26,11 @@ pub async fn of_articles(
     Ok(out)
 }
 
-/// Translations by id, only of public articles: one statement.
+/// Translations by id, only of articles `vis` sees: one statement.
 pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i32],
-    now: chrono::DateTime<chrono::Utc>,
+    vis: super::articles::Visibility,
 ) -> Result<Vec<translation::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -38,7 +38,7 @@ pub async fn by_ids(
     let public = article::Entity::find()
         .select_only()
         .column(article::Column::Id)
-        .filter(super::articles::public_at(now))
+        .filter(vis.condition())
         .into_query();
     translation::Entity::find()
         .filter(translation::Column::Id.is_in(ids.iter().copied()))

@@ -1,5 +1,5 @@
-//! Who a request is from, read from its headers: the admin token and the
-//! client's address.
+//! Who a request is from, read from its headers: the admin or preview
+//! token, and the client's address.
 
 use std::net::IpAddr;
 
@@ -9,23 +9,53 @@ use subtle::ConstantTimeEq;
 
 use crate::graphql::Auth;
 
-/// The [`Auth`] of a request: the admin token in `Authorization: Bearer …`,
-/// compared in constant time so the comparison leaks no prefix of the
-/// token, or nobody.
-pub fn auth(req: &HttpRequest, admin_token: Option<&str>) -> Auth {
-    let Some(expected) = admin_token.filter(|t| !t.is_empty()) else {
-        return Auth::WritesDisabled;
+/// A bearer token that is neither the admin nor the preview token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the bearer token is neither the admin nor the preview token")]
+pub struct WrongToken;
+
+/// Whether `given` is `expected` (a configured, non-empty token), compared
+/// in constant time so the comparison leaks no prefix of the token.
+fn is(given: &str, expected: Option<&str>) -> bool {
+    expected
+        .filter(|t| !t.is_empty())
+        .is_some_and(|t| bool::from(given.as_bytes().ct_eq(t.as_bytes())))
+}
+
+/// The [`Auth`] of a request from its `Authorization: Bearer …`: the admin
+/// token, the preview token, or nobody. When either token is configured, a
+/// bearer token that is neither is refused ([`WrongToken`], whichever the
+/// client meant), so a mistyped token never quietly reads the public site
+/// or fails only at its first write. With no token configured the header
+/// is not read, as before there were tokens; nor is any other scheme
+/// (`Basic`, a proxy's).
+pub fn auth(req: &HttpRequest, admin_token: Option<&str>, preview_token: Option<&str>) -> Result<Auth, WrongToken> {
+    let configured = |t: Option<&str>| t.is_some_and(|t| !t.is_empty());
+    let nobody = if configured(admin_token) {
+        Auth::Anonymous
+    } else {
+        Auth::WritesDisabled
     };
-    let given = req
+    if !configured(admin_token) && !configured(preview_token) {
+        return Ok(nobody);
+    }
+    let Some(given) = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-        Auth::Admin
+        .map(|v| v.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")))
+    else {
+        return Ok(nobody);
+    };
+    let Some(given) = given else {
+        // Another scheme (or a header that is not text) is not ours to judge.
+        return Ok(nobody);
+    };
+    if is(given, admin_token) {
+        Ok(Auth::Admin)
+    } else if is(given, preview_token) {
+        Ok(Auth::Preview)
     } else {
-        Auth::Anonymous
+        Err(WrongToken)
     }
 }
 
@@ -48,18 +78,40 @@ mod tests {
 
     use super::*;
 
+    fn with(value: &str) -> HttpRequest {
+        TestRequest::default()
+            .insert_header((header::AUTHORIZATION, value.to_owned()))
+            .to_http_request()
+    }
+
     #[test]
     fn only_the_configured_token_is_the_admin() {
-        let with = |value: &str| {
-            TestRequest::default()
-                .insert_header((header::AUTHORIZATION, value.to_owned()))
-                .to_http_request()
-        };
-        assert_eq!(auth(&with("Bearer s3cret"), Some("s3cret")), Auth::Admin);
-        assert_eq!(auth(&with("Bearer s3cre"), Some("s3cret")), Auth::Anonymous);
-        assert_eq!(auth(&with("s3cret"), Some("s3cret")), Auth::Anonymous);
-        assert_eq!(auth(&with("Bearer s3cret"), None), Auth::WritesDisabled);
-        assert_eq!(auth(&with("Bearer "), Some("")), Auth::WritesDisabled);
+        assert_eq!(auth(&with("Bearer s3cret"), Some("s3cret"), None), Ok(Auth::Admin));
+        assert_eq!(auth(&with("Bearer s3cre"), Some("s3cret"), None), Err(WrongToken));
+        assert_eq!(auth(&with("s3cret"), Some("s3cret"), None), Ok(Auth::Anonymous));
+        assert_eq!(
+            auth(&TestRequest::default().to_http_request(), Some("s3cret"), None),
+            Ok(Auth::Anonymous)
+        );
+        assert_eq!(auth(&with("Bearer s3cret"), None, None), Ok(Auth::WritesDisabled));
+        assert_eq!(auth(&with("Bearer "), Some(""), None), Ok(Auth::WritesDisabled));
+    }
+
+    #[test]
+    fn the_preview_token_previews_and_a_wrong_one_is_refused() {
+        let (admin, preview) = (Some("adm1n"), Some("pr3view"));
+        assert_eq!(auth(&with("Bearer pr3view"), admin, preview), Ok(Auth::Preview));
+        assert_eq!(auth(&with("Bearer adm1n"), admin, preview), Ok(Auth::Admin));
+        assert_eq!(auth(&with("Bearer pr3vie"), admin, preview), Err(WrongToken));
+        assert_eq!(auth(&with("Bearer "), admin, preview), Err(WrongToken));
+        // Only a preview token: no writes, and a wrong token is still wrong.
+        assert_eq!(auth(&with("Bearer pr3view"), None, preview), Ok(Auth::Preview));
+        assert_eq!(auth(&with("Bearer adm1n"), None, preview), Err(WrongToken));
+        assert_eq!(
+            auth(&TestRequest::default().to_http_request(), None, preview),
+            Ok(Auth::WritesDisabled)
+        );
+        assert_eq!(auth(&with("Basic dXNlcjpwYXNz"), admin, preview), Ok(Auth::Anonymous));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use tracing::Instrument;
 
-use super::auth::{auth, client_ip};
+use super::auth::{auth, client_ip, WrongToken};
 use super::request::{self, Prepared, RequestError};
 use super::response::{self, Media, Outcome};
 use super::AppData;
@@ -31,6 +31,9 @@ pub enum Refusal {
     /// The request ran longer than the timeout, in milliseconds.
     #[error("the request took longer than {0} ms")]
     Timeout(u128),
+    /// The bearer token is neither the admin nor the preview token.
+    #[error("{0}")]
+    Unauthenticated(#[from] WrongToken),
 }
 
 impl Refusal {
@@ -42,6 +45,7 @@ impl Refusal {
             Refusal::Request(e) => e.status(),
             Refusal::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Refusal::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            Refusal::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -51,6 +55,7 @@ impl Refusal {
             Refusal::Request(e) => e.code(),
             Refusal::RateLimited(_) => code::RATE_LIMITED,
             Refusal::Timeout(_) => code::TIMEOUT,
+            Refusal::Unauthenticated(_) => code::UNAUTHENTICATED,
         }
     }
 
@@ -65,6 +70,10 @@ impl Refusal {
             }
             Refusal::Request(RequestError::NotAQuery) => {
                 http.insert_header(Allow(vec![Method::POST]));
+            }
+            Refusal::Unauthenticated(_) => {
+                // RFC 6750 §3: the scheme the server expects, and why it refused.
+                http.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
             }
             _ => {}
         }
@@ -96,6 +105,7 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
     let media = Media::of(&req);
     let statements = Arc::new(AtomicUsize::new(0));
     let mut operation: Option<String> = None;
+    let mut previews = false;
     let settings = &data.settings;
 
     let result = async {
@@ -104,12 +114,13 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
                 return Err(Refusal::RateLimited(wait.as_secs_f64().ceil() as u64));
             }
         }
+        let auth = auth(&req, settings.admin_token.as_deref(), settings.preview_token.as_deref())?;
+        previews = auth.previews();
         let raw = request::read(&req, &mut payload, settings.max_body_bytes).await?;
         let Prepared { request, operation: op } =
             request::prepare(req.method(), raw, &data.api, &data.apq, settings.max_document_bytes).await?;
         operation = op;
-        let request = request.data(auth(&req, settings.admin_token.as_deref()));
-        let run = crate::db::counting(statements.clone(), data.api.execute(request));
+        let run = crate::db::counting(statements.clone(), data.api.execute_as(request, auth));
         tokio::time::timeout(settings.timeout, run)
             .await
             .map_err(|_| Refusal::Timeout(settings.timeout.as_millis()))
@@ -118,8 +129,22 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
     .await;
 
     let (mut http, outcome) = match result {
-        Ok(response) => response::respond(&req, media, response, &id, settings.cache_max_age),
-        Err(refusal) => refusal.respond(media),
+        Ok(response) => {
+            let caching = if previews {
+                response::Caching::Private
+            } else {
+                response::Caching::Public(settings.cache_max_age)
+            };
+            response::respond(&req, media, response, &id, caching)
+        }
+        Err(refusal) => {
+            let (mut http, outcome) = refusal.respond(media);
+            if previews {
+                // Refused after the token was read: as private as a preview's answer.
+                response::make_private(&mut http);
+            }
+            (http, outcome)
+        }
     };
     if let Ok(v) = HeaderValue::from_str(&id) {
         http.headers_mut()

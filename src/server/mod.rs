@@ -61,6 +61,10 @@ pub struct HttpSettings {
     /// The token editors send as `Authorization: Bearer …`; writes are
     /// disabled when it is not set.
     pub admin_token: Option<String>,
+    /// The token editors send as `Authorization: Bearer …` to preview
+    /// drafts, future-dated and expired articles (the admin token does too);
+    /// no preview without it but with the admin token.
+    pub preview_token: Option<String>,
     /// How feeds and sitemaps are made.
     pub publish: crate::publish::Settings,
 }
@@ -76,6 +80,7 @@ impl Default for HttpSettings {
             rate_limit: None,
             apq_capacity: DEFAULT_APQ_CAPACITY,
             admin_token: None,
+            preview_token: None,
             trust_forwarded_for: false,
             publish: crate::publish::Settings::default(),
         }

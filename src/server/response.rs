@@ -78,6 +78,31 @@ pub fn no_store(http: &mut HttpResponseBuilder) {
     http.insert_header(CacheControl(vec![CacheDirective::NoStore]));
 }
 
+/// `Cache-Control: private, no-store`, for a preview: only the editor's
+/// browser may see it, and not even it may keep it.
+pub fn private_no_store(http: &mut HttpResponseBuilder) {
+    http.insert_header(CacheControl(vec![CacheDirective::Private, CacheDirective::NoStore]));
+}
+
+/// Makes a finished response a preview's: `Cache-Control: private, no-store`.
+pub fn make_private(http: &mut HttpResponse) {
+    http.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+}
+
+/// Who may keep a GraphQL response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caching {
+    /// A public reader's: a successful GET is cacheable for this many
+    /// seconds, by anyone, with an ETag.
+    Public(u32),
+    /// A preview's (unpublished articles): nobody keeps it, and it gets no
+    /// ETag, so no cache can hand it to anyone else or revalidate into it.
+    Private,
+}
+
 /// What one response was, for the log line, metrics and the rate limit.
 pub struct Outcome {
     /// The status sent.
@@ -90,14 +115,14 @@ pub struct Outcome {
 
 /// Turns an executed response into HTTP: codes on every error (an internal
 /// one also carries `request_id`), the status for the media type, and for
-/// GET an ETag, Cache-Control with `max_age` and a 304 when the client
-/// already has the body.
+/// a public GET an ETag, Cache-Control with its max-age and a 304 when the
+/// client already has the body ([`Caching`]).
 pub fn respond(
     req: &HttpRequest,
     media: Media,
     mut response: Response,
     request_id: &str,
-    max_age: u32,
+    caching: Caching,
 ) -> (HttpResponse, Outcome) {
     let request_error = assign_codes(&mut response);
     for e in &mut response.errors {
@@ -129,6 +154,13 @@ pub fn respond(
     let mut http = HttpResponse::build(status);
     http.content_type(media.content_type());
     http.insert_header((header::VARY, "Accept, Accept-Encoding"));
+    let max_age = match caching {
+        Caching::Private => {
+            private_no_store(&mut http);
+            return (http.body(body), Outcome { status, cost, codes });
+        }
+        Caching::Public(max_age) => max_age,
+    };
     if req.method() != Method::GET || !response.errors.is_empty() {
         no_store(&mut http);
         return (http.body(body), Outcome { status, cost, codes });
@@ -313,7 +345,7 @@ mod tests {
     fn a_weak_tag_of_the_body_answers_304() {
         let response =
             || Response::new(async_graphql::Value::from_json(json!({ "__typename": "Query" })).unwrap_or_default());
-        let (first, outcome) = respond(&get(None), Media::Json, response(), "id", 60);
+        let (first, outcome) = respond(&get(None), Media::Json, response(), "id", Caching::Public(60));
         assert_eq!(outcome.status, StatusCode::OK);
         let tag = first
             .headers()
@@ -322,7 +354,13 @@ mod tests {
             .unwrap_or_default()
             .to_owned();
         assert!(tag.starts_with('"'), "{tag}");
-        let (again, outcome) = respond(&get(Some(&format!("W/{tag}"))), Media::Json, response(), "id", 60);
+        let (again, outcome) = respond(
+            &get(Some(&format!("W/{tag}"))),
+            Media::Json,
+            response(),
+            "id",
+            Caching::Public(60),
+        );
         assert_eq!(outcome.status, StatusCode::NOT_MODIFIED);
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(

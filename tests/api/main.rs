@@ -16,6 +16,7 @@ mod hugo_docs;
 mod import;
 mod mutations;
 mod pagination;
+mod preview;
 mod relations;
 mod schema;
 mod search;

@@ -348,16 +348,20 @@ async fn terms_on_too_many_articles_do_not_relate_unless_nothing_narrower_does()
         let db = app.db.clone();
         let slug = slug.to_owned();
         async move {
-            gazette::query::articles::by_slug(&db, &slug, chrono::Utc::now())
-                .await
-                .ok()
-                .flatten()
-                .map(|a| a.id)
-                .unwrap_or_default()
+            gazette::query::articles::by_slug(
+                &db,
+                &slug,
+                gazette::query::articles::Visibility::public(chrono::Utc::now()),
+            )
+            .await
+            .ok()
+            .flatten()
+            .map(|a| a.id)
+            .unwrap_or_default()
         }
     };
     let (a, b, c0) = (id("a").await, id("b").await, id("c0").await);
-    let now = chrono::Utc::now();
+    let now = gazette::query::articles::Visibility::public(chrono::Utc::now());
 
     // `broad` is on 6 articles: over a limit of 3, only `narrow` relates A.
     let capped = related(&app.db, &[a, c0], 10, 3, now).await.expect("related");

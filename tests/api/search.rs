@@ -279,7 +279,7 @@ async fn a_search_ranks_only_its_window_of_newest_matches() {
         after: None,
         before: None,
     };
-    let now = chrono::Utc::now();
+    let now = gazette::query::articles::Visibility::public(chrono::Utc::now());
     let counts = WordCounts::default();
     let slugs = |rows: &[gazette::query::search::Ranked]| {
         let mut s: Vec<String> = rows.iter().map(|r| r.article.slug.clone()).collect();

@@ -20,7 +20,7 @@ use super::lookahead::PageTerms;
 use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
 use crate::locale::{self, Locale};
-use crate::query::articles::{Card, Full, Meta, PageRow};
+use crate::query::articles::{Card, Full, Meta, PageRow, Status};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::store::Display;
@@ -65,6 +65,30 @@ pub enum BodyFormat {
     Ast,
 }
 
+/// Where an article stands at an instant.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ArticleStatus {
+    /// Public: not a draft, its `publishDate` reached, its `expiryDate` (if any) not.
+    Published,
+    /// Front matter `draft: true`, whatever its dates say.
+    Draft,
+    /// Its `publishDate` is still ahead: public once it arrives.
+    Scheduled,
+    /// Its `expiryDate` has passed: no longer public.
+    Expired,
+}
+
+impl From<Status> for ArticleStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Published => ArticleStatus::Published,
+            Status::Draft => ArticleStatus::Draft,
+            Status::Scheduled => ArticleStatus::Scheduled,
+            Status::Expired => ArticleStatus::Expired,
+        }
+    }
+}
+
 /// Where a body comes from, for the shortcodes that read their page.
 pub(crate) struct BodyPage<'a> {
     /// The page's front matter, for `param`.
@@ -86,7 +110,7 @@ pub(crate) async fn render(
         BodyFormat::Html | BodyFormat::Ast => {
             let rc = RequestContext::of(ctx)?;
             let targets = markdown::ref_targets(markdown_src);
-            let found = crate::query::refs::resolve(&rc.db, rc.now(), page.source_path, &targets).await?;
+            let found = crate::query::refs::resolve(&rc.db, rc.visibility(), page.source_path, &targets).await?;
             let refs: HashMap<String, RefUrls> = found
                 .into_iter()
                 .map(|(target, path)| {
@@ -503,9 +527,18 @@ impl Article {
         })
     }
 
-    /// Front matter `draft`: false wherever articles are read (drafts are not served); true on a draft a mutation returns.
+    /// Front matter `draft`: false wherever a public request reads articles (drafts are not served); true on a
+    /// draft a preview or a mutation returns.
     async fn draft(&self) -> bool {
         self.card().draft
+    }
+
+    /// Where the article stands at the request's instant: PUBLISHED wherever a public request reads articles;
+    /// a preview (or a mutation's answer) also shows DRAFT, SCHEDULED and EXPIRED ones.
+    async fn status(&self, ctx: &Context<'_>) -> Result<ArticleStatus, ApiError> {
+        let card = self.card();
+        let now = RequestContext::of(ctx)?.now();
+        Ok(Status::of(card.draft, card.publish_date, card.expiry_date, now).into())
     }
 
     /// Tags, in front-matter order.
