@@ -170,7 +170,9 @@ pub async fn versions(
     };
     // Feeds are public whatever a request's token: never a preview.
     let in_section = matches!(selection.list, List::Section(_));
-    let common = Visibility::public(now).listed(in_section).add(list_condition(&selection.list));
+    let common = Visibility::public(now)
+        .listed(in_section)
+        .add(list_condition(&selection.list));
 
     let mut originals = Query::select();
     originals
