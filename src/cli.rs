@@ -112,6 +112,11 @@ pub struct ServeArgs {
     /// Milliseconds a DataLoader gathers keys before running one batched statement.
     #[arg(long, global = true, env = "GAZETTE_LOADER_DELAY_MS", default_value_t = graphql::DEFAULT_LOADER_DELAY_MS)]
     pub loader_delay_ms: u64,
+    /// PostgreSQL URL the change listener's `LISTEN` session connects to
+    /// (default: the database URL); point it past a transaction-pooling
+    /// PgBouncer, which cannot keep a session's `LISTEN`.
+    #[arg(long, global = true, env = "GAZETTE_LISTEN_URL", hide_env_values = true)]
+    pub listen_url: Option<String>,
     /// Changes a subscriber may fall behind before its WebSocket is closed (code 1008).
     #[arg(long, global = true, env = "GAZETTE_SUBSCRIPTION_BUFFER", default_value_t = crate::live::DEFAULT_BUFFER)]
     pub subscription_buffer: usize,
@@ -360,7 +365,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .await
         .context("opening the database")?;
     db::count_statements(&mut conn);
-    let hub = Hub::connect(&conn, args.subscription_buffer)
+    let hub = Hub::connect_with(&conn, args.listen_url.as_deref(), args.subscription_buffer)
         .await
         .context("listening for changes")?;
     if args.content.is_dir() {

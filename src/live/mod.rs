@@ -128,11 +128,17 @@ impl Hub {
     /// The hub for `db`: in-process on SQLite; on PostgreSQL it listens for
     /// every process's changes (reconnecting if the connection drops).
     pub async fn connect(db: &DatabaseConnection, buffer: usize) -> Result<Hub, DbErr> {
+        Hub::connect_with(db, None, buffer).await
+    }
+
+    /// [`Hub::connect`], listening on `listen_url` when given: a session
+    /// to the same database that bypasses a transaction-pooling PgBouncer.
+    pub async fn connect_with(db: &DatabaseConnection, listen_url: Option<&str>, buffer: usize) -> Result<Hub, DbErr> {
         if db.get_database_backend() != DbBackend::Postgres {
             return Ok(Hub::local(buffer));
         }
         let (sender, _) = broadcast::channel(buffer.max(1));
-        let task = postgres::listen(db, sender.clone()).await?;
+        let task = postgres::listen(db, listen_url, sender.clone()).await?;
         Ok(Hub {
             inner: Arc::new(Inner {
                 sender,

@@ -9,15 +9,28 @@ use tokio::sync::broadcast;
 
 use super::{Change, CHANNEL};
 
-/// Starts listening on [`CHANNEL`]; the returned task forwards every
-/// change until it is aborted.
+/// Where the `LISTEN` connection comes from: the pool's database, or its
+/// own URL (past a transaction-pooling PgBouncer, which cannot keep a
+/// session's `LISTEN`).
+#[derive(Clone)]
+enum Source {
+    Pool(PgPool),
+    Url(String),
+}
+
+/// Starts listening on [`CHANNEL`], on `listen_url` when given (else on
+/// `db`'s pool); the returned task forwards every change until it is aborted.
 pub async fn listen(
     db: &DatabaseConnection,
+    listen_url: Option<&str>,
     sender: broadcast::Sender<Change>,
 ) -> Result<tokio::task::JoinHandle<()>, DbErr> {
-    let pool = db.get_postgres_connection_pool().clone();
+    let source = match listen_url {
+        Some(url) => Source::Url(url.to_owned()),
+        None => Source::Pool(db.get_postgres_connection_pool().clone()),
+    };
     // Fail at start, where the operator sees it, rather than in the task.
-    let mut current = listener(&pool)
+    let mut current = listener(&source)
         .await
         .map_err(|e| DbErr::Custom(format!("LISTEN {CHANNEL}: {e}")))?;
     Ok(tokio::spawn(async move {
@@ -35,7 +48,7 @@ pub async fn listen(
                 Err(e) => {
                     tracing::warn!(error = %e, "change listener failed; retrying in 1 s");
                     tokio::time::sleep(Duration::from_secs(1)).await;
-                    match listener(&pool).await {
+                    match listener(&source).await {
                         Ok(l) => current = l,
                         Err(e) => tracing::warn!(error = %e, "change listener could not reconnect"),
                     }
@@ -45,8 +58,11 @@ pub async fn listen(
     }))
 }
 
-async fn listener(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
-    let mut l = PgListener::connect_with(pool).await?;
+async fn listener(source: &Source) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let mut l = match source {
+        Source::Pool(pool) => PgListener::connect_with(pool).await?,
+        Source::Url(url) => PgListener::connect(url).await?,
+    };
     l.listen(CHANNEL).await?;
     Ok(l)
 }

@@ -414,9 +414,19 @@ async fn subscribers_on_one_postgres_replica_hear_writes_made_through_another() 
     };
     let empty = tempfile::tempdir().expect("temp dir");
     let args = ["--database-url", url.as_str(), "--admin-token", TOKEN, "--content"];
+    // B listens through --listen-url (as past a PgBouncer: here the same server).
+    let b_args = [
+        "--database-url",
+        url.as_str(),
+        "--listen-url",
+        url.as_str(),
+        "--admin-token",
+        TOKEN,
+        "--content",
+    ];
     let (a, b) = (
         Server::start(&args, Some(empty.path())),
-        Server::start(&args, Some(empty.path())),
+        Server::start(&b_args, Some(empty.path())),
     );
     let mut on_a = Ws::connect(&a.addr).await;
     let mut on_b = Ws::connect(&b.addr).await;
@@ -448,4 +458,25 @@ async fn subscribers_on_one_postgres_replica_hear_writes_made_through_another() 
         assert_eq!(second.1, json!({ "articlePublished": { "slug": SEED_SLUG } }));
         ws.assert_quiet(Duration::from_millis(500)).await;
     }
+
+    // The listener really connects to --listen-url: one nothing answers at
+    // stops the server at start, naming the LISTEN.
+    let bad = url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args([
+                "--database-url",
+                &bad,
+                "--listen-url",
+                "postgres://gazette@127.0.0.1:1/none",
+            ])
+            .args(["--bind", "127.0.0.1:0", "serve"])
+            .output()
+    })
+    .await
+    .expect("serve task")
+    .expect("serve runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("LISTEN"), "{stderr}");
 }
