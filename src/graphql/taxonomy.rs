@@ -114,13 +114,7 @@ impl Taxonomy {
     async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(match list_page(ctx, &self.plural, "").await? {
             Some(p) => p.title.clone(),
-            None => {
-                let mut chars = self.plural.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
-            }
+            None => crate::text::first_upper(&self.plural),
         })
     }
 

@@ -51,6 +51,17 @@ pub struct Summary {
     pub failed: Vec<FileError>,
 }
 
+impl Summary {
+    /// Counts one file stored with `outcome`.
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Imported => self.imported += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -152,9 +163,14 @@ pub async fn run(
         )
         .await;
     }
-    let opts_for_sections = opts.clone();
+    let (opts_for_sections, cascades_for_sections) = (opts.clone(), cascades.clone());
     let found = tokio::task::spawn_blocking(move || {
-        sections::read(&list_pages, &article_sections, &cascades, &opts_for_sections)
+        sections::read(
+            &list_pages,
+            &article_sections,
+            &cascades_for_sections,
+            &opts_for_sections,
+        )
     })
     .await
     .map_err(|e| ImportError::Worker(e.to_string()))?;
@@ -162,6 +178,7 @@ pub async fn run(
     store_taxonomy_pages(
         db,
         &taxonomy_pages,
+        &cascades,
         opts,
         walked.whole_tree,
         &mut summary,
@@ -176,13 +193,13 @@ pub async fn run(
 async fn store_taxonomy_pages(
     db: &DatabaseConnection,
     files: &[walk::ContentFile],
+    cascades: &cascade::Cascades,
     opts: &ReadOptions,
     whole_tree: bool,
     summary: &mut Summary,
     on_event: &mut impl FnMut(Event<'_>),
 ) {
     let default = opts.site.default_language().to_lowercase();
-    let cascades = cascade::Cascades::default();
     let mut read: Vec<(&walk::ContentFile, store::list_pages::ListPage)> = Vec::new();
     // A term page's title (or slug, or url) shapes its URL, as in Hugo.
     let mut moves: Vec<(String, String, String)> = Vec::new();
@@ -202,7 +219,8 @@ async fn store_taxonomy_pages(
             continue;
         }
         let kind = if term.is_empty() { "taxonomy" } else { "term" };
-        match read_file(file, kind, opts, &cascades) {
+        // The cascades above it apply to a taxonomy's or term's page too, as in Hugo.
+        match read_file(file, kind, opts, cascades) {
             Ok((_, doc)) => {
                 if !term.is_empty() {
                     match opts.site.term_page_path(
@@ -255,11 +273,7 @@ async fn store_taxonomy_pages(
     match store::list_pages::sync(db, &rows, whole_tree).await {
         Ok(outcomes) => {
             for ((file, _), outcome) in read.iter().zip(outcomes) {
-                match outcome {
-                    Outcome::Imported => summary.imported += 1,
-                    Outcome::Updated => summary.updated += 1,
-                    Outcome::Unchanged => summary.unchanged += 1,
-                }
+                summary.count(outcome);
                 on_event(Event::Done {
                     path: &file.path,
                     outcome,
@@ -307,11 +321,7 @@ async fn store_sections(
         Ok(outcomes) => {
             for (f, outcome) in keep.iter().zip(outcomes) {
                 let Some(path) = &f.file else { continue };
-                match outcome {
-                    Outcome::Imported => summary.imported += 1,
-                    Outcome::Updated => summary.updated += 1,
-                    Outcome::Unchanged => summary.unchanged += 1,
-                }
+                summary.count(outcome);
                 on_event(Event::Done {
                     path,
                     outcome,
@@ -504,11 +514,7 @@ async fn store(
         match result {
             Ok(written) => {
                 for (i, path) in paths.iter().enumerate() {
-                    match written.outcome {
-                        Outcome::Imported => summary.imported += 1,
-                        Outcome::Updated => summary.updated += 1,
-                        Outcome::Unchanged => summary.unchanged += 1,
-                    }
+                    summary.count(written.outcome);
                     let change = if i == 0 { written.change } else { None };
                     on_event(Event::Done {
                         path,

@@ -86,12 +86,7 @@ fn top_of(dir: &str) -> &str {
 /// name with the first letter upper-cased, pluralized unless the config
 /// sets `pluralizeListTitles = false`.
 fn default_title(dir: &str, opts: &ReadOptions) -> String {
-    let top = top_of(dir);
-    let mut chars = top.chars();
-    let first_upper: String = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    };
+    let first_upper = crate::text::first_upper(top_of(dir));
     let pluralize = opts
         .site
         .config()
