@@ -6,6 +6,7 @@ pub mod article_menu;
 pub mod article_tag;
 pub mod article_term;
 pub mod category;
+pub mod change_event;
 pub mod list_page;
 pub mod section;
 pub mod tag;

@@ -14,6 +14,7 @@ mod m20261201_000009_truncated;
 mod m20261201_000010_sections;
 mod m20261201_000011_terms;
 mod m20261201_000012_article_menus;
+mod m20261201_000013_change_log;
 mod m20261201_000015_build_options;
 mod m20261201_000017_persisted_queries;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_sections::Migration),
             Box::new(m20261201_000011_terms::Migration),
             Box::new(m20261201_000012_article_menus::Migration),
+            Box::new(m20261201_000013_change_log::Migration),
             Box::new(m20261201_000015_build_options::Migration),
             Box::new(m20261201_000017_persisted_queries::Migration),
         ]

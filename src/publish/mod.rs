@@ -6,6 +6,7 @@
 //! Knows nothing of HTTP: the server asks [`publish`] what a path holds.
 
 pub mod feeds;
+pub mod keys;
 pub mod sitemap;
 
 use std::time::Duration;
