@@ -55,14 +55,13 @@ pub fn section(dir: &str) -> String {
     }
 }
 
-/// The section keys a content file's article is listed under: the home
-/// section's and every folder's above the file (`blog/2020/post.md` →
-/// `/`, `/blog/`, `/blog/2020/`). A bundle's own folder is included,
-/// which invalidates a key nobody carries: harmless.
-pub fn sections_of(source_path: &str) -> Vec<String> {
+/// The section keys an article in the section at `dir` is listed under:
+/// the home section's and every folder's down to `dir` (`blog/2020` →
+/// `/`, `/blog/`, `/blog/2020/`), since a section's list may hold its
+/// subsections' articles.
+pub fn sections_of(dir: &str) -> Vec<String> {
     let mut out = vec![section("")];
-    let mut dirs: Vec<&str> = source_path.split('/').collect();
-    dirs.pop();
+    let dirs: Vec<&str> = dir.split('/').filter(|d| !d.is_empty()).collect();
     for i in 1..=dirs.len() {
         out.push(section(&dirs[..i].join("/")));
     }
@@ -164,7 +163,7 @@ pub fn of_article_change(id: i32, listed: &[&Listing]) -> Keys {
     keys.insert(SITEMAP);
     keys.insert(OVERFLOW);
     for listing in listed {
-        keys.extend(sections_of(&listing.source_path));
+        keys.extend(sections_of(&listing.section));
         for (taxonomy, slug) in &listing.terms {
             keys.insert(term(taxonomy, slug));
         }
@@ -181,11 +180,11 @@ pub fn of_term_change(taxonomy: &str, slug: &str) -> Keys {
         .collect()
 }
 
-/// Where an article is listed: its content file (its sections) and its
-/// terms as `(taxonomy, slug)`.
+/// Where an article is listed: its section's folder and its terms as
+/// `(taxonomy, slug)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listing {
-    pub source_path: String,
+    pub section: String,
     pub terms: Vec<(String, String)>,
 }
 
@@ -201,22 +200,22 @@ mod tests {
     }
 
     #[test]
-    fn an_article_is_listed_under_every_folder_above_it() {
+    fn an_article_is_listed_under_its_section_and_every_one_above() {
         assert_eq!(
-            sections_of("blog/2020/post.md"),
+            sections_of("blog/2020"),
             vec!["section:/", "section:/blog/", "section:/blog/2020/"]
         );
-        assert_eq!(sections_of("post.md"), vec!["section:/"]);
+        assert_eq!(sections_of(""), vec!["section:/"]);
     }
 
     #[test]
     fn a_change_invalidates_the_lists_it_left_and_joined() {
         let before = Listing {
-            source_path: "news/a.md".into(),
+            section: "news".into(),
             terms: vec![("tags".into(), "old".into())],
         };
         let after = Listing {
-            source_path: "sport/a.md".into(),
+            section: "sport".into(),
             terms: vec![("tags".into(), "new".into())],
         };
         let keys: Vec<String> = of_article_change(7, &[&before, &after]).into_iter().collect();
