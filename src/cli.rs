@@ -388,6 +388,8 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
+    // Every replica runs a timer; the schedule clock makes one of them log each instant.
+    actix_web::rt::spawn(crate::publish::schedule::run(conn.clone(), hub.clone()));
     let api = graphql::Api::new(conn)
         .with_site(read.site.clone())
         .with_hub(hub)

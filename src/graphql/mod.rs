@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod auth;
+pub mod changes;
 pub mod connection;
 pub mod context;
 pub mod documents;

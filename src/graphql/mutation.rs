@@ -181,7 +181,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The article's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_article(db(ctx)?, article_id(&id)?).await?;
+        edit::delete_article(db(ctx)?, hub(ctx)?, article_id(&id)?).await?;
         Ok(id)
     }
 
@@ -203,6 +203,7 @@ impl Mutation {
     ) -> Result<Tag, ApiError> {
         Ok(Tag(edit::rename_term(
             db(ctx)?,
+            hub(ctx)?,
             Taxonomy::Tags,
             term_id(&id, Taxonomy::Tags)?,
             &name,
@@ -216,7 +217,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(db(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
+        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
         Ok(id)
     }
 
@@ -240,7 +241,7 @@ impl Mutation {
     ) -> Result<Category, ApiError> {
         let id = term_id(&id, Taxonomy::Categories)?;
         Ok(Category(
-            edit::rename_term(db(ctx)?, Taxonomy::Categories, id, &name).await?,
+            edit::rename_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, id, &name).await?,
         ))
     }
 
@@ -250,7 +251,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(db(ctx)?, Taxonomy::Categories, term_id(&id, Taxonomy::Categories)?).await?;
+        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, term_id(&id, Taxonomy::Categories)?).await?;
         Ok(id)
     }
 }

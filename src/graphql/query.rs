@@ -6,6 +6,7 @@ use async_graphql::{Context, MergedObject, Object};
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
 use super::article::Article;
+use super::changes::ChangeQuery;
 use super::connection::{self, ArticleConnection, TermListInfo};
 use super::context::RequestContext;
 use super::error::ApiError;
@@ -34,6 +35,7 @@ pub struct Query(
     SiteQuery,
     SectionQuery,
     TaxonomyRootQuery,
+    ChangeQuery,
 );
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {

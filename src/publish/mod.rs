@@ -7,6 +7,7 @@
 
 pub mod feeds;
 pub mod keys;
+pub mod schedule;
 pub mod sitemap;
 
 use std::time::Duration;
