@@ -77,6 +77,9 @@ pub struct ChangedTerm {
     rel_permalink: String,
 }
 
+/// One change a reader could see, as it was when it was made: what
+/// happened, to which article or term, when, and the cache keys it
+/// invalidated.
 #[Object]
 impl Change {
     /// The change's position in the log; later changes have larger ones.
@@ -181,9 +184,7 @@ impl ChangeQuery {
     async fn changes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "A cursor from an earlier page (`syncCursor` or an edge's `cursor`).")] after: Option<
-            String,
-        >,
+        #[graphql(desc = "A cursor from an earlier page (`syncCursor` or an edge's `cursor`).")] after: Option<String>,
         #[graphql(desc = "How many changes to return, at most 100 (default 100).")] first: Option<i32>,
     ) -> Result<ChangeConnection, ApiError> {
         let first = first.unwrap_or(DEFAULT_CHANGES);
@@ -199,11 +200,7 @@ impl ChangeQuery {
         let mut rows = query::changes::after(db, after_id, limit + 1).await?;
         let has_next = rows.len() as u64 > limit;
         rows.truncate(first as usize);
-        let sync_cursor = rows
-            .last()
-            .map(|r| cursor(r.id))
-            .or(after)
-            .unwrap_or_else(|| cursor(0));
+        let sync_cursor = rows.last().map(|r| cursor(r.id)).or(after).unwrap_or_else(|| cursor(0));
         let mut connection = Connection::with_additional_fields(false, has_next, ChangePage { sync_cursor });
         connection
             .edges

@@ -251,7 +251,13 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, term_id(&id, Taxonomy::Categories)?).await?;
+        edit::delete_term(
+            db(ctx)?,
+            hub(ctx)?,
+            Taxonomy::Categories,
+            term_id(&id, Taxonomy::Categories)?,
+        )
+        .await?;
         Ok(id)
     }
 }

@@ -194,7 +194,10 @@ mod tests {
 
     #[test]
     fn keys_are_ascii_without_separators() {
-        assert_eq!(term("tags", "利率 上调,x"), "term:tags/%E5%88%A9%E7%8E%87%20%E4%B8%8A%E8%B0%83%2Cx");
+        assert_eq!(
+            term("tags", "利率 上调,x"),
+            "term:tags/%E5%88%A9%E7%8E%87%20%E4%B8%8A%E8%B0%83%2Cx"
+        );
         assert_eq!(section(""), "section:/");
         assert_eq!(section("/blog/2020/"), "section:/blog/2020/");
     }

@@ -15,11 +15,7 @@ pub async fn after<C: ConnectionTrait>(
     if let Some(after) = after {
         select = select.filter(change_event::Column::Id.gt(after));
     }
-    select
-        .order_by_asc(change_event::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
+    select.order_by_asc(change_event::Column::Id).limit(limit).all(db).await
 }
 
 /// The id of the last change logged; 0 when none is.

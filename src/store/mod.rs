@@ -101,7 +101,10 @@ async fn delete_where(
         .collect();
     let ids: Vec<i32> = public.iter().map(|r| r.id).collect();
     let mut listings = changes::listings(&txn, &ids).await?;
-    let result = entity::article::Entity::delete_many().filter(condition).exec(&txn).await?;
+    let result = entity::article::Entity::delete_many()
+        .filter(condition)
+        .exec(&txn)
+        .await?;
     let (mut events, mut told) = (Vec::new(), Vec::new());
     for row in public {
         let change = Change {

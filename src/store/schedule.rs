@@ -56,10 +56,7 @@ pub async fn reached(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Date
 
 /// The first instant after `after` at which a non-draft article's publish
 /// or expiry date falls: when the timer must next wake.
-pub async fn next_instant(
-    db: &DatabaseConnection,
-    after: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub async fn next_instant(db: &DatabaseConnection, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
     let mut next: Option<DateTime<Utc>> = None;
     for column in [article::Column::PublishDate, article::Column::ExpiryDate] {
         let first: Option<Option<DateTime<Utc>>> = article::Entity::find()

@@ -12,10 +12,10 @@ use sea_orm::{
 };
 
 use super::article::{ArticleChange, NewTranslation, SiteTerm, Term};
+use super::changes::{self, ArticleState, Event};
 use super::search_index::{self as index, Version};
 use super::StoreError;
 use crate::db::bulk;
-use super::changes::{self, ArticleState, Event};
 use crate::live::Change;
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
@@ -367,7 +367,12 @@ async fn insert_new<C: ConnectionTrait>(
     let (mut events, mut told) = (Vec::new(), Vec::new());
     for (w, p) in written.iter().zip(units) {
         if let Some(change) = w.change {
-            events.push(Event::of_article(change, None, &ArticleState::of(w.article_id, &p.unit.article), now));
+            events.push(Event::of_article(
+                change,
+                None,
+                &ArticleState::of(w.article_id, &p.unit.article),
+                now,
+            ));
             told.push(change);
         }
     }
