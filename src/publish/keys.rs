@@ -34,6 +34,10 @@ pub const OVERFLOW: &str = "overflow";
 /// `Cache-Tag`s; half of that leaves room for proxies' own limits.
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
 
+/// The longest key Fastly takes (1,024 bytes): it ignores a longer key
+/// and every key after it in the header.
+pub const MAX_KEY_BYTES: usize = 1024;
+
 /// The key of a response showing article `id`.
 pub fn article(id: i32) -> String {
     format!("article:{id}")
@@ -117,6 +121,21 @@ impl Keys {
         self.0.iter().map(String::as_str)
     }
 
+    /// The same keys, with any longer than `max_key_bytes` (a very long
+    /// slug's) replaced by [`OVERFLOW`], which every change invalidates.
+    pub fn within_key_limit(&self, max_key_bytes: usize) -> Keys {
+        if self.iter().all(|k| k.len() <= max_key_bytes) {
+            return self.clone();
+        }
+        let mut out: Keys = self
+            .iter()
+            .filter(|k| k.len() <= max_key_bytes)
+            .map(str::to_owned)
+            .collect();
+        out.insert(OVERFLOW);
+        out
+    }
+
     /// The keys as a header value joined by `separator`, at most `max_bytes`
     /// long: when they do not fit, the article and term keys give way to
     /// [`OVERFLOW`] (the list keys stay); should even those not fit, only
@@ -195,7 +214,10 @@ mod tests {
 
     #[test]
     fn keys_are_ascii_without_separators() {
-        assert_eq!(term("tags", "利率 上调,x"), "term:tags/%E5%88%A9%E7%8E%87%20%E4%B8%8A%E8%B0%83%2Cx");
+        assert_eq!(
+            term("tags", "利率 上调,x"),
+            "term:tags/%E5%88%A9%E7%8E%87%20%E4%B8%8A%E8%B0%83%2Cx"
+        );
         assert_eq!(section(""), "section:/");
         assert_eq!(section("/blog/2020/"), "section:/blog/2020/");
     }
@@ -244,5 +266,18 @@ mod tests {
         assert_eq!(small.header_value(", ", 100), "article:1, articles");
         let lists: Keys = (0..1000).map(|i| section(&format!("s{i}"))).collect();
         assert_eq!(lists.header_value(" ", 100), "overflow");
+    }
+
+    #[test]
+    fn a_key_too_long_for_the_cdn_gives_way_to_overflow() {
+        let long = term("tags", &"x".repeat(MAX_KEY_BYTES));
+        let keys: Keys = [article(1), long, ARTICLES.to_owned()].into_iter().collect();
+        let fitted = keys.within_key_limit(MAX_KEY_BYTES);
+        assert_eq!(
+            fitted.iter().collect::<Vec<_>>(),
+            vec!["article:1", "articles", "overflow"]
+        );
+        let short: Keys = [article(1)].into_iter().collect();
+        assert_eq!(short.within_key_limit(MAX_KEY_BYTES), short);
     }
 }
