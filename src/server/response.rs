@@ -119,7 +119,7 @@ impl Default for KeyHeaders {
 
 impl KeyHeaders {
     /// The headers naming `keys`; none when there are no keys.
-    pub fn of(&self, keys: &Keys) -> Vec<(header::HeaderName, header::HeaderValue)> {
+    pub fn of(&self, keys: &Keys) -> KeyHeaderValues {
         if keys.is_empty() {
             return Vec::new();
         }
