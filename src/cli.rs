@@ -172,6 +172,30 @@ pub struct ServeArgs {
     /// Bucket size of the rate limit, in cost units.
     #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = rate_limit::DEFAULT_BURST)]
     pub rate_burst: f64,
+    /// Header naming cacheable responses' cache keys, space-separated (Fastly, Varnish xkey); empty: none.
+    #[arg(long, global = true, env = "GAZETTE_SURROGATE_KEY_HEADER", default_value = "Surrogate-Key", value_parser = key_header)]
+    pub surrogate_key_header: String,
+    /// Header naming cacheable responses' cache keys, comma-separated (Cloudflare); empty: none.
+    #[arg(long, global = true, env = "GAZETTE_CACHE_TAG_HEADER", default_value = "Cache-Tag", value_parser = key_header)]
+    pub cache_tag_header: String,
+    /// Longest cache-key header, in bytes; longer key lists fall back to coarser keys (`overflow`).
+    #[arg(long, global = true, env = "GAZETTE_CACHE_KEY_MAX_BYTES", default_value_t = publish::keys::DEFAULT_MAX_HEADER_BYTES)]
+    pub cache_key_max_bytes: usize,
+}
+
+/// A cache-key header flag: a header name, or empty for none.
+fn key_header(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if !value.is_empty() {
+        actix_web::http::header::HeaderName::from_bytes(value.as_bytes())
+            .map_err(|_| format!("`{value}` is not a header name"))?;
+    }
+    Ok(value.to_owned())
+}
+
+/// The header a validated [`key_header`] value names, if any.
+fn header_name(value: &str) -> Option<actix_web::http::header::HeaderName> {
+    actix_web::http::header::HeaderName::from_bytes(value.as_bytes()).ok()
 }
 
 impl ServeArgs {
@@ -212,6 +236,11 @@ impl ServeArgs {
                 unlimited_cap: self.feed_unlimited_cap,
                 sitemap_max_urls: publish::SITEMAP_MAX_URLS,
                 sitemap_max_bytes: publish::SITEMAP_MAX_BYTES,
+            },
+            cache_keys: server::response::KeyHeaders {
+                surrogate_key: header_name(&self.surrogate_key_header),
+                cache_tag: header_name(&self.cache_tag_header),
+                max_bytes: self.cache_key_max_bytes,
             },
         }
     }
@@ -428,6 +457,7 @@ mod tests {
         assert_eq!(http.cache_max_age, default.cache_max_age);
         assert_eq!(http.apq_capacity, default.apq_capacity);
         assert_eq!(http.publish, default.publish);
+        assert_eq!(http.cache_keys, default.cache_keys);
         assert_eq!(
             cli.serve.loader_delay_ms,
             graphql::DEFAULT_LOADER_DELAY.as_millis() as u64

@@ -9,10 +9,12 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use entity::change_event;
 
+use super::cache;
 use super::context::RequestContext;
 use super::error::ApiError;
 use super::id::{self, Kind};
 use super::pagination::MAX_PAGE;
+use crate::publish::keys;
 use crate::query;
 use crate::store::changes::EventKind;
 
@@ -195,6 +197,7 @@ impl ChangeQuery {
             ));
         }
         let after_id = after.as_deref().map(position).transpose()?;
+        cache::add(ctx, keys::CHANGES);
         let db = &RequestContext::of(ctx)?.db;
         let limit = u64::try_from(first).unwrap_or(0);
         let mut rows = query::changes::after(db, after_id, limit + 1).await?;
