@@ -204,8 +204,8 @@ pub fn of_term_change(taxonomy: &str, slug: &str) -> Keys {
         CHANGES.to_owned(),
         OVERFLOW.to_owned(),
     ]
-        .into_iter()
-        .collect()
+    .into_iter()
+    .collect()
 }
 
 /// Where an article is listed: its section's folder and its terms as

@@ -384,3 +384,77 @@ async fn sitemaps_carry_the_sitemap_key_and_robots_none() {
     assert_eq!(status, StatusCode::OK);
     assert!(keys.is_empty() && tags.is_none(), "{keys:?}");
 }
+
+/// The keys the change log says the latest change invalidated.
+async fn last_change_keys(app: &TestApp) -> BTreeSet<String> {
+    let data = app
+        .data("{ changes(first: 100) { edges { node { keys } } } }", json!({}))
+        .await;
+    let edges = data["changes"]["edges"].as_array().expect("edges").clone();
+    let last = edges.last().expect("a change");
+    last["node"]["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k.as_str().expect("a key").to_owned())
+        .collect()
+}
+
+/// What purge-by-key promises: a change invalidates some key of every
+/// cached response it alters, and none of a response it cannot alter.
+#[actix_web::test]
+async fn a_change_purges_the_responses_it_alters_and_no_other() {
+    let (app, content) = site().await;
+    let front = keys(&app, "{ articles(first: 10) { nodes { title } } }").await;
+    let news = keys(
+        &app,
+        "{ section(path: \"/news/\") { articles(first: 10) { nodes { title } } } }",
+    )
+    .await;
+    let sport = keys(
+        &app,
+        "{ section(path: \"/sport/\") { articles(first: 10) { nodes { title } } } }",
+    )
+    .await;
+    let football = keys(
+        &app,
+        "{ tag(slug: \"football\") { name articles(first: 10) { nodes { title } } } }",
+    )
+    .await;
+    let cup = keys(&app, "{ article(slug: \"cup\") { title } }").await;
+
+    // A new article in news: the front page and the news list go; sport's
+    // list, the football tag and the cup final's page stay cached.
+    content.write(
+        "news/gas.md",
+        yaml_article("Gas climbs", "2025-01-05", "tags: [energy]\n"),
+    );
+    app.import(&[content.path().to_path_buf()]).await;
+    let purged = last_change_keys(&app).await;
+    for (name, response) in [("front page", &front), ("news list", &news)] {
+        assert!(
+            !response.is_disjoint(&purged),
+            "{name} {response:?} not purged by {purged:?}"
+        );
+    }
+    for (name, response) in [("sport list", &sport), ("football tag", &football), ("cup page", &cup)] {
+        assert!(
+            response.is_disjoint(&purged),
+            "{name} {response:?} purged by {purged:?}"
+        );
+    }
+
+    // Editing the cup final: its page, its section's list and its tag go.
+    content.write(
+        "sport/cup.md",
+        yaml_article("Cup final, replay", "2025-01-01", "tags: [football]\n"),
+    );
+    app.import(&[content.path().to_path_buf()]).await;
+    let purged = last_change_keys(&app).await;
+    for (name, response) in [("sport list", &sport), ("football tag", &football), ("cup page", &cup)] {
+        assert!(
+            !response.is_disjoint(&purged),
+            "{name} {response:?} not purged by {purged:?}"
+        );
+    }
+}
