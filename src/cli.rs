@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -117,6 +118,22 @@ pub struct ServeArgs {
     /// PgBouncer, which cannot keep a session's `LISTEN`.
     #[arg(long, global = true, env = "GAZETTE_LISTEN_URL", hide_env_values = true)]
     pub listen_url: Option<String>,
+    /// A PostgreSQL read replica (a streaming standby of the database);
+    /// repeat for several, or list them comma-separated in the variable.
+    /// Queries read from one in rotation; writes, the change log and LISTEN
+    /// use the database URL.
+    #[arg(
+        long = "replica-url",
+        global = true,
+        env = "GAZETTE_REPLICA_URLS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub replica_urls: Vec<String>,
+    /// A replica further behind the primary than this (by WAL position) is
+    /// out of rotation until it catches up.
+    #[arg(long, global = true, env = "GAZETTE_MAX_REPLICA_LAG_MS", default_value_t = db::replicas::DEFAULT_MAX_LAG.as_millis() as u64)]
+    pub max_replica_lag_ms: u64,
     /// Changes a subscriber may fall behind before its WebSocket is closed (code 1008).
     #[arg(long, global = true, env = "GAZETTE_SUBSCRIPTION_BUFFER", default_value_t = crate::live::DEFAULT_BUFFER)]
     pub subscription_buffer: usize,
@@ -417,9 +434,25 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
+    let reads = Arc::new(
+        db::replicas::ReadPools::connect(
+            conn.clone(),
+            &args.replica_urls,
+            g.pool().max_connections,
+            Duration::from_millis(args.max_replica_lag_ms),
+        )
+        .await
+        .context("setting up the read replicas")?,
+    );
+    if !reads.replicas.is_empty() {
+        // Know the replicas' state before the first request.
+        reads.check().await;
+        actix_web::rt::spawn(reads.clone().monitor());
+    }
     // Every replica runs a timer; the schedule clock makes one of them log each instant.
     actix_web::rt::spawn(crate::publish::schedule::run(conn.clone(), hub.clone()));
     let api = graphql::Api::new(conn)
+        .with_reads(reads)
         .with_site(read.site.clone())
         .with_hub(hub)
         .with_loader_delay(Duration::from_millis(args.loader_delay_ms))

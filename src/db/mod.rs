@@ -1,6 +1,7 @@
 //! Connecting to the database (SQLite or PostgreSQL) and running migrations.
 
 pub mod bulk;
+pub mod replicas;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -111,6 +111,8 @@ pub struct Api {
     pub word_counts: Arc<WordCounts>,
     /// The Hugo site served: its URLs and config.
     pub site: Arc<Site>,
+    /// Where queries read: the primary (`db`) or its replicas.
+    pub reads: Arc<crate::db::replicas::ReadPools>,
     /// `schema`'s depth limit, for refusals found before `schema` sees a request.
     max_depth: usize,
 }
@@ -123,11 +125,12 @@ impl Api {
             runner: build_runner(true),
             accepted: Arc::default(),
             documents: Arc::default(),
-            db,
+            db: db.clone(),
             loader_delay: DEFAULT_LOADER_DELAY,
             hub: Hub::local(live::DEFAULT_BUFFER),
             word_counts: Arc::default(),
             site: Arc::default(),
+            reads: Arc::new(crate::db::replicas::ReadPools::primary_only(db.clone())),
             max_depth: Limits::default().max_depth,
         }
     }
@@ -135,6 +138,12 @@ impl Api {
     /// Serves `site`'s URLs and config (the one its content was imported with).
     pub fn with_site(mut self, site: Arc<Site>) -> Self {
         self.site = site;
+        self
+    }
+
+    /// Reads queries from `reads` (its primary must be `db`'s database).
+    pub fn with_reads(mut self, reads: Arc<crate::db::replicas::ReadPools>) -> Self {
+        self.reads = reads;
         self
     }
 
@@ -187,13 +196,18 @@ impl Api {
     /// ([`Auth::previews`]) sees unpublished articles. Also gives the
     /// cache keys of what the response shows ([`cache`]); none for a
     /// refused request.
-    pub async fn execute_as(&self, mut request: Request, auth: Auth) -> (Response, Keys) {
+    pub async fn execute_as(&self, request: Request, auth: Auth) -> (Response, Keys) {
+        self.execute_on(request, auth, &self.db).await
+    }
+
+    /// [`Api::execute_as`], reading from `db`: the primary (`self.db`,
+    /// which mutations must use) or one of its read replicas.
+    pub async fn execute_on(&self, mut request: Request, auth: Auth, db: &DatabaseConnection) -> (Response, Keys) {
         let cost = match self.check(&mut request).await {
             Ok(cost) => cost,
             Err(refused) => return (refused, Keys::new()),
         };
-        let loaders =
-            context::for_request(self.db.clone(), self.site.clone(), auth.previews()).delay(self.loader_delay);
+        let loaders = context::for_request(db.clone(), self.site.clone(), auth.previews()).delay(self.loader_delay);
         let keys = cache::ResponseKeys::default();
         let request = request
             .data(auth)

@@ -13,6 +13,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use tracing::Instrument;
 
 use super::auth::{auth, client_ip, WrongToken};
+use crate::db::replicas::Lsn;
+use crate::graphql::auth::Auth;
+use crate::publish::keys::Keys;
 use super::request::{self, Prepared, RequestError};
 use super::response::{self, Media, Outcome};
 use super::AppData;
@@ -98,6 +101,89 @@ fn request_id(req: &HttpRequest) -> String {
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned)
 }
 
+/// The header a mutation's answer carries (the primary's WAL position
+/// after it) and a later read sends back to read at least that fresh.
+pub const MIN_LSN: &str = "x-gazette-min-lsn";
+
+/// The `X-Gazette-Min-Lsn` a request sent, if any.
+fn min_lsn(req: &HttpRequest) -> Result<Option<Lsn>, RequestError> {
+    let Some(value) = req.headers().get(MIN_LSN) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| RequestError::MinLsn("not text".into()))?;
+    text.parse().map(Some).map_err(RequestError::MinLsn)
+}
+
+/// What running one request gave.
+struct Ran {
+    response: async_graphql::Response,
+    keys: Keys,
+    /// After a mutation on PostgreSQL: the primary's WAL position, which
+    /// the client sends back to read its own write.
+    written_lsn: Option<Lsn>,
+}
+
+/// Runs a checked request: a query on a replica in rotation (one that
+/// has replayed `min_lsn`, if given), else the primary; anything else on
+/// the primary. A query that fails on a replica with an internal error (it
+/// went away mid-flight) runs once more on the primary: nothing was sent.
+async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_query: bool, min_lsn: Option<Lsn>) -> Ran {
+    let api = &data.api;
+    if !is_query {
+        let (response, keys) = api.execute_on(request, auth, &api.db).await;
+        let written_lsn = if response.errors.is_empty() {
+            api.reads.primary_lsn().await
+        } else {
+            None
+        };
+        return Ran {
+            response,
+            keys,
+            written_lsn,
+        };
+    }
+    let reads = api.reads.pick(min_lsn);
+    let Some(replica) = reads.replica else {
+        let (response, keys) = api.execute_on(request, auth, &api.db).await;
+        return Ran {
+            response,
+            keys,
+            written_lsn: None,
+        };
+    };
+    let again = request_copy(&request);
+    let (response, keys) = api.execute_on(request, auth.clone(), &reads.db).await;
+    let failed = response
+        .errors
+        .iter()
+        .any(|e| crate::graphql::error::code_of(e) == Some(code::INTERNAL_SERVER_ERROR));
+    if failed {
+        tracing::warn!(replica = %replica, "a read failed on a replica; retrying on the primary");
+        let (response, keys) = api.execute_on(again, auth, &api.db).await;
+        return Ran {
+            response,
+            keys,
+            written_lsn: None,
+        };
+    }
+    Ran {
+        response,
+        keys,
+        written_lsn: None,
+    }
+}
+
+/// A second copy of `request` to retry with (its document, operation and
+/// variables; the data it carries is added by [`crate::graphql::Api`]).
+fn request_copy(request: &async_graphql::Request) -> async_graphql::Request {
+    let mut copy = async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
+    copy.operation_name = request.operation_name.clone();
+    copy.extensions = request.extensions.clone();
+    copy
+}
+
 /// `/graphql`: every GraphQL request, GET or POST.
 pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data<AppData>) -> HttpResponse {
     let started = Instant::now();
@@ -117,10 +203,14 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
         let auth = auth(&req, settings.admin_token.as_deref(), settings.preview_token.as_deref())?;
         previews = auth.previews();
         let raw = request::read(&req, &mut payload, settings.max_body_bytes).await?;
-        let Prepared { request, operation: op } =
-            request::prepare(req.method(), raw, &data.api, &data.apq, settings.max_document_bytes).await?;
+        let Prepared {
+            request,
+            operation: op,
+            is_query,
+        } = request::prepare(req.method(), raw, &data.api, &data.apq, settings.max_document_bytes).await?;
         operation = op;
-        let run = crate::db::counting(statements.clone(), data.api.execute_as(request, auth));
+        let min_lsn = min_lsn(&req)?;
+        let run = crate::db::counting(statements.clone(), run(&data, request, auth, is_query, min_lsn));
         tokio::time::timeout(settings.timeout, run)
             .await
             .map_err(|_| Refusal::Timeout(settings.timeout.as_millis()))
@@ -129,14 +219,22 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
     .await;
 
     let (mut http, outcome) = match result {
-        Ok((response, keys)) => {
+        Ok(Ran {
+            response,
+            keys,
+            written_lsn,
+        }) => {
             let caching = if previews {
                 response::Caching::Private
             } else {
                 response::Caching::Public(settings.cache_max_age)
             };
             let key_headers = settings.cache_keys.of(&keys);
-            response::respond(&req, media, response, &id, caching, key_headers)
+            let (mut http, outcome) = response::respond(&req, media, response, &id, caching, key_headers);
+            if let Some(lsn) = written_lsn.and_then(|l| HeaderValue::from_str(&l.to_string()).ok()) {
+                http.headers_mut().insert(header::HeaderName::from_static(MIN_LSN), lsn);
+            }
+            (http, outcome)
         }
         Err(refusal) => {
             let (mut http, outcome) = refusal.respond(media);

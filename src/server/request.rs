@@ -86,6 +86,9 @@ pub enum RequestError {
     /// prefetching browser may repeat.
     #[error("only queries may be sent with GET; use POST")]
     NotAQuery,
+    /// `X-Gazette-Min-Lsn` is not a WAL position.
+    #[error("X-Gazette-Min-Lsn: {0}")]
+    MinLsn(String),
 }
 
 impl RequestError {
@@ -219,6 +222,8 @@ pub struct Prepared {
     /// The operation's name for the log line and metrics: the one asked
     /// for, or the document's only operation's.
     pub operation: Option<String>,
+    /// Whether the operation run is a query (it may read from a replica).
+    pub is_query: bool,
 }
 
 /// Checks the request before execution and builds what the schema runs.
@@ -252,18 +257,17 @@ pub async fn prepare(
     // Parse here to answer parse failures with their own code and status,
     // and to refuse mutations over GET before anything runs.
     let doc = api.parse(&query).map_err(RequestError::Syntax)?;
-    if method == Method::GET {
-        let op = doc
-            .operations
-            .iter()
-            .find(|(name, _)| match (&raw.operation_name, name) {
-                (Some(wanted), Some(n)) => n.as_str() == wanted,
-                (None, _) => true,
-                _ => false,
-            });
-        if op.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
-            return Err(RequestError::NotAQuery);
-        }
+    let op = doc
+        .operations
+        .iter()
+        .find(|(name, _)| match (&raw.operation_name, name) {
+            (Some(wanted), Some(n)) => n.as_str() == wanted,
+            (None, _) => true,
+            _ => false,
+        });
+    let is_query = op.is_some_and(|(_, op)| op.node.ty == OperationType::Query);
+    if method == Method::GET && op.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
+        return Err(RequestError::NotAQuery);
     }
     let operation = raw.operation_name.clone().or_else(|| {
         let mut ops = doc.operations.iter();
@@ -279,7 +283,11 @@ pub async fn prepare(
     if let Some(name) = raw.operation_name {
         request = request.operation_name(name);
     }
-    Ok(Prepared { request, operation })
+    Ok(Prepared {
+        request,
+        operation,
+        is_query,
+    })
 }
 
 #[cfg(test)]
