@@ -58,7 +58,7 @@ chown -R postgres "$PGB_DIR"
 (cd / && runuser -u postgres -- "$PGB_BIN" -d "$PGB_DIR/pgbouncer.ini")
 pgb_stop() { kill "$(cat "$PGB_DIR/pgbouncer.pid" 2>/dev/null)" 2>/dev/null || true; }
 # Runs before postgres.sh's own EXIT trap, which stops the server.
-trap 'pgb_stop; pg_stop' EXIT
+trap 'pgb_stop; if declare -F sb_stop >/dev/null; then sb_stop; fi; pg_stop' EXIT
 for _ in $(seq 50); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', $PGB_PORT), 1)" 2>/dev/null && break
   sleep 0.1
