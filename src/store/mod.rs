@@ -11,6 +11,7 @@ pub mod persisted_queries;
 mod search_index;
 pub mod sections;
 pub mod terms;
+pub mod webhooks;
 mod writer;
 
 use sea_orm::{DbErr, SqlErr};
