@@ -18,6 +18,7 @@ use super::section::SectionQuery;
 use super::site::SiteQuery;
 use super::taxonomy::TaxonomyRootQuery;
 use super::term::{Category, Tag};
+use super::webhook::WebhookQuery;
 use crate::locale::Locale;
 use crate::query::articles::{self, Scope};
 use crate::query::{terms, Taxonomy};
@@ -34,6 +35,7 @@ pub struct Query(
     SiteQuery,
     SectionQuery,
     TaxonomyRootQuery,
+    WebhookQuery,
 );
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {
