@@ -461,19 +461,23 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .with_loader_delay(Duration::from_millis(args.loader_delay_ms))
         .with_limits(&args.limits(), !args.no_introspection);
     let data = server::AppData::new(api, args.http()).context("setting up metrics")?;
-    if let Some(config) = &webhooks {
-        webhook::spawn(
-            data.api.db.clone(),
-            Some(data.api.hub.clone()),
-            read.site.clone(),
-            config,
-            Some(data.metrics.webhook_deliveries.clone()),
-        )
-        .context("starting the webhook deliverers")?;
-        for hook in &config.hooks {
-            tracing::info!(hook = %hook.url, "webhooks: delivering to {}", hook.url);
+    let deliverers = match &webhooks {
+        Some(config) => {
+            let deliverers = webhook::spawn(
+                data.api.db.clone(),
+                Some(data.api.hub.clone()),
+                read.site.clone(),
+                config,
+                Some(data.metrics.webhook_deliveries.clone()),
+            )
+            .context("starting the webhook deliverers")?;
+            for hook in &config.hooks {
+                tracing::info!(hook = %hook.url, "webhooks: delivering to {}", hook.url);
+            }
+            Some(deliverers)
         }
-    }
+        None => None,
+    };
     // SIGTERM and Ctrl-C stop accepting, let in-flight requests finish, then exit 0.
     let http = actix_web::HttpServer::new(move || server::app(data.clone()))
         .shutdown_timeout(30)
@@ -482,7 +486,12 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     for addr in http.addrs() {
         println!("Gazette is serving GraphiQL at http://{addr}/ (GraphQL at http://{addr}/graphql)");
     }
-    http.run().await.context("serving")?;
+    let served = http.run().await.context("serving");
+    // After a clean stop another replica takes the hooks over at once.
+    if let Some(deliverers) = deliverers {
+        deliverers.stop().await;
+    }
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

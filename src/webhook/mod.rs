@@ -105,19 +105,51 @@ pub async fn register(db: &DatabaseConnection, config: &WebhookConfig) -> Result
     Ok(())
 }
 
+/// The running deliverers of one process.
+pub struct Deliverers {
+    db: DatabaseConnection,
+    owner: String,
+    hooks: Vec<String>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Deliverers {
+    /// This process's name in the hooks' leases.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Stops every deliverer and gives up its leases, so another process
+    /// takes the hooks over at once rather than when the leases run out.
+    /// An attempt in flight is abandoned: its event is sent again (at least once).
+    pub async fn stop(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        for hook in &self.hooks {
+            if let Err(e) = crate::store::webhooks::release(&self.db, hook, &self.owner).await {
+                tracing::warn!(%hook, error = %e, "webhook: releasing the lease failed; it runs out by itself");
+            }
+        }
+    }
+}
+
 /// Starts one deliverer task per hook of `config`, woken by `hub`'s changes
 /// and counting outcomes into `outcomes` (label `outcome`: delivered, failed,
-/// dead) when given. Aborting the handles stops them.
+/// dead) when given. They run until [`Deliverers::stop`] (or the runtime ends).
 pub fn spawn(
     db: DatabaseConnection,
     hub: Option<Hub>,
     site: Arc<Site>,
     config: &WebhookConfig,
     outcomes: Option<IntCounterVec>,
-) -> Result<Vec<tokio::task::JoinHandle<()>>, deliver::DeliverError> {
+) -> Result<Deliverers, deliver::DeliverError> {
     let client = deliver::client(&config.settings)?;
     let owner = deliver::owner_id();
-    Ok(config
+    let tasks = config
         .hooks
         .iter()
         .map(|hook| {
@@ -133,7 +165,13 @@ pub fn spawn(
             };
             tokio::spawn(deliverer.run(hub.clone()))
         })
-        .collect())
+        .collect();
+    Ok(Deliverers {
+        db,
+        owner,
+        hooks: config.hooks.iter().map(|h| h.url.clone()).collect(),
+        tasks,
+    })
 }
 
 #[cfg(test)]

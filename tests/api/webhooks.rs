@@ -175,7 +175,7 @@ async fn start(
     config: &WebhookConfig,
     site: gazette::site::Site,
     counts: Option<prometheus::IntCounterVec>,
-) -> Vec<tokio::task::JoinHandle<()>> {
+) -> webhook::Deliverers {
     webhook::register(db, config).await.unwrap();
     webhook::spawn(db.clone(), None, Arc::new(site), config, counts).unwrap()
 }
@@ -455,8 +455,8 @@ async fn dead_then_delivered(
         counts,
     )
     .await;
-    // Deliverers live as long as the test's runtime.
-    std::mem::forget(deliverers);
+    // Dropped, they run on as long as the test's runtime.
+    drop(deliverers);
     let first = article_event(&app.db, "article.published", 1).await;
     wait_for_rows(&app.db, &hook, 15, "a dead delivery", |rows| {
         rows.first().is_some_and(|d| d.status == status::DEAD)
@@ -649,6 +649,32 @@ async fn two_deliverers_on_one_database_never_send_an_attempt_twice() {
     assert!(rows.iter().all(|d| d.attempts == 1 && d.status == status::DELIVERED));
 }
 
+#[actix_web::test]
+async fn a_stopped_deliverer_hands_its_hook_over_at_once() {
+    let app = spawn_app().await;
+    let receiver = Receiver::new(Mode::Accept);
+    let (addr, _server) = receiver.serve("127.0.0.1:0");
+    let hook = format!("http://{addr}/");
+    let config = config(vec![Hook::all(hook.clone())], quick());
+    let a = start(&app.db, &config, Default::default(), None).await;
+    let first = article_event(&app.db, "article.published", 1).await;
+    wait_until("the first event", 15, || receiver.ids("/").len() == 1).await;
+    let held = store::hook(&app.db, &hook).await.unwrap().unwrap();
+    assert_eq!(held.lease_owner.as_deref(), Some(a.owner()));
+    a.stop().await;
+    assert_eq!(store::hook(&app.db, &hook).await.unwrap().unwrap().lease_owner, None);
+
+    // Well within the 5 s lease A would otherwise have held.
+    let b = start(&app.db, &config, Default::default(), None).await;
+    let started = Instant::now();
+    article_event(&app.db, "article.published", 2).await;
+    wait_until("the second event", 15, || receiver.ids("/").len() == 2).await;
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(receiver.ids("/"), msgs(first..=first + 1));
+    let held = store::hook(&app.db, &hook).await.unwrap().unwrap();
+    assert_eq!(held.lease_owner.as_deref(), Some(b.owner()));
+}
+
 /// Starts `gazette` with `args` on a free port, its log written to `log`.
 fn gazette(args: &[&str], log: &Path) -> Server {
     use std::process::{Command, Stdio};
@@ -666,7 +692,10 @@ fn gazette(args: &[&str], log: &Path) -> Server {
 #[actix_web::test]
 async fn a_server_killed_mid_delivery_delivers_every_event_in_order_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
+    let url = match fresh_postgres_database().await {
+        Some(url) => url,
+        None => format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display()),
+    };
     let db = gazette::query::open(&url).await.unwrap();
     let receiver = Receiver::new(Mode::Accept);
     let (addr, _server) = receiver.serve("127.0.0.1:0");
