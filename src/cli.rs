@@ -203,6 +203,30 @@ pub struct ServeArgs {
     /// Milliseconds between looks at the change log when no change woke a deliverer (tests shorten it).
     #[arg(long, global = true, hide = true, default_value_t = webhook::config::DEFAULT_POLL_MS)]
     pub webhook_poll_ms: u64,
+    /// Header naming cacheable responses' cache keys, space-separated (Fastly, Varnish xkey); empty: none.
+    #[arg(long, global = true, env = "GAZETTE_SURROGATE_KEY_HEADER", default_value = "Surrogate-Key", value_parser = key_header)]
+    pub surrogate_key_header: String,
+    /// Header naming cacheable responses' cache keys, comma-separated (Cloudflare); empty: none.
+    #[arg(long, global = true, env = "GAZETTE_CACHE_TAG_HEADER", default_value = "Cache-Tag", value_parser = key_header)]
+    pub cache_tag_header: String,
+    /// Longest cache-key header, in bytes; longer key lists fall back to coarser keys (`overflow`).
+    #[arg(long, global = true, env = "GAZETTE_CACHE_KEY_MAX_BYTES", default_value_t = publish::keys::DEFAULT_MAX_HEADER_BYTES)]
+    pub cache_key_max_bytes: usize,
+}
+
+/// A cache-key header flag: a header name, or empty for none.
+fn key_header(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if !value.is_empty() {
+        actix_web::http::header::HeaderName::from_bytes(value.as_bytes())
+            .map_err(|_| format!("`{value}` is not a header name"))?;
+    }
+    Ok(value.to_owned())
+}
+
+/// The header a validated [`key_header`] value names, if any.
+fn header_name(value: &str) -> Option<actix_web::http::header::HeaderName> {
+    actix_web::http::header::HeaderName::from_bytes(value.as_bytes()).ok()
 }
 
 impl ServeArgs {
@@ -271,6 +295,11 @@ impl ServeArgs {
                 unlimited_cap: self.feed_unlimited_cap,
                 sitemap_max_urls: publish::SITEMAP_MAX_URLS,
                 sitemap_max_bytes: publish::SITEMAP_MAX_BYTES,
+            },
+            cache_keys: server::response::KeyHeaders {
+                surrogate_key: header_name(&self.surrogate_key_header),
+                cache_tag: header_name(&self.cache_tag_header),
+                max_bytes: self.cache_key_max_bytes,
             },
         }
     }
@@ -455,6 +484,8 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     } else {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
+    // Every replica runs a timer; the schedule clock makes one of them log each instant.
+    actix_web::rt::spawn(crate::publish::schedule::run(conn.clone(), hub.clone()));
     let api = graphql::Api::new(conn)
         .with_site(read.site.clone())
         .with_hub(hub)
@@ -517,6 +548,7 @@ mod tests {
         assert_eq!(http.publish, default.publish);
         assert_eq!(cli.serve.webhook_settings(), webhook::Settings::default());
         assert!(cli.serve.webhooks().expect("no webhooks is valid").is_none());
+        assert_eq!(http.cache_keys, default.cache_keys);
         assert_eq!(
             cli.serve.loader_delay_ms,
             graphql::DEFAULT_LOADER_DELAY.as_millis() as u64

@@ -27,8 +27,15 @@ enum ChangeEvent {
 enum ScheduleClock {
     Table,
     Id,
-    ReachedAt,
+    ReachedMs,
 }
+
+/// The scheduler's look-ups: the next publish or expiry date after an
+/// instant, and the articles whose dates fall in a window.
+const SCHEDULE_INDEXES: [(&str, &str); 2] = [
+    ("idx_article_publish_date", "publish_date"),
+    ("idx_article_expiry_date", "expiry_date"),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -68,13 +75,33 @@ impl MigrationTrait for Migration {
                     .table(ScheduleClock::Table)
                     .if_not_exists()
                     .col(integer(ScheduleClock::Id).primary_key())
-                    .col(timestamp_with_time_zone(ScheduleClock::ReachedAt))
+                    // Unix milliseconds: compared for equality when a
+                    // process claims a tick, which timestamps' text form on
+                    // SQLite would make fragile.
+                    .col(big_integer(ScheduleClock::ReachedMs))
                     .to_owned(),
             )
-            .await
+            .await?;
+        for (name, column) in SCHEDULE_INDEXES {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Alias::new("article"))
+                        .col(Alias::new(column))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (name, _) in SCHEDULE_INDEXES {
+            manager
+                .drop_index(Index::drop().name(name).table(Alias::new("article")).to_owned())
+                .await?;
+        }
         manager
             .drop_table(Table::drop().table(ScheduleClock::Table).to_owned())
             .await?;

@@ -345,8 +345,9 @@ pub async fn update_article(
 }
 
 /// Deletes article `id` with its translations, links and index rows.
-pub async fn delete_article(db: &DatabaseConnection, id: i32) -> Result<(), EditError> {
-    Ok(store::delete_article(db, id).await?)
+pub async fn delete_article(db: &DatabaseConnection, hub: &Hub, id: i32) -> Result<(), EditError> {
+    hub.announce(store::delete_article(db, id).await?);
+    Ok(())
 }
 
 fn term_name(name: &str) -> Result<(String, String), EditError> {
@@ -372,15 +373,19 @@ pub async fn create_term(db: &DatabaseConnection, taxonomy: Taxonomy, name: &str
 /// Renames a tag or category; its slug stays, so its URLs do.
 pub async fn rename_term(
     db: &DatabaseConnection,
+    hub: &Hub,
     taxonomy: Taxonomy,
     id: i32,
     name: &str,
 ) -> Result<TermRow, EditError> {
     let (name, _) = term_name(name)?;
-    Ok(store::terms::rename(db, taxonomy, id, &name).await?)
+    let (row, change) = store::terms::rename(db, taxonomy, id, &name).await?;
+    hub.announce([change]);
+    Ok(row)
 }
 
 /// Deletes a tag or category and its links to articles.
-pub async fn delete_term(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Result<(), EditError> {
-    Ok(store::terms::delete(db, taxonomy, id).await?)
+pub async fn delete_term(db: &DatabaseConnection, hub: &Hub, taxonomy: Taxonomy, id: i32) -> Result<(), EditError> {
+    hub.announce([store::terms::delete(db, taxonomy, id).await?]);
+    Ok(())
 }

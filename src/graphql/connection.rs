@@ -8,12 +8,13 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::article::Article;
+use super::cache;
 use super::context::{self, RequestContext};
 use super::error::ApiError;
 use super::loaders::ArticleCountOf;
 use super::lookahead::{self, PageTerms};
 use super::pagination::{self, PageArgs};
-use super::term::{Category, Tag};
+use super::term::{Category, Tag, TermObject};
 use crate::locale::Locale;
 use crate::query::articles::{self, Order, PageRow, Scope};
 use crate::query::keyset::{Page, PageRequest, SortValue};
@@ -148,11 +149,14 @@ impl ArticleFacets {
         Ok(rows
             .into_iter()
             .map(|r| TagFacet {
-                tag: Tag(TermRow {
-                    id: r.id,
-                    slug: r.slug,
-                    name: r.name,
-                }),
+                tag: Tag::shown(
+                    ctx,
+                    TermRow {
+                        id: r.id,
+                        slug: r.slug,
+                        name: r.name,
+                    },
+                ),
                 count: r.count,
             })
             .collect())
@@ -177,11 +181,14 @@ impl ArticleFacets {
         Ok(rows
             .into_iter()
             .map(|r| CategoryFacet {
-                category: Category(TermRow {
-                    id: r.id,
-                    slug: r.slug,
-                    name: r.name,
-                }),
+                category: Category::shown(
+                    ctx,
+                    TermRow {
+                        id: r.id,
+                        slug: r.slug,
+                        name: r.name,
+                    },
+                ),
                 count: r.count,
             })
             .collect())
@@ -203,7 +210,7 @@ impl ArticleFacets {
         Ok(rows
             .into_iter()
             .map(|(row, count)| TermFacet {
-                term: super::taxonomy::Term(std::sync::Arc::new(row)),
+                term: super::taxonomy::Term::shown(ctx, row),
                 count,
             })
             .collect())
@@ -240,6 +247,7 @@ pub fn article_list(base: &str, order: Order) -> String {
 
 /// Builds an article connection from a page of rows.
 pub fn article_connection(
+    ctx: &Context<'_>,
     list: &str,
     page: Page<PageRow>,
     order: Order,
@@ -250,7 +258,7 @@ pub fn article_connection(
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
     conn.edges.extend(page.rows.into_iter().map(|row| {
         let cursor = pagination::encode(list, &order.key_of(row.card()));
-        let article = Article::of_page(row, locale.clone()).with_page_terms(page_terms.clone());
+        let article = Article::of_page(ctx, row, locale.clone()).with_page_terms(page_terms.clone());
         Edge::new(cursor, article)
     }));
     conn
@@ -267,12 +275,13 @@ pub async fn articles(
 ) -> Result<ArticleConnection, ApiError> {
     let list = article_list(base, order);
     let req = args.request(&list, &order.sample_value())?;
+    cache::list(ctx, &scope);
     let l = RequestContext::of(ctx)?;
     let columns = lookahead::columns(ctx);
     let page = articles::page(&l.db, &scope, order, &req, l.visibility(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
-    Ok(article_connection(&list, page, order, info, locale, page_terms))
+    Ok(article_connection(ctx, &list, page, order, info, locale, page_terms))
 }
 
 /// Extra fields of a tag or category connection.
@@ -290,24 +299,24 @@ impl TermListInfo {
     }
 }
 
-/// A page of tags or categories in slug order, mapped to their GraphQL type.
-pub async fn terms<T>(
+/// A page of tags or categories in slug order, mapped to their GraphQL
+/// type. Which terms are listed depends on which articles are public, so
+/// any article's change invalidates it.
+pub async fn terms<T: TermObject>(
     ctx: &Context<'_>,
     taxonomy: Taxonomy,
     args: PageArgs,
-) -> Result<Connection<String, T, TermListInfo, EmptyFields>, ApiError>
-where
-    T: From<TermRow> + async_graphql::OutputType,
-{
+) -> Result<Connection<String, T, TermListInfo, EmptyFields>, ApiError> {
     let list = taxonomy.table();
     let req = args.request(list, &SortValue::Text(String::new()))?;
+    cache::any_article(ctx);
     let l = RequestContext::of(ctx)?;
     let page = terms::page(&l.db, taxonomy, &req, l.visibility()).await?;
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, TermListInfo { taxonomy });
     conn.edges.extend(
         page.rows
             .into_iter()
-            .map(|row| Edge::new(pagination::encode(list, &terms::key_of(&row)), T::from(row))),
+            .map(|row| Edge::new(pagination::encode(list, &terms::key_of(&row)), T::shown(ctx, row))),
     );
     Ok(conn)
 }

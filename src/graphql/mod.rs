@@ -2,6 +2,8 @@
 
 pub mod article;
 pub mod auth;
+pub mod cache;
+pub mod changes;
 pub mod connection;
 pub mod context;
 pub mod documents;
@@ -40,6 +42,7 @@ pub use query::Query;
 pub use subscription::{Hangup, Subscription};
 
 use crate::live::{self, Hub};
+use crate::publish::keys::Keys;
 use crate::query::search::WordCounts;
 
 /// The schema type served at `/graphql`.
@@ -176,30 +179,34 @@ impl Api {
     /// Runs one request from nobody in particular (a public reader); see
     /// [`Api::execute_as`].
     pub async fn execute(&self, request: Request) -> Response {
-        self.execute_as(request, Auth::Anonymous).await
+        self.execute_as(request, Auth::Anonymous).await.0
     }
 
     /// Runs one request from `auth` with fresh request-scoped loaders:
     /// checked first (unless the same request was accepted before), then
     /// run. Mutations read `auth` ([`AdminGuard`]); a previewing `auth`
-    /// ([`Auth::previews`]) sees unpublished articles.
-    pub async fn execute_as(&self, mut request: Request, auth: Auth) -> Response {
+    /// ([`Auth::previews`]) sees unpublished articles. Also gives the
+    /// cache keys of what the response shows ([`cache`]); none for a
+    /// refused request.
+    pub async fn execute_as(&self, mut request: Request, auth: Auth) -> (Response, Keys) {
         let cost = match self.check(&mut request).await {
             Ok(cost) => cost,
-            Err(refused) => return refused,
+            Err(refused) => return (refused, Keys::new()),
         };
         let loaders =
             context::for_request(self.db.clone(), self.site.clone(), auth.previews()).delay(self.loader_delay);
+        let keys = cache::ResponseKeys::default();
         let request = request
             .data(auth)
             .data(loaders)
+            .data(keys.clone())
             .data(self.hub.clone())
             .data(self.word_counts.clone());
         let mut response = self.runner.execute(request).await;
         if let Some(cost) = cost {
             response.extensions.insert("cost".to_owned(), cost);
         }
-        response
+        (response, keys.keys())
     }
 
     /// Validates `request` and checks it against the limits without running

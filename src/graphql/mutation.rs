@@ -182,7 +182,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The article's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_article(db(ctx)?, article_id(&id)?).await?;
+        edit::delete_article(db(ctx)?, hub(ctx)?, article_id(&id)?).await?;
         Ok(id)
     }
 
@@ -204,6 +204,7 @@ impl Mutation {
     ) -> Result<Tag, ApiError> {
         Ok(Tag(edit::rename_term(
             db(ctx)?,
+            hub(ctx)?,
             Taxonomy::Tags,
             term_id(&id, Taxonomy::Tags)?,
             &name,
@@ -217,7 +218,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(db(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
+        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
         Ok(id)
     }
 
@@ -241,7 +242,7 @@ impl Mutation {
     ) -> Result<Category, ApiError> {
         let id = term_id(&id, Taxonomy::Categories)?;
         Ok(Category(
-            edit::rename_term(db(ctx)?, Taxonomy::Categories, id, &name).await?,
+            edit::rename_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, id, &name).await?,
         ))
     }
 
@@ -251,7 +252,13 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The category's global ID.")] id: ID,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(db(ctx)?, Taxonomy::Categories, term_id(&id, Taxonomy::Categories)?).await?;
+        edit::delete_term(
+            db(ctx)?,
+            hub(ctx)?,
+            Taxonomy::Categories,
+            term_id(&id, Taxonomy::Categories)?,
+        )
+        .await?;
         Ok(id)
     }
 

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Interface, Object, ID};
 
 use super::article::{Article, Translation};
+use super::cache;
 use super::context;
 use super::error::ApiError;
 use super::id::{self, Kind};
@@ -24,24 +25,25 @@ pub enum Node {
 async fn load(ctx: &Context<'_>, argument: &str, raw: &ID) -> Result<Option<Node>, ApiError> {
     let (kind, n) = id::decode(argument, raw)?;
     let loaders = context::loaders(ctx)?;
-    Ok(match kind {
+    let node = match kind {
         Kind::Article => loaders
             .load_one(ArticleById(n))
             .await?
-            .map(|r| Node::Article(Article::new(r, None))),
+            .map(|r| Node::Article(Article::shown(ctx, r, None))),
         Kind::Tag => loaders
             .load_one(TermById(Taxonomy::Tags, n))
             .await?
-            .map(|r| Node::Tag(Tag(r))),
+            .map(|r| Node::Tag(Tag::shown(ctx, r))),
         Kind::Category => loaders
             .load_one(TermById(Taxonomy::Categories, n))
             .await?
-            .map(|r| Node::Category(Category(r))),
+            .map(|r| Node::Category(Category::shown(ctx, r))),
         Kind::Translation => loaders
             .load_one(TranslationById(n))
             .await?
-            .map(|r| Node::Translation(Translation(r))),
-    })
+            .map(|r| Node::Translation(Translation::shown(ctx, r))),
+    };
+    Ok(cache::found(ctx, node))
 }
 
 #[derive(Default)]

@@ -6,6 +6,8 @@ use async_graphql::{Context, MergedObject, Object};
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
 use super::article::Article;
+use super::cache;
+use super::changes::ChangeQuery;
 use super::connection::{self, ArticleConnection, TermListInfo};
 use super::context::RequestContext;
 use super::error::ApiError;
@@ -36,6 +38,7 @@ pub struct Query(
     SectionQuery,
     TaxonomyRootQuery,
     WebhookQuery,
+    ChangeQuery,
 );
 
 fn parse_locale(locale: Option<String>) -> Result<Option<Locale>, ApiError> {
@@ -62,7 +65,7 @@ impl ArticleQuery {
         let locale = parse_locale(locale)?;
         let l = RequestContext::of(ctx)?;
         let row = articles::by_slug(&l.db, &slug, l.visibility()).await?;
-        Ok(row.map(|r| Article::new(r, locale)))
+        Ok(cache::found(ctx, row).map(|r| Article::shown(ctx, r, locale)))
     }
 
     /// Published articles (in a preview, drafts, scheduled and expired ones
@@ -117,9 +120,8 @@ impl TaxonomyQuery {
         #[graphql(desc = "The tag's slug.")] slug: String,
     ) -> Result<Option<Tag>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        Ok(terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.visibility())
-            .await?
-            .map(Tag))
+        let row = terms::by_slug(&l.db, Taxonomy::Tags, &slug, l.visibility()).await?;
+        Ok(cache::found(ctx, row).map(|r| Tag::shown(ctx, r)))
     }
 
     /// All tags in slug order.
@@ -142,9 +144,8 @@ impl TaxonomyQuery {
         #[graphql(desc = "The category's slug.")] slug: String,
     ) -> Result<Option<Category>, ApiError> {
         let l = RequestContext::of(ctx)?;
-        Ok(terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.visibility())
-            .await?
-            .map(Category))
+        let row = terms::by_slug(&l.db, Taxonomy::Categories, &slug, l.visibility()).await?;
+        Ok(cache::found(ctx, row).map(|r| Category::shown(ctx, r)))
     }
 
     /// All categories in slug order.

@@ -4,6 +4,7 @@
 use async_graphql::{Context, Object, SimpleObject, Union};
 
 use super::article::Article;
+use super::cache;
 use super::context::RequestContext;
 use super::error::ApiError;
 use super::section::Section;
@@ -63,14 +64,15 @@ impl RouteQuery {
         if let Some(t) = Taxonomy::at(ctx, &candidates)? {
             return Ok(Some(Route::Taxonomy(t)));
         }
-        Ok(match routes::resolve(&l.db, &path, l.visibility()).await? {
-            Some(Found::Article(full)) => Some(Route::Article(Article::new(*full, None))),
+        let found = routes::resolve(&l.db, &path, l.visibility()).await?;
+        Ok(match cache::found(ctx, found) {
+            Some(Found::Article(full)) => Some(Route::Article(Article::shown(ctx, *full, None))),
             Some(Found::Translation { article, locale }) => {
                 let locale = Locale::parse(&locale).ok();
-                Some(Route::Article(Article::new(*article, locale)))
+                Some(Route::Article(Article::shown(ctx, *article, locale)))
             }
             Some(Found::Section(row)) => Some(Route::Section(Section(std::sync::Arc::new(*row)))),
-            Some(Found::Term(row)) => Some(Route::Term(Term(std::sync::Arc::new(*row)))),
+            Some(Found::Term(row)) => Some(Route::Term(Term::shown(ctx, *row))),
             Some(Found::Alias { target }) => Some(Route::Redirect(Redirect {
                 location: l.site.rel_permalink(&target),
                 permanent: true,

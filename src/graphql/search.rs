@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::article::filter::ArticleFilter;
 use super::article::Article;
+use super::cache;
 use super::connection::{page_size, ArticleListInfo};
 use super::context::RequestContext;
 use super::error::ApiError;
@@ -147,6 +148,7 @@ impl SearchQuery {
             ..Scope::default()
         };
         let info = ArticleListInfo::new(counted, page_size(&req));
+        cache::any_article(ctx);
         let ids: Vec<i32> = page.rows.iter().map(|hit| hit.article.id).collect();
         let page_terms = PageTerms::read(ctx, &ids).await?;
         let words = matcher::highlight_words(&query);
@@ -155,7 +157,7 @@ impl SearchQuery {
             let cursor = pagination::encode(&list, &hit.key());
             // The version that matched, unless `locale` asks for another.
             let served = locale.clone().or_else(|| matched_translation(&hit));
-            let article = Article::new(hit.article, served).with_page_terms(page_terms.clone());
+            let article = Article::shown(ctx, hit.article, served).with_page_terms(page_terms.clone());
             let fields = SearchHit {
                 score: -hit.rank,
                 article: article.clone(),

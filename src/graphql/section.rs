@@ -10,12 +10,14 @@ use serde_json::Value;
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
 use super::article::{render, BodyFormat, BodyPage};
+use super::cache;
 use super::connection::{self, ArticleConnection};
 use super::context::{self, RequestContext};
 use super::error::ApiError;
 use super::loaders::{ChildrenOf, SectionCountOf, SectionsAt};
 use super::pagination::PageArgs;
 use crate::locale::Locale;
+use crate::publish::keys;
 use crate::query::articles::{Filter, Scope, SectionScope};
 use crate::query::sections;
 
@@ -151,6 +153,8 @@ impl Section {
 
     /// The sections directly below it, by weight (unset weights last), then title.
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Section>, ApiError> {
+        // An article in a new folder below it adds one.
+        cache::add(ctx, keys::section(&self.0.dir));
         let key = ChildrenOf {
             dir: self.0.dir.clone(),
             lang: self.0.lang.clone(),
@@ -164,6 +168,7 @@ impl Section {
     /// How many public articles (in a preview, every article) it holds, those of the sections below it
     /// included; in another language than the default, those available in it.
     async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        cache::add(ctx, keys::section(&self.0.dir));
         let key = SectionCountOf {
             dir: self.0.dir.clone(),
             locale: self.locale(ctx)?.map(|l| l.to_string()),
@@ -226,7 +231,13 @@ impl SectionQuery {
         #[graphql(desc = "The section's folder below the content root, e.g. `blog/2020`.")] path: String,
         #[graphql(desc = "Preferred language, e.g. `fr`.")] locale: Option<String>,
     ) -> Result<Option<Section>, ApiError> {
-        at(ctx, &folder(&path), locale.as_deref()).await
+        let dir = folder(&path);
+        let found = at(ctx, &dir, locale.as_deref()).await?;
+        if found.is_none() {
+            // An article published in the folder makes it a section.
+            cache::add(ctx, keys::section(&dir));
+        }
+        Ok(found)
     }
 
     /// The top-level sections (the home page's children), by weight
@@ -240,6 +251,7 @@ impl SectionQuery {
         let lang = locale
             .unwrap_or_else(|| l.site.default_language().to_owned())
             .to_lowercase();
+        cache::add(ctx, keys::section(""));
         let key = ChildrenOf {
             dir: String::new(),
             lang,

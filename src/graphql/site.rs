@@ -7,6 +7,7 @@ use async_graphql::{Context, Json, Object, SimpleObject};
 use serde_json::{Map, Value};
 
 use super::article::Article;
+use super::cache;
 use super::context::RequestContext;
 use super::error::ApiError;
 use super::section::Section;
@@ -177,6 +178,8 @@ impl SiteView {
     ) -> Result<Vec<MenuEntry>, ApiError> {
         let name = name.to_lowercase();
         let l = RequestContext::of(ctx)?;
+        // Any article may join the menu from its front matter.
+        cache::any_article(ctx);
         let mut items: Vec<Item> = Vec::new();
         // The config's entries, with the pages or sections their pageRef names.
         let configured: Vec<ConfigEntry> = self
@@ -283,7 +286,7 @@ impl SiteView {
                 pre: e.pre.clone(),
                 post: e.post.clone(),
                 params: Json(e.params.clone()),
-                page: item.page.clone().map(|p| Article::new(p, None)),
+                page: item.page.clone().map(|p| Article::shown(ctx, p, None)),
                 section: item.section.clone().map(|s| Section(Arc::new(s))),
                 children: Vec::new(),
             }

@@ -10,6 +10,7 @@ use async_graphql::{Context, Object};
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
 use super::article::{render, BodyFormat, BodyPage};
+use super::cache;
 use super::connection::{self, ArticleConnection};
 use super::context::{self, RequestContext};
 use super::error::ApiError;
@@ -147,6 +148,7 @@ impl Taxonomy {
 
     /// How many of its terms a public article names.
     async fn term_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
+        cache::any_article(ctx);
         let n = context::loaders(ctx)?
             .load_one(TermCountOf(self.plural.clone()))
             .await?
@@ -167,13 +169,15 @@ impl Taxonomy {
             return Err(ApiError::bad_input("first", format!("must be 0 to {MAX_TERMS}")));
         }
         let limit = u64::try_from(first).unwrap_or(0);
+        // Which terms are listed depends on which articles are public.
+        cache::any_article(ctx);
         let l = RequestContext::of(ctx)?;
         let mut rows = taxonomies::list(&l.db, &self.plural, after.as_deref(), limit + 1, l.visibility()).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         let mut conn = Connection::new(after.is_some(), more);
         conn.edges
-            .extend(rows.into_iter().map(|r| Edge::new(r.slug.clone(), Term(Arc::new(r)))));
+            .extend(rows.into_iter().map(|r| Edge::new(r.slug.clone(), Term::shown(ctx, r))));
         Ok(conn)
     }
 }
@@ -181,6 +185,14 @@ impl Taxonomy {
 /// A term of one of the site's taxonomies, as an article names it.
 #[derive(Clone)]
 pub struct Term(pub Arc<TermRow>);
+
+impl Term {
+    /// The term of `row`, shown in the response: adds its cache key.
+    pub fn shown(ctx: &Context<'_>, row: TermRow) -> Self {
+        cache::term(ctx, &row.taxonomy, &row.slug);
+        Term(Arc::new(row))
+    }
+}
 
 /// A term of one of the site's taxonomies (`series: [Rates explained]`),
 /// shown while a public article names it.
@@ -302,6 +314,6 @@ impl TaxonomyRootQuery {
     ) -> Result<Option<Term>, ApiError> {
         let l = RequestContext::of(ctx)?;
         let row = taxonomies::by_slug(&l.db, &taxonomy.trim().to_lowercase(), &slug, l.visibility()).await?;
-        Ok(row.map(|r| Term(Arc::new(r))))
+        Ok(cache::found(ctx, row).map(|r| Term::shown(ctx, r)))
     }
 }

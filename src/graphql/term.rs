@@ -1,7 +1,8 @@
 //! The `Tag` and `Category` types: one shape, two taxonomies.
 
-use async_graphql::{Context, Object, ID};
+use async_graphql::{Context, Object, OutputType, ID};
 
+use super::cache;
 use super::connection::{self, ArticleConnection, ArticleListInfo};
 use super::context;
 use super::error::ApiError;
@@ -63,8 +64,14 @@ async fn term_articles(
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, limit);
     Ok(connection::article_connection(
-        &list, page, order, info, None, page_terms,
+        ctx, &list, page, order, info, None, page_terms,
     ))
+}
+
+/// A GraphQL type showing one tag or category.
+pub trait TermObject: OutputType {
+    /// The object of `row`, shown in the response: adds its cache key.
+    fn shown(ctx: &Context<'_>, row: TermRow) -> Self;
 }
 
 macro_rules! term_type {
@@ -72,9 +79,17 @@ macro_rules! term_type {
         #[derive(Clone, Debug)]
         pub struct $name(pub TermRow);
 
-        impl From<TermRow> for $name {
-            fn from(row: TermRow) -> Self {
+        impl TermObject for $name {
+            fn shown(ctx: &Context<'_>, row: TermRow) -> Self {
+                cache::term(ctx, $taxonomy.plural(), &row.slug);
                 Self(row)
+            }
+        }
+
+        impl $name {
+            /// The term shown in the response: adds its cache key.
+            pub fn shown(ctx: &Context<'_>, row: TermRow) -> Self {
+                <Self as TermObject>::shown(ctx, row)
             }
         }
 

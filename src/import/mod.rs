@@ -265,6 +265,8 @@ async fn store_taxonomy_pages(
         }
     }
     for (taxonomy, slug, path) in moves {
+        // The move is logged for webhooks and delta sync; no subscription
+        // hears of terms, so there is nothing to tell in-process.
         if let Err(e) = store::terms::move_site_term(db, &taxonomy, &slug, &path).await {
             tracing::error!(error = %e, taxonomy, slug, "moving a term to its page's URL");
         }

@@ -95,7 +95,10 @@ impl Watcher {
             };
             let gone: Vec<String> = known.difference(&seen).cloned().collect();
             let removed = match crate::store::delete_articles_of_files(&db, &gone).await {
-                Ok(n) => n,
+                Ok((n, changes)) => {
+                    hub.announce(changes);
+                    n
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "unpublishing removed files");
                     0

@@ -19,8 +19,9 @@ pub const CHANNEL: &str = "gazette_changes";
 /// How many changes a subscriber may fall behind by default before it is dropped.
 pub const DEFAULT_BUFFER: usize = 256;
 
-/// What happened to an article, as subscribers see it. Only changes that
-/// leave the article public are told; a subscriber could not load anything else.
+/// What happened, as this process's listeners hear it: subscriptions (which
+/// take the changes that leave an article public) and the webhook
+/// deliverers (which take every change, to read it from the change log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
@@ -30,6 +31,12 @@ pub enum ChangeKind {
     Published,
     /// A public article changed and is still public.
     Updated,
+    /// A public article stopped being public (made a draft, dated ahead, expired).
+    Unpublished,
+    /// A public article was deleted.
+    Deleted,
+    /// A term was renamed or deleted; `article_id` is then the term's id.
+    TermUpdated,
 }
 
 impl ChangeKind {
@@ -45,7 +52,7 @@ impl ChangeKind {
     }
 }
 
-/// One change to one article.
+/// One change to one article (or term, for [`ChangeKind::TermUpdated`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub kind: ChangeKind,
@@ -57,6 +64,7 @@ impl Change {
     /// (`None`: it did not exist) and whether it is public after.
     pub fn of_write(article_id: i32, public_before: Option<bool>, public_after: bool) -> Option<Change> {
         let kind = match (public_before, public_after) {
+            (Some(true), false) => ChangeKind::Unpublished,
             (_, false) => return None,
             (None, true) => ChangeKind::Created,
             (Some(false), true) => ChangeKind::Published,
@@ -98,6 +106,9 @@ pub struct Hub {
 struct Inner {
     sender: broadcast::Sender<Change>,
     buffer: usize,
+    /// Set by every write this process makes, public or not: a write may
+    /// have dated an article earlier than the scheduler's next wake-up.
+    wrote: tokio::sync::Notify,
     /// The PostgreSQL listener task; changes then arrive through it and
     /// [`Hub::announce`] has nothing to do.
     listener: Option<tokio::task::JoinHandle<()>>,
@@ -120,6 +131,7 @@ impl Hub {
             inner: Arc::new(Inner {
                 sender: broadcast::channel(buffer).0,
                 buffer,
+                wrote: tokio::sync::Notify::new(),
                 listener: None,
             }),
         }
@@ -143,6 +155,7 @@ impl Hub {
             inner: Arc::new(Inner {
                 sender,
                 buffer: buffer.max(1),
+                wrote: tokio::sync::Notify::new(),
                 listener: Some(task),
             }),
         })
@@ -151,7 +164,10 @@ impl Hub {
     /// Tells this process's subscribers of changes just committed. On
     /// PostgreSQL the `NOTIFY` sent with the write does it instead, so
     /// nobody hears of a change twice.
+    /// Every write calls it (with no changes when it made none a reader
+    /// sees), which also wakes this process's scheduler ([`Hub::written`]).
     pub fn announce(&self, changes: impl IntoIterator<Item = Change>) {
+        self.inner.wrote.notify_one();
         if self.inner.listener.is_some() {
             return;
         }
@@ -159,6 +175,13 @@ impl Hub {
             // An error only means nobody is subscribed.
             let _ = self.inner.sender.send(change);
         }
+    }
+
+    /// Resolves once this process has written since the last time it did
+    /// (a write before the call counts): the scheduler's cue to look again
+    /// for the next publish or expiry date.
+    pub async fn written(&self) {
+        self.inner.wrote.notified().await;
     }
 
     /// A new subscription to every change from now on.
@@ -182,9 +205,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_writes_that_leave_an_article_public_are_changes() {
+    fn writes_that_leave_an_article_public_or_end_its_publicity_are_changes() {
         assert_eq!(Change::of_write(1, None, false), None);
-        assert_eq!(Change::of_write(1, Some(true), false), None);
+        assert_eq!(
+            Change::of_write(1, Some(true), false).map(|c| c.kind),
+            Some(ChangeKind::Unpublished)
+        );
         assert_eq!(
             Change::of_write(1, None, true).map(|c| c.kind),
             Some(ChangeKind::Created)

@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+use super::keys::{self, Keys};
 use super::{taxonomies, Document, FeedContent, Languages, PublishError, Settings, ATOM, JSON_FEED, RSS};
 use crate::query::feeds::{self, List, Selection, Texts, Version};
 use crate::query::{terms, Taxonomy};
@@ -58,6 +59,9 @@ struct ListPage {
     dir: String,
     /// Its HTML page's path (`/fr/tags/rates/`, or `.html` with uglyURLs).
     page: String,
+    /// The cache key of its list: [`keys::ARTICLES`] for a home page, its
+    /// section's or term's key for a section's or term's.
+    key: String,
 }
 
 /// The list page whose feeds are in `dir`: a language's home, else a
@@ -76,6 +80,7 @@ async fn find_list(
                 title: String::new(),
                 dir: dir.to_owned(),
                 page: site.list_path(PageKind::Home, lang, &[])?,
+                key: keys::ARTICLES.to_owned(),
             }));
         }
     }
@@ -89,6 +94,7 @@ async fn find_list(
                 title: s.title.clone(),
                 dir: dir.to_owned(),
                 page: s.path.clone(),
+                key: keys::section(&s.dir),
             }));
         }
     }
@@ -106,6 +112,7 @@ async fn find_list(
                         list: List::Term(taxonomy, term.id),
                         lang: lang.clone(),
                         page: site.list_path(PageKind::Term, lang, &path)?,
+                        key: keys::term(plural, &term.slug),
                         title: term.name,
                         dir: dir.to_owned(),
                     }));
@@ -119,6 +126,7 @@ async fn find_list(
 /// One feed item, whatever the format.
 #[derive(Debug, Clone)]
 struct Item {
+    article_id: i32,
     title: String,
     link: String,
     published: DateTime<Utc>,
@@ -144,6 +152,9 @@ struct Channel {
     dir_url: String,
     language: String,
     items: Vec<Item>,
+    /// The cache keys of what it shows: its list's, [`keys::FEEDS`] and
+    /// every item's article.
+    keys: Keys,
 }
 
 impl Channel {
@@ -188,6 +199,7 @@ pub async fn serve(
         body,
         content_type: format.content_type(),
         last_modified: channel.newest_updated(),
+        keys: channel.keys,
     }))
 }
 
@@ -247,9 +259,10 @@ async fn channel(
             .map(|ts| ts.iter().map(|t| t.name.clone()).collect())
             .unwrap_or_default()
     };
-    let items = versions
+    let items: Vec<Item> = versions
         .into_iter()
         .map(|v: Version| Item {
+            article_id: v.article_id,
             title: v.title,
             link: site.permalink(&v.path),
             published: v.published_at,
@@ -279,6 +292,10 @@ async fn channel(
             format!("Recent content in {} on {site_title}", page.title),
         )
     };
+    let mut keys = Keys::new();
+    keys.insert(page.key.clone());
+    keys.insert(keys::FEEDS);
+    keys.extend(items.iter().map(|i: &Item| keys::article(i.article_id)));
     Ok(Channel {
         title,
         description,
@@ -286,6 +303,7 @@ async fn channel(
         dir_url: site.permalink(&page.dir),
         language: site.language_tag(&page.lang),
         items,
+        keys,
     })
 }
 

@@ -11,6 +11,7 @@
 //!   filter not scoped to one section or term), and the home feed.
 //! - `feeds`: every feed; `sitemap`: every sitemap, the news sitemap and
 //!   `robots.txt`'s neighbours.
+//! - `changes`: the change log (`changes`); every change invalidates it.
 //! - `overflow`: a response whose keys would not fit the header limit
 //!   carries its list keys and this instead of its article and term keys;
 //!   every change invalidates it.
@@ -26,6 +27,8 @@ pub const ARTICLES: &str = "articles";
 pub const FEEDS: &str = "feeds";
 /// Every sitemap.
 pub const SITEMAP: &str = "sitemap";
+/// The change log (`changes`): every change invalidates it.
+pub const CHANGES: &str = "changes";
 /// What a response carries instead of keys that overflow the header.
 pub const OVERFLOW: &str = "overflow";
 
@@ -33,6 +36,10 @@ pub const OVERFLOW: &str = "overflow";
 /// `Surrogate-Key` of up to 16,384 bytes and Cloudflare 16 KB of
 /// `Cache-Tag`s; half of that leaves room for proxies' own limits.
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
+
+/// The longest key Fastly takes (1,024 bytes): it ignores a longer key
+/// and every key after it in the header.
+pub const MAX_KEY_BYTES: usize = 1024;
 
 /// The key of a response showing article `id`.
 pub fn article(id: i32) -> String {
@@ -55,14 +62,13 @@ pub fn section(dir: &str) -> String {
     }
 }
 
-/// The section keys a content file's article is listed under: the home
-/// section's and every folder's above the file (`blog/2020/post.md` →
-/// `/`, `/blog/`, `/blog/2020/`). A bundle's own folder is included,
-/// which invalidates a key nobody carries: harmless.
-pub fn sections_of(source_path: &str) -> Vec<String> {
+/// The section keys an article in the section at `dir` is listed under:
+/// the home section's and every folder's down to `dir` (`blog/2020` →
+/// `/`, `/blog/`, `/blog/2020/`), since a section's list may hold its
+/// subsections' articles.
+pub fn sections_of(dir: &str) -> Vec<String> {
     let mut out = vec![section("")];
-    let mut dirs: Vec<&str> = source_path.split('/').collect();
-    dirs.pop();
+    let dirs: Vec<&str> = dir.split('/').filter(|d| !d.is_empty()).collect();
     for i in 1..=dirs.len() {
         out.push(section(&dirs[..i].join("/")));
     }
@@ -117,6 +123,21 @@ impl Keys {
         self.0.iter().map(String::as_str)
     }
 
+    /// The same keys, with any longer than `max_key_bytes` (a very long
+    /// slug's) replaced by [`OVERFLOW`], which every change invalidates.
+    pub fn within_key_limit(&self, max_key_bytes: usize) -> Keys {
+        if self.iter().all(|k| k.len() <= max_key_bytes) {
+            return self.clone();
+        }
+        let mut out: Keys = self
+            .iter()
+            .filter(|k| k.len() <= max_key_bytes)
+            .map(str::to_owned)
+            .collect();
+        out.insert(OVERFLOW);
+        out
+    }
+
     /// The keys as a header value joined by `separator`, at most `max_bytes`
     /// long: when they do not fit, the article and term keys give way to
     /// [`OVERFLOW`] (the list keys stay); should even those not fit, only
@@ -162,9 +183,10 @@ pub fn of_article_change(id: i32, listed: &[&Listing]) -> Keys {
     keys.insert(article(id));
     keys.insert(ARTICLES);
     keys.insert(SITEMAP);
+    keys.insert(CHANGES);
     keys.insert(OVERFLOW);
     for listing in listed {
-        keys.extend(sections_of(&listing.source_path));
+        keys.extend(sections_of(&listing.section));
         for (taxonomy, slug) in &listing.terms {
             keys.insert(term(taxonomy, slug));
         }
@@ -176,16 +198,21 @@ pub fn of_article_change(id: i32, listed: &[&Listing]) -> Keys {
 /// response showing the term, every feed (their items name it) and
 /// [`OVERFLOW`].
 pub fn of_term_change(taxonomy: &str, slug: &str) -> Keys {
-    [term(taxonomy, slug), FEEDS.to_owned(), OVERFLOW.to_owned()]
-        .into_iter()
-        .collect()
+    [
+        term(taxonomy, slug),
+        FEEDS.to_owned(),
+        CHANGES.to_owned(),
+        OVERFLOW.to_owned(),
+    ]
+    .into_iter()
+    .collect()
 }
 
-/// Where an article is listed: its content file (its sections) and its
-/// terms as `(taxonomy, slug)`.
+/// Where an article is listed: its section's folder and its terms as
+/// `(taxonomy, slug)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listing {
-    pub source_path: String,
+    pub section: String,
     pub terms: Vec<(String, String)>,
 }
 
@@ -195,28 +222,31 @@ mod tests {
 
     #[test]
     fn keys_are_ascii_without_separators() {
-        assert_eq!(term("tags", "利率 上调,x"), "term:tags/%E5%88%A9%E7%8E%87%20%E4%B8%8A%E8%B0%83%2Cx");
+        assert_eq!(
+            term("tags", "利率 上调,x"),
+            "term:tags/%E5%88%A9%E7%8E%87%20%E4%B8%8A%E8%B0%83%2Cx"
+        );
         assert_eq!(section(""), "section:/");
         assert_eq!(section("/blog/2020/"), "section:/blog/2020/");
     }
 
     #[test]
-    fn an_article_is_listed_under_every_folder_above_it() {
+    fn an_article_is_listed_under_its_section_and_every_one_above() {
         assert_eq!(
-            sections_of("blog/2020/post.md"),
+            sections_of("blog/2020"),
             vec!["section:/", "section:/blog/", "section:/blog/2020/"]
         );
-        assert_eq!(sections_of("post.md"), vec!["section:/"]);
+        assert_eq!(sections_of(""), vec!["section:/"]);
     }
 
     #[test]
     fn a_change_invalidates_the_lists_it_left_and_joined() {
         let before = Listing {
-            source_path: "news/a.md".into(),
+            section: "news".into(),
             terms: vec![("tags".into(), "old".into())],
         };
         let after = Listing {
-            source_path: "sport/a.md".into(),
+            section: "sport".into(),
             terms: vec![("tags".into(), "new".into())],
         };
         let keys: Vec<String> = of_article_change(7, &[&before, &after]).into_iter().collect();
@@ -244,5 +274,18 @@ mod tests {
         assert_eq!(small.header_value(", ", 100), "article:1, articles");
         let lists: Keys = (0..1000).map(|i| section(&format!("s{i}"))).collect();
         assert_eq!(lists.header_value(" ", 100), "overflow");
+    }
+
+    #[test]
+    fn a_key_too_long_for_the_cdn_gives_way_to_overflow() {
+        let long = term("tags", &"x".repeat(MAX_KEY_BYTES));
+        let keys: Keys = [article(1), long, ARTICLES.to_owned()].into_iter().collect();
+        let fitted = keys.within_key_limit(MAX_KEY_BYTES);
+        assert_eq!(
+            fitted.iter().collect::<Vec<_>>(),
+            vec!["article:1", "articles", "overflow"]
+        );
+        let short: Keys = [article(1)].into_iter().collect();
+        assert_eq!(short.within_key_limit(MAX_KEY_BYTES), short);
     }
 }

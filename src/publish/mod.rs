@@ -7,6 +7,7 @@
 
 pub mod feeds;
 pub mod keys;
+pub mod schedule;
 pub mod sitemap;
 
 use std::time::Duration;
@@ -93,6 +94,8 @@ pub struct Document {
     pub content_type: &'static str,
     /// The newest change among what it lists, for `Last-Modified`.
     pub last_modified: Option<DateTime<Utc>>,
+    /// The cache keys of what it shows ([`keys`]).
+    pub keys: keys::Keys,
 }
 
 /// The files Gazette publishes in a folder of the site.

@@ -21,6 +21,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use sea_orm::DatabaseConnection;
 
+use super::keys;
 use super::{taxonomies, Document, Languages, PublishError, Settings, NEWS_MAX_URLS, NEWS_WINDOW, SITEMAP};
 use crate::query::feeds::{self, List, Selection, Texts, Version};
 use crate::query::terms::TermRow;
@@ -346,11 +347,16 @@ fn index(entries: &[(String, Option<DateTime<Utc>>)]) -> Result<String, PublishE
     Ok(String::from_utf8(w.into_inner())?)
 }
 
+/// A sitemap document: keyed by [`keys::SITEMAP`] and, since any
+/// article's change may add, drop or move a URL, [`keys::ARTICLES`].
 fn xml(body: String, last_modified: Option<DateTime<Utc>>) -> Document {
     Document {
         body,
         content_type: XML,
         last_modified,
+        keys: [keys::SITEMAP.to_owned(), keys::ARTICLES.to_owned()]
+            .into_iter()
+            .collect(),
     }
 }
 

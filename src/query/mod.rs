@@ -2,6 +2,7 @@
 //! look-ups the GraphQL loaders run. Knows nothing of GraphQL.
 
 pub mod articles;
+pub mod changes;
 pub mod feeds;
 pub mod keyset;
 pub mod menus;

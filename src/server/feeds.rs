@@ -1,6 +1,7 @@
 //! Feeds and sitemaps over HTTP: any GET that [`crate::publish`] knows a
 //! document for (below the baseURL's path), with the caching headers of
-//! GraphQL GETs plus `Last-Modified`; `/robots.txt` at the root.
+//! GraphQL GETs plus `Last-Modified` and their cache keys; `/robots.txt`
+//! at the root.
 
 use actix_web::http::header;
 use actix_web::http::Method;
@@ -33,7 +34,15 @@ pub async fn handle(req: HttpRequest, data: web::Data<AppData>) -> HttpResponse 
             let mut http = HttpResponse::Ok();
             http.content_type(doc.content_type)
                 .insert_header((header::VARY, "Accept-Encoding"));
-            cacheable(&req, http, doc.body, data.settings.cache_max_age, doc.last_modified)
+            let key_headers = data.settings.cache_keys.of(&doc.keys);
+            cacheable(
+                &req,
+                http,
+                doc.body,
+                data.settings.cache_max_age,
+                doc.last_modified,
+                key_headers,
+            )
         }
         Ok(None) => HttpResponse::NotFound().content_type("text/plain").body("not found"),
         Err(e) => {
@@ -57,5 +66,6 @@ pub async fn robots(req: HttpRequest, data: web::Data<AppData>) -> HttpResponse 
     let mut http = HttpResponse::Ok();
     http.content_type("text/plain; charset=utf-8");
     let body = publish::robots(&data.api.site.with_origin(&origin(&req)));
-    cacheable(&req, http, body, data.settings.cache_max_age, None)
+    // Nothing it shows changes with the content: no keys to purge it by.
+    cacheable(&req, http, body, data.settings.cache_max_age, None, Vec::new())
 }

@@ -129,13 +129,14 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
     .await;
 
     let (mut http, outcome) = match result {
-        Ok(response) => {
+        Ok((response, keys)) => {
             let caching = if previews {
                 response::Caching::Private
             } else {
                 response::Caching::Public(settings.cache_max_age)
             };
-            response::respond(&req, media, response, &id, caching)
+            let key_headers = settings.cache_keys.of(&keys);
+            response::respond(&req, media, response, &id, caching, key_headers)
         }
         Err(refusal) => {
             let (mut http, outcome) = refusal.respond(media);

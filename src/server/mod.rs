@@ -67,6 +67,8 @@ pub struct HttpSettings {
     pub preview_token: Option<String>,
     /// How feeds and sitemaps are made.
     pub publish: crate::publish::Settings,
+    /// The headers cacheable responses name their cache keys in.
+    pub cache_keys: response::KeyHeaders,
 }
 
 impl Default for HttpSettings {
@@ -83,6 +85,7 @@ impl Default for HttpSettings {
             preview_token: None,
             trust_forwarded_for: false,
             publish: crate::publish::Settings::default(),
+            cache_keys: response::KeyHeaders::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::graphql::error::{assign_codes, code, code_of};
+use crate::publish::keys::{self, Keys};
 
 /// The spec's own media type for GraphQL responses.
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -92,6 +93,52 @@ pub fn make_private(http: &mut HttpResponse) {
     );
 }
 
+/// The headers a cacheable response names its cache keys in
+/// ([`crate::publish::keys`]): Fastly's and Varnish's `Surrogate-Key`
+/// (space-separated) and Cloudflare's `Cache-Tag` (comma-separated), each
+/// kept within `max_bytes` by [`Keys::header_value`]'s fallback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHeaders {
+    /// The space-separated header; `None` sends none.
+    pub surrogate_key: Option<header::HeaderName>,
+    /// The comma-separated header; `None` sends none.
+    pub cache_tag: Option<header::HeaderName>,
+    /// Longest value of either header, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for KeyHeaders {
+    fn default() -> Self {
+        KeyHeaders {
+            surrogate_key: Some(header::HeaderName::from_static("surrogate-key")),
+            cache_tag: Some(header::HeaderName::from_static("cache-tag")),
+            max_bytes: keys::DEFAULT_MAX_HEADER_BYTES,
+        }
+    }
+}
+
+impl KeyHeaders {
+    /// The headers naming `keys`; none when there are no keys.
+    pub fn of(&self, keys: &Keys) -> KeyHeaderValues {
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        let keys = keys.within_key_limit(keys::MAX_KEY_BYTES);
+        [(&self.surrogate_key, " "), (&self.cache_tag, ", ")]
+            .into_iter()
+            .filter_map(|(name, separator)| {
+                let name = name.clone()?;
+                // Keys are visible ASCII, so the value is always a valid one.
+                let value = header::HeaderValue::from_str(&keys.header_value(separator, self.max_bytes)).ok()?;
+                Some((name, value))
+            })
+            .collect()
+    }
+}
+
+/// A response's cache-key headers, as [`KeyHeaders::of`] makes them.
+pub type KeyHeaderValues = Vec<(header::HeaderName, header::HeaderValue)>;
+
 /// Who may keep a GraphQL response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caching {
@@ -115,14 +162,16 @@ pub struct Outcome {
 
 /// Turns an executed response into HTTP: codes on every error (an internal
 /// one also carries `request_id`), the status for the media type, and for
-/// a public GET an ETag, Cache-Control with its max-age and a 304 when the
-/// client already has the body ([`Caching`]).
+/// a public GET without errors an ETag, Cache-Control with its max-age,
+/// the cache-key headers `key_headers` and a 304 when the client already
+/// has the body ([`Caching`]).
 pub fn respond(
     req: &HttpRequest,
     media: Media,
     mut response: Response,
     request_id: &str,
     caching: Caching,
+    key_headers: KeyHeaderValues,
 ) -> (HttpResponse, Outcome) {
     let request_error = assign_codes(&mut response);
     for e in &mut response.errors {
@@ -165,7 +214,7 @@ pub fn respond(
         no_store(&mut http);
         return (http.body(body), Outcome { status, cost, codes });
     }
-    let response = cacheable(req, http, body, max_age, None);
+    let response = cacheable(req, http, body, max_age, None, key_headers);
     let status = response.status();
     (response, Outcome { status, cost, codes })
 }
@@ -175,12 +224,15 @@ pub fn respond(
 /// `304` when the client's validators match. `If-None-Match` is decisive
 /// when sent; `If-Modified-Since` counts only without it (RFC 9110 §13.2.2).
 /// `http` holds the status and headers set so far (content type, Vary).
+/// Both the 200 and the 304 carry `key_headers`, so a CDN that revalidates
+/// keeps the keys it purges by.
 pub fn cacheable(
     req: &HttpRequest,
     mut http: HttpResponseBuilder,
     body: String,
     max_age: u32,
     last_modified: Option<DateTime<Utc>>,
+    key_headers: KeyHeaderValues,
 ) -> HttpResponse {
     let etag = etag(req, &body);
     let cache_control = CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(max_age)]);
@@ -203,11 +255,17 @@ pub fn cacheable(
         if let Some(t) = last_modified {
             not_modified.insert_header(LastModified(t));
         }
+        for pair in key_headers {
+            not_modified.insert_header(pair);
+        }
         return not_modified.finish();
     }
     http.insert_header(ETag(etag)).insert_header(cache_control);
     if let Some(t) = last_modified {
         http.insert_header(LastModified(t));
+    }
+    for pair in key_headers {
+        http.insert_header(pair);
     }
     http.body(body)
 }
@@ -345,7 +403,14 @@ mod tests {
     fn a_weak_tag_of_the_body_answers_304() {
         let response =
             || Response::new(async_graphql::Value::from_json(json!({ "__typename": "Query" })).unwrap_or_default());
-        let (first, outcome) = respond(&get(None), Media::Json, response(), "id", Caching::Public(60));
+        let (first, outcome) = respond(
+            &get(None),
+            Media::Json,
+            response(),
+            "id",
+            Caching::Public(60),
+            Vec::new(),
+        );
         assert_eq!(outcome.status, StatusCode::OK);
         let tag = first
             .headers()
@@ -360,6 +425,7 @@ mod tests {
             response(),
             "id",
             Caching::Public(60),
+            Vec::new(),
         );
         assert_eq!(outcome.status, StatusCode::NOT_MODIFIED);
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
@@ -383,6 +449,7 @@ mod tests {
                 "<rss/>".to_owned(),
                 60,
                 Some(modified),
+                Vec::new(),
             )
             .status()
         };
@@ -398,7 +465,14 @@ mod tests {
             send(&[(header::IF_NONE_MATCH, "\"stale\""), (header::IF_MODIFIED_SINCE, exact)]),
             StatusCode::OK
         );
-        let ok = cacheable(&get(None), HttpResponse::Ok(), "<rss/>".to_owned(), 60, Some(modified));
+        let ok = cacheable(
+            &get(None),
+            HttpResponse::Ok(),
+            "<rss/>".to_owned(),
+            60,
+            Some(modified),
+            Vec::new(),
+        );
         assert_eq!(
             ok.headers().get(header::LAST_MODIFIED).and_then(|v| v.to_str().ok()),
             Some(exact)

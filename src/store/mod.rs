@@ -6,8 +6,10 @@
 //! [`crate::edit`] maps a mutation's input to one.
 
 pub mod article;
+pub mod changes;
 pub mod list_pages;
 pub mod persisted_queries;
+pub mod schedule;
 mod search_index;
 pub mod sections;
 pub mod terms;
@@ -15,6 +17,8 @@ pub mod webhooks;
 mod writer;
 
 use sea_orm::{DbErr, SqlErr};
+
+use crate::live::{Change, ChangeKind};
 
 pub use article::{ArticleChange, Build, Display, NewArticle, NewTranslation, SiteTerm, SourceLink, Term};
 pub use sections::NewSection;
@@ -54,28 +58,71 @@ impl StoreError {
 
 /// Deletes the articles imported from `files` (content paths as stored),
 /// with their translations, links and index rows: watch mode's answer to
-/// removed files. Returns how many were deleted.
-pub async fn delete_articles_of_files(db: &sea_orm::DatabaseConnection, files: &[String]) -> Result<u64, StoreError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+/// removed files. Returns how many were deleted and the changes to tell
+/// (one per article that was public), logged in the same transaction.
+pub async fn delete_articles_of_files(
+    db: &sea_orm::DatabaseConnection,
+    files: &[String],
+) -> Result<(u64, Vec<Change>), StoreError> {
+    use sea_orm::ColumnTrait;
     if files.is_empty() {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     }
-    let _writer = writer::WRITER.lock().await;
-    let result = entity::article::Entity::delete_many()
-        .filter(entity::article::Column::SourcePath.is_in(files.iter().cloned()))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+    delete_where(db, entity::article::Column::SourcePath.is_in(files.iter().cloned())).await
 }
 
 /// Deletes article `id` with its translations, links and index rows (the
-/// foreign keys cascade).
-pub async fn delete_article(db: &sea_orm::DatabaseConnection, id: i32) -> Result<(), StoreError> {
-    use sea_orm::EntityTrait;
-    let _writer = writer::WRITER.lock().await;
-    let result = entity::article::Entity::delete_by_id(id).exec(db).await?;
-    if result.rows_affected == 0 {
+/// foreign keys cascade); the change to tell when it was public.
+pub async fn delete_article(db: &sea_orm::DatabaseConnection, id: i32) -> Result<Option<Change>, StoreError> {
+    use sea_orm::ColumnTrait;
+    let (deleted, changes) = delete_where(db, entity::article::Column::Id.eq(id)).await?;
+    if deleted == 0 {
         return Err(StoreError::NotFound("article"));
     }
-    Ok(())
+    Ok(changes.into_iter().next())
+}
+
+/// Deletes the articles `condition` selects in one transaction, logging
+/// a deletion for each that was public.
+async fn delete_where(
+    db: &sea_orm::DatabaseConnection,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<(u64, Vec<Change>), StoreError> {
+    use sea_orm::{EntityTrait, QueryFilter, TransactionTrait};
+    let _writer = writer::WRITER.lock().await;
+    let txn = db.begin().await?;
+    let rows = entity::article::Entity::find()
+        .filter(condition.clone())
+        .all(&txn)
+        .await?;
+    let now = chrono::Utc::now();
+    let public: Vec<&entity::article::Model> = rows
+        .iter()
+        .filter(|r| crate::query::articles::is_public(r.draft, r.publish_date, r.expiry_date, now))
+        .collect();
+    let ids: Vec<i32> = public.iter().map(|r| r.id).collect();
+    let mut listings = changes::listings(&txn, &ids).await?;
+    let result = entity::article::Entity::delete_many()
+        .filter(condition)
+        .exec(&txn)
+        .await?;
+    let (mut events, mut told) = (Vec::new(), Vec::new());
+    for row in public {
+        let change = Change {
+            kind: ChangeKind::Deleted,
+            article_id: row.id,
+        };
+        let state = changes::ArticleState {
+            id: row.id,
+            slug: row.slug.clone(),
+            path: row.path.clone(),
+            locale: row.lang.clone(),
+            listing: listings.remove(&row.id).unwrap_or_default(),
+        };
+        events.push(changes::Event::of_article(change, None, &state, now));
+        told.push(change);
+    }
+    changes::record(&txn, &events, &told).await?;
+    txn.commit().await?;
+    Ok((result.rows_affected, told))
 }

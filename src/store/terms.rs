@@ -5,7 +5,9 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait};
 
+use super::changes::{self, Event};
 use super::{writer::WRITER, StoreError};
+use crate::live::{Change, ChangeKind};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 
@@ -51,7 +53,12 @@ fn same_site_term(taxonomy: Taxonomy, id: i32) -> sea_orm::Condition {
 
 /// Renames term `id`; its slug stays, so its URLs do. The site's view of
 /// the taxonomy (`Term`) is renamed in the same transaction.
-pub async fn rename(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32, name: &str) -> Result<TermRow, StoreError> {
+pub async fn rename(
+    db: &DatabaseConnection,
+    taxonomy: Taxonomy,
+    id: i32,
+    name: &str,
+) -> Result<(TermRow, Change), StoreError> {
     let update = Query::update()
         .table(taxonomy.table())
         .value("name", name)
@@ -68,13 +75,47 @@ pub async fn rename(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32, name: 
     txn.execute(&mirror).await?;
     let row = txn.query_one(&update).await?.ok_or(StoreError::NotFound("term"))?;
     let row = TermRow::from_query_result(&row, "")?;
+    let change = log_term_change(&txn, taxonomy.plural(), id, &row.slug).await?;
     txn.commit().await?;
-    Ok(row)
+    Ok((row, change))
+}
+
+/// Logs that term `id` (with `slug`) changed, in `txn`; the change to tell.
+async fn log_term_change<C: ConnectionTrait>(
+    txn: &C,
+    taxonomy: &str,
+    id: i32,
+    slug: &str,
+) -> Result<Change, StoreError> {
+    let path = site_term_path(txn, taxonomy, slug)
+        .await?
+        .unwrap_or_else(|| format!("/{taxonomy}/{slug}/"));
+    let change = Change {
+        kind: ChangeKind::TermUpdated,
+        article_id: id,
+    };
+    let event = Event::of_term(taxonomy, slug, &path, chrono::Utc::now());
+    changes::record(txn, &[event], &[change]).await?;
+    Ok(change)
+}
+
+/// The page path the site's view of the taxonomy gives term `slug`.
+async fn site_term_path<C: ConnectionTrait>(txn: &C, taxonomy: &str, slug: &str) -> Result<Option<String>, StoreError> {
+    let select = Query::select()
+        .column("path")
+        .from(entity::term::Entity)
+        .and_where(Expr::col("taxonomy").eq(taxonomy))
+        .and_where(Expr::col("slug").eq(slug))
+        .to_owned();
+    Ok(match txn.query_one(&select).await? {
+        Some(row) => Some(row.try_get("", "path")?),
+        None => None,
+    })
 }
 
 /// Deletes term `id` and its links to articles (in the site's view of the
 /// taxonomy too, in the same transaction).
-pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Result<(), StoreError> {
+pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Result<Change, StoreError> {
     let delete = Query::delete()
         .from_table(taxonomy.table())
         .and_where(Expr::col("id").eq(id))
@@ -85,24 +126,53 @@ pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Res
         .to_owned();
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
+    // The event names the term's page, so it is read before the mirror goes.
+    let slug: Option<String> = match txn
+        .query_one(
+            &Query::select()
+                .column("slug")
+                .from(taxonomy.table())
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?
+    {
+        Some(row) => Some(row.try_get("", "slug")?),
+        None => None,
+    };
+    let slug = slug.ok_or(StoreError::NotFound("term"))?;
+    let change = log_term_change(&txn, taxonomy.plural(), id, &slug).await?;
     txn.execute(&mirror).await?;
     if txn.execute(&delete).await?.rows_affected() == 0 {
         return Err(StoreError::NotFound("term"));
     }
     txn.commit().await?;
-    Ok(())
+    Ok(change)
 }
 
 /// Moves the term `slug` of `taxonomy` (the site's view of any taxonomy)
 /// to `path`: its `_index` page gave it a title or slug its URL reads.
-pub async fn move_site_term(db: &DatabaseConnection, taxonomy: &str, slug: &str, path: &str) -> Result<(), StoreError> {
+/// A move is logged as the term's change; the change to tell, if it moved.
+pub async fn move_site_term(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    slug: &str,
+    path: &str,
+) -> Result<Option<Change>, StoreError> {
     let update = Query::update()
         .table(entity::term::Entity)
         .value("path", path)
         .and_where(Expr::col("taxonomy").eq(taxonomy))
         .and_where(Expr::col("slug").eq(slug))
+        .and_where(Expr::col("path").ne(path))
+        .returning(Query::returning().column("id"))
         .to_owned();
     let _writer = WRITER.lock().await;
-    db.execute(&update).await?;
-    Ok(())
+    let txn = db.begin().await?;
+    let change = match txn.query_one(&update).await? {
+        Some(row) => Some(log_term_change(&txn, taxonomy, row.try_get("", "id")?, slug).await?),
+        None => None,
+    };
+    txn.commit().await?;
+    Ok(change)
 }

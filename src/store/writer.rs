@@ -12,10 +12,11 @@ use sea_orm::{
 };
 
 use super::article::{ArticleChange, NewTranslation, SiteTerm, Term};
+use super::changes::{self, ArticleState, Event};
 use super::search_index::{self as index, Version};
 use super::StoreError;
 use crate::db::bulk;
-use crate::live::{self, Change};
+use crate::live::Change;
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 
@@ -300,6 +301,9 @@ async fn write_in<C: ConnectionTrait>(
     let public_before =
         crate::query::articles::is_public(existing.draft, existing.publish_date, existing.expiry_date, now);
     let public_after = unit.article.is_public(now);
+    // Where it was listed, read before the rows below are replaced: a
+    // change invalidates the lists it left as well as those it joined.
+    let listed_before = changes::listings(txn, &[existing.id]).await?.remove(&existing.id);
     let mut row = unit.row();
     row.id = Set(existing.id);
     let id = row.update(txn).await?.id;
@@ -328,7 +332,11 @@ async fn write_in<C: ConnectionTrait>(
     }
     add_parts(txn, &[(id, unit)], terms).await?;
     let change = Change::of_write(id, Some(public_before), public_after);
-    live::notify_on_commit(txn, change.as_slice()).await?;
+    let events: Vec<Event> = change
+        .iter()
+        .map(|&c| Event::of_article(c, listed_before.as_ref(), &ArticleState::of(id, &unit.article), now))
+        .collect();
+    changes::record(txn, &events, change.as_slice()).await?;
     Ok(Written {
         outcome: Outcome::Updated,
         article_id: id,
@@ -356,8 +364,19 @@ async fn insert_new<C: ConnectionTrait>(
             change,
         });
     }
-    let changes: Vec<Change> = written.iter().filter_map(|w| w.change).collect();
-    live::notify_on_commit(txn, &changes).await?;
+    let (mut events, mut told) = (Vec::new(), Vec::new());
+    for (w, p) in written.iter().zip(units) {
+        if let Some(change) = w.change {
+            events.push(Event::of_article(
+                change,
+                None,
+                &ArticleState::of(w.article_id, &p.unit.article),
+                now,
+            ));
+            told.push(change);
+        }
+    }
+    changes::record(txn, &events, &told).await?;
     Ok(written)
 }
 

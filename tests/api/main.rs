@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod ast;
+mod cache_keys;
+mod changes;
 mod cli;
 mod engines;
 mod feeds;

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 pub mod filter;
 pub mod order;
 
+use super::cache;
 use super::context::{self, RequestContext};
 use super::error::ApiError;
 use super::id::{self, Kind};
@@ -176,7 +177,8 @@ impl std::ops::Deref for MetaRow {
 }
 
 impl Article {
-    /// An article read whole.
+    /// An article read whole, for a response no cache keeps (a mutation's,
+    /// a subscription's event); a query's is [`Article::shown`].
     pub fn new(row: impl Into<Arc<Full>>, requested: Option<Locale>) -> Self {
         Self {
             read: Read::Full(row.into()),
@@ -185,18 +187,28 @@ impl Article {
         }
     }
 
-    /// An article of a page, with the columns its list read.
-    pub fn of_page(row: PageRow, requested: Option<Locale>) -> Self {
+    /// An article read whole, shown in the response: adds its cache key.
+    pub fn shown(ctx: &Context<'_>, row: impl Into<Arc<Full>>, requested: Option<Locale>) -> Self {
+        let article = Self::new(row, requested);
+        cache::article(ctx, article.card().id);
+        article
+    }
+
+    /// An article of a page, with the columns its list read, shown in the
+    /// response: adds its cache key.
+    pub fn of_page(ctx: &Context<'_>, row: PageRow, requested: Option<Locale>) -> Self {
         let read = match row {
             PageRow::Card(c) => Read::Card(Arc::new(c)),
             PageRow::Meta(m) => Read::Meta(Arc::new(m)),
             PageRow::Full(f) => Read::Full(Arc::new(f)),
         };
-        Self {
+        let article = Self {
             read,
             requested,
             page_terms: None,
-        }
+        };
+        cache::article(ctx, article.card().id);
+        article
     }
 
     /// The card columns, which every read holds.
@@ -316,14 +328,17 @@ impl Article {
     }
 
     /// Articles by id, in the order given, served in this article's locale.
+    /// Which they are depends on other articles (related, previous, next),
+    /// so any article's change invalidates it.
     async fn siblings(&self, ctx: &Context<'_>, ids: &[i32]) -> Result<Vec<Article>, ApiError> {
+        cache::any_article(ctx);
         let mut found = context::loaders(ctx)?
             .load_many(ids.iter().map(|&id| ArticleById(id)))
             .await?;
         Ok(ids
             .iter()
             .filter_map(|&id| found.remove(&ArticleById(id)))
-            .map(|row| Article::new(row, self.requested.clone()))
+            .map(|row| Article::shown(ctx, row, self.requested.clone()))
             .collect())
     }
 }
@@ -547,7 +562,7 @@ impl Article {
             .terms(ctx, Taxonomy::Tags)
             .await?
             .into_iter()
-            .map(Tag::from)
+            .map(|row| Tag::shown(ctx, row))
             .collect())
     }
 
@@ -564,7 +579,7 @@ impl Article {
         Ok(rows
             .map(|rows| {
                 rows.iter()
-                    .map(|r| super::taxonomy::Term(Arc::new(r.clone())))
+                    .map(|r| super::taxonomy::Term::shown(ctx, r.clone()))
                     .collect()
             })
             .unwrap_or_default())
@@ -576,7 +591,7 @@ impl Article {
             .terms(ctx, Taxonomy::Categories)
             .await?
             .into_iter()
-            .map(Category::from)
+            .map(|row| Category::shown(ctx, row))
             .collect())
     }
 
@@ -587,7 +602,7 @@ impl Article {
             .await?
             .iter()
             .cloned()
-            .map(Translation)
+            .map(|row| Translation::shown(ctx, row))
             .collect())
     }
 
@@ -758,6 +773,15 @@ impl DisplayOptions {
 
 /// A localized version of an article.
 pub struct Translation(pub translation::Model);
+
+impl Translation {
+    /// A translation shown in the response: adds its article's cache key
+    /// (a translation's change is its article's).
+    pub fn shown(ctx: &Context<'_>, row: translation::Model) -> Self {
+        cache::article(ctx, row.article_id);
+        Translation(row)
+    }
+}
 
 /// A localized version of an article: a `name.LANG.md` file beside `name.md`,
 /// or a file sharing its `translationKey`.
