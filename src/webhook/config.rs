@@ -11,14 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Deserialize;
 
-/// Every event type a hook can ask for, as the payload's `type` names it.
-pub const EVENT_TYPES: [&str; 5] = [
-    "article.published",
-    "article.updated",
-    "article.unpublished",
-    "article.deleted",
-    "term.updated",
-];
+use crate::store::changes::EventKind;
 
 /// How long an event is retried by default: 24 hours.
 pub const DEFAULT_MAX_AGE_SECS: u64 = 24 * 60 * 60;
@@ -296,13 +289,14 @@ pub fn parse_file(path: &Path, text: &str) -> Result<Vec<Hook>, ConfigError> {
                 }
                 let mut set = BTreeSet::new();
                 for name in list.get_ref() {
-                    if !EVENT_TYPES.contains(&name.get_ref().as_str()) {
+                    if EventKind::parse(name.get_ref()).is_none() {
+                        let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
                         return Err(at(
                             name.span().start,
                             format!(
                                 "events: unknown event `{}` (known: {})",
                                 name.get_ref(),
-                                EVENT_TYPES.join(", ")
+                                known.join(", ")
                             ),
                         ));
                     }
