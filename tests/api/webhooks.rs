@@ -840,3 +840,88 @@ fn bad_webhook_settings_stop_the_start_with_a_clear_error() {
     let err = refused_start(&["--webhook", "not a url", "--webhook-secret", SECRET]);
     assert!(err.contains("--webhook not a url: not a URL"), "{err}");
 }
+
+#[actix_web::test]
+async fn mutations_make_webhooks_arrive_woken_by_the_hub() {
+    let app = spawn_app().await;
+    let receiver = Receiver::new(Mode::Accept);
+    let (addr, _server) = receiver.serve("127.0.0.1:0");
+    // A poll far longer than the test waits: only the hub can wake the deliverer.
+    let settings = Settings {
+        poll: Duration::from_secs(25),
+        lease: Duration::from_secs(30),
+        ..quick()
+    };
+    let config = config(vec![Hook::all(format!("http://{addr}/"))], settings);
+    webhook::register(&app.db, &config).await.unwrap();
+    let _deliverers = webhook::spawn(
+        app.db.clone(),
+        Some(app.state.hub.clone()),
+        Arc::new(Default::default()),
+        &config,
+        None,
+    )
+    .unwrap();
+    // Let the deliverer subscribe and settle into its long wait.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let data = admin_data(&app);
+
+    let created = ask(
+        &data,
+        Some(TOKEN),
+        "mutation($input: CreateArticleInput!) { createArticle(input: $input) { id slug url } }",
+        json!({ "input": {
+            "slug": "breaking", "title": "央行意外降息", "body": "中国人民银行周五意外宣布降息。",
+            "publishedAt": "2025-06-01T08:00:00Z", "lang": "zh-CN", "tags": ["利率"]
+        } }),
+    )
+    .await;
+    assert!(created.get("errors").is_none(), "{created}");
+    let article = created["data"]["createArticle"].clone();
+    let sent = Instant::now();
+    wait_until("the createArticle webhook", 10, || !receiver.ids("/").is_empty()).await;
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "woken by the hub, not the poll"
+    );
+    let published = receiver.log()[0].body.clone();
+    assert_eq!(published["type"], "article.published", "{published}");
+    assert_eq!(
+        published["article"],
+        json!({ "id": article["id"], "slug": "breaking", "url": article["url"], "locale": "zh-CN" })
+    );
+    assert!(
+        published["keys"].as_array().is_some_and(|k| !k.is_empty()),
+        "{published}"
+    );
+
+    let updated = ask(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { updateArticle(id: $id, input: { title: \"央行降息\" }) { id } }",
+        json!({ "id": article["id"] }),
+    )
+    .await;
+    assert!(updated.get("errors").is_none(), "{updated}");
+    let deleted = ask(
+        &data,
+        Some(TOKEN),
+        "mutation($id: ID!) { deleteArticle(id: $id) }",
+        json!({ "id": article["id"] }),
+    )
+    .await;
+    assert!(deleted.get("errors").is_none(), "{deleted}");
+    wait_until("three webhooks", 10, || receiver.ids("/").len() >= 3).await;
+    let types: Vec<Value> = receiver.log().iter().map(|r| r.body["type"].clone()).collect();
+    assert_eq!(
+        types,
+        vec![
+            json!("article.published"),
+            json!("article.updated"),
+            json!("article.deleted")
+        ]
+    );
+    let ids = receiver.ids("/");
+    assert!(ids.windows(2).all(|w| number(&w[0]) < number(&w[1])), "{ids:?}");
+    assert_eq!(receiver.bad_signatures.load(Ordering::SeqCst), 0);
+}
