@@ -756,7 +756,7 @@ async fn a_server_killed_mid_delivery_delivers_every_event_in_order_after_a_rest
     for n in 6..=7 {
         ids.push(article_event(&db, "article.updated", n).await);
     }
-    let _restarted = gazette(&args, &log);
+    let restarted = gazette(&args, &log);
     wait_until("every event after the restart", 30, || {
         distinct(&receiver.ids("/")).len() == 7
     })
@@ -785,6 +785,18 @@ async fn a_server_killed_mid_delivery_delivers_every_event_in_order_after_a_rest
     assert_eq!(rows.iter().map(|d| d.event_id).collect::<Vec<_>>(), ids);
     assert_eq!(store::hook(&db, &hook).await.unwrap().unwrap().cursor, ids[6]);
     assert_eq!(receiver.bad_signatures.load(Ordering::SeqCst), 0);
+    // The restarted process delivered the last five (the in-flight one again among them).
+    let metrics = http(
+        &restarted.addr,
+        &format!(
+            "GET /metrics HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            restarted.addr
+        ),
+    );
+    assert!(
+        metrics.contains("gazette_webhook_deliveries_total{outcome=\"delivered\"} 5"),
+        "{metrics}"
+    );
 }
 
 /// Runs `gazette` expecting it to refuse to start: its stderr.
@@ -924,4 +936,88 @@ async fn mutations_make_webhooks_arrive_woken_by_the_hub() {
     let ids = receiver.ids("/");
     assert!(ids.windows(2).all(|w| number(&w[0]) < number(&w[1])), "{ids:?}");
     assert_eq!(receiver.bad_signatures.load(Ordering::SeqCst), 0);
+}
+
+#[actix_web::test]
+#[cfg_attr(not(test_postgres), ignore = "needs TEST_DATABASE_URL (PostgreSQL)")]
+async fn two_servers_on_one_postgres_share_a_hook_and_the_survivor_takes_over_from_a_killed_one() {
+    let Some(url) = fresh_postgres_database().await else {
+        panic!("needs TEST_DATABASE_URL naming a PostgreSQL server");
+    };
+    let db = gazette::query::open(&url).await.unwrap();
+    let receiver = Receiver::new(Mode::Accept);
+    let (addr, _server) = receiver.serve("127.0.0.1:0");
+    let hook = format!("http://{addr}/");
+    store::register(&db, &hook).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("content");
+    std::fs::create_dir(&empty).unwrap();
+    let log = dir.path().join("gazette.log");
+    let args = [
+        "--database-url",
+        &url,
+        "--content",
+        empty.to_str().unwrap(),
+        "--webhook",
+        &hook,
+        "--webhook-secret",
+        SECRET,
+        "--webhook-retry-base-ms",
+        "50",
+        "--webhook-retry-max-ms",
+        "200",
+        "--webhook-timeout-ms",
+        "3000",
+        "--webhook-lease-ms",
+        "4500",
+        "--webhook-poll-ms",
+        "100",
+    ];
+    let mut servers = [gazette(&args, &log), gazette(&args, &log)];
+    // The log is empty: the third event will be id 3.
+    *receiver.stall_on.lock().unwrap() = Some(webhook::message_id(3));
+    let stall = receiver.stalled.notified();
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        ids.push(article_event(&db, "article.published", n).await);
+    }
+    assert_eq!(ids[2], 3);
+    tokio::time::timeout(Duration::from_secs(20), stall)
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "no stalled delivery; log: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
+        });
+    // Kill whichever holds the lease (its owner name starts with its pid).
+    let owner = store::hook(&db, &hook).await.unwrap().unwrap().lease_owner.unwrap();
+    let holder = servers
+        .iter()
+        .position(|s| owner.starts_with(&format!("{}-", s.child.id())))
+        .expect("a server holds the lease");
+    servers[holder].child.kill().unwrap();
+    servers[holder].child.wait().unwrap();
+    let survivor = &servers[1 - holder];
+    wait_until("the survivor to deliver the rest", 30, || {
+        distinct(&receiver.ids("/")).len() == 5
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = receiver.ids("/");
+    let expected: Vec<String> = ids.iter().map(|i| webhook::message_id(*i)).collect();
+    assert_eq!(distinct(&received), expected);
+    let in_flight = webhook::message_id(ids[2]);
+    for id in &expected {
+        let times = received.iter().filter(|r| *r == id).count();
+        let allowed = if *id == in_flight { 2 } else { 1 };
+        assert!(times <= allowed, "{id} arrived {times} times: {received:?}");
+    }
+    let owner = store::hook(&db, &hook).await.unwrap().unwrap().lease_owner.unwrap();
+    assert!(owner.starts_with(&format!("{}-", survivor.child.id())), "{owner}");
+    let rows = deliveries(&db, &hook).await;
+    assert!(
+        rows.iter().all(|d| d.status == status::DELIVERED && d.attempts == 1),
+        "{rows:#?}"
+    );
 }
