@@ -62,17 +62,23 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    /// Runs until aborted: registers the hook, then delivers whatever is due,
-    /// waking on `hub`'s changes, on retries falling due, and every poll
-    /// interval (a write by another process on SQLite reaches no hub here).
-    pub async fn run(self, hub: Option<Hub>) {
+    /// Runs until `stop` is set: registers the hook, then delivers whatever
+    /// is due, waking on `hub`'s changes, on retries falling due, and every
+    /// poll interval (a write by another process on SQLite reaches no hub
+    /// here). A step under way (an attempt, a transaction) is finished
+    /// first: cancelling one mid-transaction could hand the pool a
+    /// connection still holding the hook's row lock.
+    pub async fn run(self, hub: Option<Hub>, mut stop: Stop) {
         let mut changes = hub.as_ref().map(Hub::subscribe);
         let mut rng = ChaCha8Rng::seed_from_u64(seed());
         while let Err(e) = store::register(&self.db, &self.hook.url).await {
             tracing::warn!(hook = %self.hook.url, error = %e, "webhook: registering the hook failed; retrying");
-            tokio::time::sleep(self.settings.poll).await;
+            tokio::select! {
+                () = tokio::time::sleep(self.settings.poll) => {}
+                () = stop.wait() => return,
+            }
         }
-        loop {
+        while !stop.is_set() {
             let wait = match self.step(&mut rng).await {
                 Ok(Some(wait)) => wait,
                 Ok(None) => continue,
@@ -81,7 +87,10 @@ impl Deliverer {
                     self.settings.poll
                 }
             };
-            wait_for(&mut changes, wait).await;
+            tokio::select! {
+                () = wait_for(&mut changes, wait) => {}
+                () = stop.wait() => return,
+            }
         }
     }
 
@@ -231,6 +240,37 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         text.truncate(end);
     }
     text
+}
+
+/// Tells deliverers to stop once their current step is done. Never set
+/// once its sender is dropped: deliverers then run as long as the runtime.
+pub struct Stop(Option<tokio::sync::watch::Receiver<bool>>);
+
+impl Stop {
+    /// A signal set by `sender`.
+    pub fn new(receiver: tokio::sync::watch::Receiver<bool>) -> Stop {
+        Stop(Some(receiver))
+    }
+
+    /// Whether it is set.
+    pub fn is_set(&self) -> bool {
+        self.0.as_ref().is_some_and(|r| *r.borrow())
+    }
+
+    /// Completes when it is set (never, once its sender is gone).
+    pub async fn wait(&mut self) {
+        loop {
+            let Some(receiver) = self.0.as_mut() else {
+                return std::future::pending().await;
+            };
+            if *receiver.borrow_and_update() {
+                return;
+            }
+            if receiver.changed().await.is_err() {
+                self.0 = None;
+            }
+        }
+    }
 }
 
 /// Waits `wait`, or less if a change arrives first (every change waiting

@@ -109,8 +109,11 @@ pub async fn register(db: &DatabaseConnection, config: &WebhookConfig) -> Result
 pub struct Deliverers {
     db: DatabaseConnection,
     owner: String,
-    hooks: Vec<String>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Each hook's URL with its deliverer.
+    tasks: Vec<(String, tokio::task::JoinHandle<()>)>,
+    stop: tokio::sync::watch::Sender<bool>,
+    /// How long a deliverer may take to finish its step: an attempt's timeout, and some.
+    grace: std::time::Duration,
 }
 
 impl Deliverers {
@@ -119,18 +122,20 @@ impl Deliverers {
         &self.owner
     }
 
-    /// Stops every deliverer and gives up its leases, so another process
-    /// takes the hooks over at once rather than when the leases run out.
-    /// An attempt in flight is abandoned: its event is sent again (at least once).
+    /// Stops every deliverer once its current step is done (an attempt in
+    /// flight is finished and recorded) and gives up its lease, so another
+    /// process takes the hook over at once rather than when the lease runs
+    /// out. A deliverer still busy after the grace period is aborted and
+    /// keeps its lease until it runs out.
     pub async fn stop(self) {
-        for task in &self.tasks {
-            task.abort();
-        }
-        for task in self.tasks {
-            let _ = task.await;
-        }
-        for hook in &self.hooks {
-            if let Err(e) = crate::store::webhooks::release(&self.db, hook, &self.owner).await {
+        let _ = self.stop.send(true);
+        for (hook, mut task) in self.tasks {
+            if tokio::time::timeout(self.grace, &mut task).await.is_err() {
+                task.abort();
+                tracing::warn!(%hook, "webhook: the deliverer did not stop in time; its lease runs out by itself");
+                continue;
+            }
+            if let Err(e) = crate::store::webhooks::release(&self.db, &hook, &self.owner).await {
                 tracing::warn!(%hook, error = %e, "webhook: releasing the lease failed; it runs out by itself");
             }
         }
@@ -139,7 +144,8 @@ impl Deliverers {
 
 /// Starts one deliverer task per hook of `config`, woken by `hub`'s changes
 /// and counting outcomes into `outcomes` (label `outcome`: delivered, failed,
-/// dead) when given. They run until [`Deliverers::stop`] (or the runtime ends).
+/// dead) when given. They run until [`Deliverers::stop`], or as long as the
+/// runtime if the [`Deliverers`] are dropped.
 pub fn spawn(
     db: DatabaseConnection,
     hub: Option<Hub>,
@@ -149,6 +155,7 @@ pub fn spawn(
 ) -> Result<Deliverers, deliver::DeliverError> {
     let client = deliver::client(&config.settings)?;
     let owner = deliver::owner_id();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let tasks = config
         .hooks
         .iter()
@@ -163,14 +170,16 @@ pub fn spawn(
                 client: client.clone(),
                 outcomes: outcomes.clone(),
             };
-            tokio::spawn(deliverer.run(hub.clone()))
+            let task = tokio::spawn(deliverer.run(hub.clone(), deliver::Stop::new(stopped.clone())));
+            (hook.url.clone(), task)
         })
         .collect();
     Ok(Deliverers {
         db,
         owner,
-        hooks: config.hooks.iter().map(|h| h.url.clone()).collect(),
         tasks,
+        stop,
+        grace: config.settings.timeout + std::time::Duration::from_secs(5),
     })
 }
 
