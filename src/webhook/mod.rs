@@ -2,9 +2,9 @@
 //! same transaction as the change) is POSTed as JSON to each configured hook
 //! that wants its type, signed per the Standard Webhooks spec, at least once,
 //! in log order per hook, retried with exponential backoff and full jitter
-//! until the event is [`Settings::max_age`] old, then marked dead.
+//! until the event is [`Settings::max_age`](crate::webhook::Settings::max_age) old, then marked dead.
 //!
-//! One deliverer task per hook per process ([`deliver`]); a lease in the
+//! One deliverer task per hook per process ([`deliver`](crate::webhook::deliver)); a lease in the
 //! database lets one process at a time deliver to a hook, so replicas never
 //! make the same attempt twice. State lives in [`crate::store::webhooks`].
 
