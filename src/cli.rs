@@ -503,7 +503,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
             )
             .context("starting the webhook deliverers")?;
             for hook in &config.hooks {
-                tracing::info!(hook = %hook.url, "webhooks: delivering to {}", hook.url);
+                tracing::info!(hook = %hook.label(), "webhooks: delivering");
             }
             Some(deliverers)
         }

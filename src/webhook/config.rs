@@ -113,6 +113,19 @@ impl Hook {
         }
     }
 
+    /// The hook as logs name it: its origin and a short hash of the whole
+    /// URL (`https://hooks.example.com/…#3f2a9c1e`), since a hook's path or
+    /// query often carries a token of its own.
+    pub fn label(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let hash = Sha256::digest(self.url.as_bytes());
+        let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        let origin = reqwest::Url::parse(&self.url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        format!("{origin}/…#{short}")
+    }
+
     /// Whether it gets events of type `kind`.
     pub fn wants(&self, kind: &str) -> bool {
         self.events.as_ref().is_none_or(|e| e.contains(kind))
@@ -379,6 +392,14 @@ mod tests {
             build(&twice, None, Some(SECRET), Settings::default()),
             Err(ConfigError::Duplicate(_))
         ));
+    }
+
+    #[test]
+    fn a_hooks_label_keeps_its_path_out_of_logs() {
+        let label = Hook::all("https://hooks.example.com/services/T0/B0/s3cr3t?token=x").label();
+        assert!(label.starts_with("https://hooks.example.com/…#"), "{label}");
+        assert!(!label.contains("s3cr3t") && !label.contains("token"), "{label}");
+        assert_ne!(label, Hook::all("https://hooks.example.com/other").label());
     }
 
     #[test]

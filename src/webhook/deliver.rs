@@ -59,6 +59,8 @@ pub struct Deliverer {
     /// Outcomes counted by label `outcome`: `delivered`, `failed` (an
     /// attempt that will be retried), `dead`.
     pub outcomes: Option<IntCounterVec>,
+    /// The hook as logs name it ([`Hook::label`]).
+    pub label: String,
 }
 
 impl Deliverer {
@@ -72,7 +74,7 @@ impl Deliverer {
         let mut changes = hub.as_ref().map(Hub::subscribe);
         let mut rng = ChaCha8Rng::seed_from_u64(seed());
         while let Err(e) = store::register(&self.db, &self.hook.url).await {
-            tracing::warn!(hook = %self.hook.url, error = %e, "webhook: registering the hook failed; retrying");
+            tracing::warn!(hook = %self.label, error = %e, "webhook: registering the hook failed; retrying");
             tokio::select! {
                 () = tokio::time::sleep(self.settings.poll) => {}
                 () = stop.wait() => return,
@@ -83,7 +85,7 @@ impl Deliverer {
                 Ok(Some(wait)) => wait,
                 Ok(None) => continue,
                 Err(e) => {
-                    tracing::warn!(hook = %self.hook.url, error = %e, "webhook: database error; retrying");
+                    tracing::warn!(hook = %self.label, error = %e, "webhook: database error; retrying");
                     self.settings.poll
                 }
             };
@@ -157,17 +159,17 @@ impl Deliverer {
         )
         .await?;
         if !recorded {
-            tracing::warn!(hook = %self.hook.url, delivery = delivery.id, "webhook: lease lost during an attempt; it will be sent again");
+            tracing::warn!(hook = %self.label, delivery = delivery.id, "webhook: lease lost during an attempt; it will be sent again");
             return Ok(());
         }
         let outcome = match &attempt {
             Attempt::Delivered { .. } => "delivered",
             Attempt::Failed { error, retry_at, .. } => {
-                tracing::info!(hook = %self.hook.url, delivery = delivery.id, %error, %retry_at, "webhook: attempt failed; will retry");
+                tracing::info!(hook = %self.label, delivery = delivery.id, %error, %retry_at, "webhook: attempt failed; will retry");
                 "failed"
             }
             Attempt::Dead { error, .. } => {
-                tracing::warn!(hook = %self.hook.url, delivery = delivery.id, event = delivery.event_id, %error, "webhook: delivery is dead");
+                tracing::warn!(hook = %self.label, delivery = delivery.id, event = delivery.event_id, %error, "webhook: delivery is dead");
                 "dead"
             }
         };
@@ -201,7 +203,8 @@ impl Deliverer {
                 None,
                 Some(format!("no answer within {} ms", self.settings.timeout.as_millis())),
             ),
-            Err(e) => (None, Some(error_chain(&e))),
+            // Without the URL: the error is stored and shown, the URL may hold a token.
+            Err(e) => (None, Some(error_chain(&e.without_url()))),
         }
     }
 }

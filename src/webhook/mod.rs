@@ -105,6 +105,10 @@ pub async fn register(db: &DatabaseConnection, config: &WebhookConfig) -> Result
     Ok(())
 }
 
+fn label(url: &str) -> String {
+    Hook::all(url).label()
+}
+
 /// The running deliverers of one process.
 pub struct Deliverers {
     db: DatabaseConnection,
@@ -132,11 +136,11 @@ impl Deliverers {
         for (hook, mut task) in self.tasks {
             if tokio::time::timeout(self.grace, &mut task).await.is_err() {
                 task.abort();
-                tracing::warn!(%hook, "webhook: the deliverer did not stop in time; its lease runs out by itself");
+                tracing::warn!(hook = %label(&hook), "webhook: the deliverer did not stop in time; its lease runs out by itself");
                 continue;
             }
             if let Err(e) = crate::store::webhooks::release(&self.db, &hook, &self.owner).await {
-                tracing::warn!(%hook, error = %e, "webhook: releasing the lease failed; it runs out by itself");
+                tracing::warn!(hook = %label(&hook), error = %e, "webhook: releasing the lease failed; it runs out by itself");
             }
         }
     }
@@ -169,6 +173,7 @@ pub fn spawn(
                 owner: owner.clone(),
                 client: client.clone(),
                 outcomes: outcomes.clone(),
+                label: hook.label(),
             };
             let task = tokio::spawn(deliverer.run(hub.clone(), deliver::Stop::new(stopped.clone())));
             (hook.url.clone(), task)
