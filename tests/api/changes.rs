@@ -352,3 +352,54 @@ async fn two_timers_log_each_instant_once() {
         "{log:?}"
     );
 }
+
+/// Two writers in two processes' pools: the second to log waits for the
+/// first to commit, so ids are in commit order and a reader that has seen
+/// id N never finds a smaller id appear later.
+#[actix_web::test]
+#[cfg_attr(not(test_postgres), ignore = "needs TEST_DATABASE_URL (PostgreSQL)")]
+async fn change_ids_are_in_commit_order_across_writers() {
+    use gazette::publish::keys::Keys;
+    use gazette::store::changes::{record, Event, EventKind};
+    use sea_orm::TransactionTrait;
+    let Some(url) = fresh_postgres_database().await else {
+        // Forced with --include-ignored: fail, rather than pass without running.
+        panic!("needs TEST_DATABASE_URL naming a PostgreSQL server");
+    };
+    let (a, b) = (
+        gazette::query::open(&url).await.unwrap(),
+        gazette::query::open(&url).await.unwrap(),
+    );
+    let event = |slug: &str| Event {
+        kind: EventKind::Published,
+        article_id: Some(1),
+        taxonomy: None,
+        slug: slug.to_owned(),
+        path: format!("/{slug}/"),
+        locale: "en".to_owned(),
+        keys: Keys::new(),
+        at: Utc::now(),
+    };
+    let first = a.begin().await.unwrap();
+    record(&first, &[event("first")], &[]).await.unwrap();
+    let second = tokio::spawn({
+        let (b, e) = (b.clone(), event("second"));
+        async move {
+            let txn = b.begin().await.unwrap();
+            record(&txn, &[e], &[]).await.unwrap();
+            txn.commit().await.unwrap();
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !second.is_finished(),
+        "the second writer logged while the first was open"
+    );
+    assert!(gazette::query::changes::after(&b, None, 10).await.unwrap().is_empty());
+    first.commit().await.unwrap();
+    second.await.unwrap();
+    let log = gazette::query::changes::after(&b, None, 10).await.unwrap();
+    let order: Vec<(&str, i64)> = log.iter().map(|e| (e.slug.as_str(), e.id)).collect();
+    assert_eq!(order.iter().map(|(s, _)| *s).collect::<Vec<_>>(), ["first", "second"]);
+    assert!(order[0].1 < order[1].1);
+}
