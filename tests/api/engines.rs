@@ -48,8 +48,20 @@ async fn queries_keep_working_while_an_import_runs() {
 }
 
 fn serve(url: &str, content: &std::path::Path) -> Server {
+    // Past a PgBouncer when the suite runs through one: a LISTEN through a
+    // transaction pooler leaves its server connection subscribed, and the
+    // next client handed it (an import) reads a notification it never asked for.
+    let listen = listen_url(url);
     Server::start(
-        &["--database-url", url, "--admin-token", "t0ken", "--content"],
+        &[
+            "--database-url",
+            url,
+            "--listen-url",
+            &listen,
+            "--admin-token",
+            "t0ken",
+            "--content",
+        ],
         Some(content),
     )
 }

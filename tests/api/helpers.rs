@@ -53,8 +53,36 @@ pub async fn fresh_postgres_database() -> Option<String> {
         .await
         .expect("create test database");
     let _ = admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
-    Some(format!("{base}/{name}"))
+    // Keep the URL's parameters (`?statement-cache-capacity=0` behind PgBouncer).
+    let (url, params) = admin_url
+        .split_once('?')
+        .map_or((admin_url.as_str(), ""), |(u, p)| (u, p));
+    let (base, _) = url.rsplit_once('/').expect("a database URL");
+    let params = if params.is_empty() {
+        String::new()
+    } else {
+        format!("?{params}")
+    };
+    Some(format!("{base}/{name}{params}"))
+}
+
+/// Where a process should LISTEN for changes to the database at `url`:
+/// `url` itself, or when TEST_LISTEN_URL names the server directly (the
+/// suite runs through a transaction-pooling PgBouncer, which keeps no
+/// session for LISTEN) the same database there.
+pub fn listen_url(url: &str) -> String {
+    let Some(direct) = std::env::var("TEST_LISTEN_URL").ok().filter(|u| !u.is_empty()) else {
+        return url.to_owned();
+    };
+    let (path, params) = url.split_once('?').map_or((url, ""), |(u, p)| (u, p));
+    let name = path.rsplit_once('/').map_or("", |(_, n)| n);
+    let (server, _) = direct.rsplit_once('/').expect("a database URL");
+    let params = if params.is_empty() {
+        String::new()
+    } else {
+        format!("?{params}")
+    };
+    format!("{server}/{name}{params}")
 }
 
 /// A migrated database and the app over it.

@@ -413,17 +413,17 @@ async fn subscribers_on_one_postgres_replica_hear_writes_made_through_another() 
         panic!("needs TEST_DATABASE_URL naming a PostgreSQL server");
     };
     let empty = tempfile::tempdir().expect("temp dir");
-    let args = ["--database-url", url.as_str(), "--admin-token", TOKEN, "--content"];
-    // B listens through --listen-url (as past a PgBouncer: here the same server).
-    let b_args = [
-        "--database-url",
-        url.as_str(),
-        "--listen-url",
-        url.as_str(),
-        "--admin-token",
-        TOKEN,
-        "--content",
-    ];
+    // B always names --listen-url; A only when the suite runs through a
+    // PgBouncer (else it listens on the database URL, the default).
+    let listen = listen_url(&url);
+    let mut args = vec!["--database-url", url.as_str(), "--admin-token", TOKEN];
+    let mut b_args = args.clone();
+    b_args.extend(["--listen-url", listen.as_str()]);
+    if listen != url {
+        args.extend(["--listen-url", listen.as_str()]);
+    }
+    args.push("--content");
+    b_args.push("--content");
     let (a, b) = (
         Server::start(&args, Some(empty.path())),
         Server::start(&b_args, Some(empty.path())),
