@@ -715,9 +715,13 @@ async fn a_server_killed_mid_delivery_delivers_every_event_in_order_after_a_rest
     let empty = dir.path().join("content");
     std::fs::create_dir(&empty).unwrap();
     let log = dir.path().join("gazette.log");
+    // Past a transaction-pooling PgBouncer when the suite runs through one.
+    let listen = listen_url(&url);
     let args = [
         "--database-url",
         &url,
+        "--listen-url",
+        &listen,
         "--content",
         empty.to_str().unwrap(),
         "--webhook",
@@ -955,9 +959,13 @@ async fn two_servers_on_one_postgres_share_a_hook_and_the_survivor_takes_over_fr
     let empty = dir.path().join("content");
     std::fs::create_dir(&empty).unwrap();
     let log = dir.path().join("gazette.log");
+    // Past a transaction-pooling PgBouncer when the suite runs through one.
+    let listen = listen_url(&url);
     let args = [
         "--database-url",
         &url,
+        "--listen-url",
+        &listen,
         "--content",
         empty.to_str().unwrap(),
         "--webhook",
