@@ -19,7 +19,7 @@ use crate::publish::{self, FeedContent};
 use crate::server::rate_limit::{self, RateLimit};
 use crate::server::HttpSettings;
 use crate::site::Site;
-use crate::{db, graphql, server};
+use crate::{db, graphql, server, webhook};
 
 /// Gazette: a GraphQL content API over Hugo-style markdown files.
 #[derive(Parser, Debug)]
@@ -189,6 +189,37 @@ pub struct ServeArgs {
     /// Bucket size of the rate limit, in cost units.
     #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = rate_limit::DEFAULT_BURST)]
     pub rate_burst: f64,
+    /// A URL every change is POSTed to, signed (Standard Webhooks); repeatable, or comma-separated
+    /// in the variable. For event filters, use --webhooks.
+    #[arg(long = "webhook", global = true, env = "GAZETTE_WEBHOOK", value_delimiter = ',')]
+    pub webhook_urls: Vec<String>,
+    /// A TOML file of webhooks: `[[hook]]` tables with `url` and, optionally, `events`
+    /// (`article.published`, `article.updated`, `article.unpublished`, `article.deleted`, `term.updated`).
+    #[arg(long = "webhooks", global = true, env = "GAZETTE_WEBHOOKS_FILE")]
+    pub webhooks_file: Option<PathBuf>,
+    /// The secret webhooks are signed with, `whsec_` followed by base64 (24 to 64 bytes);
+    /// required when any webhook is configured.
+    #[arg(long, global = true, env = "GAZETTE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Seconds after its change a webhook delivery is retried before it is marked dead.
+    #[arg(long, global = true, env = "GAZETTE_WEBHOOK_MAX_AGE_SECS", default_value_t = webhook::config::DEFAULT_MAX_AGE_SECS)]
+    pub webhook_max_age_secs: u64,
+    /// Milliseconds the first webhook retry waits at most; the bound doubles after each failure
+    /// (each wait is random below it: full jitter).
+    #[arg(long, global = true, env = "GAZETTE_WEBHOOK_RETRY_BASE_MS", default_value_t = webhook::config::DEFAULT_RETRY_BASE_MS)]
+    pub webhook_retry_base_ms: u64,
+    /// Longest wait between two attempts of a webhook delivery, in milliseconds.
+    #[arg(long, global = true, env = "GAZETTE_WEBHOOK_RETRY_MAX_MS", default_value_t = webhook::config::DEFAULT_RETRY_MAX_MS)]
+    pub webhook_retry_max_ms: u64,
+    /// Milliseconds one webhook attempt may take before it counts as failed.
+    #[arg(long, global = true, env = "GAZETTE_WEBHOOK_TIMEOUT_MS", default_value_t = webhook::config::DEFAULT_TIMEOUT_MS)]
+    pub webhook_timeout_ms: u64,
+    /// Milliseconds a process's claim on a webhook lasts unless renewed (tests shorten it).
+    #[arg(long, global = true, hide = true, default_value_t = webhook::config::DEFAULT_LEASE_MS)]
+    pub webhook_lease_ms: u64,
+    /// Milliseconds between looks at the change log when no change woke a deliverer (tests shorten it).
+    #[arg(long, global = true, hide = true, default_value_t = webhook::config::DEFAULT_POLL_MS)]
+    pub webhook_poll_ms: u64,
     /// Header naming cacheable responses' cache keys, space-separated (Fastly, Varnish xkey); empty: none.
     #[arg(long, global = true, env = "GAZETTE_SURROGATE_KEY_HEADER", default_value = "Surrogate-Key", value_parser = key_header)]
     pub surrogate_key_header: String,
@@ -224,6 +255,34 @@ impl ServeArgs {
             max_aliases: self.max_aliases,
             max_root_fields: self.max_root_fields,
         }
+    }
+
+    /// The webhook delivery settings these flags set.
+    pub fn webhook_settings(&self) -> webhook::Settings {
+        webhook::Settings {
+            max_age: Duration::from_secs(self.webhook_max_age_secs),
+            retry_base: Duration::from_millis(self.webhook_retry_base_ms),
+            retry_max: Duration::from_millis(self.webhook_retry_max_ms),
+            timeout: Duration::from_millis(self.webhook_timeout_ms),
+            lease: Duration::from_millis(self.webhook_lease_ms),
+            poll: Duration::from_millis(self.webhook_poll_ms),
+        }
+    }
+
+    /// The webhooks these flags configure; `None` when there are none.
+    pub fn webhooks(&self) -> Result<Option<webhook::WebhookConfig>, webhook::ConfigError> {
+        let urls: Vec<String> = self
+            .webhook_urls
+            .iter()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect();
+        webhook::config::build(
+            &urls,
+            self.webhooks_file.as_deref(),
+            self.webhook_secret.as_deref(),
+            self.webhook_settings(),
+        )
     }
 
     /// The HTTP settings these flags set.
@@ -407,6 +466,8 @@ async fn import_with_progress(
 }
 
 async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // A bad webhook setting stops the start before anything is imported or served.
+    let webhooks = args.webhooks()?;
     let mut conn = db::open_with(&g.database_url, g.pool())
         .await
         .context("opening the database")?;
@@ -414,6 +475,12 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     let hub = Hub::connect_with(&conn, args.listen_url.as_deref(), args.subscription_buffer)
         .await
         .context("listening for changes")?;
+    if let Some(config) = &webhooks {
+        // Before the start's import: its changes reach the hooks too.
+        webhook::register(&conn, config)
+            .await
+            .context("registering the webhooks")?;
+    }
     if args.content.is_dir() {
         // Watch before the first import, so a file changed meanwhile is seen.
         let watcher = if args.watch {
@@ -458,6 +525,23 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .with_loader_delay(Duration::from_millis(args.loader_delay_ms))
         .with_limits(&args.limits(), !args.no_introspection);
     let data = server::AppData::new(api, args.http()).context("setting up metrics")?;
+    let deliverers = match &webhooks {
+        Some(config) => {
+            let deliverers = webhook::spawn(
+                data.api.db.clone(),
+                Some(data.api.hub.clone()),
+                read.site.clone(),
+                config,
+                Some(data.metrics.webhook_deliveries.clone()),
+            )
+            .context("starting the webhook deliverers")?;
+            for hook in &config.hooks {
+                tracing::info!(hook = %hook.label(), "webhooks: delivering");
+            }
+            Some(deliverers)
+        }
+        None => None,
+    };
     // SIGTERM and Ctrl-C stop accepting, let in-flight requests finish, then exit 0.
     let http = actix_web::HttpServer::new(move || server::app(data.clone()))
         .shutdown_timeout(30)
@@ -466,7 +550,12 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     for addr in http.addrs() {
         println!("Gazette is serving GraphiQL at http://{addr}/ (GraphQL at http://{addr}/graphql)");
     }
-    http.run().await.context("serving")?;
+    let served = http.run().await.context("serving");
+    // After a clean stop another replica takes the hooks over at once.
+    if let Some(deliverers) = deliverers {
+        deliverers.stop().await;
+    }
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -490,6 +579,8 @@ mod tests {
         assert_eq!(http.cache_max_age, default.cache_max_age);
         assert_eq!(http.apq_capacity, default.apq_capacity);
         assert_eq!(http.publish, default.publish);
+        assert_eq!(cli.serve.webhook_settings(), webhook::Settings::default());
+        assert!(cli.serve.webhooks().expect("no webhooks is valid").is_none());
         assert_eq!(http.cache_keys, default.cache_keys);
         assert_eq!(
             cli.serve.loader_delay_ms,

@@ -32,3 +32,5 @@ pub mod site;
 pub mod store;
 /// Text helpers: slugs, CJK-aware word counts, markdown rendering.
 pub mod text;
+/// Webhooks: every change POSTed, signed, to each configured hook, at least once and in order.
+pub mod webhook;

@@ -12,3 +12,5 @@ pub mod section;
 pub mod tag;
 pub mod term;
 pub mod translation;
+pub mod webhook_delivery;
+pub mod webhook_hook;

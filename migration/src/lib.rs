@@ -15,6 +15,7 @@ mod m20261201_000010_sections;
 mod m20261201_000011_terms;
 mod m20261201_000012_article_menus;
 mod m20261201_000013_change_log;
+mod m20261201_000014_webhooks;
 mod m20261201_000015_build_options;
 mod m20261201_000017_persisted_queries;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_terms::Migration),
             Box::new(m20261201_000012_article_menus::Migration),
             Box::new(m20261201_000013_change_log::Migration),
+            Box::new(m20261201_000014_webhooks::Migration),
             Box::new(m20261201_000015_build_options::Migration),
             Box::new(m20261201_000017_persisted_queries::Migration),
         ]

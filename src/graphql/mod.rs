@@ -24,6 +24,7 @@ pub mod site;
 pub mod subscription;
 pub mod taxonomy;
 pub mod term;
+pub mod webhook;
 
 use crate::site::Site;
 use std::sync::Arc;

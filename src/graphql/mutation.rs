@@ -10,6 +10,7 @@ use super::context::RequestContext;
 use super::error::ApiError;
 use super::id::{self, Kind};
 use super::term::{Category, Tag};
+use super::webhook::{self, WebhookDelivery};
 use crate::edit::{self, ArticleFields, EditError};
 use crate::query::Taxonomy;
 
@@ -259,5 +260,24 @@ impl Mutation {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Queues a new delivery of a webhook delivery's event to the same hook,
+    /// sent within a few seconds, outside the hook's ordered stream (it
+    /// neither waits for earlier events nor holds up later ones), with the
+    /// same `webhook-id` so receivers can drop it if they had it. Returns
+    /// the new delivery.
+    async fn redeliver_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID of the delivery to send again.")] id: ID,
+    ) -> Result<WebhookDelivery, ApiError> {
+        let db = db(ctx)?;
+        let delivery = crate::store::webhooks::redeliver(db, webhook::decode_id("id", &id)?, Utc::now())
+            .await?
+            .ok_or_else(|| ApiError::bad_input("id", "no such webhook delivery"))?;
+        let mut page = webhook::with_types(db, vec![delivery]).await?;
+        page.pop()
+            .ok_or_else(|| ApiError::Internal("a redelivery vanished".into()))
     }
 }

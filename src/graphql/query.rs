@@ -20,6 +20,7 @@ use super::section::SectionQuery;
 use super::site::SiteQuery;
 use super::taxonomy::TaxonomyRootQuery;
 use super::term::{Category, Tag};
+use super::webhook::WebhookQuery;
 use crate::locale::Locale;
 use crate::query::articles::{self, Scope};
 use crate::query::{terms, Taxonomy};
@@ -36,6 +37,7 @@ pub struct Query(
     SiteQuery,
     SectionQuery,
     TaxonomyRootQuery,
+    WebhookQuery,
     ChangeQuery,
 );
 

@@ -1,5 +1,5 @@
 //! Prometheus metrics at `/metrics`: requests and latency by operation,
-//! errors by code, and database pool use.
+//! errors by code, database pool use, and webhook delivery outcomes.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -25,6 +25,8 @@ pub struct Metrics {
     subscriptions: IntGauge,
     /// Connections closed because a subscriber fell behind.
     pub slow_subscribers: IntCounter,
+    /// Webhook attempts by outcome: `delivered`, `failed` (to be retried), `dead` (given up).
+    pub webhook_deliveries: IntCounterVec,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -66,6 +68,14 @@ impl Metrics {
         registry.register(Box::new(websockets.clone()))?;
         registry.register(Box::new(subscriptions.clone()))?;
         registry.register(Box::new(slow_subscribers.clone()))?;
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "gazette_webhook_deliveries_total",
+                "Webhook attempts by outcome: delivered, failed (to be retried), dead (given up)",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(webhook_deliveries.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -75,6 +85,7 @@ impl Metrics {
             websockets,
             subscriptions,
             slow_subscribers,
+            webhook_deliveries,
             operations: Mutex::new(HashSet::new()),
         })
     }

@@ -13,6 +13,7 @@ pub mod schedule;
 mod search_index;
 pub mod sections;
 pub mod terms;
+pub mod webhooks;
 mod writer;
 
 use sea_orm::{DbErr, SqlErr};

@@ -27,3 +27,4 @@ mod site;
 mod subscriptions;
 mod typed_client;
 mod watch;
+mod webhooks;
