@@ -134,12 +134,17 @@ impl ReadPools {
         for url in urls {
             let mut opts = ConnectOptions::new(url.clone());
             opts.max_connections(max_connections)
-                .acquire_timeout(CHECK_TIMEOUT * 2)
+                // A replica that went away fails a read within this, which
+                // then runs on the primary.
+                .acquire_timeout(CHECK_TIMEOUT)
                 .connect_lazy(true)
                 .sqlx_logging(false);
             let db = Database::connect(opts).await?;
             if db.get_database_backend() != DbBackend::Postgres {
-                return Err(DbErr::Custom(format!("replica {}: replicas are PostgreSQL", redact(url))));
+                return Err(DbErr::Custom(format!(
+                    "replica {}: replicas are PostgreSQL",
+                    redact(url)
+                )));
             }
             replicas.push(Replica {
                 name: redact(url),
@@ -193,7 +198,9 @@ impl ReadPools {
         if self.primary.get_database_backend() != DbBackend::Postgres {
             return None;
         }
-        lsn(&self.primary, "SELECT pg_current_wal_lsn()::text AS lsn").await.ok()
+        lsn(&self.primary, "SELECT pg_current_wal_lsn()::text AS lsn")
+            .await
+            .ok()
     }
 
     /// Samples the primary and every replica once.

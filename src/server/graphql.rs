@@ -13,13 +13,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use tracing::Instrument;
 
 use super::auth::{auth, client_ip, WrongToken};
-use crate::db::replicas::Lsn;
-use crate::graphql::auth::Auth;
-use crate::publish::keys::Keys;
 use super::request::{self, Prepared, RequestError};
 use super::response::{self, Media, Outcome};
 use super::AppData;
+use crate::db::replicas::Lsn;
+use crate::graphql::auth::Auth;
 use crate::graphql::error::code;
+use crate::publish::keys::Keys;
 
 /// A request answered without a GraphQL response: each layer's error,
 /// mapped to a status and `extensions.code` here and nowhere else.
@@ -110,9 +110,7 @@ fn min_lsn(req: &HttpRequest) -> Result<Option<Lsn>, RequestError> {
     let Some(value) = req.headers().get(MIN_LSN) else {
         return Ok(None);
     };
-    let text = value
-        .to_str()
-        .map_err(|_| RequestError::MinLsn("not text".into()))?;
+    let text = value.to_str().map_err(|_| RequestError::MinLsn("not text".into()))?;
     text.parse().map(Some).map_err(RequestError::MinLsn)
 }
 
@@ -127,8 +125,9 @@ struct Ran {
 
 /// Runs a checked request: a query on a replica in rotation (one that
 /// has replayed `min_lsn`, if given), else the primary; anything else on
-/// the primary. A query that fails on a replica with an internal error (it
-/// went away mid-flight) runs once more on the primary: nothing was sent.
+/// the primary. A query that fails on a replica with an internal error or
+/// a pool timeout (it went away mid-flight) runs once more on the primary:
+/// nothing was sent to the client yet.
 async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_query: bool, min_lsn: Option<Lsn>) -> Ran {
     let api = &data.api;
     if !is_query {
@@ -155,10 +154,14 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
     };
     let again = request_copy(&request);
     let (response, keys) = api.execute_on(request, auth.clone(), &reads.db).await;
-    let failed = response
-        .errors
-        .iter()
-        .any(|e| crate::graphql::error::code_of(e) == Some(code::INTERNAL_SERVER_ERROR));
+    // An internal error, or a pool that could not hand out a connection in
+    // time: the replica is down or unreachable (the monitor will notice).
+    let failed = response.errors.iter().any(|e| {
+        matches!(
+            crate::graphql::error::code_of(e),
+            Some(code::INTERNAL_SERVER_ERROR | code::TIMEOUT)
+        )
+    });
     if failed {
         tracing::warn!(replica = %replica, "a read failed on a replica; retrying on the primary");
         let (response, keys) = api.execute_on(again, auth, &api.db).await;

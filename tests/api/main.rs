@@ -20,6 +20,7 @@ mod mutations;
 mod pagination;
 mod preview;
 mod relations;
+mod replicas;
 mod schema;
 mod search;
 mod shortcodes;

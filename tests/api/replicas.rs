@@ -1,0 +1,180 @@
+//! Read replicas against a real streaming standby (.ci/standby.sh): queries
+//! read from it, a mutation's answer and a read carrying its
+//! `X-Gazette-Min-Lsn` see the write although the standby lags (replay
+//! paused), and with the standby stopped no request fails: reads move to the
+//! primary and come back when it returns.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header;
+use gazette::db::replicas::ReadPools;
+use gazette::graphql::{Api, Limits};
+use gazette::server::{AppData, HttpSettings};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const TOKEN: &str = "replica-token";
+const SLUGS: &str = "{ articles(first: 50) { nodes { slug } } }";
+
+/// The database at `url`'s name on the TEST_REPLICA_URL server.
+fn on_standby(url: &str) -> String {
+    let standby = std::env::var("TEST_REPLICA_URL").expect("TEST_REPLICA_URL");
+    let name = url.rsplit_once('/').map_or("", |(_, n)| n);
+    let (server, _) = standby.rsplit_once('/').expect("a database URL");
+    format!("{server}/{name}")
+}
+
+fn standby_ctl(action: &str) {
+    let ctl = std::env::var("TEST_STANDBY_CTL").expect("TEST_STANDBY_CTL");
+    let out = std::process::Command::new(ctl)
+        .arg(action)
+        .output()
+        .expect("standby control runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+async fn query(data: &AppData, min_lsn: Option<&str>) -> Reply {
+    let mut req = post(json!({ "query": SLUGS }));
+    if let Some(lsn) = min_lsn {
+        req = req.insert_header(("x-gazette-min-lsn", lsn));
+    }
+    send(data, req).await
+}
+
+fn slugs_of(reply: &Reply) -> Vec<String> {
+    let body = reply.json();
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["articles"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Creates article `slug`; the `X-Gazette-Min-Lsn` its answer carries.
+async fn create(data: &AppData, slug: &str) -> String {
+    let input =
+        json!({ "slug": slug, "title": slug, "body": "b", "publishedAt": "2025-01-01T00:00:00Z", "lang": "en" });
+    let req = post(json!({
+        "query": "mutation($input: CreateArticleInput!) { createArticle(input: $input) { slug } }",
+        "variables": { "input": input },
+    }))
+    .insert_header((header::AUTHORIZATION, format!("Bearer {TOKEN}")));
+    let reply = send(data, req).await;
+    assert_eq!(reply.json()["data"]["createArticle"]["slug"], slug, "{}", reply.json());
+    reply
+        .header("x-gazette-min-lsn")
+        .expect("a mutation's answer names its WAL position")
+}
+
+async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not within 10 s: {what}");
+}
+
+async fn replay(standby: &DatabaseConnection, sql: &str) {
+    standby.execute_unprepared(sql).await.expect("replay control");
+}
+
+#[actix_web::test]
+#[cfg_attr(
+    not(test_replica),
+    ignore = "needs TEST_DATABASE_URL and TEST_REPLICA_URL (a streaming standby)"
+)]
+async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
+    let url = fresh_postgres_database().await.expect("TEST_DATABASE_URL");
+    let primary = gazette::query::open(&url).await.unwrap();
+    let standby_url = on_standby(&url);
+    // The new database and its migrations reach the standby by replay.
+    let mut standby = None;
+    until("the database is on the standby", async || {
+        standby = sea_orm::Database::connect(&standby_url).await.ok();
+        standby.is_some()
+    })
+    .await;
+    let standby = standby.unwrap();
+    let reads = Arc::new(
+        ReadPools::connect(primary.clone(), &[standby_url.clone()], 4, Duration::from_secs(5))
+            .await
+            .unwrap(),
+    );
+    tokio::spawn(reads.clone().monitor());
+    let api = Api::new(primary.clone()).with_reads(reads.clone());
+    let settings = HttpSettings {
+        admin_token: Some(TOKEN.to_owned()),
+        ..HttpSettings::default()
+    };
+    let data = AppData::new(api.with_limits(&Limits::default(), true), settings).unwrap();
+
+    let first = create(&data, "first").await;
+    until("the standby replays the first article", async || {
+        reads.replicas[0].in_rotation(Duration::from_secs(5))
+            && slugs_of(&query(&data, Some(&first)).await) == ["first"]
+    })
+    .await;
+
+    // Replay paused: the standby stays behind the primary.
+    replay(&standby, "SELECT pg_wal_replay_pause()").await;
+    let second = create(&data, "second").await;
+    let plain = query(&data, None).await;
+    assert_eq!(slugs_of(&plain), ["first"], "a plain query reads the lagging standby");
+    let fresh = query(&data, Some(&second)).await;
+    assert_eq!(
+        slugs_of(&fresh).len(),
+        2,
+        "a read at the mutation's position sees it (the primary answers)"
+    );
+    replay(&standby, "SELECT pg_wal_replay_resume()").await;
+    until("the standby catches up", async || {
+        slugs_of(&query(&data, None).await).len() == 2
+    })
+    .await;
+
+    // The standby goes away: no request fails, even those sent before the
+    // monitor notices (they fail on the standby and run again on the primary).
+    drop(standby);
+    standby_ctl("stop");
+    for _ in 0..30 {
+        assert_eq!(slugs_of(&query(&data, None).await).len(), 2);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!reads.replicas[0].in_rotation(Duration::from_secs(5)));
+    create(&data, "third").await;
+    assert_eq!(slugs_of(&query(&data, None).await).len(), 3, "the primary answers");
+
+    // Back: in rotation again, and reads go there (replay paused once more
+    // shows a query served by the standby).
+    standby_ctl("start");
+    until("the standby is back in rotation", async || {
+        reads.replicas[0].in_rotation(Duration::from_secs(5))
+    })
+    .await;
+    let standby = sea_orm::Database::connect(&standby_url).await.unwrap();
+    until("the standby replays the third article", async || {
+        slugs_of(&query(&data, Some(&create_lsn_now(&reads).await)).await).len() == 3
+    })
+    .await;
+    replay(&standby, "SELECT pg_wal_replay_pause()").await;
+    create(&data, "fourth").await;
+    let plain: Value = query(&data, None).await.json();
+    assert_eq!(
+        plain["data"]["articles"]["nodes"].as_array().unwrap().len(),
+        3,
+        "reads are back on the standby: {plain}"
+    );
+    replay(&standby, "SELECT pg_wal_replay_resume()").await;
+}
+
+/// The primary's position now, as a header value.
+async fn create_lsn_now(reads: &ReadPools) -> String {
+    reads.primary_lsn().await.expect("a WAL position").to_string()
+}
