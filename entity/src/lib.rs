@@ -3,6 +3,7 @@
 pub mod article;
 pub mod article_category;
 pub mod article_menu;
+pub mod article_resource;
 pub mod article_tag;
 pub mod article_term;
 pub mod category;

@@ -16,6 +16,7 @@ mod m20261201_000011_terms;
 mod m20261201_000012_article_menus;
 mod m20261201_000013_change_log;
 mod m20261201_000015_build_options;
+mod m20261201_000016_resources;
 mod m20261201_000017_persisted_queries;
 
 /// Every migration, in the order they run.
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_article_menus::Migration),
             Box::new(m20261201_000013_change_log::Migration),
             Box::new(m20261201_000015_build_options::Migration),
+            Box::new(m20261201_000016_resources::Migration),
             Box::new(m20261201_000017_persisted_queries::Migration),
         ]
     }
