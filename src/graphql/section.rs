@@ -123,6 +123,7 @@ impl Section {
         let page = BodyPage {
             front_matter: &self.0.front_matter,
             source_path: self.0.source_path.as_deref().unwrap_or_default(),
+            resources: &std::collections::HashMap::new(),
         };
         render(ctx, &self.0.body, format, page).await
     }
