@@ -10,6 +10,7 @@ pub mod category;
 pub mod change_event;
 pub mod list_page;
 pub mod section;
+pub mod section_resource;
 pub mod tag;
 pub mod term;
 pub mod translation;

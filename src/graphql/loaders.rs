@@ -100,6 +100,24 @@ impl Loader<ResourcesOf> for RequestContext {
     }
 }
 
+/// The branch bundle resources of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SectionResourcesOf(pub i32);
+
+impl Loader<SectionResourcesOf> for RequestContext {
+    type Value = Arc<Vec<resources::Resource>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SectionResourcesOf]) -> Result<HashMap<SectionResourcesOf, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let mut found = resources::of_sections(&self.db, &ids).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (SectionResourcesOf(id), Arc::new(found.remove(&id).unwrap_or_default())))
+            .collect())
+    }
+}
+
 /// An article the request sees, by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArticleById(pub i32);

@@ -1,8 +1,10 @@
 //! Page bundles: the files beside a leaf bundle's `index.md` (in its
-//! subfolders too) are the page's resources, named, titled and given params
-//! by front matter `resources` rules as Hugo does. Content files beside it
-//! (Hugo's page resources, which have no URL) are not among them, nor are
-//! hidden files or symlinks (a symlink could point out of the content folder).
+//! subfolders too) are the page's resources, and those beside a branch
+//! bundle's `_index.md` (not in its subfolders) the section's, named,
+//! titled and given params by front matter `resources` rules as Hugo does.
+//! Content files beside them (Hugo's page resources, which have no URL) are
+//! not among them, nor are hidden files or symlinks (a symlink could point
+//! out of the content folder).
 
 use std::path::Path;
 
@@ -22,8 +24,19 @@ pub fn is_leaf_index(path: &Path) -> bool {
 /// applied, in Hugo's order (by name), and a digest of their names, sizes
 /// and modification times, so a changed file changes the page's hash.
 pub fn leaf_resources(dir: &Path, fields: &Map<String, Value>) -> Result<(Vec<NewResource>, Vec<u8>), String> {
+    resources(dir, fields, usize::MAX)
+}
+
+/// The files of the branch bundle (an `_index` file's folder) in `dir`:
+/// those directly in it only, as in Hugo; see [`leaf_resources`].
+pub fn branch_resources(dir: &Path, fields: &Map<String, Value>) -> Result<Vec<NewResource>, String> {
+    resources(dir, fields, 1).map(|(found, _)| found)
+}
+
+fn resources(dir: &Path, fields: &Map<String, Value>, depth: usize) -> Result<(Vec<NewResource>, Vec<u8>), String> {
     let mut found = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
+        .max_depth(depth)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));

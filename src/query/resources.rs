@@ -1,14 +1,56 @@
-//! Page bundle resources: each article's, batched by article id, and the
-//! one a request path names (for serving its file).
+//! Page bundle resources: each article's and each section's, batched by
+//! id, and the one a request path names (for serving its file).
 
 use std::collections::HashMap;
 
-use entity::{article, article_resource};
+use entity::{article, article_resource, section, section_resource};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::articles::Visibility;
 
-pub use article_resource::Model as Resource;
+/// A bundle file's stored facts, an article's or a section's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Relative to the bundle's folder (`images/a.png`).
+    pub path: String,
+    pub name: String,
+    pub title: String,
+    pub media_type: String,
+    pub size: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub params: serde_json::Value,
+}
+
+impl From<article_resource::Model> for Resource {
+    fn from(r: article_resource::Model) -> Self {
+        Resource {
+            path: r.path,
+            name: r.name,
+            title: r.title,
+            media_type: r.media_type,
+            size: r.size,
+            width: r.width,
+            height: r.height,
+            params: r.params,
+        }
+    }
+}
+
+impl From<section_resource::Model> for Resource {
+    fn from(r: section_resource::Model) -> Self {
+        Resource {
+            path: r.path,
+            name: r.name,
+            title: r.title,
+            media_type: r.media_type,
+            size: r.size,
+            width: r.width,
+            height: r.height,
+            params: r.params,
+        }
+    }
+}
 
 /// Every resource of each article, in the bundle's order: one statement for all ids.
 pub async fn of_articles(db: &DatabaseConnection, article_ids: &[i32]) -> Result<HashMap<i32, Vec<Resource>>, DbErr> {
@@ -23,15 +65,34 @@ pub async fn of_articles(db: &DatabaseConnection, article_ids: &[i32]) -> Result
         .all(db)
         .await?;
     for row in rows {
-        out.entry(row.article_id).or_default().push(row);
+        out.entry(row.article_id).or_default().push(row.into());
+    }
+    Ok(out)
+}
+
+/// Every resource of each section, in the bundle's order: one statement for all ids.
+pub async fn of_sections(db: &DatabaseConnection, section_ids: &[i32]) -> Result<HashMap<i32, Vec<Resource>>, DbErr> {
+    let mut out: HashMap<i32, Vec<Resource>> = HashMap::new();
+    if section_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = section_resource::Entity::find()
+        .filter(section_resource::Column::SectionId.is_in(section_ids.iter().copied()))
+        .order_by_asc(section_resource::Column::SectionId)
+        .order_by_asc(section_resource::Column::Position)
+        .all(db)
+        .await?;
+    for row in rows {
+        out.entry(row.section_id).or_default().push(row.into());
     }
     Ok(out)
 }
 
 /// A resource a request path names, with the content file of the article
-/// it belongs to (its folder holds the file): the article at one of
-/// `candidates` (`(page path, resource path)` splits of the request path)
-/// that `vis` sees and whose bundle has that file. The longest page path wins.
+/// or section it belongs to (its folder holds the file): the article at one
+/// of `candidates` (`(page path, resource path)` splits of the request
+/// path) that `vis` sees, else the section there, whose bundle has that
+/// file. The longest page path wins.
 pub async fn at_path(
     db: &DatabaseConnection,
     vis: Visibility,
@@ -46,7 +107,18 @@ pub async fn at_path(
             .one(db)
             .await?;
         if let Some((resource, Some(article))) = found {
-            return Ok(Some((article.source_path, resource)));
+            return Ok(Some((article.source_path, resource.into())));
+        }
+        let found = section_resource::Entity::find()
+            .find_also_related(section::Entity)
+            .filter(section::Column::Path.eq(page.as_str()))
+            .filter(section_resource::Column::Path.eq(file.as_str()))
+            .one(db)
+            .await?;
+        if let Some((resource, Some(section))) = found {
+            if let Some(source_path) = section.source_path {
+                return Ok(Some((source_path, resource.into())));
+            }
         }
     }
     Ok(None)

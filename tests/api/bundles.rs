@@ -171,6 +171,42 @@ async fn a_leaf_bundles_resources_are_hugos() {
 }
 
 #[actix_web::test]
+async fn a_branch_bundles_resources_are_hugos_and_served() {
+    let b = Bundles::new().await;
+    let data = b
+        .app
+        .data(
+            r#"{ section(path: "gallery") { resources { name title mediaType relPermalink params width height } }
+                 image: section(path: "gallery") { resources(mediaType: "image") { name } }
+                 pdf: section(path: "gallery") { resources(mediaType: "application/pdf") { name } } }"#,
+            json!({}),
+        )
+        .await;
+    // Only the files beside `_index.md`: `sub/inner.png` is not the section's.
+    assert_eq!(data["section"]["resources"], json!(hugo_resources("gallery/_index.md")));
+    assert_eq!(data["image"]["resources"], json!([{ "name": "cover.png" }]));
+    assert_eq!(data["pdf"]["resources"], json!([]));
+    let r = b.get("/gallery/cover.png", &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, std::fs::read(b.content().join("gallery/cover.png")).unwrap());
+    assert_eq!(b.get("/gallery/sub/inner.png", &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get("/gallery/_index.md", &[]).await.status, StatusCode::NOT_FOUND);
+
+    // A changed file is re-imported with the section.
+    std::fs::write(b.content().join("gallery/notes.csv"), "a\n").unwrap();
+    let summary = b.reimport().await;
+    assert_eq!(summary.updated, 1, "{summary}");
+    let data = b
+        .app
+        .data(r#"{ section(path: "gallery") { resources { name } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        data["section"]["resources"],
+        json!([{ "name": "cover.png" }, { "name": "notes.csv" }])
+    );
+}
+
+#[actix_web::test]
 async fn media_type_keeps_a_main_or_a_full_type() {
     let b = Bundles::new().await;
     let names = |rs: Vec<Value>| -> Vec<String> { rs.iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect() };

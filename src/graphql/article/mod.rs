@@ -551,10 +551,7 @@ impl Article {
         #[graphql(desc = "A full media type (`image/png`) or a main type (`image`).")] media_type: Option<String>,
     ) -> Result<Vec<resources::Resource>, ApiError> {
         let all = resources::of_article(ctx, self.card().id, &self.card().path).await?;
-        Ok(match media_type {
-            Some(t) => all.into_iter().filter(|r| r.is_of(&t)).collect(),
-            None => all,
-        })
+        Ok(resources::of_type(all, media_type.as_deref()))
     }
 
     /// `thumbnail` resolved: a relative thumbnail naming a bundle file (by

@@ -8,12 +8,12 @@ use serde_json::Value;
 
 use super::super::context::{self, RequestContext};
 use super::super::error::ApiError;
-use super::super::loaders::ResourcesOf;
+use super::super::loaders::{ResourcesOf, SectionResourcesOf};
 use crate::query::resources::Resource as Row;
 use crate::site::Site;
 
-/// A file of an article's page bundle (an image, a PDF, …), as Hugo's
-/// `.Resources` lists it: named, titled and given params by the front
+/// A file of an article's page bundle or a section's branch bundle (an
+/// image, a PDF, …), as Hugo's `.Resources` lists it: named, titled and given params by the front
 /// matter `resources` rules.
 #[derive(SimpleObject, Clone)]
 pub struct Resource {
@@ -28,7 +28,7 @@ pub struct Resource {
     /// Its media type from its extension (Hugo's `.MediaType.Type`:
     /// `image/png`, `application/pdf`); `application/octet-stream` when unknown.
     pub media_type: String,
-    /// Hugo's `.Permalink`: the article's URL plus its path, absolute when
+    /// Hugo's `.Permalink`: its page's URL plus its path, absolute when
     /// the baseURL has a host. `gazette serve` answers it with the file.
     pub url: String,
     /// Hugo's `.RelPermalink`: the same URL without scheme and host.
@@ -99,6 +99,24 @@ impl Resource {
                 .next()
                 .is_some_and(|main| main.eq_ignore_ascii_case(wanted))
         }
+    }
+}
+
+/// The resources of section `id` at page path `page` (batched by the loader).
+pub async fn of_section(ctx: &Context<'_>, id: i32, page: &str) -> Result<Vec<Resource>, ApiError> {
+    let rows = context::loaders(ctx)?
+        .load_one(SectionResourcesOf(id))
+        .await?
+        .unwrap_or_default();
+    let site = &RequestContext::of(ctx)?.site;
+    Ok(rows.iter().map(|r| Resource::of(site, page, r)).collect())
+}
+
+/// Those of `all` of `media_type` (see [`Resource::is_of`]), or all.
+pub fn of_type(all: Vec<Resource>, media_type: Option<&str>) -> Vec<Resource> {
+    match media_type {
+        Some(t) => all.into_iter().filter(|r| r.is_of(t)).collect(),
+        None => all,
     }
 }
 
