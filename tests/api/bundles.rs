@@ -254,6 +254,15 @@ async fn bundle_files_are_served_with_etag_ranges_and_cache_control() {
         Some(format!("bytes 0-3/{}", pdf.len()))
     );
 
+    // Asking for compression too leaves the range of the file's bytes.
+    let gzip = [(header::RANGE, "bytes=0-3"), (header::ACCEPT_ENCODING, "gzip")];
+    let part = b.get("/post/photo-essay/guide.pdf", &gzip).await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.body, b"%PDF");
+    let part = b.get("/post/photo-essay/data/table.csv", &gzip).await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.body, b"a,b\n");
+
     let png = b.get("/post/photo-essay/images/sunset.png", &[]).await;
     assert_eq!(png.status, StatusCode::OK);
     assert_eq!(png.header(header::CONTENT_TYPE).as_deref(), Some("image/png"));
