@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use entity::{article, article_resource, section, section_resource};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use entity::{article, article_resource, section, section_resource, translation};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use super::articles::Visibility;
 
@@ -91,17 +91,27 @@ pub async fn of_sections(db: &DatabaseConnection, section_ids: &[i32]) -> Result
 /// A resource a request path names, with the content file of the article
 /// or section it belongs to (its folder holds the file): the article at one
 /// of `candidates` (`(page path, resource path)` splits of the request
-/// path) that `vis` sees, else the section there, whose bundle has that
-/// file. The longest page path wins.
+/// path) that `vis` sees (at its own path or a translation's: Hugo
+/// publishes a bundle's files under each language's page), else the
+/// section there, whose bundle has that file. The longest page path wins.
 pub async fn at_path(
     db: &DatabaseConnection,
     vis: Visibility,
     candidates: &[(String, String)],
 ) -> Result<Option<(String, Resource)>, DbErr> {
     for (page, file) in candidates {
+        let translated = translation::Entity::find()
+            .select_only()
+            .column(translation::Column::ArticleId)
+            .filter(translation::Column::Path.eq(page.as_str()))
+            .into_query();
         let found = article_resource::Entity::find()
             .find_also_related(article::Entity)
-            .filter(article::Column::Path.eq(page.as_str()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(article::Column::Path.eq(page.as_str()))
+                    .add(article::Column::Id.in_subquery(translated)),
+            )
             .filter(article_resource::Column::Path.eq(file.as_str()))
             .filter(vis.condition())
             .one(db)

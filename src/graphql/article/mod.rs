@@ -452,8 +452,8 @@ impl Article {
             _ => full.source_path.clone(),
         };
         // A translation's own front matter is not stored: `param` reads the original's.
-        // Its bundle is the original's, at the original's URL.
-        let links = resources::links(&resources::of_article(ctx, full.id, &full.path).await?);
+        // Its bundle is the original's, at the served version's URL.
+        let links = resources::links(&resources::of_article(ctx, full.id, &self.served_path(ctx).await?).await?);
         let page = BodyPage {
             front_matter: &full.front_matter,
             source_path: &source_path,
@@ -542,7 +542,9 @@ impl Article {
     /// Its page bundle's files (a leaf bundle's: every file beside its
     /// `index.md`, in subfolders too, but content files), with the names,
     /// titles and params front matter `resources` rules give them, in name
-    /// order as Hugo lists them; empty for a page that is not a bundle. `mediaType` keeps those
+    /// order as Hugo lists them; empty for a page that is not a bundle.
+    /// Their URLs are under the served version's (`/fr/post/x/a.png` for a
+    /// served translation), as Hugo publishes them under each language's page. `mediaType` keeps those
     /// of a full type (`image/png`) or of a main type (`image`, as Hugo's
     /// `.Resources.ByType "image"`), case-insensitively.
     async fn resources(
@@ -550,7 +552,7 @@ impl Article {
         ctx: &Context<'_>,
         #[graphql(desc = "A full media type (`image/png`) or a main type (`image`).")] media_type: Option<String>,
     ) -> Result<Vec<resources::Resource>, ApiError> {
-        let all = resources::of_article(ctx, self.card().id, &self.card().path).await?;
+        let all = resources::of_article(ctx, self.card().id, &self.served_path(ctx).await?).await?;
         Ok(resources::of_type(all, media_type.as_deref()))
     }
 
@@ -564,7 +566,7 @@ impl Article {
             return Ok(None);
         };
         let found = if resources::is_relative(thumbnail) {
-            resources::of_article(ctx, self.card().id, &self.card().path).await?
+            resources::of_article(ctx, self.card().id, &self.served_path(ctx).await?).await?
         } else {
             Vec::new()
         };
@@ -865,9 +867,14 @@ impl Translation {
         // `param` reads the original's front matter: a translation's is not stored.
         let original = context::loaders(ctx)?.load_one(ArticleById(self.0.article_id)).await?;
         let front_matter = original.as_ref().map_or(Value::Null, |a| a.front_matter.clone());
-        // The bundle is the original's, served at the original's URL.
+        // The bundle is the original's, served under this version's URL too.
+        let page = if self.0.path.is_empty() {
+            original.as_ref().map(|a| a.path.clone()).unwrap_or_default()
+        } else {
+            self.0.path.clone()
+        };
         let links = match &original {
-            Some(a) => resources::links(&resources::of_article(ctx, a.id, &a.path).await?),
+            Some(a) => resources::links(&resources::of_article(ctx, a.id, &page).await?),
             None => HashMap::new(),
         };
         let page = BodyPage {
