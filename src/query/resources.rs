@@ -88,6 +88,16 @@ pub async fn of_sections(db: &DatabaseConnection, section_ids: &[i32]) -> Result
     Ok(out)
 }
 
+/// A bundle file a request path names, and whose it is.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The content file of the article or section it belongs to (its folder holds the file).
+    pub source_path: String,
+    pub resource: Resource,
+    /// The cache key of what it belongs to (`article:<id>`, `section:/<dir>/`).
+    pub key: String,
+}
+
 /// A resource a request path names, with the content file of the article
 /// or section it belongs to (its folder holds the file): the article at one
 /// of `candidates` (`(page path, resource path)` splits of the request
@@ -98,7 +108,7 @@ pub async fn at_path(
     db: &DatabaseConnection,
     vis: Visibility,
     candidates: &[(String, String)],
-) -> Result<Option<(String, Resource)>, DbErr> {
+) -> Result<Option<Found>, DbErr> {
     for (page, file) in candidates {
         let translated = translation::Entity::find()
             .select_only()
@@ -117,7 +127,11 @@ pub async fn at_path(
             .one(db)
             .await?;
         if let Some((resource, Some(article))) = found {
-            return Ok(Some((article.source_path, resource.into())));
+            return Ok(Some(Found {
+                source_path: article.source_path,
+                resource: resource.into(),
+                key: crate::publish::keys::article(article.id),
+            }));
         }
         let found = section_resource::Entity::find()
             .find_also_related(section::Entity)
@@ -127,7 +141,11 @@ pub async fn at_path(
             .await?;
         if let Some((resource, Some(section))) = found {
             if let Some(source_path) = section.source_path {
-                return Ok(Some((source_path, resource.into())));
+                return Ok(Some(Found {
+                    source_path,
+                    resource: resource.into(),
+                    key: crate::publish::keys::section(&section.dir),
+                }));
             }
         }
     }

@@ -1,8 +1,8 @@
 //! Page bundle files over HTTP: a GET for a public article's URL plus one
 //! of its resources' paths answers the file from the content folder, with
 //! `Content-Type` (the stored media type), `ETag`, `Last-Modified`, Range
-//! requests and conditional GETs (actix-files' `NamedFile`) and
-//! `Cache-Control`. Anything else falls through to feeds and sitemaps.
+//! requests and conditional GETs (actix-files' `NamedFile`),
+//! `Cache-Control`, and its article's (or section's) cache key. Anything else falls through to feeds and sitemaps.
 //!
 //! Only files the database knows as a public article's resources are
 //! served, and only from inside the content folder: a path with `..`, `.`,
@@ -61,7 +61,7 @@ async fn serve(req: &HttpRequest, data: &AppData) -> Option<HttpResponse> {
         return None;
     }
     let vis = Visibility::public(chrono::Utc::now());
-    let (source_path, resource) = match resources::at_path(&data.api.db, vis, &candidates).await {
+    let found = match resources::at_path(&data.api.db, vis, &candidates).await {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(e) => {
@@ -73,7 +73,8 @@ async fn serve(req: &HttpRequest, data: &AppData) -> Option<HttpResponse> {
             );
         }
     };
-    let Some(file) = inside(root, &source_path, &resource.path) else {
+    let resource = &found.resource;
+    let Some(file) = inside(root, &found.source_path, &resource.path) else {
         tracing::warn!(path = %raw, "refused: the bundle file is not inside the content folder");
         return Some(not_found());
     };
@@ -94,6 +95,12 @@ async fn serve(req: &HttpRequest, data: &AppData) -> Option<HttpResponse> {
     let cache = format!("public, max-age={}", data.settings.cache_max_age);
     if let Ok(value) = header::HeaderValue::from_str(&cache) {
         response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    // The key of its article (or section): a CDN drops the file with it.
+    let mut keys = crate::publish::keys::Keys::new();
+    keys.insert(found.key.clone());
+    for (name, value) in data.settings.cache_keys.of(&keys) {
+        response.headers_mut().insert(name, value);
     }
     Some(response)
 }

@@ -188,6 +188,8 @@ async fn a_branch_bundles_resources_are_hugos_and_served() {
     assert_eq!(data["pdf"]["resources"], json!([]));
     let r = b.get("/gallery/cover.png", &[]).await;
     assert_eq!(r.status, StatusCode::OK);
+    let key = r.header(header::HeaderName::from_static("surrogate-key"));
+    assert_eq!(key.as_deref(), Some("section:/gallery/"));
     assert_eq!(r.body, std::fs::read(b.content().join("gallery/cover.png")).unwrap());
     assert_eq!(b.get("/gallery/sub/inner.png", &[]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(b.get("/gallery/_index.md", &[]).await.status, StatusCode::NOT_FOUND);
@@ -236,6 +238,11 @@ async fn bundle_files_are_served_with_etag_ranges_and_cache_control() {
     assert_eq!(r.header(header::CONTENT_TYPE).as_deref(), Some("application/pdf"));
     assert_eq!(r.header(header::CACHE_CONTROL).as_deref(), Some("public, max-age=60"));
     assert!(r.header(header::LAST_MODIFIED).is_some());
+    // Purged with its article.
+    let key = r
+        .header(header::HeaderName::from_static("surrogate-key"))
+        .expect("a Surrogate-Key");
+    assert!(key.starts_with("article:"), "{key}");
     let etag = r.header(header::ETAG).expect("an ETag");
 
     let again = b
