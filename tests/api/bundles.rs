@@ -607,3 +607,32 @@ async fn a_translations_bundle_files_are_under_its_own_url_too() {
     }
     assert_eq!(b.get("/de/post/x/pic.png", &[]).await.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn an_edit_keeps_the_bundles_files() {
+    let b = Bundles::new().await;
+    let settings = HttpSettings {
+        admin_token: Some("s3cret".to_owned()),
+        ..HttpSettings::default()
+    };
+    let data = AppData::new(b.app.state.clone(), settings).unwrap();
+    let service = test::init_service(server::app(data)).await;
+    let id = b
+        .app
+        .data(r#"{ article(slug: "photo-essay") { id } }"#, json!({}))
+        .await["article"]["id"]
+        .clone();
+    let update = json!({
+        "query": "mutation($id: ID!) { updateArticle(id: $id, input: { title: \"Photo essay, edited\" }) { title resources { name } } }",
+        "variables": { "id": id },
+    });
+    let req = test::TestRequest::post()
+        .uri("/graphql")
+        .insert_header((header::AUTHORIZATION, "Bearer s3cret"))
+        .set_json(update)
+        .to_request();
+    let reply: Value = test::call_and_read_body_json(&service, req).await;
+    let edited = &reply["data"]["updateArticle"];
+    assert_eq!(edited["title"], "Photo essay, edited", "{reply}");
+    assert_eq!(edited["resources"].as_array().map(Vec::len), Some(5), "{reply}");
+}
