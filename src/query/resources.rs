@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use entity::{article, article_resource, section, section_resource, translation};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::articles::Visibility;
 
@@ -102,52 +102,83 @@ pub struct Found {
 /// or section it belongs to (its folder holds the file): the article at one
 /// of `candidates` (`(page path, resource path)` splits of the request
 /// path) that `vis` sees (at its own path or a translation's: Hugo
-/// publishes a bundle's files under each language's page), else the
-/// section there, whose bundle has that file. The longest page path wins.
+/// publishes a bundle's files under each language's page) or the section
+/// there, whose bundle has that file. The earliest candidate found wins (an
+/// article before a section). Three statements, however many candidates.
 pub async fn at_path(
     db: &DatabaseConnection,
     vis: Visibility,
     candidates: &[(String, String)],
 ) -> Result<Option<Found>, DbErr> {
-    for (page, file) in candidates {
-        let translated = translation::Entity::find()
-            .select_only()
-            .column(translation::Column::ArticleId)
-            .filter(translation::Column::Path.eq(page.as_str()))
-            .into_query();
-        let found = article_resource::Entity::find()
-            .find_also_related(article::Entity)
-            .filter(
-                sea_orm::Condition::any()
-                    .add(article::Column::Path.eq(page.as_str()))
-                    .add(article::Column::Id.in_subquery(translated)),
-            )
-            .filter(article_resource::Column::Path.eq(file.as_str()))
-            .filter(vis.condition())
-            .one(db)
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let rank = |page: &str, file: &str| candidates.iter().position(|(p, f)| p == page && f == file);
+    let pages = candidates.iter().map(|(p, _)| p.as_str());
+    let files = candidates.iter().map(|(_, f)| f.as_str());
+    // A translation's page path names its article.
+    let translated: HashMap<i32, Vec<String>> = {
+        let mut out: HashMap<i32, Vec<String>> = HashMap::new();
+        let rows = translation::Entity::find()
+            .filter(translation::Column::Path.is_in(pages.clone()))
+            .all(db)
             .await?;
-        if let Some((resource, Some(article))) = found {
-            return Ok(Some(Found {
-                source_path: article.source_path,
-                resource: resource.into(),
-                key: crate::publish::keys::article(article.id),
-            }));
+        for t in rows {
+            out.entry(t.article_id).or_default().push(t.path);
         }
-        let found = section_resource::Entity::find()
-            .find_also_related(section::Entity)
-            .filter(section::Column::Path.eq(page.as_str()))
-            .filter(section_resource::Column::Path.eq(file.as_str()))
-            .one(db)
-            .await?;
-        if let Some((resource, Some(section))) = found {
-            if let Some(source_path) = section.source_path {
-                return Ok(Some(Found {
-                    source_path,
-                    resource: resource.into(),
-                    key: crate::publish::keys::section(&section.dir),
-                }));
-            }
+        out
+    };
+    let owners = sea_orm::Condition::any()
+        .add(article::Column::Path.is_in(pages.clone()))
+        .add(article::Column::Id.is_in(translated.keys().copied()));
+    let mut best: Option<(usize, Found)> = None;
+    for (resource, article) in article_resource::Entity::find()
+        .find_also_related(article::Entity)
+        .filter(owners)
+        .filter(article_resource::Column::Path.is_in(files.clone()))
+        .filter(vis.condition())
+        .all(db)
+        .await?
+    {
+        let Some(article) = article else { continue };
+        let mut pages_of = vec![article.path.clone()];
+        pages_of.extend(translated.get(&article.id).into_iter().flatten().cloned());
+        let r = pages_of.iter().filter_map(|p| rank(p, &resource.path)).min();
+        let found = Found {
+            key: crate::publish::keys::article(article.id),
+            source_path: article.source_path,
+            resource: resource.into(),
+        };
+        consider(&mut best, r, found);
+    }
+    for (resource, section) in section_resource::Entity::find()
+        .find_also_related(section::Entity)
+        .filter(section::Column::Path.is_in(pages))
+        .filter(section_resource::Column::Path.is_in(files))
+        .all(db)
+        .await?
+    {
+        let Some(section) = section else { continue };
+        let Some(source_path) = section.source_path else {
+            continue;
+        };
+        let r = rank(&section.path, &resource.path);
+        let found = Found {
+            key: crate::publish::keys::section(&section.dir),
+            source_path,
+            resource: resource.into(),
+        };
+        consider(&mut best, r, found);
+    }
+    Ok(best.map(|(_, found)| found))
+}
+
+/// Keeps `found` in `best` when it ranks before what `best` holds (an
+/// article before a section at the same rank, being considered first).
+fn consider(best: &mut Option<(usize, Found)>, rank: Option<usize>, found: Found) {
+    if let Some(r) = rank {
+        if best.as_ref().is_none_or(|(b, _)| r < *b) {
+            *best = Some((r, found));
         }
     }
-    Ok(None)
 }

@@ -117,7 +117,9 @@ fn is_plain(path: &str) -> bool {
 
 /// Every `(page path, file path)` the request path may be, the longest
 /// page path first: `/a/b/c.png` is `/a/b/` + `c.png`, `/a/` + `b/c.png`
-/// or `/` + `a/b/c.png`. The page path is re-encoded as paths are stored.
+/// or `/` + `a/b/c.png`; each page path also as `uglyURLs` writes it
+/// (`/a/b.html`, whose files are in `/a/b/`). The page path is re-encoded
+/// as paths are stored.
 fn splits(decoded: &str) -> Vec<(String, String)> {
     decoded
         .match_indices('/')
@@ -125,6 +127,10 @@ fn splits(decoded: &str) -> Vec<(String, String)> {
         .filter(|(_, file)| !file.is_empty())
         .rev()
         .filter_map(|(page, file)| Some((go_url_reencode(page).ok()?, file.to_owned())))
+        .flat_map(|(page, file)| {
+            let ugly = (page.len() > 1).then(|| (format!("{}.html", page.trim_end_matches('/')), file.clone()));
+            std::iter::once((page, file)).chain(ugly)
+        })
         .collect()
 }
 
@@ -159,6 +165,15 @@ mod tests {
     fn a_path_splits_into_page_and_file_longest_page_first() {
         let s = splits("/a/b/c.png");
         let s: Vec<(&str, &str)> = s.iter().map(|(p, f)| (p.as_str(), f.as_str())).collect();
-        assert_eq!(s, [("/a/b/", "c.png"), ("/a/", "b/c.png"), ("/", "a/b/c.png")]);
+        assert_eq!(
+            s,
+            [
+                ("/a/b/", "c.png"),
+                ("/a/b.html", "c.png"),
+                ("/a/", "b/c.png"),
+                ("/a.html", "b/c.png"),
+                ("/", "a/b/c.png")
+            ]
+        );
     }
 }

@@ -636,3 +636,31 @@ async fn an_edit_keeps_the_bundles_files() {
     assert_eq!(edited["title"], "Photo essay, edited", "{reply}");
     assert_eq!(edited["resources"].as_array().map(Vec::len), Some(5), "{reply}");
 }
+
+/// With `uglyURLs`, hugo 0.111.3 publishes `/post/x.html`'s files in
+/// `/post/x/` (checked by hand, not an oracle file).
+#[actix_web::test]
+async fn with_ugly_urls_the_files_are_in_the_pages_folder() {
+    let b = Bundles::with(|site| {
+        let toml = std::fs::read_to_string(site.join("hugo.toml")).unwrap();
+        std::fs::write(site.join("hugo.toml"), format!("uglyURLs = true\n{toml}")).unwrap();
+    })
+    .await;
+    let data = b
+        .app
+        .data(
+            r#"{ article(slug: "photo-essay") { relPermalink resources(mediaType: "application") { relPermalink } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["article"]["relPermalink"], "/post/photo-essay.html");
+    assert_eq!(
+        data["article"]["resources"],
+        json!([{ "relPermalink": "/post/photo-essay/guide.pdf" }])
+    );
+    assert_eq!(b.get("/post/photo-essay/guide.pdf", &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        b.get("/post/photo-essay.html/guide.pdf", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -69,10 +69,22 @@ pub(crate) fn encode_path(path: &str) -> String {
     out
 }
 
+/// The folder a page's bundle files are published in: the page's own path
+/// when it ends in `/`; else (`uglyURLs`: `/post/x.html`) the path without
+/// its extension (`/post/x/`), as hugo 0.111.3 publishes them.
+pub fn files_base(page: &str) -> String {
+    if page.ends_with('/') {
+        return page.to_owned();
+    }
+    let (folder, name) = page.rsplit_once('/').unwrap_or(("", page));
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    format!("{folder}/{stem}/")
+}
+
 impl Resource {
     /// The resource `row` of the article at page path `page`.
     pub fn of(site: &Site, page: &str, row: &Row) -> Self {
-        let path = format!("{page}{}", encode_path(&row.path));
+        let path = format!("{}{}", files_base(page), encode_path(&row.path));
         Resource {
             name: row.name.clone(),
             title: row.title.clone(),
@@ -183,6 +195,13 @@ mod tests {
         assert!(!is_relative("https://example.org/a.png"));
         assert!(!is_relative("data:image/png;base64,AA"));
         assert!(!is_relative("#top"));
+    }
+
+    #[test]
+    fn files_sit_in_the_pages_folder() {
+        assert_eq!(files_base("/post/x/"), "/post/x/");
+        assert_eq!(files_base("/post/x.html"), "/post/x/");
+        assert_eq!(files_base("/"), "/");
     }
 
     #[test]
