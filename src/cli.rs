@@ -318,6 +318,8 @@ impl ServeArgs {
                 cache_tag: header_name(&self.cache_tag_header),
                 max_bytes: self.cache_key_max_bytes,
             },
+            // Bundle files are served from the folder the content is imported from.
+            content_root: self.content.is_dir().then(|| self.content.clone()),
         }
     }
 }

@@ -17,6 +17,7 @@ mod m20261201_000012_article_menus;
 mod m20261201_000013_change_log;
 mod m20261201_000014_webhooks;
 mod m20261201_000015_build_options;
+mod m20261201_000016_resources;
 mod m20261201_000017_persisted_queries;
 
 /// Every migration, in the order they run.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_change_log::Migration),
             Box::new(m20261201_000014_webhooks::Migration),
             Box::new(m20261201_000015_build_options::Migration),
+            Box::new(m20261201_000016_resources::Migration),
             Box::new(m20261201_000017_persisted_queries::Migration),
         ]
     }

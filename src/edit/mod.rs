@@ -280,6 +280,7 @@ pub async fn create_article(
         article,
         source_path: String::new(),
         translations: Vec::new(),
+        resources: Some(Vec::new()),
     };
     let written = store::create(db, change).await?;
     hub.announce(written.change);
@@ -339,6 +340,8 @@ pub async fn update_article(
         article,
         source_path: row.source_path.clone(),
         translations,
+        // An edit changes no files: the bundle's stay as imported.
+        resources: None,
     };
     hub.announce(store::replace(db, change, id).await?.change);
     stored(db, id).await

@@ -13,7 +13,7 @@ use super::context::RequestContext;
 use crate::query::articles::{self, Full};
 use crate::query::relations::{self, Neighbours};
 use crate::query::terms::TermRow;
-use crate::query::{sections, taxonomies, terms, translations, Taxonomy};
+use crate::query::{resources, sections, taxonomies, terms, translations, Taxonomy};
 
 /// The tags or categories of an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,6 +78,42 @@ impl Loader<TranslationsOf> for RequestContext {
         Ok(ids
             .into_iter()
             .map(|id| (TranslationsOf(id), Arc::new(found.remove(&id).unwrap_or_default())))
+            .collect())
+    }
+}
+
+/// The page bundle resources of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ResourcesOf(pub i32);
+
+impl Loader<ResourcesOf> for RequestContext {
+    type Value = Arc<Vec<resources::Resource>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ResourcesOf]) -> Result<HashMap<ResourcesOf, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let mut found = resources::of_articles(&self.db, &ids).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (ResourcesOf(id), Arc::new(found.remove(&id).unwrap_or_default())))
+            .collect())
+    }
+}
+
+/// The branch bundle resources of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SectionResourcesOf(pub i32);
+
+impl Loader<SectionResourcesOf> for RequestContext {
+    type Value = Arc<Vec<resources::Resource>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[SectionResourcesOf]) -> Result<HashMap<SectionResourcesOf, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let mut found = resources::of_sections(&self.db, &ids).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (SectionResourcesOf(id), Arc::new(found.remove(&id).unwrap_or_default())))
             .collect())
     }
 }

@@ -75,8 +75,9 @@ fn inside_list(ctx: &Context<'_>) -> bool {
 
 /// The `Article` fields answered from its card's columns
 /// ([`crate::query::articles::Card`]) or by id through a loader.
-pub const CARD_FIELDS: [&str; 23] = [
+pub const CARD_FIELDS: [&str; 24] = [
     "__typename",
+    "resources",
     "section",
     "terms",
     "id",
@@ -103,9 +104,10 @@ pub const CARD_FIELDS: [&str; 23] = [
 
 /// The `Article` fields that read [`crate::query::articles::Meta`]'s
 /// columns beyond the card (front matter Gazette models).
-pub const META_FIELDS: [&str; 7] = [
+pub const META_FIELDS: [&str; 8] = [
     "lead",
     "thumbnail",
+    "image",
     "source",
     "availableLocales",
     "display",

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::article::filter::ArticleFilter;
 use super::article::order::ArticleOrder;
-use super::article::{render, BodyFormat, BodyPage};
+use super::article::{render, resources, BodyFormat, BodyPage};
 use super::cache;
 use super::connection::{self, ArticleConnection};
 use super::context::{self, RequestContext};
@@ -120,11 +120,31 @@ impl Section {
         ctx: &Context<'_>,
         #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
     ) -> Result<String, ApiError> {
+        let links = if format == BodyFormat::Html || format == BodyFormat::Ast {
+            resources::links(&resources::of_section(ctx, self.0.id, &self.0.path).await?)
+        } else {
+            std::collections::HashMap::new()
+        };
         let page = BodyPage {
             front_matter: &self.0.front_matter,
             source_path: self.0.source_path.as_deref().unwrap_or_default(),
+            resources: &links,
         };
         render(ctx, &self.0.body, format, page).await
+    }
+
+    /// Its branch bundle's files: those directly beside its `_index` file
+    /// (not in subfolders, as in Hugo), but content files, named, titled
+    /// and given params by its front matter `resources` rules, in name
+    /// order; empty without an `_index` file. `mediaType` filters as
+    /// `Article.resources` does.
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A full media type (`image/png`) or a main type (`image`).")] media_type: Option<String>,
+    ) -> Result<Vec<resources::Resource>, ApiError> {
+        let all = resources::of_section(ctx, self.0.id, &self.0.path).await?;
+        Ok(resources::of_type(all, media_type.as_deref()))
     }
 
     /// The `_index` file's whole front matter (an empty object without one).

@@ -70,6 +70,7 @@ async fn page_body(
     let body = BodyPage {
         front_matter: &page.front_matter,
         source_path: &page.source_path,
+        resources: &std::collections::HashMap::new(),
     };
     render(ctx, &page.body, format, body).await
 }

@@ -2,6 +2,7 @@
 //! Each article (a file and its translation files) is written whole or not
 //! at all; a bad file is reported as `path:line: reason` and skipped.
 
+mod bundle;
 mod cascade;
 pub mod dates;
 pub mod document;
@@ -81,6 +82,8 @@ struct Read {
     stored_path: String,
     bytes: Vec<u8>,
     doc: Document,
+    /// A leaf bundle's files and their digest (for the content hash).
+    resources: (Vec<crate::store::NewResource>, Vec<u8>),
 }
 
 /// Files read, grouped and segmented together. A chunk never splits a
@@ -405,14 +408,16 @@ fn read_chunk(
     for file in files {
         let read = read_file(&file, "page", opts, cascades).and_then(|(bytes, mut doc)| {
             (doc.article.path, doc.article.section) = page_path(&file.path, &file.stored_path, &doc, opts, sections)?;
-            Ok((bytes, doc))
+            let resources = bundle_of(&file.path, &doc)?;
+            Ok((bytes, doc, resources))
         });
         match read {
-            Ok((bytes, doc)) => reads.push(Read {
+            Ok((bytes, doc, resources)) => reads.push(Read {
                 path: file.path,
                 stored_path: file.stored_path,
                 bytes,
                 doc,
+                resources,
             }),
             Err(e) => {
                 // Only a broken original takes its translations down with it.
@@ -430,6 +435,18 @@ fn read_chunk(
     failed.append(&mut chunk.failed);
     chunk.failed = failed;
     chunk
+}
+
+/// The files of the leaf bundle whose `index` file is `path` (none for
+/// another page, or a bundle's translation: the original's are the
+/// article's), with the front matter `resources` rules applied.
+fn bundle_of(path: &Path, doc: &Document) -> Result<(Vec<crate::store::NewResource>, Vec<u8>), FileError> {
+    let (true, None, Some(dir)) = (bundle::is_leaf_index(path), &doc.name_locale, path.parent()) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let empty = serde_json::Map::new();
+    let fields = doc.article.front_matter.as_object().unwrap_or(&empty);
+    bundle::leaf_resources(dir, fields).map_err(|reason| FileError::new(dir, None, format!("bundle: {reason}")))
 }
 
 /// An article's files (the original first), and the line of the original's
@@ -631,7 +648,7 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 }
 
 /// Bumped when the importer reads the same bytes differently.
-const HASH_VERSION: &str = "gazette-import-8";
+const HASH_VERSION: &str = "gazette-import-9";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original failed.
@@ -692,6 +709,9 @@ fn unit_of(
         hasher.update(&r.bytes);
     };
     feed(&mut hasher, &original);
+    // The bundle's files: a changed image re-imports the article.
+    let (resources, digest) = original.resources;
+    hasher.update(&digest);
     let mut translations: Vec<NewTranslation> = Vec::new();
     let mut paths = vec![original.path.clone()];
     for t in files {
@@ -735,6 +755,7 @@ fn unit_of(
             article: original.doc.article,
             source_path: original.stored_path,
             translations,
+            resources: Some(resources),
             content_hash,
         },
         files,

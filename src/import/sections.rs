@@ -234,6 +234,17 @@ fn section_of(
         let (f, line) = file.map_or((PathBuf::from(dir), None), |(f, d)| (f.path.clone(), d.url_line));
         FileError::new(f, line, format!("URL: {e}"))
     })?;
+    // A branch bundle: the files beside its `_index` file.
+    let resources = match file {
+        Some((f, doc)) => {
+            let empty = serde_json::Map::new();
+            let fields = doc.article.front_matter.as_object().unwrap_or(&empty);
+            let folder = f.path.parent().unwrap_or(std::path::Path::new(""));
+            super::bundle::branch_resources(folder, fields)
+                .map_err(|reason| FileError::new(folder, None, format!("bundle: {reason}")))?
+        }
+        None => Vec::new(),
+    };
     let (article, source_path) = match file {
         Some((f, doc)) => (Some(&doc.article), Some(f.stored_path.clone())),
         None => (None, None),
@@ -264,5 +275,6 @@ fn section_of(
         published_at,
         updated_at,
         build: article.map(|a| a.build.clone()).unwrap_or_default(),
+        resources,
     })
 }

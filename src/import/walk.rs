@@ -13,7 +13,7 @@ pub struct ContentFile {
     pub stored_path: String,
 }
 
-fn has_content_extension(path: &Path) -> bool {
+pub(super) fn has_content_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
@@ -94,10 +94,33 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
+    drop_bundled_pages(&mut out);
     Ok(Walked {
         files: out,
         list_pages,
         sections,
         whole_tree,
     })
+}
+
+/// Drops content files inside a leaf bundle but its `index` files: Hugo
+/// makes them the bundle's page resources, not pages (Gazette leaves them
+/// out of its resources too, having no URL to serve them at).
+fn drop_bundled_pages(files: &mut Vec<ContentFile>) {
+    let leaves: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| super::bundle::is_leaf_index(&f.path))
+        .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+        .collect();
+    if leaves.is_empty() {
+        return;
+    }
+    files.retain(|f| {
+        let own = f.path.parent();
+        let is_index = super::bundle::is_leaf_index(&f.path);
+        !f.path
+            .ancestors()
+            .skip(1)
+            .any(|dir| leaves.contains(dir) && !(is_index && Some(dir) == own))
+    });
 }

@@ -8,6 +8,7 @@ pub mod keyset;
 pub mod menus;
 pub mod refs;
 pub mod relations;
+pub mod resources;
 pub mod routes;
 pub mod search;
 pub mod sections;

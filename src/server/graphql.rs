@@ -153,7 +153,7 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
         };
     };
     let again = request_copy(&request);
-    let (response, keys) = api.execute_on(request, auth.clone(), &reads.db).await;
+    let (response, keys) = api.execute_on(request, auth, &reads.db).await;
     // An internal error, or a pool that could not hand out a connection in
     // time: the replica is down or unreachable (the monitor will notice).
     let failed = response.errors.iter().any(|e| {

@@ -1,10 +1,11 @@
 //! The HTTP server: GraphQL at `/graphql`, GraphiQL at `/`, `/healthz`,
-//! `/readyz` and `/metrics`, feeds and sitemaps below the site's base path
-//! and `/robots.txt`, with compression and CORS.
+//! `/readyz` and `/metrics`, page bundle files, feeds and sitemaps below
+//! the site's base path and `/robots.txt`, with compression and CORS.
 
 pub mod apq;
 pub mod auth;
 pub mod feeds;
+pub mod files;
 pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
@@ -69,6 +70,9 @@ pub struct HttpSettings {
     pub publish: crate::publish::Settings,
     /// The headers cacheable responses name their cache keys in.
     pub cache_keys: response::KeyHeaders,
+    /// The content folder whose page bundle files are served at their
+    /// Hugo URLs (see [`files`]); none are served without one.
+    pub content_root: Option<std::path::PathBuf>,
 }
 
 impl Default for HttpSettings {
@@ -86,6 +90,7 @@ impl Default for HttpSettings {
             trust_forwarded_for: false,
             publish: crate::publish::Settings::default(),
             cache_keys: response::KeyHeaders::default(),
+            content_root: None,
         }
     }
 }
@@ -194,7 +199,8 @@ pub fn app(
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics_text))
         .route("/robots.txt", web::get().to(feeds::robots))
-        // Feeds and sitemaps are at paths Hugo chooses (a term's folder may
-        // be anywhere `[permalinks]` puts it), so they are asked for last.
-        .default_service(web::to(feeds::handle))
+        // Bundle files, feeds and sitemaps are at paths Hugo chooses (a
+        // page or a term's folder may be anywhere `[permalinks]` puts it),
+        // so they are asked for last.
+        .default_service(web::to(files::handle))
 }

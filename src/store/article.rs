@@ -346,7 +346,29 @@ pub struct ArticleChange {
     /// The file it came from, relative to the import root; empty for an edit.
     pub source_path: String,
     pub translations: Vec<NewTranslation>,
+    /// Its page bundle's files; `None` keeps what is stored (an edit
+    /// changes no files), `Some` replaces it.
+    pub resources: Option<Vec<NewResource>>,
     pub content_hash: String,
+}
+
+/// A file of a page bundle, as the importer found it and the front matter
+/// `resources` rules named it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewResource {
+    /// Relative to the bundle's folder, `/`-separated (`images/a.png`).
+    pub path: String,
+    /// Hugo's `.Name`: a rule's `name`, else `path`.
+    pub name: String,
+    /// Hugo's `.Title`: a rule's `title`, else the name.
+    pub title: String,
+    /// From its extension (`image/png`); `application/octet-stream` when unknown.
+    pub media_type: String,
+    pub size: i64,
+    /// An image's pixel size, from its header.
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub params: Map<String, Value>,
 }
 
 impl ArticleChange {

@@ -20,7 +20,7 @@ use sea_orm::{DbErr, SqlErr};
 
 use crate::live::{Change, ChangeKind};
 
-pub use article::{ArticleChange, Build, Display, NewArticle, NewTranslation, SiteTerm, SourceLink, Term};
+pub use article::{ArticleChange, Build, Display, NewArticle, NewResource, NewTranslation, SiteTerm, SourceLink, Term};
 pub use sections::NewSection;
 pub use writer::{create, replace, write_batch, Outcome, Prepared, Written};
 

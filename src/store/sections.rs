@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::section;
+use entity::{section, section_resource};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde_json::Value;
 
 use super::{writer::WRITER, Outcome, StoreError};
@@ -34,6 +34,8 @@ pub struct NewSection {
     pub updated_at: DateTime<Utc>,
     /// Its `_build` options (own or cascaded).
     pub build: super::Build,
+    /// Its branch bundle's files (those beside its `_index` file).
+    pub resources: Vec<super::NewResource>,
 }
 
 impl NewSection {
@@ -73,6 +75,53 @@ impl NewSection {
     }
 }
 
+/// Replaces section `id`'s bundle files with `wanted` when they differ
+/// from `stored`; says whether they did.
+async fn write_files<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    id: i32,
+    stored: Vec<section_resource::Model>,
+    wanted: &[super::NewResource],
+) -> Result<bool, StoreError> {
+    let same = stored.len() == wanted.len()
+        && stored.iter().zip(wanted).all(|(s, w)| {
+            s.path == w.path
+                && s.name == w.name
+                && s.title == w.title
+                && s.media_type == w.media_type
+                && s.size == w.size
+                && s.width == w.width
+                && s.height == w.height
+                && s.params == Value::Object(w.params.clone())
+        });
+    if same {
+        return Ok(false);
+    }
+    section_resource::Entity::delete_many()
+        .filter(section_resource::Column::SectionId.eq(id))
+        .exec(txn)
+        .await?;
+    if !wanted.is_empty() {
+        let rows = wanted
+            .iter()
+            .enumerate()
+            .map(|(position, w)| section_resource::ActiveModel {
+                section_id: Set(id),
+                path: Set(w.path.clone()),
+                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+                name: Set(w.name.clone()),
+                title: Set(w.title.clone()),
+                media_type: Set(w.media_type.clone()),
+                size: Set(w.size),
+                width: Set(w.width),
+                height: Set(w.height),
+                params: Set(Value::Object(w.params.clone())),
+            });
+        section_resource::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(true)
+}
+
 /// Writes `sections` in one transaction, each reported as imported,
 /// updated or unchanged (in the order given). With `whole_tree` (the import
 /// saw the whole content tree), sections it did not find are deleted.
@@ -105,9 +154,17 @@ pub async fn sync(
                 .await?;
         }
     }
+    let mut stored_files: HashMap<i32, Vec<section_resource::Model>> = HashMap::new();
+    for r in section_resource::Entity::find()
+        .order_by_asc(section_resource::Column::Position)
+        .all(&txn)
+        .await?
+    {
+        stored_files.entry(r.section_id).or_default().push(r);
+    }
     for s in sections {
-        let outcome = match by_key.remove(&(s.dir.clone(), s.lang.clone())) {
-            Some(row) if s.same_as(&row) => Outcome::Unchanged,
+        let (id, outcome) = match by_key.remove(&(s.dir.clone(), s.lang.clone())) {
+            Some(row) if s.same_as(&row) => (row.id, Outcome::Unchanged),
             Some(row) => {
                 let mut update = s.row();
                 update.id = Set(row.id);
@@ -115,17 +172,22 @@ pub async fn sync(
                     .exec(&txn)
                     .await
                     .map_err(|e| StoreError::unique(e, "path", &s.path))?;
-                Outcome::Updated
+                (row.id, Outcome::Updated)
             }
             None => {
-                section::Entity::insert(s.row())
+                let id = section::Entity::insert(s.row())
                     .exec(&txn)
                     .await
-                    .map_err(|e| StoreError::unique(e, "path", &s.path))?;
-                Outcome::Imported
+                    .map_err(|e| StoreError::unique(e, "path", &s.path))?
+                    .last_insert_id;
+                (id, Outcome::Imported)
             }
         };
-        outcomes.push(outcome);
+        let files_changed = write_files(&txn, id, stored_files.remove(&id).unwrap_or_default(), &s.resources).await?;
+        outcomes.push(match outcome {
+            Outcome::Unchanged if files_changed => Outcome::Updated,
+            o => o,
+        });
     }
     txn.commit().await?;
     Ok(outcomes)

@@ -321,7 +321,11 @@ async fn write_in<C: ConnectionTrait>(
         Taxonomy::Categories.join_table(),
         "article_term",
         "article_menu",
-    ] {
+    ]
+    .into_iter()
+    // An edit carries no files: the bundle's resources stay as imported.
+    .chain(unit.resources.is_some().then_some("article_resource"))
+    {
         txn.execute(
             &Query::delete()
                 .from_table(table)
@@ -435,6 +439,7 @@ async fn add_parts<C: ConnectionTrait>(
         link_terms(txn, taxonomy, &links, terms).await?;
     }
     insert_menu_entries(txn, stored).await?;
+    insert_resources(txn, stored).await?;
     let links: Vec<(i32, &[SiteTerm])> = stored.iter().map(|(id, u)| (*id, &u.article.site_terms[..])).collect();
     link_site_terms(txn, &links).await
 }
@@ -481,6 +486,46 @@ async fn insert_menu_entries<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
         })
     });
     bulk::insert(txn, start, 12, rows).await?;
+    Ok(())
+}
+
+/// The files of each article's page bundle, in the bundle's order.
+async fn insert_resources<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
+    use entity::article_resource::Column as R;
+    let start = || {
+        Query::insert()
+            .into_table(entity::article_resource::Entity)
+            .columns([
+                R::ArticleId,
+                R::Path,
+                R::Position,
+                R::Name,
+                R::Title,
+                R::MediaType,
+                R::Size,
+                R::Width,
+                R::Height,
+                R::Params,
+            ])
+            .to_owned()
+    };
+    let rows = stored.iter().flat_map(|(id, unit)| {
+        unit.resources.iter().flatten().enumerate().map(move |(position, r)| {
+            vec![
+                Expr::val(*id),
+                Expr::val(r.path.as_str()),
+                Expr::val(i32::try_from(position).unwrap_or(i32::MAX)),
+                Expr::val(r.name.as_str()),
+                Expr::val(r.title.as_str()),
+                Expr::val(r.media_type.as_str()),
+                Expr::val(r.size),
+                Expr::val(r.width),
+                Expr::val(r.height),
+                Expr::val(serde_json::Value::Object(r.params.clone())),
+            ]
+        })
+    });
+    bulk::insert(txn, start, 10, rows).await?;
     Ok(())
 }
 

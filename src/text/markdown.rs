@@ -285,6 +285,29 @@ pub fn to_html_with(markdown: &str, page: &PageContext<'_>) -> String {
     let (events, _) = events_with_anchors(&prepared.markdown);
     let events = events.into_iter().map(|e| match e {
         Event::Html(_) | Event::InlineHtml(_) => Event::Html("<!-- raw HTML omitted -->".into()),
+        // A relative link to a bundle file points at the file's URL.
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: page.resource_url(&dest_url).into_owned().into(),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: page.resource_url(&dest_url).into_owned().into(),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);

@@ -280,7 +280,7 @@ impl Builder<'_, '_, '_> {
                 // mdast's url is the link's (`mailto:…`), as the HTML's href.
                 let url = match link_type {
                     LinkType::Email => format!("mailto:{}", self.attribute(&dest_url)),
-                    _ => self.attribute(&dest_url),
+                    _ => self.page.resource_url(&self.attribute(&dest_url)).into_owned(),
                 };
                 n.insert("url".into(), url.into());
                 n.insert("title".into(), title_value(&self.attribute(&title)));
@@ -288,7 +288,8 @@ impl Builder<'_, '_, '_> {
             }
             Tag::Image { dest_url, title, .. } => {
                 let mut n = node("image");
-                n.insert("url".into(), self.attribute(&dest_url).into());
+                let url = self.page.resource_url(&self.attribute(&dest_url)).into_owned();
+                n.insert("url".into(), url.into());
                 n.insert("title".into(), title_value(&self.attribute(&title)));
                 Frame {
                     collect: Collect::Alt(String::new()),
@@ -609,6 +610,7 @@ mod tests {
             site_params: &empty,
             refs: &refs,
             config: None,
+            resources: &std::collections::HashMap::new(),
         };
         let t = to_json("[x]({{< relref \"other.md#a\" >}})", &page);
         assert_eq!(t["children"][0]["children"][0]["url"], "/other/#a");

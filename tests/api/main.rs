@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod ast;
+mod bundles;
 mod cache_keys;
 mod changes;
 mod cli;

@@ -103,9 +103,14 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
     .await;
     let standby = standby.unwrap();
     let reads = Arc::new(
-        ReadPools::connect(primary.clone(), &[standby_url.clone()], 4, Duration::from_secs(5))
-            .await
-            .unwrap(),
+        ReadPools::connect(
+            primary.clone(),
+            std::slice::from_ref(&standby_url),
+            4,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap(),
     );
     tokio::spawn(reads.clone().monitor());
     let api = Api::new(primary.clone()).with_reads(reads.clone());

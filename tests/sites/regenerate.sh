@@ -79,3 +79,9 @@ for env in production ugly; do
         cp "$f" "$expected/$f"
     done)
 done
+
+# bundles: each page's .Resources (name, title, media type, URL, params,
+# image size) as hugo assigns them from front matter `resources` rules.
+cp -r "$sites/bundles" "$tmp/bundles"
+hugo --source "$tmp/bundles" --destination "$tmp/bundles-out" --quiet
+python3 -m json.tool "$tmp/bundles-out/index.json" > "$sites/bundles/expected.json"

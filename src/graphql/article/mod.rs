@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 pub mod filter;
 pub mod order;
+pub mod resources;
 
 use super::cache;
 use super::context::{self, RequestContext};
@@ -97,6 +98,9 @@ pub(crate) struct BodyPage<'a> {
     /// Its content file, relative to the content folder: `ref` and
     /// `relref` targets are looked up beside it first.
     pub source_path: &'a str,
+    /// Its bundle's files by relative path, with their URLs: relative
+    /// image and link destinations naming one point at it.
+    pub resources: &'a HashMap<String, String>,
 }
 
 pub(crate) async fn render(
@@ -132,6 +136,7 @@ pub(crate) async fn render(
                 site_params: &site_params,
                 refs: &refs,
                 config: rc.site.config().map(|c| c.raw()),
+                resources: page.resources,
             };
             if format == BodyFormat::Html {
                 markdown::to_html_with(markdown_src, &context)
@@ -436,6 +441,7 @@ impl Article {
                 BodyPage {
                     front_matter: &Value::Null,
                     source_path: "",
+                    resources: &HashMap::new(),
                 },
             )
             .await;
@@ -446,9 +452,12 @@ impl Article {
             _ => full.source_path.clone(),
         };
         // A translation's own front matter is not stored: `param` reads the original's.
+        // Its bundle is the original's, at the served version's URL.
+        let links = resources::links(&resources::of_article(ctx, full.id, &self.served_path(ctx).await?).await?);
         let page = BodyPage {
             front_matter: &full.front_matter,
             source_path: &source_path,
+            resources: &links,
         };
         render(ctx, &body, format, page).await
     }
@@ -528,6 +537,40 @@ impl Article {
     /// `thumbnail: { src, visibility }` map; null when not given.
     async fn thumbnail(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
         Ok(self.meta(ctx).await?.thumbnail.clone())
+    }
+
+    /// Its page bundle's files (a leaf bundle's: every file beside its
+    /// `index.md`, in subfolders too, but content files), with the names,
+    /// titles and params front matter `resources` rules give them, in name
+    /// order as Hugo lists them; empty for a page that is not a bundle.
+    /// Their URLs are under the served version's (`/fr/post/x/a.png` for a
+    /// served translation), as Hugo publishes them under each language's page. `mediaType` keeps those
+    /// of a full type (`image/png`) or of a main type (`image`, as Hugo's
+    /// `.Resources.ByType "image"`), case-insensitively.
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A full media type (`image/png`) or a main type (`image`).")] media_type: Option<String>,
+    ) -> Result<Vec<resources::Resource>, ApiError> {
+        let all = resources::of_article(ctx, self.card().id, &self.served_path(ctx).await?).await?;
+        Ok(resources::of_type(all, media_type.as_deref()))
+    }
+
+    /// `thumbnail` resolved: a relative thumbnail naming a bundle file (by
+    /// path, else by resource name) gives the file's URL, width and height;
+    /// any other thumbnail is given as written, without width and height;
+    /// null without a thumbnail.
+    async fn image(&self, ctx: &Context<'_>) -> Result<Option<resources::Image>, ApiError> {
+        let meta = self.meta(ctx).await?;
+        let Some(thumbnail) = meta.thumbnail.as_deref() else {
+            return Ok(None);
+        };
+        let found = if resources::is_relative(thumbnail) {
+            resources::of_article(ctx, self.card().id, &self.served_path(ctx).await?).await?
+        } else {
+            Vec::new()
+        };
+        Ok(resources::image(Some(thumbnail), &found))
     }
 
     /// Where the story comes from: the markdown link the body ended with.
@@ -817,15 +860,27 @@ impl Translation {
             let page = BodyPage {
                 front_matter: &Value::Null,
                 source_path: "",
+                resources: &HashMap::new(),
             };
             return render(ctx, &self.0.body, format, page).await;
         }
         // `param` reads the original's front matter: a translation's is not stored.
         let original = context::loaders(ctx)?.load_one(ArticleById(self.0.article_id)).await?;
         let front_matter = original.as_ref().map_or(Value::Null, |a| a.front_matter.clone());
+        // The bundle is the original's, served under this version's URL too.
+        let page = if self.0.path.is_empty() {
+            original.as_ref().map(|a| a.path.clone()).unwrap_or_default()
+        } else {
+            self.0.path.clone()
+        };
+        let links = match &original {
+            Some(a) => resources::links(&resources::of_article(ctx, a.id, &page).await?),
+            None => HashMap::new(),
+        };
         let page = BodyPage {
             front_matter: &front_matter,
             source_path: &self.0.source_path,
+            resources: &links,
         };
         render(ctx, &self.0.body, format, page).await
     }

@@ -32,10 +32,32 @@ pub struct PageContext<'a> {
     /// The site's config (keys lower-cased), for the settings Hugo's
     /// templates read: `privacy.*` and `refLinksNotFoundURL`.
     pub config: Option<&'a Value>,
+    /// The page bundle's files by the relative paths a link may give them
+    /// (`images/a.png`), each with its URL: a body's relative image and
+    /// link destinations naming one point at it.
+    pub resources: &'a HashMap<String, String>,
+}
+
+impl PageContext<'_> {
+    /// `dest` resolved to a bundle file's URL when it is a relative
+    /// reference to one (`images/a.png`, `./guide.pdf#page=2`), else as written.
+    pub fn resource_url<'d>(&self, dest: &'d str) -> std::borrow::Cow<'d, str> {
+        if self.resources.is_empty() {
+            return dest.into();
+        }
+        let cut = dest.find(['?', '#']).unwrap_or(dest.len());
+        let (path, rest) = dest.split_at(cut);
+        let path = path.strip_prefix("./").unwrap_or(path);
+        match self.resources.get(path) {
+            Some(url) => format!("{url}{rest}").into(),
+            None => dest.into(),
+        }
+    }
 }
 
 static EMPTY_MAP: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 static EMPTY_REFS: std::sync::LazyLock<HashMap<String, RefUrls>> = std::sync::LazyLock::new(HashMap::new);
+static EMPTY_RESOURCES: std::sync::LazyLock<HashMap<String, String>> = std::sync::LazyLock::new(HashMap::new);
 
 impl PageContext<'static> {
     /// A page with no params and no resolvable references.
@@ -45,6 +67,7 @@ impl PageContext<'static> {
             site_params: &EMPTY_MAP,
             refs: &EMPTY_REFS,
             config: None,
+            resources: &EMPTY_RESOURCES,
         }
     }
 }

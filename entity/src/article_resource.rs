@@ -1,0 +1,33 @@
+//! A file of an article's page bundle (an image, a PDF, …): its facts, not its bytes.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "article_resource")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub article_id: i32,
+    /// Its path relative to the bundle's folder, `/`-separated (`images/a.png`).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub path: String,
+    /// Its place in the bundle's resources (Hugo's order: by name).
+    pub position: i32,
+    /// Hugo's `.Name`: a front matter rule's `name`, else the path.
+    pub name: String,
+    /// Hugo's `.Title`: a rule's `title`, else the name.
+    pub title: String,
+    /// Its media type, from its extension (`image/png`).
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// An image's size in pixels, read from its header.
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    /// A rule's `params` (merged key by key, the first rule to set a key wins).
+    pub params: Json,
+    #[sea_orm(belongs_to, from = "article_id", to = "id", on_delete = "Cascade")]
+    pub article: BelongsTo<super::article::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
