@@ -1031,3 +1031,87 @@ async fn two_servers_on_one_postgres_share_a_hook_and_the_survivor_takes_over_fr
         "{rows:#?}"
     );
 }
+
+/// The scheduling test: an article dated two seconds ahead becomes
+/// visible, is told to subscribers, webhooked and purged (its webhook names
+/// the key its page carries) at that instant, not before.
+#[actix_web::test]
+async fn a_scheduled_article_is_published_told_webhooked_and_purged_at_its_instant() {
+    let app = spawn_app().await;
+    let receiver = Receiver::new(Mode::Accept);
+    let (addr, _server) = receiver.serve("127.0.0.1:0");
+    let settings = Settings {
+        poll: Duration::from_secs(25),
+        lease: Duration::from_secs(30),
+        ..quick()
+    };
+    let config = config(vec![Hook::all(format!("http://{addr}/"))], settings);
+    webhook::register(&app.db, &config).await.unwrap();
+    let _deliverers = webhook::spawn(
+        app.db.clone(),
+        Some(app.state.hub.clone()),
+        Arc::new(Default::default()),
+        &config,
+        None,
+    )
+    .unwrap();
+    let mut heard = app.state.hub.subscribe();
+    tokio::spawn(gazette::publish::schedule::run(app.db.clone(), app.state.hub.clone()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let at = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(at.timestamp_millis()).unwrap();
+    let data = admin_data(&app);
+    let created = ask(
+        &data,
+        Some(TOKEN),
+        "mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }",
+        json!({ "input": {
+            "slug": "embargo", "title": "Embargoed", "body": "Not before two.",
+            "publishedAt": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), "lang": "en"
+        } }),
+    )
+    .await;
+    assert!(created.get("errors").is_none(), "{created}");
+    let by_slug = "{ article(slug: \"embargo\") { slug } }";
+    assert_eq!(app.data(by_slug, json!({})).await["article"], Value::Null);
+
+    wait_until("the scheduled webhook", 10, || !receiver.ids("/").is_empty()).await;
+    let arrived = chrono::Utc::now();
+    assert!(arrived >= at, "webhooked at {arrived}, scheduled for {at}");
+    assert!(arrived - at < chrono::Duration::seconds(2), "{} late", arrived - at);
+    let event = receiver.log()[0].body.clone();
+    assert_eq!(event["type"], "article.published", "{event}");
+    assert_eq!(event["article"]["slug"], "embargo");
+    assert_eq!(
+        event["at"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap(),
+        at
+    );
+    // Told to subscribers, and visible to every reader now.
+    let told = heard.try_recv().expect("a change was told");
+    assert_eq!(told.kind, gazette::live::ChangeKind::Published);
+    assert_eq!(app.data(by_slug, json!({})).await["article"]["slug"], "embargo");
+    // Purged: the webhook's keys name the key the article's page carries.
+    let page = send(
+        &data,
+        actix_web::test::TestRequest::get()
+            .uri("/graphql?query=%7B%20article(slug%3A%20%22embargo%22)%20%7B%20slug%20%7D%20%7D"),
+    )
+    .await;
+    let page_keys = page.header("surrogate-key").expect("the page's keys");
+    let article_key = gazette::publish::keys::article(told.article_id);
+    assert!(page_keys.split(' ').any(|k| k == article_key), "{page_keys}");
+    assert!(
+        event["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k == article_key.as_str()),
+        "{event}"
+    );
+    assert_eq!(receiver.bad_signatures.load(Ordering::SeqCst), 0);
+}
