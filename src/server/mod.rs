@@ -156,8 +156,16 @@ async fn metrics_text(data: web::Data<AppData>) -> HttpResponse {
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "POST"])
-        .allowed_headers(["content-type", "accept", "authorization", "x-request-id"])
-        .expose_headers(["etag", "x-request-id", "retry-after"])
+        // A browser client reads its own writes by sending back the
+        // `X-Gazette-Min-Lsn` a mutation's answer carried.
+        .allowed_headers([
+            "content-type",
+            "accept",
+            "authorization",
+            "x-request-id",
+            graphql::MIN_LSN,
+        ])
+        .expose_headers(["etag", "x-request-id", "retry-after", graphql::MIN_LSN])
         .max_age(3600);
     for origin in origins {
         cors = if origin == "*" {

@@ -494,6 +494,25 @@ async fn cors_allows_only_configured_origins() {
     );
     let other = send(&open, preflight("https://evil.example")).await;
     assert!(other.header("access-control-allow-origin").is_none());
+
+    // A browser client may send back, and read, the read-your-writes header.
+    let lsn = TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri("/graphql")
+        .insert_header((header::ORIGIN, "https://news.example"))
+        .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "POST"))
+        .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "x-gazette-min-lsn"));
+    assert_eq!(send(&open, lsn).await.status, StatusCode::OK);
+    let post = send(
+        &open,
+        TestRequest::post()
+            .uri("/graphql")
+            .insert_header((header::ORIGIN, "https://news.example"))
+            .set_json(serde_json::json!({ "query": "{ articles { totalCount } }" })),
+    )
+    .await;
+    let exposed = post.header("access-control-expose-headers").unwrap_or_default();
+    assert!(exposed.contains("x-gazette-min-lsn"), "{exposed}");
 }
 
 #[actix_web::test]

@@ -183,3 +183,27 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
 async fn create_lsn_now(reads: &ReadPools) -> String {
     reads.primary_lsn().await.expect("a WAL position").to_string()
 }
+
+/// A malformed `X-Gazette-Min-Lsn` is the client's error, named as such,
+/// on any engine; a well-formed one without replicas is answered by the
+/// primary as usual.
+#[actix_web::test]
+async fn a_malformed_min_lsn_is_bad_user_input() {
+    let app = spawn_app().await;
+    let data = app.app_data();
+    let bad = send(
+        &data,
+        post(json!({ "query": SLUGS }))
+            .insert_header(("accept", "application/graphql-response+json"))
+            .insert_header(("x-gazette-min-lsn", "yesterday")),
+    )
+    .await;
+    assert_eq!(bad.status, actix_web::http::StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(bad.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("X-Gazette-Min-Lsn"));
+    let fine = query(&data, Some("0/16B3748")).await;
+    assert_eq!(slugs_of(&fine), Vec::<String>::new());
+}
