@@ -664,3 +664,29 @@ async fn with_ugly_urls_the_files_are_in_the_pages_folder() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// `{{< figure >}}` naming a bundle file gets the file's URL in HTML, as a
+/// markdown image does; one naming nothing there stays as written.
+#[actix_web::test]
+async fn a_figure_naming_a_bundle_file_points_at_its_url() {
+    let app = spawn_app().await;
+    let dir = ContentDir::new();
+    let png = std::fs::read(oracle_dir().join("content/post/photo-essay/cover.png")).unwrap();
+    dir.write("post/fig/images/a.png", &png);
+    dir.write(
+        "post/fig/index.md",
+        "---\ntitle: Fig\ndate: 2024-01-01\n---\n\n{{< figure src=\"images/a.png\" link=\"./images/a.png\" >}}\n\n{{< figure src=\"elsewhere.png\" >}}\n",
+    );
+    app.import(&[dir.path().to_path_buf()]).await;
+    let html = app
+        .data("{ article(slug: \"fig\") { body(format: HTML) } }", json!({}))
+        .await["article"]["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        html.contains(r#"<a href="/post/fig/images/a.png"><img src="/post/fig/images/a.png""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<img src="elsewhere.png""#), "{html}");
+}

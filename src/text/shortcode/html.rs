@@ -252,7 +252,7 @@ fn truthy(v: Option<&Value>) -> bool {
 pub fn render(sc: &Shortcode, page: &PageContext<'_>, md: &dyn Markdown, inner_html: &dyn Fn() -> String) -> String {
     let p = &sc.params;
     match sc.name.as_str() {
-        "figure" => figure(p, md),
+        "figure" => figure(p, md, page),
         "youtube" if page.flag("privacy.youtube.disable") => String::new(),
         "youtube" => youtube(p, page.flag("privacy.youtube.privacyenhanced")),
         "vimeo" if page.flag("privacy.vimeo.disable") => String::new(),
@@ -343,7 +343,10 @@ pub fn deindent(inner: &str) -> String {
     out.join("\n").trim_matches(['\n', '\r']).to_owned()
 }
 
-fn figure(p: &Params, md: &dyn Markdown) -> String {
+/// Hugo's figure. A relative `src` or `link` naming a bundle file points at
+/// the file's URL, as the body's own relative images do (Hugo leaves them
+/// relative to the page, which a frontend elsewhere cannot resolve).
+fn figure(p: &Params, md: &dyn Markdown, page: &PageContext<'_>) -> String {
     let has = |k: &str| truthy(p.get(k));
     let mut out = String::from("<figure");
     if has("class") {
@@ -351,7 +354,10 @@ fn figure(p: &Params, md: &dyn Markdown) -> String {
     }
     out.push('>');
     if has("link") {
-        out.push_str(&format!("<a href=\"{}\"", escape_url(&p.text("link"))));
+        out.push_str(&format!(
+            "<a href=\"{}\"",
+            escape_url(&page.resource_url(&p.text("link")))
+        ));
         if has("target") {
             out.push_str(&format!(" target=\"{}\"", escape(&p.text("target"))));
         }
@@ -360,7 +366,10 @@ fn figure(p: &Params, md: &dyn Markdown) -> String {
         }
         out.push('>');
     }
-    out.push_str(&format!("<img src=\"{}\"", escape_url(&p.text("src"))));
+    out.push_str(&format!(
+        "<img src=\"{}\"",
+        escape_url(&page.resource_url(&p.text("src")))
+    ));
     if has("alt") || has("caption") {
         let alt = if has("alt") {
             p.text("alt")
