@@ -56,7 +56,7 @@ echo '"gazette" ""' > "$PGB_DIR/users.txt"
 chown -R postgres "$PGB_DIR"
 # PgBouncer refuses to run as root.
 (cd / && runuser -u postgres -- "$PGB_BIN" -d "$PGB_DIR/pgbouncer.ini")
-pgb_stop() { kill "$(cat "$PGB_DIR/pgbouncer.pid" 2>/dev/null)" 2>/dev/null || true; }
+pgb_stop() { kill "$(cat "$PGB_DIR/pgbouncer.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$PGB_DIR"; }
 # Runs before postgres.sh's own EXIT trap, which stops the server.
 trap 'pgb_stop; if declare -F sb_stop >/dev/null; then sb_stop; fi; pg_stop' EXIT
 for _ in $(seq 50); do

@@ -184,6 +184,11 @@ impl ReadPools {
         self.primary()
     }
 
+    /// How far behind a replica may be and stay in rotation.
+    pub fn max_lag(&self) -> Duration {
+        self.max_lag
+    }
+
     /// The primary, for writes and reads that must be current.
     pub fn primary(&self) -> Reads {
         Reads {

@@ -164,6 +164,7 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
     });
     if failed {
         tracing::warn!(replica = %replica, "a read failed on a replica; retrying on the primary");
+        data.metrics.replica_errors.with_label_values(&[replica.as_str()]).inc();
         let (response, keys) = api.execute_on(again, auth, &api.db).await;
         return Ran {
             response,

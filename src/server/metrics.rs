@@ -1,13 +1,17 @@
 //! Prometheus metrics at `/metrics`: requests and latency by operation,
-//! errors by code, database pool use, and webhook delivery outcomes.
+//! errors by code, database pool use (the primary's and each read
+//! replica's, with its lag), and webhook delivery outcomes.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use sea_orm::DatabaseConnection;
+
+use crate::db::replicas::ReadPools;
 
 /// Distinct operation names kept as labels; later ones count as `other`,
 /// since clients choose the names and labels must stay bounded.
@@ -27,6 +31,14 @@ pub struct Metrics {
     pub slow_subscribers: IntCounter,
     /// Webhook attempts by outcome: `delivered`, `failed` (to be retried), `dead` (given up).
     pub webhook_deliveries: IntCounterVec,
+    /// Each read replica's pool connections by state.
+    replica_pool: IntGaugeVec,
+    /// Each read replica's lag at its last check.
+    replica_lag: GaugeVec,
+    /// Whether each read replica is in rotation (1) or not (0).
+    replica_in_rotation: IntGaugeVec,
+    /// Reads that failed on a replica and ran again on the primary.
+    pub replica_errors: IntCounterVec,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -76,6 +88,38 @@ impl Metrics {
             &["outcome"],
         )?;
         registry.register(Box::new(webhook_deliveries.clone()))?;
+        let replica_pool = IntGaugeVec::new(
+            Opts::new(
+                "gazette_replica_pool_connections",
+                "Each read replica's pool connections",
+            ),
+            &["replica", "state"],
+        )?;
+        let replica_lag = GaugeVec::new(
+            Opts::new(
+                "gazette_replica_lag_seconds",
+                "How far each read replica was behind the primary at its last check (by WAL position)",
+            ),
+            &["replica"],
+        )?;
+        let replica_in_rotation = IntGaugeVec::new(
+            Opts::new(
+                "gazette_replica_in_rotation",
+                "1 when a read replica takes queries, 0 when it is down or too far behind",
+            ),
+            &["replica"],
+        )?;
+        let replica_errors = IntCounterVec::new(
+            Opts::new(
+                "gazette_replica_errors_total",
+                "Queries that failed on a read replica and ran again on the primary",
+            ),
+            &["replica"],
+        )?;
+        registry.register(Box::new(replica_pool.clone()))?;
+        registry.register(Box::new(replica_lag.clone()))?;
+        registry.register(Box::new(replica_in_rotation.clone()))?;
+        registry.register(Box::new(replica_errors.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -86,6 +130,10 @@ impl Metrics {
             subscriptions,
             slow_subscribers,
             webhook_deliveries,
+            replica_pool,
+            replica_lag,
+            replica_in_rotation,
+            replica_errors,
             operations: Mutex::new(HashSet::new()),
         })
     }
@@ -119,12 +167,24 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with pool and subscription gauges read now.
-    pub fn render(&self, db: &DatabaseConnection, subscriptions: usize) -> String {
+    /// The text exposition, with pool, replica and subscription gauges read now.
+    pub fn render(&self, db: &DatabaseConnection, reads: &ReadPools, subscriptions: usize) -> String {
         self.subscriptions.set(i64::try_from(subscriptions).unwrap_or(i64::MAX));
         let (size, idle) = pool_use(db);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);
+        for replica in &reads.replicas {
+            let name = replica.name.as_str();
+            let (size, idle) = pool_use(&replica.db);
+            self.replica_pool.with_label_values(&[name, "idle"]).set(idle);
+            self.replica_pool.with_label_values(&[name, "in_use"]).set(size - idle);
+            self.replica_lag
+                .with_label_values(&[name])
+                .set(replica.lag().as_secs_f64());
+            self.replica_in_rotation
+                .with_label_values(&[name])
+                .set(i64::from(replica.in_rotation(reads.max_lag())));
+        }
         let mut out = Vec::new();
         if TextEncoder::new().encode(&self.registry.gather(), &mut out).is_err() {
             return String::new();

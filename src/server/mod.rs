@@ -150,7 +150,10 @@ async fn readyz(data: web::Data<AppData>) -> HttpResponse {
 async fn metrics_text(data: web::Data<AppData>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(data.metrics.render(&data.api.db, data.api.hub.subscribers()))
+        .body(
+            data.metrics
+                .render(&data.api.db, &data.api.reads, data.api.hub.subscribers()),
+        )
 }
 
 fn cors(origins: &[String]) -> Cors {

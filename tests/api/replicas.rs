@@ -153,6 +153,14 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(!reads.replicas[0].in_rotation(Duration::from_secs(5)));
+    let shown = metrics(&data).await;
+    let label = format!("replica=\"{}\"", reads.replicas[0].name);
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("gazette_replica_in_rotation") && l.contains(&label) && l.ends_with(" 0")),
+        "{shown}"
+    );
     create(&data, "third").await;
     assert_eq!(slugs_of(&query(&data, None).await).len(), 3, "the primary answers");
 
@@ -163,6 +171,23 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
         reads.replicas[0].in_rotation(Duration::from_secs(5))
     })
     .await;
+    let shown = metrics(&data).await;
+    for gauge in [
+        "gazette_replica_in_rotation",
+        "gazette_replica_lag_seconds",
+        "gazette_replica_pool_connections",
+    ] {
+        assert!(
+            shown.lines().any(|l| l.starts_with(gauge) && l.contains(&label)),
+            "{gauge} in {shown}"
+        );
+    }
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("gazette_replica_in_rotation") && l.contains(&label) && l.ends_with(" 1")),
+        "{shown}"
+    );
     let standby = sea_orm::Database::connect(&standby_url).await.unwrap();
     until("the standby replays the third article", async || {
         slugs_of(&query(&data, Some(&create_lsn_now(&reads).await)).await).len() == 3
@@ -177,6 +202,12 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
         "reads are back on the standby: {plain}"
     );
     replay(&standby, "SELECT pg_wal_replay_resume()").await;
+}
+
+/// What `/metrics` shows.
+async fn metrics(data: &AppData) -> String {
+    let reply = send(data, actix_web::test::TestRequest::get().uri("/metrics")).await;
+    String::from_utf8(reply.body.to_vec()).unwrap()
 }
 
 /// The primary's position now, as a header value.
