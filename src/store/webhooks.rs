@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use super::changes;
 use chrono::{DateTime, Utc};
 use entity::{change_event, webhook_delivery, webhook_hook};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -396,36 +397,16 @@ pub async fn hook(db: &DatabaseConnection, hook: &str) -> Result<Option<webhook_
     webhook_hook::Entity::find_by_id(hook.to_owned()).one(db).await
 }
 
-/// A change to append to the log (see [`append_event`]).
-#[derive(Debug, Clone, Default)]
-pub struct NewEvent {
-    pub kind: String,
-    pub article_id: Option<i32>,
-    pub taxonomy: Option<String>,
-    pub slug: String,
-    pub path: String,
-    pub locale: String,
-    pub keys: Vec<String>,
-    pub at: DateTime<Utc>,
-}
-
-/// Appends one event to the change log in a transaction of its own and
-/// returns its id. The store's writes record their own events with their
-/// changes; this is for tests and tools that need an event without a change.
-pub async fn append_event(db: &DatabaseConnection, event: NewEvent) -> Result<i64, DbErr> {
-    let keys = serde_json::to_string(&event.keys).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let row = change_event::ActiveModel {
-        kind: Set(event.kind),
-        article_id: Set(event.article_id),
-        taxonomy: Set(event.taxonomy),
-        slug: Set(event.slug),
-        path: Set(event.path),
-        locale: Set(event.locale),
-        keys: Set(keys),
-        at: Set(event.at.fixed_offset()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(row.id)
+/// Logs `event` in a transaction of its own, through the change log's one
+/// writer ([`changes::record`]), and returns its id. The store's writes log
+/// their own events with their changes; this is for tests and tools that
+/// need an event without a change.
+pub async fn append_event(db: &DatabaseConnection, event: changes::Event) -> Result<i64, DbErr> {
+    let txn = db.begin().await?;
+    changes::record(&txn, std::slice::from_ref(&event), &[]).await?;
+    // Ids are in commit order and the log's lock is held until commit, so
+    // the newest id is this event's.
+    let id = crate::query::changes::last_id(&txn).await?;
+    txn.commit().await?;
+    Ok(id)
 }

@@ -12,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use gazette::publish::keys::Keys;
 use gazette::server::{AppData, HttpSettings};
-use gazette::store::webhooks::{self as store, status, NewEvent};
+use gazette::store::changes::{Event, EventKind};
+use gazette::store::webhooks::{self as store, status};
 use gazette::webhook::{self, Hook, Secret, Settings, WebhookConfig};
 use sea_orm::DatabaseConnection;
 use serde_json::{json, Value};
@@ -184,14 +186,14 @@ async fn start(
 async fn article_event(db: &DatabaseConnection, kind: &str, n: i32) -> i64 {
     store::append_event(
         db,
-        NewEvent {
-            kind: kind.into(),
+        Event {
+            kind: EventKind::parse(kind).unwrap(),
             article_id: Some(n),
             taxonomy: None,
             slug: format!("a{n}"),
             path: format!("/posts/a{n}/"),
             locale: "en".into(),
-            keys: vec![format!("article:{n}"), "list:posts".into()],
+            keys: [format!("article:{n}"), "list:posts".to_owned()].into_iter().collect(),
             at: chrono::Utc::now(),
         },
     )
@@ -283,16 +285,17 @@ async fn events_arrive_signed_in_order_with_their_payloads_and_filters() {
     article_event(&app.db, "article.updated", 1).await;
     store::append_event(
         &app.db,
-        NewEvent {
-            kind: "term.updated".into(),
+        Event {
+            kind: EventKind::TermUpdated,
+            article_id: None,
             taxonomy: Some("tags".into()),
             slug: "rates".into(),
             path: "/tags/rates/".into(),
-            keys: vec!["term:tags:rates".into()],
+            locale: String::new(),
+            keys: ["term:tags:rates".to_owned()].into_iter().collect::<Keys>(),
             at: chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
                 .unwrap()
                 .to_utc(),
-            ..NewEvent::default()
         },
     )
     .await
