@@ -350,10 +350,22 @@ async fn events_arrive_signed_in_order_with_their_payloads_and_filters() {
     );
     assert_eq!(counts.with_label_values(&["delivered"]).get(), 5);
     assert_eq!(counts.with_label_values(&["failed"]).get(), 0);
-    let terms = store::hook(&app.db, &format!("http://{addr}/terms"))
-        .await
-        .unwrap()
-        .unwrap();
+    // The filtered hook steps past the events it skips on its own time:
+    // wait (up to 5 s) for it to reach the last one before checking.
+    let mut terms = None;
+    for _ in 0..50 {
+        let hook = store::hook(&app.db, &format!("http://{addr}/terms"))
+            .await
+            .unwrap()
+            .unwrap();
+        let done = hook.cursor >= first + 3;
+        terms = Some(hook);
+        if done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let terms = terms.unwrap();
     assert_eq!(
         terms.cursor,
         first + 3,
