@@ -12,6 +12,14 @@ pub struct Model {
     pub tag_id: i32,
     /// Index in the front-matter list.
     pub position: i32,
+    /// The article's `published_at`, `draft`, `publish_date`, `expiry_date`
+    /// and `build_list`, copied by the writer so a term's list is filtered,
+    /// ordered and counted from the link rows alone.
+    pub published_at: Option<DateTimeUtc>,
+    pub draft: bool,
+    pub publish_date: Option<DateTimeUtc>,
+    pub expiry_date: Option<DateTimeUtc>,
+    pub build_list: String,
     #[sea_orm(belongs_to, from = "article_id", to = "id", on_delete = "Cascade")]
     pub article: BelongsTo<super::article::Entity>,
     #[sea_orm(belongs_to, from = "tag_id", to = "id", on_delete = "Cascade")]

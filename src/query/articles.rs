@@ -63,6 +63,30 @@ impl Visibility {
         self.condition().add(list)
     }
 
+    /// [`Visibility::listed`] judged on a link table's copies of the
+    /// article's columns (migration 20), so a term's list is filtered from
+    /// its link index alone.
+    pub fn listed_on(self, links: &'static str, in_section: bool) -> Condition {
+        let col = |c: &'static str| Expr::col((links, c));
+        let list = if in_section {
+            col("build_list").ne("never")
+        } else {
+            col("build_list").eq("always")
+        };
+        if self.preview {
+            return Condition::all().add(list);
+        }
+        Condition::all()
+            .add(col("draft").eq(false))
+            .add(col("publish_date").lte(self.at))
+            .add(
+                Condition::any()
+                    .add(col("expiry_date").is_null())
+                    .add(col("expiry_date").gt(self.at)),
+            )
+            .add(list)
+    }
+
     /// Articles served at their own path: seen and rendered
     /// (`_build.render` is `always`).
     pub fn rendered(self) -> Condition {
@@ -72,12 +96,21 @@ impl Visibility {
     /// [`Visibility::listed`] (outside a section) as raw SQL on the article
     /// table aliased `a`, with the values of its placeholders, for the
     /// statements written as SQL (`query::relations`).
-    pub fn listed_sql(self) -> (&'static str, Vec<sea_orm::Value>) {
+    pub fn listed_sql(self) -> (String, Vec<sea_orm::Value>) {
+        self.listed_sql_on("a")
+    }
+
+    /// [`Visibility::listed_sql`] on the table aliased `alias`: an article,
+    /// or a link table's copies of its columns.
+    pub fn listed_sql_on(self, alias: &str) -> (String, Vec<sea_orm::Value>) {
         if self.preview {
-            return ("a.build_list = 'always'", Vec::new());
+            return (format!("{alias}.build_list = 'always'"), Vec::new());
         }
         (
-            "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?) AND a.build_list = 'always'",
+            format!(
+                "{alias}.draft = ? AND {alias}.publish_date <= ? AND ({alias}.expiry_date IS NULL OR {alias}.expiry_date > ?) \
+                 AND {alias}.build_list = 'always'"
+            ),
             vec![false.into(), self.at.into(), self.at.into()],
         )
     }
@@ -340,6 +373,86 @@ impl Scope {
         cond
     }
 
+    /// The term whose link rows a list in published order is read from: the
+    /// parent term, or the one tag or category a filter asks for with
+    /// `any` (and no other term condition of that taxonomy). The list is then
+    /// walked in the link index's order, `(term, published_at, article_id)`,
+    /// and stops after a page whatever the term's size and the plan, where
+    /// `id IN (the term's links)` makes a database gather every link first.
+    fn driver(&self) -> Option<(Taxonomy, Driver)> {
+        if let Some((taxonomy, id)) = self.term {
+            return Some((taxonomy, Driver::Id(id)));
+        }
+        let one = |set: &Option<SlugSet>| match set {
+            Some(SlugSet { any, all, none }) if any.len() == 1 && all.is_empty() && none.is_empty() => {
+                any.first().cloned()
+            }
+            _ => None,
+        };
+        if let Some(slug) = one(&self.filter.tags) {
+            return Some((Taxonomy::Tags, Driver::Slug(slug)));
+        }
+        one(&self.filter.categories).map(|slug| (Taxonomy::Categories, Driver::Slug(slug)))
+    }
+
+    /// The list read through its [`Scope::driver`]'s link rows, with the
+    /// sort on the link's copies; `None` when it has no driver.
+    fn through_links(
+        &self,
+        db: &DatabaseConnection,
+        vis: Visibility,
+        order: Order,
+    ) -> Option<(Select<article::Entity>, Sort)> {
+        if order.field != OrderField::PublishedAt {
+            return None;
+        }
+        let (taxonomy, driver) = self.driver()?;
+        let (j, fk) = (taxonomy.join_table(), taxonomy.term_column());
+        // The rest of the scope: the driving term's condition is the join's.
+        let mut rest = self.clone();
+        rest.term = None;
+        match taxonomy {
+            Taxonomy::Tags if matches!(driver, Driver::Slug(_)) => rest.filter.tags = None,
+            Taxonomy::Categories if matches!(driver, Driver::Slug(_)) => rest.filter.categories = None,
+            _ => {}
+        }
+        let backend = db.get_database_backend();
+        let in_section = self.filter.section.is_some();
+        let term = match driver {
+            Driver::Id(id) => Expr::col((j, fk)).eq(id),
+            // Slugs are unique: at most one id.
+            Driver::Slug(slug) => Expr::col((j, fk)).in_subquery(
+                Query::select()
+                    .column("id")
+                    .from(taxonomy.table())
+                    .and_where(Expr::col("slug").eq(slug))
+                    .to_owned(),
+            ),
+        };
+        let mut links = Condition::all().add(term).add(vis.listed_on(j, in_section));
+        // The top-level date range holds for the link's copy too, so the
+        // index seeks to it.
+        if let Some(t) = self.filter.published_gte {
+            links = links.add(Expr::col((j, "published_at")).gte(t));
+        }
+        if let Some(t) = self.filter.published_lt {
+            links = links.add(Expr::col((j, "published_at")).lt(t));
+        }
+        let mut select = article::Entity::find();
+        QueryTrait::query(&mut select).join(
+            sea_orm::JoinType::InnerJoin,
+            sea_orm::sea_query::Alias::new(j),
+            Expr::col((j, "article_id")).equals((article::Entity, article::Column::Id)),
+        );
+        let select = select.filter(rest.condition(backend, vis)).filter(links);
+        let sort = Sort {
+            expr: Expr::col((j, "published_at")),
+            id: Expr::col((j, "article_id")),
+            desc: order.desc,
+        };
+        Some((select, sort))
+    }
+
     /// Whether the scope is a whole term's articles, unfiltered.
     pub fn is_whole_term(&self) -> Option<(Taxonomy, i32)> {
         self.term.filter(|_| self.filter == Filter::default())
@@ -348,6 +461,13 @@ impl Scope {
     pub fn select(&self, db: &DatabaseConnection, vis: Visibility) -> Select<article::Entity> {
         article::Entity::find().filter(self.condition(db.get_database_backend(), vis))
     }
+}
+
+/// How a [`Scope::driver`] names its term.
+#[derive(Debug, Clone)]
+enum Driver {
+    Id(i32),
+    Slug(String),
 }
 
 /// Fields a list of articles can be sorted by.
@@ -616,8 +736,9 @@ pub async fn page(
     vis: Visibility,
     columns: Columns,
 ) -> Result<Page<PageRow>, DbErr> {
-    let select = scope.select(db, vis);
-    let sort = order.sort();
+    let (select, sort) = scope
+        .through_links(db, vis, order)
+        .unwrap_or_else(|| (scope.select(db, vis), order.sort()));
     Ok(match columns {
         Columns::All => into_page(fetch(db, select, &sort, req).await?, PageRow::Full),
         Columns::WithoutBody => into_page(fetch(db, without_body(select), &sort, req).await?, PageRow::Meta),
@@ -636,9 +757,14 @@ fn without_body(select: Select<article::Entity>) -> Select<article::Entity> {
     select.select_only().columns(kept)
 }
 
-/// How many articles `scope` holds.
+/// How many articles `scope` holds: ids only, through the driving term's
+/// link index when there is one.
 pub async fn count(db: &DatabaseConnection, scope: &Scope, vis: Visibility) -> Result<u64, DbErr> {
-    scope.select(db, vis).count(db).await
+    let select = match scope.through_links(db, vis, Order::default()) {
+        Some((select, _)) => select,
+        None => scope.select(db, vis),
+    };
+    select.select_only().column(article::Column::Id).count(db).await
 }
 
 /// A term and how many articles of a list carry it.
@@ -740,7 +866,7 @@ mod tests {
     fn a_preview_judges_only_the_build_options_in_sql() {
         let now = at("2026-06-01T00:00:00Z");
         let (sql, values) = Visibility::preview(now).listed_sql();
-        assert_eq!((sql, values.len()), ("a.build_list = 'always'", 0));
+        assert_eq!((sql, values.len()), ("a.build_list = 'always'".to_owned(), 0));
         let (sql, values) = Visibility::public(now).listed_sql();
         assert_eq!(sql.matches('?').count(), values.len());
     }

@@ -11,7 +11,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::article::{ArticleChange, NewTranslation, SiteTerm, Term};
+use super::article::{ArticleChange, NewArticle, NewTranslation, SiteTerm, Term};
 use super::changes::{self, ArticleState, Event};
 use super::search_index::{self as index, Version};
 use super::StoreError;
@@ -435,7 +435,7 @@ async fn add_parts<C: ConnectionTrait>(
     .await?;
     insert_values(txn, "article_alias", "path", stored, |u| u.article.alias_paths()).await?;
     for taxonomy in [Taxonomy::Tags, Taxonomy::Categories] {
-        let links: Vec<(i32, &[Term])> = stored.iter().map(|(id, u)| (*id, u.article.terms(taxonomy))).collect();
+        let links: Vec<(i32, &NewArticle)> = stored.iter().map(|(id, u)| (*id, &u.article)).collect();
         link_terms(txn, taxonomy, &links, terms).await?;
     }
     insert_menu_entries(txn, stored).await?;
@@ -663,18 +663,21 @@ async fn insert_values<C: ConnectionTrait>(
 }
 
 /// Links each article to its terms in `taxonomy` (in order), creating the
-/// missing terms; ids already in `known` are not looked up again.
+/// missing terms; ids already in `known` are not looked up again. Each link
+/// row carries a copy of the article's order and visibility columns
+/// (migration 20), so a term's list reads the link index alone; every
+/// article write replaces its links, which keeps the copies right.
 async fn link_terms<C: ConnectionTrait>(
     txn: &C,
     taxonomy: Taxonomy,
-    articles: &[(i32, &[Term])],
+    articles: &[(i32, &NewArticle)],
     known: &mut TermScope<'_>,
 ) -> Result<(), DbErr> {
     let (t, j, fk) = (taxonomy.table(), taxonomy.join_table(), taxonomy.term_column());
     // Each missing term once; the first article to name a term names it.
     let mut missing: Vec<&Term> = Vec::new();
     let mut named: HashSet<&str> = HashSet::new();
-    for term in articles.iter().flat_map(|(_, terms)| terms.iter()) {
+    for term in articles.iter().flat_map(|(_, a)| a.terms(taxonomy).iter()) {
         if known.get(taxonomy, &term.slug).is_none() && named.insert(&term.slug) {
             missing.push(term);
         }
@@ -706,19 +709,37 @@ async fn link_terms<C: ConnectionTrait>(
     let start = || {
         Query::insert()
             .into_table(j)
-            .columns(["article_id", fk, "position"])
+            .columns([
+                "article_id",
+                fk,
+                "position",
+                "published_at",
+                "draft",
+                "publish_date",
+                "expiry_date",
+                "build_list",
+            ])
             .to_owned()
     };
     let mut rows = Vec::new();
-    for (article_id, terms) in articles {
-        for (position, term) in terms.iter().enumerate() {
+    for (article_id, a) in articles {
+        for (position, term) in a.terms(taxonomy).iter().enumerate() {
             let id = known
                 .get(taxonomy, &term.slug)
                 .ok_or_else(|| DbErr::RecordNotFound(format!("{t} {}", term.slug)))?;
             let position = i32::try_from(position).unwrap_or(i32::MAX);
-            rows.push(vec![Expr::val(*article_id), Expr::val(id), Expr::val(position)]);
+            rows.push(vec![
+                Expr::val(*article_id),
+                Expr::val(id),
+                Expr::val(position),
+                Expr::val(a.published_at),
+                Expr::val(a.draft),
+                Expr::val(a.publish_date),
+                Expr::val(a.expiry_date),
+                Expr::val(a.build.list.as_str()),
+            ]);
         }
     }
-    bulk::insert(txn, start, 3, rows).await?;
+    bulk::insert(txn, start, 8, rows).await?;
     Ok(())
 }

@@ -369,3 +369,78 @@ async fn concurrent_creates_of_one_tag_make_one_tag_and_name_the_name_to_the_oth
         );
     }
 }
+
+/// A term's lists read the link rows' copies of each article's date and
+/// visibility (migration 20): a write that moves, hides or re-tags an
+/// article must move it in the tag page, the tag filter's date range and
+/// their counts at once.
+#[actix_web::test]
+async fn a_write_moves_an_article_in_its_terms_lists_and_counts() {
+    let app = spawn_app().await;
+    let data = editable(&app, Some(TOKEN));
+    let mut ids = Vec::new();
+    for (slug, at) in [
+        ("a", "2025-06-01T08:00:00Z"),
+        ("b", "2025-06-02T08:00:00Z"),
+        ("c", "2025-06-03T08:00:00Z"),
+    ] {
+        let input = json!({ "slug": slug, "title": slug, "body": "Rates.", "publishedAt": at,
+            "lang": "en", "tags": ["Rates"], "categories": ["Markets"] });
+        let created = mutate(&data, Some(TOKEN), CREATE, json!({ "input": input })).await;
+        ids.push(created["data"]["createArticle"]["id"].clone());
+    }
+    let lists = r#"{
+        tag(slug: "rates") { articles(first: 10) { totalCount edges { node { slug } } } }
+        category(slug: "markets") { articles(first: 2) { totalCount edges { node { slug } } pageInfo { hasNextPage } } }
+        june: articles(filter: { tags: { any: ["rates"] }, publishedAt: { gte: "2025-06-01T00:00:00Z", lt: "2025-06-03T00:00:00Z" } }) {
+            totalCount edges { node { slug } } }
+    }"#;
+    let view = |v: &Value| {
+        json!({
+            "tag": slugs(&v["tag"]["articles"]), "tagCount": v["tag"]["articles"]["totalCount"],
+            "category": slugs(&v["category"]["articles"]), "categoryCount": v["category"]["articles"]["totalCount"],
+            "june": slugs(&v["june"]), "juneCount": v["june"]["totalCount"],
+        })
+    };
+    assert_eq!(
+        view(&app.data(lists, json!({})).await),
+        json!({ "tag": ["c", "b", "a"], "tagCount": 3, "category": ["c", "b"], "categoryCount": 3,
+                "june": ["b", "a"], "juneCount": 2 })
+    );
+
+    let update = "mutation($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { slug } }";
+    // `a` becomes the newest: first in every list, out of the June 1–2 range.
+    mutate(
+        &data,
+        Some(TOKEN),
+        update,
+        json!({ "id": ids[0], "input": { "publishedAt": "2025-07-01T00:00:00Z" } }),
+    )
+    .await;
+    assert_eq!(
+        view(&app.data(lists, json!({})).await),
+        json!({ "tag": ["a", "c", "b"], "tagCount": 3, "category": ["a", "c"], "categoryCount": 3,
+                "june": ["b"], "juneCount": 1 })
+    );
+    // `c` becomes a draft: gone from every list and count.
+    mutate(
+        &data,
+        Some(TOKEN),
+        update,
+        json!({ "id": ids[2], "input": { "draft": true } }),
+    )
+    .await;
+    // `b` leaves the tag (it stays in the category).
+    mutate(
+        &data,
+        Some(TOKEN),
+        update,
+        json!({ "id": ids[1], "input": { "tags": ["Bonds"] } }),
+    )
+    .await;
+    assert_eq!(
+        view(&app.data(lists, json!({})).await),
+        json!({ "tag": ["a"], "tagCount": 1, "category": ["a", "b"], "categoryCount": 2,
+                "june": [], "juneCount": 0 })
+    );
+}
