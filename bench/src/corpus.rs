@@ -141,21 +141,45 @@ impl Import {
     }
 }
 
-/// Imports the corpus into a fresh SQLite file with `gazette import`, timing it
-/// and reading the child's peak RSS from `wait4` (exact, unlike polling /proc).
-pub fn import(gazette: &Path, corpus: &Corpus, db: &Path, log: &Path) -> Result<Import> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let f = PathBuf::from(format!("{}{suffix}", db.display()));
-        if f.exists() {
-            std::fs::remove_file(&f).with_context(|| format!("removing {}", f.display()))?;
+/// Where the bench keeps one engine's data: the URL Gazette is given, and
+/// for SQLite the file (removed before a fresh import).
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub url: String,
+    pub file: Option<PathBuf>,
+}
+
+impl Database {
+    pub fn sqlite(file: &Path) -> Database {
+        Database {
+            url: sqlite_url(file),
+            file: Some(file.to_owned()),
         }
     }
+
+    /// Removes a SQLite file and its WAL (PostgreSQL databases are made fresh by the caller).
+    pub fn remove(&self) -> Result<()> {
+        let Some(db) = &self.file else { return Ok(()) };
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let f = PathBuf::from(format!("{}{suffix}", db.display()));
+            if f.exists() {
+                std::fs::remove_file(&f).with_context(|| format!("removing {}", f.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Imports the corpus with `gazette import`, timing it and reading the
+/// child's peak RSS from `wait4` (exact, unlike polling /proc). Run on a
+/// database that already holds the corpus, it measures a restart's import.
+pub fn import(gazette: &Path, corpus: &Corpus, db: &Database, log: &Path) -> Result<Import> {
     let out = File::create(log)?;
     let err = out.try_clone()?;
     let started = Instant::now();
     let child = Command::new(gazette)
         .arg("--database-url")
-        .arg(sqlite_url(db))
+        .arg(&db.url)
         .arg("import")
         .arg(&corpus.dir)
         .stdin(Stdio::null())

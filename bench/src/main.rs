@@ -1,14 +1,18 @@
-//! `gazette-bench`: builds the server, generates and imports a corpus, then loads
-//! five GraphQL query shapes and two baselines (static bytes, raw SQL) at several
-//! concurrencies, and writes a markdown report with PASS/FAIL targets.
+//! `gazette-bench`: builds the server, generates a corpus, imports it into
+//! SQLite and PostgreSQL, then loads the GraphQL query shapes, their raw-SQL
+//! baselines and (with `--peers`) PostGraphile on each engine, and writes a
+//! markdown report with PASS/FAIL targets.
 //!
-//! Processes: this one drives the load; `gazette serve` and the baseline server
-//! (this binary again, `gazette-bench baseline`) each run on their own, so the
-//! client's work is not billed to the servers.
+//! Processes: this one drives the load; `gazette serve`, the baseline server
+//! (this binary again, `gazette-bench baseline`), PostgreSQL and the peers
+//! each run on their own, so the client's work is not billed to the servers.
 
 mod baseline;
 mod corpus;
+mod hugo;
 mod load;
+mod peers;
+mod postgres;
 mod report;
 mod server;
 mod shapes;
@@ -19,17 +23,19 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, Database};
 use crate::load::{Target, Timing};
-use crate::report::{LoaderRun, Machine, Report, Run, RAW, STATIC};
+use crate::report::{EngineReport, LoaderRun, Machine, PeerRun, Report, Run, STATIC};
 use crate::server::{Process, SqlCounts};
 use crate::shapes::Params;
 
 #[derive(Debug, Parser)]
-#[command(about = "Benchmark Gazette: import, GraphQL query shapes, baselines; writes target/bench/report-N.md")]
+#[command(
+    about = "Benchmark Gazette: import, GraphQL query shapes, baselines and peers on SQLite and PostgreSQL; writes target/bench/report-N.md"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -40,11 +46,38 @@ struct Cli {
     #[arg(long)]
     quick: bool,
     /// Concurrent workers per run, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+    #[arg(long, value_delimiter = ',', default_value = "1,8")]
     concurrency: Vec<usize>,
+    /// Engines to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    engines: Vec<Engine>,
+    /// Also load PostGraphile 5 on the PostgreSQL database (installed with npm on first use).
+    #[arg(long)]
+    peers: bool,
+    /// Also compare `--loader-delay-ms` 0, 1 and 5 (shapes 1 and 5, concurrency 8).
+    #[arg(long)]
+    loader_delays: bool,
+    /// Skip building the corpus with hugo (the import target's comparison).
+    #[arg(long)]
+    no_hugo: bool,
     /// Corpus seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +94,8 @@ const LOADER_DELAYS_MS: [u64; 3] = [0, 1, 5];
 const SQL_SAMPLES: usize = 20;
 /// Shape 5 cycles through this many translated articles' slugs.
 const ARTICLE_SLUGS: usize = 300;
+/// PostGraphile's shapes, with Gazette's shape each is compared with.
+const PEER_SHAPES: [shapes::Shape; 3] = [shapes::FIRST_PAGE, shapes::TAG_RANGE, shapes::LAST_PAGE];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -109,6 +144,7 @@ fn bench(cli: &Cli) -> Result<()> {
         !cli.concurrency.is_empty() && cli.concurrency.iter().all(|&c| c > 0),
         "--concurrency needs numbers above 0"
     );
+    ensure!(!cli.engines.is_empty(), "--engines needs sqlite, postgres or both");
     let articles = cli.articles.unwrap_or(if cli.quick { 10_000 } else { 100_000 });
     ensure!(
         articles >= 100,
@@ -141,43 +177,116 @@ fn bench(cli: &Cli) -> Result<()> {
         corpus.dir.display(),
         if corpus.reused { " (reused)" } else { "" }
     );
-    let db = paths.bench.join(format!("gazette-{articles}.db"));
-    eprintln!("== import into {}", db.display());
-    let import = corpus::import(
-        &paths.gazette,
-        &corpus,
-        &db,
-        &paths.bench.join(format!("import-{articles}.log")),
-    )?;
-    eprintln!(
-        "   {:.2} s, {:.0} articles/s, peak RSS {:.1} MiB",
-        import.wall.as_secs_f64(),
-        import.articles_per_sec(),
-        import.peak_rss_mib()
-    );
+
+    let hugo = if cli.no_hugo {
+        None
+    } else {
+        eprintln!("== hugo build of the same corpus");
+        let h = hugo::build(&corpus, &paths.bench)?;
+        match &h {
+            Some(h) => eprintln!("   {:.2} s, {:?} pages ({})", h.wall.as_secs_f64(), h.pages, h.version),
+            None => eprintln!("   hugo is not installed: skipped"),
+        }
+        h
+    };
+
+    let postgres = if cli.engines.contains(&Engine::Postgres) {
+        eprintln!("== starting PostgreSQL");
+        let pg = postgres::Postgres::start(&paths.bench)?;
+        eprintln!("   PostgreSQL {} on 127.0.0.1:{}", pg.version, pg.port);
+        Some(pg)
+    } else {
+        None
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    // Servers are spawned from this thread (block_on runs the future here), which
-    // their parent-death signal depends on; see server::Process::spawn.
-    let measured = runtime.block_on(measure(cli, &paths, &corpus, &db, timing))?;
+    let mut engines = Vec::new();
+    for &engine in &cli.engines {
+        let n = corpus.articles;
+        let db = match engine {
+            Engine::Sqlite => Database::sqlite(&paths.bench.join(format!("gazette-{n}.db"))),
+            Engine::Postgres => {
+                let pg = postgres.as_ref().context("PostgreSQL was not started")?;
+                Database {
+                    url: pg.fresh_database("gazette")?,
+                    file: None,
+                }
+            }
+        };
+        db.remove()?;
+        let tag = engine.name().to_lowercase();
+        eprintln!("== {}: import into {}", engine.name(), db.url);
+        let import = corpus::import(
+            &paths.gazette,
+            &corpus,
+            &db,
+            &paths.bench.join(format!("import-{n}-{tag}.log")),
+        )?;
+        eprintln!(
+            "   {:.2} s, {:.0} articles/s, peak RSS {:.1} MiB",
+            import.wall.as_secs_f64(),
+            import.articles_per_sec(),
+            import.peak_rss_mib()
+        );
+        let vacuum = match (&postgres, engine) {
+            (Some(pg), Engine::Postgres) => {
+                let t = Instant::now();
+                pg.psql("gazette", "VACUUM ANALYZE")?;
+                let d = t.elapsed();
+                eprintln!("   VACUUM ANALYZE {:.2} s", d.as_secs_f64());
+                Some(d)
+            }
+            _ => None,
+        };
+        eprintln!("== {}: import of the unchanged corpus (a restart)", engine.name());
+        let reimport = corpus::import(
+            &paths.gazette,
+            &corpus,
+            &db,
+            &paths.bench.join(format!("reimport-{n}-{tag}.log")),
+        )?;
+        eprintln!(
+            "   {:.2} s, peak RSS {:.1} MiB",
+            reimport.wall.as_secs_f64(),
+            reimport.peak_rss_mib()
+        );
+        // Servers are spawned from this thread (block_on runs the future here), which
+        // their parent-death signal depends on; see server::Process::spawn.
+        let measured = runtime.block_on(measure(cli, &paths, &corpus, engine, &db, timing))?;
+        engines.push(EngineReport {
+            engine,
+            db_bytes: db
+                .file
+                .as_ref()
+                .and_then(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len()),
+            import,
+            reimport,
+            vacuum,
+            popular_tag: measured.popular_tag,
+            sql: measured.sql,
+            runs: measured.runs,
+            peers: measured.peers,
+            peer_note: measured.peer_note,
+            server_memory: measured.memory,
+            loader: measured.loader,
+        });
+    }
 
     let report = Report {
         machine: Machine::detect(&paths.workspace),
         mode: if cli.quick { "quick" } else { "full" },
         timing,
-        db_bytes: std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0),
         corpus,
-        import,
+        hugo,
+        postgres_version: postgres.as_ref().map(|p| p.version.clone()),
         search_word: shapes::SEARCH_WORD,
-        popular_tag: measured.popular_tag,
-        sql: measured.sql,
-        runs: measured.runs,
-        server_memory: measured.memory,
-        loader: measured.loader,
+        engines,
         loader_concurrency: LOADER_CONCURRENCY,
         build_time,
         elapsed: started.elapsed(),
     };
+    drop(postgres);
     let text = report.render();
     print!("{text}");
     let path = paths.bench.join(format!("report-{articles}.md"));
@@ -190,19 +299,29 @@ struct Measured {
     popular_tag: String,
     sql: BTreeMap<String, SqlCounts>,
     runs: Vec<Run>,
+    peers: Vec<PeerRun>,
+    peer_note: Option<String>,
     memory: server::Memory,
     loader: Vec<LoaderRun>,
 }
 
-async fn measure(cli: &Cli, paths: &Paths, corpus: &Corpus, db: &Path, timing: Timing) -> Result<Measured> {
+async fn measure(
+    cli: &Cli,
+    paths: &Paths,
+    corpus: &Corpus,
+    engine: Engine,
+    db: &Database,
+    timing: Timing,
+) -> Result<Measured> {
     let client = load::client()?;
     let n = corpus.articles;
-    eprintln!("== starting gazette serve");
+    let tag = engine.name().to_lowercase();
+    eprintln!("== {}: starting gazette serve", engine.name());
     let mut gazette = server::start_gazette(
         &paths.gazette,
-        db,
+        &db.url,
         1,
-        &paths.bench.join(format!("server-{n}.log")),
+        &paths.bench.join(format!("server-{n}-{tag}.log")),
         &client,
     )
     .await?;
@@ -223,24 +342,39 @@ async fn measure(cli: &Cli, paths: &Paths, corpus: &Corpus, db: &Path, timing: T
         eprintln!("   {op}: {:?}", c.samples);
     }
 
-    // Gazette's own shape-1 answer: the static baseline's bytes and the raw baseline's reference.
-    let shape1 = load::post(&client, &graphql, shapes::FIRST_PAGE.body(json!({}))).await?;
-    let shape1_json = load::check_body("shape 1", &shape1)?;
-    let static_path = paths.bench.join("static-shape1.json");
-    std::fs::write(&static_path, &shape1)?;
-    let cursor_list = baseline::cursor_list(&shape1_json)?;
+    // Gazette's answer to each raw shape: the raw baseline's reference, its
+    // cursor list names, and shape 1's bytes for the static baseline.
+    let mut answers = Vec::new();
+    let mut lists = Vec::new();
+    for shape in baseline::RAW_SHAPES {
+        let body = shapes::bodies(shape, &params)[0].clone();
+        let bytes = load::post(&client, &graphql, body.clone()).await?;
+        let v = load::check_body(shape.operation, &bytes)?;
+        lists.push((
+            shape.operation.to_owned(),
+            baseline::cursor_list(baseline::connection_of(shape.operation, &v["data"]))?,
+        ));
+        answers.push((shape, body, bytes, v));
+    }
+    let static_path = paths.bench.join(format!("static-shape1-{tag}.json"));
+    std::fs::write(&static_path, &answers[0].2)?;
 
     eprintln!("== starting the baseline server");
     let baseline = baseline::start(
         &paths.exe,
-        db,
+        &db.url,
         &static_path,
-        &cursor_list,
-        &paths.bench.join("baseline.log"),
+        &lists,
+        &paths.bench.join(format!("baseline-{tag}.log")),
         &client,
     )
     .await?;
-    baseline::verify(&client, &baseline, &shape1, &shape1_json).await?;
+    baseline::verify_static(&client, &baseline, &answers[0].2).await?;
+    for (shape, body, _, v) in &answers {
+        let url = format!("{}/raw/{}", baseline.base_url, shape.operation);
+        baseline::verify(&client, &url, shape.operation, body.clone(), v).await?;
+    }
+    eprintln!("   every raw shape answers exactly Gazette's data; /static serves Gazette's bytes");
 
     let mut targets = Vec::new();
     for shape in shapes::ALL {
@@ -250,17 +384,22 @@ async fn measure(cli: &Cli, paths: &Paths, corpus: &Corpus, db: &Path, timing: T
             shapes::bodies(shape, &params),
         )?);
     }
-    let shape1_request = vec![shapes::FIRST_PAGE.body(json!({}))];
+    for shape in baseline::RAW_SHAPES {
+        targets.push(Target::new(
+            &report::raw_name(shape.label),
+            format!("{}/raw/{}", baseline.base_url, shape.operation),
+            shapes::bodies(shape, &params),
+        )?);
+    }
     targets.push(Target::new(
         STATIC,
         format!("{}/static", baseline.base_url),
-        shape1_request.clone(),
+        vec![shapes::FIRST_PAGE.body(json!({}))],
     )?);
-    targets.push(Target::new(RAW, format!("{}/raw", baseline.base_url), shape1_request)?);
 
     let mut runs = Vec::new();
     for &c in &cli.concurrency {
-        eprintln!("== concurrency {c}");
+        eprintln!("== {}: concurrency {c}", engine.name());
         for t in &targets {
             let stats = load::run(&client, t, c, timing).await?;
             gazette.ensure_running()?;
@@ -274,27 +413,42 @@ async fn measure(cli: &Cli, paths: &Paths, corpus: &Corpus, db: &Path, timing: T
     }
     let memory = gazette.memory_kib()?;
     drop(baseline);
+
+    let (peers, peer_note) = if cli.peers && engine == Engine::Postgres {
+        // Gazette stays up, idle, so the peers get the same machine.
+        match run_peers(cli, paths, &client, db, &params, &answers, timing).await {
+            Ok(runs) => (runs, None),
+            Err(e) => {
+                eprintln!("   peers skipped: {e:#}");
+                (Vec::new(), Some(format!("{e:#}")))
+            }
+        }
+    } else {
+        (Vec::new(), None)
+    };
     drop(gazette);
 
-    eprintln!("== DataLoader delay, concurrency {LOADER_CONCURRENCY}");
     let mut loader = Vec::new();
-    for delay in LOADER_DELAYS_MS {
-        let log = paths.bench.join(format!("server-{n}-delay{delay}.log"));
-        let server = server::start_gazette(&paths.gazette, db, delay, &log, &client).await?;
-        let url = format!("{}/graphql", server.base_url);
-        for shape in [shapes::FIRST_PAGE, shapes::ARTICLE] {
-            let target = Target::new(shape.label, url.clone(), shapes::bodies(shape, &params))?;
-            let stats = load::run(&client, &target, LOADER_CONCURRENCY, timing).await?;
-            progress(
-                &format!("delay {delay} ms: {}", shape.label),
-                LOADER_CONCURRENCY,
-                &stats,
-            );
-            loader.push(LoaderRun {
-                delay_ms: delay,
-                target: shape.label.to_owned(),
-                stats,
-            });
+    if cli.loader_delays {
+        eprintln!("== DataLoader delay, concurrency {LOADER_CONCURRENCY}");
+        for delay in LOADER_DELAYS_MS {
+            let log = paths.bench.join(format!("server-{n}-{tag}-delay{delay}.log"));
+            let server = server::start_gazette(&paths.gazette, &db.url, delay, &log, &client).await?;
+            let url = format!("{}/graphql", server.base_url);
+            for shape in [shapes::FIRST_PAGE, shapes::ARTICLE] {
+                let target = Target::new(shape.label, url.clone(), shapes::bodies(shape, &params))?;
+                let stats = load::run(&client, &target, LOADER_CONCURRENCY, timing).await?;
+                progress(
+                    &format!("delay {delay} ms: {}", shape.label),
+                    LOADER_CONCURRENCY,
+                    &stats,
+                );
+                loader.push(LoaderRun {
+                    delay_ms: delay,
+                    target: shape.label.to_owned(),
+                    stats,
+                });
+            }
         }
     }
 
@@ -302,9 +456,68 @@ async fn measure(cli: &Cli, paths: &Paths, corpus: &Corpus, db: &Path, timing: T
         popular_tag: params.popular_tag,
         sql,
         runs,
+        peers,
+        peer_note,
         memory,
         loader,
     })
+}
+
+/// PostGraphile with 1 and 2 worker processes on shapes 1, 2 and 4, each
+/// answer checked equal to Gazette's first.
+async fn run_peers(
+    cli: &Cli,
+    paths: &Paths,
+    client: &reqwest::Client,
+    db: &Database,
+    params: &Params,
+    answers: &[(shapes::Shape, Vec<u8>, Vec<u8>, serde_json::Value)],
+    timing: Timing,
+) -> Result<Vec<PeerRun>> {
+    let dir = peers::postgraphile_dir(&paths.workspace);
+    eprintln!("== peers: installing PostGraphile ({})", dir.display());
+    let version = peers::install_postgraphile(&dir)?;
+    eprintln!("   {version}");
+    let mut out = Vec::new();
+    for workers in [1, 2] {
+        let log = paths.bench.join(format!("postgraphile-{workers}.log"));
+        let peer = peers::start_postgraphile(&dir, &db.url, workers, &log, client).await?;
+        let url = format!("{}/graphql", peer.base_url);
+        let after = peers::last_page_cursor(client, &url).await?;
+        for shape in PEER_SHAPES {
+            let body = match shape.operation {
+                "Shape1" => peers::shape1(),
+                "Shape2" => peers::shape2(params),
+                _ => peers::shape4(&after),
+            };
+            let gazette = match answers.iter().find(|a| a.0 == shape) {
+                Some(a) => a.3.clone(),
+                None => bail!("no Gazette answer for {}", shape.operation),
+            };
+            let mine = load::post(client, &url, body.clone()).await?;
+            let mine = load::check_body("postgraphile", &mine)?;
+            peers::same_answer(shape.label, &gazette, &mine)?;
+            let name = format!(
+                "PostGraphile ({workers} worker{}): {}",
+                if workers > 1 { "s" } else { "" },
+                shape.label
+            );
+            let target = Target::new(&name, url.clone(), vec![body])?;
+            for &c in &cli.concurrency {
+                let stats = load::run(client, &target, c, timing).await?;
+                progress(&name, c, &stats);
+                out.push(PeerRun {
+                    peer: version.clone(),
+                    workers,
+                    shape: shape.label,
+                    concurrency: c,
+                    stats,
+                });
+            }
+        }
+        drop(peer);
+    }
+    Ok(out)
 }
 
 fn progress(name: &str, c: usize, s: &load::Stats) {

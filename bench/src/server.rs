@@ -123,7 +123,7 @@ pub fn free_port() -> Result<u16> {
 /// Starts `gazette serve` on `db` with JSON logs, and waits until it is ready.
 pub async fn start_gazette(
     bin: &Path,
-    db: &Path,
+    database_url: &str,
     loader_delay_ms: u64,
     log: &Path,
     client: &reqwest::Client,
@@ -131,7 +131,7 @@ pub async fn start_gazette(
     let addr = format!("127.0.0.1:{}", free_port()?);
     let mut cmd = Command::new(bin);
     cmd.arg("--database-url")
-        .arg(sqlite_url(db))
+        .arg(database_url)
         .args([
             "--log-format",
             "json",

@@ -56,6 +56,14 @@ pub const ARTICLE: Shape = Shape {
         related(first: 5) { id slug title } } }",
 };
 
+/// Shape 5 without `related`: what the related list costs is the difference.
+pub const ARTICLE_BARE: Shape = Shape {
+    operation: "Shape5b",
+    label: "5b article, no related",
+    document: "query Shape5b($slug: String!) { article(slug: $slug) { id slug title publishedAt \
+        body(format: HTML) tableOfContents { level text anchor } translations { id locale title } } }",
+};
+
 pub const TAG_PAGE: Shape = Shape {
     operation: "Shape6",
     label: "6 tag page",
@@ -72,12 +80,13 @@ pub const TAG_LAST_PAGE: Shape = Shape {
 };
 
 /// Every shape, in report order.
-pub const ALL: [Shape; 7] = [
+pub const ALL: [Shape; 8] = [
     FIRST_PAGE,
     TAG_RANGE,
     SEARCH,
     LAST_PAGE,
     ARTICLE,
+    ARTICLE_BARE,
     TAG_PAGE,
     TAG_LAST_PAGE,
 ];
