@@ -271,12 +271,12 @@ async fn raw(state: web::Data<State>, operation: web::Path<String>, body: web::B
             .get(operation.as_str())
             .with_context(|| format!("no cursor list for {operation}"))?;
         match operation.as_str() {
-            "Shape1" => articles(&state, list, None, None, false).await,
+            "Shape1" => articles(&state, list).await,
             "Shape2" => {
                 let (Some(tag), Some(gte), Some(lt)) = (v.tag, v.gte, v.lt) else {
                     bail!("Shape2 needs tag, gte and lt");
                 };
-                articles(&state, list, Some(&tag), Some((gte, lt)), true).await
+                tag_range(&state, list, &tag, gte, lt).await
             }
             "Shape4" => {
                 let after = v.after.context("Shape4 needs after")?;
@@ -377,23 +377,16 @@ impl State {
         }
     }
 
-    /// Gazette's public-and-listed rule on `article a` (src/query/articles.rs).
-    fn visible(&self, now: DateTime<Utc>) -> (&'static str, Vec<Arg>) {
+    /// Gazette's public-and-listed rule (src/query/articles.rs) on `alias`:
+    /// an article, or a link row's copies of its columns.
+    fn visible(&self, alias: &str, now: DateTime<Utc>) -> (String, Vec<Arg>) {
         (
-            "a.draft = ? AND a.publish_date <= ? AND (a.expiry_date IS NULL OR a.expiry_date > ?) \
-             AND a.build_list = 'always'",
+            format!(
+                "{alias}.draft = ? AND {alias}.publish_date <= ? \
+                 AND ({alias}.expiry_date IS NULL OR {alias}.expiry_date > ?) AND {alias}.build_list = 'always'"
+            ),
             vec![Arg::Bool(false), Arg::Time(now), Arg::Time(now)],
         )
-    }
-
-    /// `a.id` as a membership test sees it: on SQLite `+a.id`, so the planner
-    /// walks the list index and tests each row rather than fetching every
-    /// member of a popular tag by rowid first.
-    fn member(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "+a.id",
-            Backend::Postgres => "a.id",
-        }
     }
 }
 
@@ -401,38 +394,37 @@ const CARD: &str = "a.id, a.slug, a.title, a.summary, a.published_at";
 /// The limit is written in, not bound: SQLite re-plans a statement whose bound
 /// `LIMIT ?` is bound again, and Gazette's connections turn that off.
 const ORDER_LIMIT: &str = "ORDER BY a.published_at DESC, a.id DESC LIMIT 21";
+/// The same order on a link row's copies, which its index holds.
+const LINK_ORDER_LIMIT: &str = "ORDER BY j.published_at DESC, j.article_id DESC LIMIT 21";
 
-/// Shapes 1 and 2: the list's first page, optionally by tag and date range, optionally counted.
-async fn articles(
-    state: &State,
-    list: &str,
-    tag: Option<&str>,
-    range: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    count: bool,
-) -> Result<Vec<u8>> {
-    let now = Utc::now();
-    let (vis, mut args) = state.visible(now);
-    let mut cond = vis.to_owned();
-    if let Some((gte, lt)) = range {
-        cond.push_str(" AND a.published_at >= ? AND a.published_at < ?");
-        args.push(Arg::Time(gte));
-        args.push(Arg::Time(lt));
-    }
-    if let Some(tag) = tag {
-        cond.push_str(&format!(
-            " AND {} IN (SELECT j.article_id FROM article_tag j JOIN tag t ON t.id = j.tag_id WHERE t.slug = ?)",
-            state.member()
-        ));
-        args.push(Arg::Text(tag.to_owned()));
-    }
-    let page_sql = state.sql(&format!("SELECT {CARD} FROM article a WHERE {cond} {ORDER_LIMIT}"));
+/// Shape 1: the list's first page.
+async fn articles(state: &State, list: &str) -> Result<Vec<u8>> {
+    let (vis, args) = state.visible("a", Utc::now());
+    let page_sql = state.sql(&format!("SELECT {CARD} FROM article a WHERE {vis} {ORDER_LIMIT}"));
     let cards = fetch!(&state.pool, &page_sql, &args, |r| r.card());
-    let total = if count {
-        let sql = state.sql(&format!("SELECT count(*) AS n FROM article a WHERE {cond}"));
-        fetch!(&state.pool, &sql, &args, |r| r.int("n")).first().copied()
-    } else {
-        None
-    };
+    let connection = connection(state, list, cards, None).await?;
+    Ok(serde_json::to_vec(&Response {
+        data: ArticlesData { articles: connection },
+    })?)
+}
+
+/// Shape 2: one tag's articles in a date range, counted. Read from the
+/// tag's link rows, which carry copies of each article's date and
+/// visibility (Gazette's migration 20): the count never touches `article`.
+async fn tag_range(state: &State, list: &str, tag: &str, gte: DateTime<Utc>, lt: DateTime<Utc>) -> Result<Vec<u8>> {
+    let (vis, mut args) = state.visible("j", Utc::now());
+    let cond = format!(
+        "j.tag_id = (SELECT id FROM tag WHERE slug = ?) AND {vis} AND j.published_at >= ? AND j.published_at < ?"
+    );
+    args.insert(0, Arg::Text(tag.to_owned()));
+    args.push(Arg::Time(gte));
+    args.push(Arg::Time(lt));
+    let page_sql = state.sql(&format!(
+        "SELECT {CARD} FROM article_tag j JOIN article a ON a.id = j.article_id WHERE {cond} {LINK_ORDER_LIMIT}"
+    ));
+    let cards = fetch!(&state.pool, &page_sql, &args, |r| r.card());
+    let count_sql = state.sql(&format!("SELECT count(*) AS n FROM article_tag j WHERE {cond}"));
+    let total = fetch!(&state.pool, &count_sql, &args, |r| r.int("n")).first().copied();
     let connection = connection(state, list, cards, total).await?;
     Ok(serde_json::to_vec(&Response {
         data: ArticlesData { articles: connection },
@@ -442,7 +434,7 @@ async fn articles(
 /// Shape 4: the page after a cursor of the default list.
 async fn articles_after(state: &State, list: &str, after: &str) -> Result<Vec<u8>> {
     let (id, at) = decode_cursor(list, after)?;
-    let (vis, mut args) = state.visible(Utc::now());
+    let (vis, mut args) = state.visible("a", Utc::now());
     // Row comparison: both engines walk the list index from the key.
     let sql = state.sql(&format!(
         "SELECT {CARD} FROM article a WHERE {vis} AND (a.published_at, a.id) < (?, ?) {ORDER_LIMIT}"
@@ -457,7 +449,7 @@ async fn articles_after(state: &State, list: &str, after: &str) -> Result<Vec<u8
 }
 
 /// Shapes 6 and 6b: a tag's name, its articles' first page (or the page after
-/// a cursor) and their count.
+/// a cursor) and their count, from the tag's link rows.
 async fn tag_page(state: &State, list: &str, slug: &str, after: Option<&str>) -> Result<Vec<u8>> {
     let tag_sql = state.sql("SELECT id, name FROM tag WHERE slug = ?");
     let tags = fetch!(&state.pool, &tag_sql, &[Arg::Text(slug.to_owned())], |r| Ok((
@@ -469,22 +461,21 @@ async fn tag_page(state: &State, list: &str, slug: &str, after: Option<&str>) ->
             data: TagData { tag: None },
         })?);
     };
-    let (vis, mut args) = state.visible(Utc::now());
-    let member = format!(
-        "{} IN (SELECT j.article_id FROM article_tag j WHERE j.tag_id = ?)",
-        state.member()
-    );
-    args.push(Arg::Int(tag_id));
-    let count_sql = state.sql(&format!("SELECT count(*) AS n FROM article a WHERE {vis} AND {member}"));
+    let (vis, mut args) = state.visible("j", Utc::now());
+    args.insert(0, Arg::Int(tag_id));
+    let cond = format!("j.tag_id = ? AND {vis}");
+    let count_sql = state.sql(&format!("SELECT count(*) AS n FROM article_tag j WHERE {cond}"));
     let total = fetch!(&state.pool, &count_sql, &args, |r| r.int("n")).first().copied();
-    let mut page_cond = format!("{vis} AND {member}");
+    let mut page_cond = cond;
     if let Some(after) = after {
         let (id, at) = decode_cursor(list, after)?;
-        page_cond.push_str(" AND (a.published_at, a.id) < (?, ?)");
+        page_cond.push_str(" AND (j.published_at, j.article_id) < (?, ?)");
         args.push(Arg::Time(at));
         args.push(Arg::Int(id));
     }
-    let page_sql = state.sql(&format!("SELECT {CARD} FROM article a WHERE {page_cond} {ORDER_LIMIT}"));
+    let page_sql = state.sql(&format!(
+        "SELECT {CARD} FROM article_tag j JOIN article a ON a.id = j.article_id WHERE {page_cond} {LINK_ORDER_LIMIT}"
+    ));
     let cards = fetch!(&state.pool, &page_sql, &args, |r| r.card());
     let connection = connection(state, list, cards, total).await?;
     Ok(serde_json::to_vec(&Response {
