@@ -229,8 +229,9 @@ async fn a_failing_store_falls_back_to_the_process_buckets_and_counts_it() {
         .find_map(|l| l.strip_prefix("gazette_rate_limit_store_errors_total "))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
-    // One failed statement; the store then rests for a second.
-    assert_eq!(errors, 1.0, "{metrics}");
+    // The first statement failed; the store then rests for a second (more
+    // only if the machine took that long between the two requests).
+    assert!(errors >= 1.0, "{metrics}");
 }
 
 #[actix_web::test]
