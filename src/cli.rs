@@ -16,7 +16,7 @@ use crate::import::{self, Event, ReadOptions};
 use crate::live::Hub;
 use crate::locale::Locale;
 use crate::publish::{self, FeedContent};
-use crate::server::rate_limit::{self, RateLimit};
+use crate::server::rate_limit::{self, RateLimit, RateLimitStore};
 use crate::server::HttpSettings;
 use crate::site::Site;
 use crate::{db, graphql, server, webhook};
@@ -189,6 +189,11 @@ pub struct ServeArgs {
     /// Bucket size of the rate limit, in cost units.
     #[arg(long, global = true, env = "GAZETTE_RATE_BURST", default_value_t = rate_limit::DEFAULT_BURST)]
     pub rate_burst: f64,
+    /// Where the rate limit's buckets live: `database` (PostgreSQL: shared by every process on it),
+    /// `memory` (each process its own: N processes admit N times the rate), or `auto`
+    /// (the database on PostgreSQL, memory on SQLite).
+    #[arg(long, global = true, env = "GAZETTE_RATE_LIMIT_STORE", value_enum, default_value_t = RateLimitStore::Auto)]
+    pub rate_limit_store: RateLimitStore,
     /// A URL every change is POSTed to, signed (Standard Webhooks); repeatable, or comma-separated
     /// in the variable. For event filters, use --webhooks.
     #[arg(long = "webhook", global = true, env = "GAZETTE_WEBHOOK", value_delimiter = ',')]
@@ -302,6 +307,7 @@ impl ServeArgs {
                 per_second,
                 burst: self.rate_burst,
             }),
+            rate_limit_store: self.rate_limit_store,
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
             preview_token: self.preview_token.clone().filter(|t| !t.is_empty()),
             trust_forwarded_for: self.trust_forwarded_for,
@@ -526,7 +532,16 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .with_hub(hub)
         .with_loader_delay(Duration::from_millis(args.loader_delay_ms))
         .with_limits(&args.limits(), !args.no_introspection);
+    args.rate_limit_store
+        .shared_on(api.db.get_database_backend())
+        .context("the rate limit")?;
     let data = server::AppData::new(api, args.http()).context("setting up metrics")?;
+    if let Some(limiter) = &data.limiter {
+        if limiter.is_shared() {
+            tracing::info!("rate limit: buckets shared in the database (rate_limit_bucket)");
+            actix_web::rt::spawn(limiter.clone().sweep_forever());
+        }
+    }
     let deliverers = match &webhooks {
         Some(config) => {
             let deliverers = webhook::spawn(
@@ -580,6 +595,7 @@ mod tests {
         assert_eq!(http.timeout, default.timeout);
         assert_eq!(http.cache_max_age, default.cache_max_age);
         assert_eq!(http.apq_capacity, default.apq_capacity);
+        assert_eq!(http.rate_limit_store, default.rate_limit_store);
         assert_eq!(http.publish, default.publish);
         assert_eq!(cli.serve.webhook_settings(), webhook::Settings::default());
         assert!(cli.serve.webhooks().expect("no webhooks is valid").is_none());

@@ -12,6 +12,25 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+/// The `application_name` the primary's connections carry on PostgreSQL
+/// (`pg_stat_activity`, the server's log), unless the URL or `PGAPPNAME`
+/// names one.
+pub const APPLICATION_NAME: &str = "gazette";
+/// The `application_name` of the read replicas' connections.
+pub const REPLICA_APPLICATION_NAME: &str = "gazette-replica";
+
+/// Names a PostgreSQL pool's connections `name` (a startup parameter, which
+/// PgBouncer passes on), unless they are named already.
+pub fn name_connections(opts: &mut ConnectOptions, name: &'static str) {
+    opts.map_sqlx_postgres_opts(move |o| {
+        if o.get_application_name().is_some() {
+            o
+        } else {
+            o.application_name(name)
+        }
+    });
+}
+
 /// The default database: an SQLite file in the working directory, created if missing.
 pub const DEFAULT_URL: &str = "sqlite://gazette.db?mode=rwc";
 
@@ -87,6 +106,7 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
     opts.sqlx_logging(false)
         .max_connections(pool.max_connections)
         .acquire_timeout(pool.acquire_timeout);
+    name_connections(&mut opts, APPLICATION_NAME);
     if url.starts_with("sqlite:") {
         let memory = is_memory(url);
         // sqlx pings a pooled connection before lending it, by default: a

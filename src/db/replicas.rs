@@ -139,6 +139,7 @@ impl ReadPools {
                 .acquire_timeout(CHECK_TIMEOUT)
                 .connect_lazy(true)
                 .sqlx_logging(false);
+            super::name_connections(&mut opts, super::REPLICA_APPLICATION_NAME);
             let db = Database::connect(opts).await?;
             if db.get_database_backend() != DbBackend::Postgres {
                 return Err(DbErr::Custom(format!(

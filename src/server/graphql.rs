@@ -200,7 +200,7 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
 
     let result = async {
         if let Some(limiter) = &data.limiter {
-            if let Err(wait) = limiter.admit(client_ip(&req, settings.trust_forwarded_for), Instant::now()) {
+            if let Err(wait) = limiter.admit(client_ip(&req, settings.trust_forwarded_for)).await {
                 return Err(Refusal::RateLimited(wait.as_secs_f64().ceil() as u64));
             }
         }
@@ -254,11 +254,10 @@ pub async fn handle(req: HttpRequest, mut payload: web::Payload, data: web::Data
             .insert(header::HeaderName::from_static("x-request-id"), v);
     }
     if let (Some(limiter), Some(cost)) = (&data.limiter, outcome.cost) {
-        limiter.charge(
-            client_ip(&req, settings.trust_forwarded_for),
-            cost as f64,
-            Instant::now(),
-        );
+        // Before the answer goes out, so the client's next request sees it.
+        limiter
+            .charge(client_ip(&req, settings.trust_forwarded_for), cost as f64)
+            .await;
     }
 
     let elapsed = started.elapsed();

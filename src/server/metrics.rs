@@ -39,6 +39,9 @@ pub struct Metrics {
     replica_in_rotation: IntGaugeVec,
     /// Reads that failed on a replica and ran again on the primary.
     pub replica_errors: IntCounterVec,
+    /// Statements of the shared rate limit that failed or timed out (the
+    /// request was then judged by the process's own buckets).
+    pub rate_limit_store_errors: IntCounter,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -120,6 +123,11 @@ impl Metrics {
         registry.register(Box::new(replica_lag.clone()))?;
         registry.register(Box::new(replica_in_rotation.clone()))?;
         registry.register(Box::new(replica_errors.clone()))?;
+        let rate_limit_store_errors = IntCounter::new(
+            "gazette_rate_limit_store_errors_total",
+            "Shared rate-limit statements that failed or timed out; those requests were limited by the process's own buckets",
+        )?;
+        registry.register(Box::new(rate_limit_store_errors.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -134,6 +142,7 @@ impl Metrics {
             replica_lag,
             replica_in_rotation,
             replica_errors,
+            rate_limit_store_errors,
             operations: Mutex::new(HashSet::new()),
         })
     }

@@ -26,7 +26,7 @@ use actix_web::{web, App, HttpResponse};
 use crate::graphql::Api;
 use apq::PersistedQueries;
 use metrics::Metrics;
-use rate_limit::{RateLimit, RateLimiter};
+use rate_limit::{Limiter, RateLimit, RateLimitStore};
 
 /// Largest request body, in bytes, by default.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
@@ -54,6 +54,9 @@ pub struct HttpSettings {
     pub cors_origins: Vec<String>,
     /// Per-address rate limit over query cost, off by default.
     pub rate_limit: Option<RateLimit>,
+    /// Where the rate limit's buckets live: the database on PostgreSQL
+    /// (shared by every process), else this process's memory, by default.
+    pub rate_limit_store: RateLimitStore,
     /// Persisted queries kept per process.
     pub apq_capacity: usize,
     /// Take the client address for rate limiting from `X-Forwarded-For`
@@ -84,6 +87,7 @@ impl Default for HttpSettings {
             cache_max_age: DEFAULT_CACHE_MAX_AGE,
             cors_origins: Vec::new(),
             rate_limit: None,
+            rate_limit_store: RateLimitStore::default(),
             apq_capacity: DEFAULT_APQ_CAPACITY,
             admin_token: None,
             preview_token: None,
@@ -105,19 +109,35 @@ pub struct AppData {
     /// Persisted queries, shared by every worker.
     pub apq: Arc<PersistedQueries>,
     /// The rate limiter, when a rate limit is set.
-    pub limiter: Option<Arc<RateLimiter>>,
+    pub limiter: Option<Arc<Limiter>>,
     /// Request metrics for `/metrics`.
     pub metrics: Arc<Metrics>,
 }
 
 impl AppData {
-    /// Builds the shared state; fails only if the metrics cannot be registered.
+    /// Builds the shared state; fails only if the metrics cannot be
+    /// registered. The rate limit's buckets go in the primary database when
+    /// [`HttpSettings::rate_limit_store`] says so and it is PostgreSQL
+    /// (`database` elsewhere is refused by the command line before this; here
+    /// it keeps them in memory).
     pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
+        let metrics = Metrics::new()?;
+        let shared = settings
+            .rate_limit_store
+            .shared_on(api.db.get_database_backend())
+            .unwrap_or(false);
+        let limiter = settings.rate_limit.map(|l| {
+            Arc::new(Limiter::new(
+                l,
+                shared.then(|| api.db.clone()),
+                metrics.rate_limit_store_errors.clone(),
+            ))
+        });
         Ok(AppData {
             apq: Arc::new(PersistedQueries::shared(settings.apq_capacity, api.db.clone())),
             api,
-            limiter: settings.rate_limit.map(|l| Arc::new(RateLimiter::new(l))),
-            metrics: Arc::new(Metrics::new()?),
+            limiter,
+            metrics: Arc::new(metrics),
             settings: Arc::new(settings),
         })
     }

@@ -20,6 +20,7 @@ mod import;
 mod mutations;
 mod pagination;
 mod preview;
+mod rate_limit;
 mod relations;
 mod replicas;
 mod schema;

@@ -2,7 +2,9 @@
 //! read from it, a mutation's answer and a read carrying its
 //! `X-Gazette-Min-Lsn` see the write although the standby lags (replay
 //! paused), and with the standby stopped no request fails: reads move to the
-//! primary and come back when it returns.
+//! primary and come back when it returns. The servers see it too: reads
+//! run on the standby under `application_name` `gazette-replica`, writes on
+//! the primary under `gazette`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -202,6 +204,85 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
         "reads are back on the standby: {plain}"
     );
     replay(&standby, "SELECT pg_wal_replay_resume()").await;
+
+    // Seen from the servers themselves: while queries run, the standby's
+    // pg_stat_activity shows one running under the replica pool's name;
+    // while mutations run, the primary shows their INSERT under the
+    // primary's. Neither server ever sees the other pool's name.
+    let on_primary = sea_orm::Database::connect(&url).await.unwrap();
+    let reading = running(
+        &standby,
+        gazette::db::REPLICA_APPLICATION_NAME,
+        "%article%",
+        async || {
+            query(&data, None).await;
+        },
+    )
+    .await;
+    assert!(reading, "no query of the replica pool was seen running on the standby");
+    let mut n = 0;
+    let writing = running(
+        &on_primary,
+        gazette::db::APPLICATION_NAME,
+        "insert into%article%",
+        async || {
+            n += 1;
+            create(&data, &format!("seen-{n}")).await;
+        },
+    )
+    .await;
+    assert!(writing, "no INSERT of the primary pool was seen running on the primary");
+    assert_eq!(connections(&standby, gazette::db::APPLICATION_NAME).await, 0);
+    assert_eq!(connections(&on_primary, gazette::db::REPLICA_APPLICATION_NAME).await, 0);
+    assert!(connections(&on_primary, gazette::db::APPLICATION_NAME).await > 0);
+}
+
+/// Whether, while `load` runs again and again (up to 10 s), `server`'s
+/// `pg_stat_activity` shows a statement of this database matching `like`
+/// running (`state = 'active'`) on a connection named `application`.
+async fn running(server: &DatabaseConnection, application: &str, like: &str, mut load: impl AsyncFnMut()) -> bool {
+    let found = std::cell::Cell::new(false);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let sql = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+         AND application_name = '{application}' AND state = 'active' AND query ILIKE '{like}' \
+         AND query NOT ILIKE '%pg_stat_activity%'"
+    );
+    let watch = async {
+        while !found.get() && std::time::Instant::now() < deadline {
+            let row = server
+                .query_one_raw(sea_orm::Statement::from_string(
+                    server.get_database_backend(),
+                    sql.clone(),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            if row.try_get::<i64>("", "n").unwrap() > 0 {
+                found.set(true);
+            }
+        }
+    };
+    let work = async {
+        while !found.get() && std::time::Instant::now() < deadline {
+            load().await;
+        }
+    };
+    futures_util::join!(watch, work);
+    found.get()
+}
+
+/// How many of `server`'s connections to this database are named `application`.
+async fn connections(server: &DatabaseConnection, application: &str) -> i64 {
+    let sql = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{application}'"
+    );
+    let row = server
+        .query_one_raw(sea_orm::Statement::from_string(server.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
 }
 
 /// What `/metrics` shows.
