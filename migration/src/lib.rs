@@ -19,6 +19,7 @@ mod m20261201_000014_webhooks;
 mod m20261201_000015_build_options;
 mod m20261201_000016_resources;
 mod m20261201_000017_persisted_queries;
+mod m20261201_000018_term_weights;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_build_options::Migration),
             Box::new(m20261201_000016_resources::Migration),
             Box::new(m20261201_000017_persisted_queries::Migration),
+            Box::new(m20261201_000018_term_weights::Migration),
         ]
     }
 }

@@ -85,3 +85,8 @@ done
 cp -r "$sites/bundles" "$tmp/bundles"
 hugo --source "$tmp/bundles" --destination "$tmp/bundles-out" --quiet
 python3 -m json.tool "$tmp/bundles-out/index.json" > "$sites/bundles/expected.json"
+
+# term-weights: each term's pages in hugo's order (tags_weight, series_weight).
+cp -r "$sites/term-weights" "$tmp/term-weights"
+hugo --source "$tmp/term-weights" --destination "$tmp/term-weights-out" --quiet
+python3 -m json.tool "$tmp/term-weights-out/index.json" > "$sites/term-weights/expected.json"
