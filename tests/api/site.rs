@@ -895,3 +895,40 @@ async fn a_terms_articles_are_in_hugos_order_of_its_weights() {
         ["Foxtrot", "Delta, edited", "India", "Alpha"]
     );
 }
+
+#[actix_web::test]
+async fn display_options_resolve_against_the_site_params_as_mainroad_does() {
+    let dir = site_dir("display");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let pages = expected["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 6);
+    let data = app
+        .data(
+            "{ articles(first: 20, orderBy: { field: TITLE, direction: ASC }) { edges { node { title
+                 display { sidebar authorbox }
+                 displayResolved { sidebar widgets authorbox pager toc mathjax comments postMeta thumbnailVisibility } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = data["articles"]["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), pages.len(), "{data}");
+    for (edge, page) in edges.iter().zip(pages) {
+        let node = &edge["node"];
+        assert_eq!(node["title"], page["title"]);
+        let mut want = page.clone();
+        want.as_object_mut().expect("page").remove("title");
+        assert_eq!(node["displayResolved"], want, "{}", page["title"]);
+    }
+    // `display` keeps the front matter's values: null where the site's apply.
+    let defaults = edges
+        .iter()
+        .find(|e| e["node"]["title"] == "Site defaults")
+        .expect("Site defaults");
+    assert_eq!(
+        defaults["node"]["display"],
+        json!({ "sidebar": null, "authorbox": null })
+    );
+}
