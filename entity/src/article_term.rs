@@ -12,6 +12,9 @@ pub struct Model {
     pub term_id: i32,
     /// Index in the front-matter list.
     pub position: i32,
+    /// Front matter `<taxonomy>_weight` (`tags_weight`), 0 without one:
+    /// the term's pages are in ascending weight first, as Hugo orders them.
+    pub weight: i32,
     #[sea_orm(belongs_to, from = "article_id", to = "id", on_delete = "Cascade")]
     pub article: BelongsTo<super::article::Entity>,
     #[sea_orm(belongs_to, from = "term_id", to = "id", on_delete = "Cascade")]

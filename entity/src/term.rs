@@ -16,6 +16,9 @@ pub struct Model {
     pub name: String,
     /// Its page path, as Hugo builds it (`/series/rates-explained/`).
     pub path: String,
+    /// Whether a page gives it a weight (`tags_weight`); its list is then
+    /// ordered by weight first.
+    pub weighted: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

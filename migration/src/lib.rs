@@ -19,6 +19,7 @@ mod m20261201_000014_webhooks;
 mod m20261201_000015_build_options;
 mod m20261201_000016_resources;
 mod m20261201_000017_persisted_queries;
+mod m20261201_000018_term_weights;
 mod m20261201_000019_rate_limit_buckets;
 mod m20261201_000020_link_order;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_build_options::Migration),
             Box::new(m20261201_000016_resources::Migration),
             Box::new(m20261201_000017_persisted_queries::Migration),
+            Box::new(m20261201_000018_term_weights::Migration),
             Box::new(m20261201_000019_rate_limit_buckets::Migration),
             Box::new(m20261201_000020_link_order::Migration),
         ]

@@ -118,11 +118,16 @@ fn site_terms(
     stored: Vec<SiteTerm>,
 ) -> Result<Vec<SiteTerm>, EditError> {
     let mut out = Vec::new();
+    // The article's weight in a taxonomy (`tags_weight`) is front matter's; an edit keeps it.
+    let weight = |plural: &str| stored.iter().find(|t| t.taxonomy == plural).map_or(0, |t| t.weight);
     for plural in site.taxonomy_plurals() {
         match plural.as_str() {
-            "tags" => out.extend(SiteTerm::all_of(site, "tags", tags).map_err(|e| invalid("tags", e.to_string()))?),
+            "tags" => out.extend(
+                SiteTerm::all_of(site, "tags", tags, weight("tags")).map_err(|e| invalid("tags", e.to_string()))?,
+            ),
             "categories" => out.extend(
-                SiteTerm::all_of(site, "categories", categories).map_err(|e| invalid("categories", e.to_string()))?,
+                SiteTerm::all_of(site, "categories", categories, weight("categories"))
+                    .map_err(|e| invalid("categories", e.to_string()))?,
             ),
             other => out.extend(stored.iter().filter(|t| t.taxonomy == other).cloned()),
         }

@@ -17,7 +17,7 @@ use super::pagination::{self, PageArgs};
 use super::term::{Category, Tag, TermObject};
 use crate::locale::Locale;
 use crate::query::articles::{self, Order, PageRow, Scope};
-use crate::query::keyset::{Page, PageRequest, SortValue};
+use crate::query::keyset::{Key, Page, PageRequest, SortValue};
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 
@@ -255,13 +255,50 @@ pub fn article_connection(
     locale: Option<Locale>,
     page_terms: Option<Arc<PageTerms>>,
 ) -> ArticleConnection {
+    let keys: Vec<Key> = page.rows.iter().map(|row| order.key_of(row.card())).collect();
+    keyed_connection(ctx, list, page, keys, info, locale, page_terms)
+}
+
+/// Builds an article connection from a page of rows and their keys (in order).
+fn keyed_connection(
+    ctx: &Context<'_>,
+    list: &str,
+    page: Page<PageRow>,
+    keys: Vec<Key>,
+    info: ArticleListInfo,
+    locale: Option<Locale>,
+    page_terms: Option<Arc<PageTerms>>,
+) -> ArticleConnection {
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, info);
-    conn.edges.extend(page.rows.into_iter().map(|row| {
-        let cursor = pagination::encode(list, &order.key_of(row.card()));
+    conn.edges.extend(page.rows.into_iter().zip(keys).map(|(row, key)| {
+        let cursor = pagination::encode(list, &key);
         let article = Article::of_page(ctx, row, locale.clone()).with_page_terms(page_terms.clone());
         Edge::new(cursor, article)
     }));
     conn
+}
+
+/// A page of term `term_id`'s articles (`scope`) in Hugo's order of a
+/// weighted term: `<taxonomy>_weight` ascending, then newest first. `base`
+/// names the list in its cursors.
+pub async fn weighted_term_articles(
+    ctx: &Context<'_>,
+    base: &str,
+    scope: Scope,
+    term_id: i32,
+    args: PageArgs,
+) -> Result<ArticleConnection, ApiError> {
+    let order = Order::default();
+    let list = format!("{}:weight", article_list(base, order));
+    let req = args.request(&list, &order.sample_value())?;
+    cache::list(ctx, &scope);
+    let l = RequestContext::of(ctx)?;
+    let columns = lookahead::columns(ctx);
+    let (page, keys) =
+        articles::page_by_term_weight(&l.db, &scope, term_id, order, &req, l.visibility(), columns).await?;
+    let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
+    let info = ArticleListInfo::new(scope, page_size(&req));
+    Ok(keyed_connection(ctx, &list, page, keys, info, None, page_terms))
 }
 
 /// A page of `scope` in `order`. `base` names the list in its cursors.

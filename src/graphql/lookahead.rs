@@ -116,7 +116,14 @@ pub const META_FIELDS: [&str; 8] = [
 ];
 
 /// The `Article` fields that read the stored body or front matter.
-pub const FULL_FIELDS: [&str; 5] = ["body", "tableOfContents", "wordCount", "readingTime", "frontMatter"];
+pub const FULL_FIELDS: [&str; 6] = [
+    "body",
+    "tableOfContents",
+    "wordCount",
+    "readingTime",
+    "frontMatter",
+    "displayResolved",
+];
 
 /// The columns the connection being resolved needs of its articles, from
 /// the fields it selects under `edges { node }` and `nodes` (fragments

@@ -202,6 +202,7 @@ mod tests {
         let text_key = Key {
             value: SortValue::Text("x".into()),
             id: 1,
+            group: None,
         };
         let args = PageArgs {
             after: Some(encode("a", &text_key)),
@@ -216,6 +217,7 @@ mod tests {
         let key = Key {
             value: SortValue::Text("x".into()),
             id: 3,
+            group: None,
         };
         let c = encode("articles:title_asc", &key);
         assert_eq!(decode("articles:title_asc", "after", &c).ok(), Some(key));

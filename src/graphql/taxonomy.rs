@@ -258,7 +258,13 @@ impl Term {
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
-    /// The public articles naming it, newest first unless `orderBy` says otherwise.
+    /// The public articles naming it, newest first unless `orderBy` says
+    /// otherwise. Without `orderBy`, a term some article weighs (front
+    /// matter `<taxonomy>_weight`, e.g. `tags_weight: 10`) lists them by
+    /// that weight first, smallest first and 0 (no weight) a weight like
+    /// any other, then by page `weight` (unweighted last), then newest
+    /// first, as hugo 0.111 orders a term's pages (where hugo breaks a tie
+    /// of one date by title, this list does by id).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn articles(
@@ -271,7 +277,10 @@ impl Term {
         #[graphql(desc = "How many articles from the end (or before `before`), 0 to 100.")] last: Option<i32>,
         #[graphql(desc = "Cursor of the edge to continue before.")] before: Option<String>,
         #[graphql(desc = "Which of its articles to list.")] filter: Option<ArticleFilter>,
-        #[graphql(desc = "Sort order; default PUBLISHED_AT DESC, ties by id.")] order_by: Option<ArticleOrder>,
+        #[graphql(
+            desc = "Sort order; default the term's weights (`tags_weight`) if it has any, then PUBLISHED_AT DESC, ties by id."
+        )]
+        order_by: Option<ArticleOrder>,
     ) -> Result<ArticleConnection, ApiError> {
         let filter = filter.map(ArticleFilter::into_query).transpose()?.unwrap_or_default();
         let scope = Scope {
@@ -280,9 +289,14 @@ impl Term {
             ..Scope::default()
         };
         let base = format!("term:{}:articles", self.0.id);
-        let order = order_by.unwrap_or_default().into();
         let args = PageArgs::cursors(first, after, last, before);
-        connection::articles(ctx, &base, scope, order, args, None).await
+        match order_by {
+            None if self.0.weighted => connection::weighted_term_articles(ctx, &base, scope, self.0.id, args).await,
+            _ => {
+                let order = order_by.unwrap_or_default().into();
+                connection::articles(ctx, &base, scope, order, args, None).await
+            }
+        }
     }
 }
 

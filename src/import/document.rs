@@ -171,8 +171,9 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
             "categories" => categories.clone(),
             other => f.terms(other)?,
         };
-        let terms =
-            SiteTerm::all_of(&opts.site, &plural, &named).map_err(|e| f.split.problem(&plural, format!("URL: {e}")))?;
+        let weight = term_weight(f.get(&format!("{plural}_weight")));
+        let terms = SiteTerm::all_of(&opts.site, &plural, &named, weight)
+            .map_err(|e| f.split.problem(&plural, format!("URL: {e}")))?;
         site_terms.extend(terms);
     }
 
@@ -375,6 +376,30 @@ fn parse_link_line(line: &str) -> Option<SourceLink> {
     })
 }
 
+/// A page's weight in a taxonomy, front matter `<taxonomy>_weight`, read as
+/// hugo 0.111 reads it (`cast.ToIntE` in `pageMap.attachPageToViews`,
+/// hugolib/content_map_page.go): a whole number, a float truncated, a
+/// string of a number (`"5"`, `"5.0"`), a boolean as 1 or 0; anything else
+/// is 0 (hugo logs an error and goes on with 0).
+fn term_weight(value: Option<&Value>) -> i32 {
+    let wide = match value {
+        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64)),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            // spf13/cast's trimZeroDecimal: "5.00" is "5".
+            let s = match s.split_once('.') {
+                Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
+                _ => s,
+            };
+            s.parse::<i64>().ok()
+        }
+        Some(Value::Bool(b)) => Some(i64::from(*b)),
+        _ => None,
+    };
+    // Kept off i32::MIN so that its negation (a descending list's key) fits.
+    wide.and_then(|w| i32::try_from(w).ok()).unwrap_or(0).max(-i32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,5 +442,19 @@ mod tests {
             (stem.as_str(), locale.map(|l| l.to_string())),
             ("rates", Some("zh-TW".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_term_weight_is_read_as_hugos_cast_to_int_reads_it() {
+        let w = |v: serde_json::Value| super::term_weight(Some(&v));
+        assert_eq!(w(serde_json::json!(10)), 10);
+        assert_eq!(w(serde_json::json!(-3)), -3);
+        assert_eq!(w(serde_json::json!(2.7)), 2);
+        assert_eq!(w(serde_json::json!("5")), 5);
+        assert_eq!(w(serde_json::json!("5.00")), 5);
+        assert_eq!(w(serde_json::json!(true)), 1);
+        assert_eq!(w(serde_json::json!("heavy")), 0);
+        assert_eq!(w(serde_json::json!([1])), 0);
+        assert_eq!(super::term_weight(None), 0);
     }
 }

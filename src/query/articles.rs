@@ -458,6 +458,7 @@ impl Scope {
         );
         let select = select.filter(rest.condition(backend, vis)).filter(links);
         let sort = Sort {
+            group: None,
             expr: Expr::col((j, "published_at")),
             id: Expr::col((j, "article_id")),
             desc: order.desc,
@@ -545,6 +546,7 @@ impl Order {
             expr: Expr::col((article::Entity, self.column())),
             id: Expr::col((article::Entity, article::Column::Id)),
             desc: self.desc,
+            group: None,
         }
     }
 
@@ -563,7 +565,11 @@ impl Order {
             OrderField::UpdatedAt => SortValue::Time(row.updated_at),
             OrderField::Title => SortValue::Text(row.title.clone()),
         };
-        Key { value, id: row.id }
+        Key {
+            value,
+            id: row.id,
+            group: None,
+        }
     }
 }
 
@@ -760,16 +766,115 @@ pub async fn page(
     vis: Visibility,
     columns: Columns,
 ) -> Result<Page<PageRow>, DbErr> {
-    let (select, sort) = match scope.through_links(db, vis, order) {
-        Some(t) => (t.select, t.sort),
-        None => (scope.select(db, vis), order.sort()),
+    if let Some(t) = scope.through_links(db, vis, order) {
+        return run_page(db, t.select, &t.sort, req, columns).await;
+    }
+    page_sorted(db, scope, &order.sort(), req, vis, columns).await
+}
+
+/// Where an article of page weight `weight` sorts among pages of one term
+/// weight in Hugo's default page order (`page.DefaultPageSort`): weighted
+/// pages first by weight, then unweighted ones.
+const UNWEIGHTED: i64 = 0xFFFF_FFFF;
+
+/// The group key of an article in a weighted term's list, ascending: its
+/// term weight, then its page weight (0 last), packed in one integer.
+fn term_group(term_weight: i32, page_weight: i32) -> i64 {
+    let page = if page_weight == 0 {
+        UNWEIGHTED
+    } else {
+        i64::from(page_weight) + (1 << 31)
     };
+    i64::from(term_weight) * (1 << 32) + page
+}
+
+/// [`term_group`] in SQL for term `term_id` (see [`Sort::group`]),
+/// negated in a descending list.
+fn term_weight_group(term_id: i32, order: Order) -> sea_orm::sea_query::SimpleExpr {
+    let sign = if order.desc { "-" } else { "" };
+    Expr::cust(format!(
+        "{sign}(COALESCE((SELECT \"article_term\".\"weight\" FROM \"article_term\" \
+         WHERE \"article_term\".\"article_id\" = \"article\".\"id\" AND \"article_term\".\"term_id\" = {term_id}), 0) \
+         * 4294967296 + CASE WHEN \"article\".\"weight\" = 0 THEN {UNWEIGHTED} ELSE \"article\".\"weight\" + 2147483648 END)"
+    ))
+}
+
+/// A page of term `term_id`'s articles (`scope` holds them) in Hugo's order
+/// of a term's pages: ascending `<taxonomy>_weight` first
+/// (`WeightedPages.Less`, resources/page/weighted.go in hugo 0.111, where 0
+/// is a weight like any other), then Hugo's default page order
+/// (`DefaultPageSort`: page weight, unweighted last), then `order` (where
+/// hugo breaks ties of one date by title and file, Gazette keeps `order`'s
+/// ties by id). With each row's key, its group the two weights as
+/// `term_group` packs them.
+pub async fn page_by_term_weight(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    term_id: i32,
+    order: Order,
+    req: &PageRequest,
+    vis: Visibility,
+    columns: Columns,
+) -> Result<(Page<PageRow>, Vec<Key>), DbErr> {
+    let mut sort = order.sort();
+    sort.group = Some(term_weight_group(term_id, order));
+    let page = page_sorted(db, scope, &sort, req, vis, columns).await?;
+    let ids: Vec<i32> = page.rows.iter().map(|r| r.card().id).collect();
+    let weights: std::collections::HashMap<i32, i32> = if ids.is_empty() {
+        Default::default()
+    } else {
+        entity::article_term::Entity::find()
+            .select_only()
+            .column(entity::article_term::Column::ArticleId)
+            .column(entity::article_term::Column::Weight)
+            .filter(entity::article_term::Column::TermId.eq(term_id))
+            .filter(entity::article_term::Column::ArticleId.is_in(ids))
+            .into_tuple::<(i32, i32)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let keys = page
+        .rows
+        .iter()
+        .map(|r| {
+            let card = r.card();
+            let g = term_group(weights.get(&card.id).copied().unwrap_or(0), card.weight);
+            Key {
+                group: Some(if order.desc { -g } else { g }),
+                ..order.key_of(card)
+            }
+        })
+        .collect();
+    Ok((page, keys))
+}
+
+async fn page_sorted(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    sort: &Sort,
+    req: &PageRequest,
+    vis: Visibility,
+    columns: Columns,
+) -> Result<Page<PageRow>, DbErr> {
+    run_page(db, scope.select(db, vis), sort, req, columns).await
+}
+
+/// One page of `select` in `sort`, reading `columns` of each article.
+async fn run_page(
+    db: &DatabaseConnection,
+    select: Select<article::Entity>,
+    sort: &Sort,
+    req: &PageRequest,
+    columns: Columns,
+) -> Result<Page<PageRow>, DbErr> {
     Ok(match columns {
-        Columns::All => into_page(fetch(db, select, &sort, req).await?, PageRow::Full),
-        Columns::WithoutBody => into_page(fetch(db, without_body(select), &sort, req).await?, PageRow::Meta),
+        Columns::All => into_page(fetch(db, select, sort, req).await?, PageRow::Full),
+        Columns::WithoutBody => into_page(fetch(db, without_body(select), sort, req).await?, PageRow::Meta),
         Columns::Card => {
             let select = select.select_only().columns(Card::COLUMNS);
-            into_page(fetch(db, select, &sort, req).await?, PageRow::Card)
+            into_page(fetch(db, select, sort, req).await?, PageRow::Card)
         }
     })
 }

@@ -60,11 +60,15 @@ impl SortValue {
     }
 }
 
-/// A position in a list: the row's sort value and id.
+/// A position in a list: the row's group (in a list sorted by a group
+/// first, such as a term's weight), sort value and id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
     pub value: SortValue,
     pub id: i32,
+    /// The row's [`Sort::group`] value; `None` in a list without groups
+    /// (read as 0 in one with them).
+    pub group: Option<i64>,
 }
 
 impl Key {
@@ -77,29 +81,45 @@ impl Key {
             (SortValue::Float(a), SortValue::Float(b)) => a.total_cmp(b),
             _ => std::cmp::Ordering::Equal,
         };
-        by_value.then(self.id.cmp(&other.id))
+        let by_group = self.group.unwrap_or(0).cmp(&other.group.unwrap_or(0));
+        by_group.then(by_value).then(self.id.cmp(&other.id))
     }
 
-    /// `id|value` text for a cursor.
+    /// `id|value` text for a cursor, `gGROUP|id|value` with a group.
     pub fn encode(&self) -> String {
-        format!("{}|{}", self.id, self.value.encode())
+        match self.group {
+            Some(g) => format!("g{g}|{}|{}", self.id, self.value.encode()),
+            None => format!("{}|{}", self.id, self.value.encode()),
+        }
     }
 
     pub fn decode(s: &str) -> Option<Self> {
+        let (group, s) = match s.strip_prefix('g') {
+            Some(rest) => {
+                let (g, rest) = rest.split_once('|')?;
+                (Some(g.parse().ok()?), rest)
+            }
+            None => (None, s),
+        };
         let (id, value) = s.split_once('|')?;
         Some(Key {
             id: id.parse().ok()?,
             value: SortValue::decode(value)?,
+            group,
         })
     }
 }
 
-/// How a list is sorted: by `sort` then `id`, both ascending or both descending.
+/// How a list is sorted: by `group` (if any), then `expr`, then `id`, all
+/// ascending or all descending.
 #[derive(Debug, Clone)]
 pub struct Sort {
     pub expr: SimpleExpr,
     pub id: SimpleExpr,
     pub desc: bool,
+    /// An integer the list is sorted by first, in the same direction (a
+    /// descending list wanting ascending groups sorts by their negation).
+    pub group: Option<SimpleExpr>,
 }
 
 impl Sort {
@@ -123,11 +143,35 @@ impl Sort {
         };
         // `bound` is implied by the rest; it is there because a database can
         // seek an index to it, where the OR alone makes it scan from the start.
-        Condition::all().add(bound).add(
+        let within = Condition::all().add(bound).add(
             Condition::any()
                 .add(strict)
                 .add(Condition::all().add(sort.eq(v)).add(tie)),
+        );
+        let Some(group) = &self.group else {
+            return within;
+        };
+        let g = key.group.unwrap_or(0);
+        let (bound, strict) = if downwards {
+            (group.clone().lte(g), group.clone().lt(g))
+        } else {
+            (group.clone().gte(g), group.clone().gt(g))
+        };
+        Condition::all().add(bound).add(
+            Condition::any()
+                .add(strict)
+                .add(Condition::all().add(group.clone().eq(g)).add(within)),
         )
+    }
+
+    fn ordered<E: EntityTrait>(&self, select: Select<E>, order: SqlOrder) -> Select<E> {
+        let select = match &self.group {
+            Some(g) => select.order_by(g.clone(), order.clone()),
+            None => select,
+        };
+        select
+            .order_by(self.expr.clone(), order.clone())
+            .order_by(self.id.clone(), order)
     }
 }
 
@@ -186,9 +230,8 @@ where
     let reverse_order = if sort.desc { SqlOrder::Asc } else { SqlOrder::Desc };
     match req {
         PageRequest::Numbered { page, per_page } => {
-            let rows: Vec<R> = base
-                .order_by(sort.expr.clone(), list_order.clone())
-                .order_by(sort.id.clone(), list_order)
+            let rows: Vec<R> = sort
+                .ordered(base, list_order)
                 .offset(page.saturating_sub(1).saturating_mul(*per_page))
                 .limit(per_page + 1)
                 .into_model::<R>()
@@ -213,9 +256,8 @@ where
                 q = q.filter(sort.before(b));
             }
             let order = if backward { reverse_order } else { list_order };
-            let mut rows: Vec<R> = q
-                .order_by(sort.expr.clone(), order.clone())
-                .order_by(sort.id.clone(), order)
+            let mut rows: Vec<R> = sort
+                .ordered(q, order)
                 .limit(limit + 1)
                 .into_model::<R>()
                 .all(db)
@@ -306,14 +348,22 @@ mod tests {
             Key {
                 value: SortValue::Time(t),
                 id: 7,
+                group: None,
+            },
+            Key {
+                value: SortValue::Time(t),
+                id: 7,
+                group: Some(-10),
             },
             Key {
                 value: SortValue::Text("a|b:c".into()),
                 id: 8,
+                group: None,
             },
             Key {
                 value: SortValue::Float(-3.25),
                 id: 9,
+                group: None,
             },
         ] {
             assert_eq!(Key::decode(&key.encode()), Some(key));
@@ -328,10 +378,12 @@ mod tests {
             expr: Expr::col("published_at"),
             id: Expr::col("id"),
             desc: true,
+            group: None,
         };
         let key = Key {
             value: SortValue::Text("m".into()),
             id: 5,
+            group: None,
         };
         let sql = Query::select()
             .column("id")
@@ -363,6 +415,7 @@ mod tests {
             .map(|id| Key {
                 value: SortValue::Float(f64::from(id / 2)),
                 id,
+                group: None,
             })
             .collect();
         let ids = |p: &Page<Key>| {

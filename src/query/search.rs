@@ -180,6 +180,7 @@ impl Ranked {
         Key {
             value: SortValue::Float(self.rank),
             id: self.article.id,
+            group: None,
         }
     }
 }
@@ -323,6 +324,7 @@ pub async fn page_within(
     let key = |&(rank, id): &(f64, i32)| Key {
         value: SortValue::Float(rank),
         id,
+        group: None,
     };
     hits.sort_by(|a, b| key(a).cmp_ascending(&key(b)));
     let page = slice(&hits, key, req);

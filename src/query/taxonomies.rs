@@ -133,6 +133,9 @@ struct Linked {
     slug: String,
     name: String,
     path: String,
+    weighted: bool,
+    /// The link's `<taxonomy>_weight`.
+    weight: i32,
 }
 
 /// The terms of `taxonomy` each of `article_ids` names, in front-matter order.
@@ -141,14 +144,18 @@ pub async fn of_articles(
     taxonomy: &str,
     article_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
-    linked_terms(db, Some(taxonomy), article_ids).await
+    Ok(linked_terms(db, Some(taxonomy), article_ids)
+        .await?
+        .into_iter()
+        .map(|(id, terms)| (id, terms.into_iter().map(|(t, _)| t).collect()))
+        .collect())
 }
 
 async fn linked_terms(
     db: &DatabaseConnection,
     taxonomy: Option<&str>,
     article_ids: &[i32],
-) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
+) -> Result<HashMap<i32, Vec<(TermRow, i32)>>, DbErr> {
     let mut stmt = Query::select();
     stmt.column((article_term::Entity, article_term::Column::ArticleId))
         .columns([
@@ -157,7 +164,9 @@ async fn linked_terms(
             (term::Entity, term::Column::Slug),
             (term::Entity, term::Column::Name),
             (term::Entity, term::Column::Path),
+            (term::Entity, term::Column::Weighted),
         ])
+        .column((article_term::Entity, article_term::Column::Weight))
         .from(article_term::Entity)
         .inner_join(
             term::Entity,
@@ -171,16 +180,18 @@ async fn linked_terms(
     if let Some(taxonomy) = taxonomy {
         stmt.and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy));
     }
-    let mut out: HashMap<i32, Vec<TermRow>> = HashMap::new();
+    let mut out: HashMap<i32, Vec<(TermRow, i32)>> = HashMap::new();
     for r in db.query_all(&stmt).await? {
         let l = Linked::from_query_result(&r, "")?;
-        out.entry(l.article_id).or_default().push(TermRow {
+        let row = TermRow {
             id: l.id,
             taxonomy: l.taxonomy,
             slug: l.slug,
             name: l.name,
             path: l.path,
-        });
+            weighted: l.weighted,
+        };
+        out.entry(l.article_id).or_default().push((row, l.weight));
     }
     Ok(out)
 }
@@ -192,11 +203,12 @@ pub async fn site_terms_of(db: &DatabaseConnection, id: i32) -> Result<Vec<SiteT
         .remove(&id)
         .unwrap_or_default()
         .into_iter()
-        .map(|t| SiteTerm {
+        .map(|(t, weight)| SiteTerm {
             taxonomy: t.taxonomy,
             slug: t.slug,
             name: t.name,
             path: t.path,
+            weight,
         })
         .collect())
 }
@@ -276,6 +288,7 @@ pub async fn facets(
         slug: String,
         name: String,
         path: String,
+        weighted: bool,
         count: i64,
     }
     let ids = scope
@@ -289,6 +302,7 @@ pub async fn facets(
         (term::Entity, term::Column::Slug),
         (term::Entity, term::Column::Name),
         (term::Entity, term::Column::Path),
+        (term::Entity, term::Column::Weighted),
     ];
     let stmt = Query::select()
         .columns(cols)
@@ -319,6 +333,7 @@ pub async fn facets(
                     slug: c.slug,
                     name: c.name,
                     path: c.path,
+                    weighted: c.weighted,
                 },
                 c.count,
             ))

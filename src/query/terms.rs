@@ -83,6 +83,7 @@ pub async fn page(
             expr: Expr::col((entity, slug)),
             id: Expr::col((entity, id)),
             desc: false,
+            group: None,
         }
     }
     match taxonomy {
@@ -102,6 +103,7 @@ pub fn key_of(row: &TermRow) -> Key {
     Key {
         value: SortValue::Text(row.slug.clone()),
         id: row.id,
+        group: None,
     }
 }
 

@@ -27,15 +27,18 @@ pub struct SiteTerm {
     pub name: String,
     /// The term page's path (`/series/rates-explained/`).
     pub path: String,
+    /// Front matter `<taxonomy>_weight` (`series_weight: 2`), 0 without one.
+    pub weight: i32,
 }
 
 impl SiteTerm {
     /// Terms of taxonomy `plural` as an article names them, with the paths
-    /// the site gives their pages.
+    /// the site gives their pages and the article's `weight` in them.
     pub fn all_of(
         site: &crate::site::Site,
         plural: &str,
         terms: &[Term],
+        weight: i32,
     ) -> Result<Vec<SiteTerm>, crate::site::url::UrlError> {
         terms
             .iter()
@@ -45,6 +48,7 @@ impl SiteTerm {
                     slug: t.slug.clone(),
                     name: t.name.clone(),
                     path: site.term_path(plural, &t.name)?,
+                    weight,
                 })
             })
             .collect()

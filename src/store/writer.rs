@@ -582,10 +582,11 @@ async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTe
     let start = || {
         Query::insert()
             .into_table(entity::article_term::Entity)
-            .columns(["article_id", "term_id", "position"])
+            .columns(["article_id", "term_id", "position", "weight"])
             .to_owned()
     };
     let mut rows = Vec::new();
+    let mut weighted: Vec<i32> = Vec::new();
     for (article_id, terms) in articles {
         let mut seen = HashSet::new();
         for (position, term) in terms.iter().enumerate() {
@@ -595,11 +596,34 @@ async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTe
                 .ok_or_else(|| DbErr::RecordNotFound(format!("term {} {}", term.taxonomy, term.slug)))?;
             if seen.insert(id) {
                 let position = i32::try_from(position).unwrap_or(i32::MAX);
-                rows.push(vec![Expr::val(*article_id), Expr::val(id), Expr::val(position)]);
+                rows.push(vec![
+                    Expr::val(*article_id),
+                    Expr::val(id),
+                    Expr::val(position),
+                    Expr::val(term.weight),
+                ]);
+                if term.weight != 0 {
+                    weighted.push(id);
+                }
             }
         }
     }
-    bulk::insert(txn, start, 3, rows).await?;
+    bulk::insert(txn, start, 4, rows).await?;
+    // A term some page weighs is listed by weight first. The flag is only
+    // set here: a term whose weights all went stays flagged, which orders
+    // its list the same (every weight 0), through the weighted statement.
+    weighted.sort_unstable();
+    weighted.dedup();
+    for part in weighted.chunks(bulk::rows_per_statement(1)) {
+        txn.execute(
+            &Query::update()
+                .table(entity::term::Entity)
+                .value(entity::term::Column::Weighted, true)
+                .and_where(Expr::col(entity::term::Column::Id).is_in(part.iter().copied()))
+                .to_owned(),
+        )
+        .await?;
+    }
     Ok(())
 }
 

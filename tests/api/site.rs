@@ -755,3 +755,180 @@ async fn taxonomy_and_term_index_pages_give_their_titles_descriptions_and_bodies
         json!({ "title": "Rates Explained", "description": "", "body": "" })
     );
 }
+
+/// Titles of a connection's nodes.
+fn titles(conn: &Value) -> Vec<String> {
+    conn["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["title"].as_str().expect("title").to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_terms_articles_are_in_hugos_order_of_its_weights() {
+    let dir = site_dir("term-weights");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let terms = expected["terms"].as_array().expect("terms");
+    assert_eq!(terms.len(), 3);
+    const TERM: &str = "query($t: String!, $s: String!, $after: String, $before: String, $first: Int, $last: Int) {
+        term(taxonomy: $t, slug: $s) { relPermalink articleCount
+            articles(first: $first, after: $after, last: $last, before: $before) {
+                edges { cursor node { title } } pageInfo { hasNextPage hasPreviousPage } } } }";
+    for t in terms {
+        let want: Vec<String> = t["pages"]
+            .as_array()
+            .expect("pages")
+            .iter()
+            .map(|p| p.as_str().expect("title").to_owned())
+            .collect();
+        // hugo's term page and .Site.Taxonomies agree.
+        let weighted: Vec<&str> = t["weighted"]
+            .as_array()
+            .expect("weighted")
+            .iter()
+            .map(|w| w[1].as_str().expect("title"))
+            .collect();
+        assert_eq!(weighted, want, "{t}");
+        let vars = json!({ "t": t["taxonomy"], "s": t["term"], "first": 50 });
+        let data = app.data(TERM, vars.clone()).await;
+        let term = &data["term"];
+        assert_eq!(term["relPermalink"], t["relPermalink"], "{data}");
+        assert_eq!(term["articleCount"], want.len(), "{data}");
+        assert_eq!(titles(&term["articles"]), want, "{} {}", t["taxonomy"], t["term"]);
+
+        // Page by page, forwards and backwards, the same order.
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = app
+                .data(
+                    TERM,
+                    json!({ "t": t["taxonomy"], "s": t["term"], "first": 3, "after": after }),
+                )
+                .await;
+            let conn = &data["term"]["articles"];
+            seen.extend(titles(conn));
+            if conn["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = conn["edges"][2]["cursor"].clone();
+        }
+        assert_eq!(seen, want, "forwards by 3");
+        let mut seen = Vec::new();
+        let mut before = Value::Null;
+        loop {
+            let data = app
+                .data(
+                    TERM,
+                    json!({ "t": t["taxonomy"], "s": t["term"], "last": 2, "before": before }),
+                )
+                .await;
+            let conn = &data["term"]["articles"];
+            let mut page = titles(conn);
+            page.extend(seen);
+            seen = page;
+            if conn["pageInfo"]["hasPreviousPage"] != true {
+                break;
+            }
+            before = conn["edges"][0]["cursor"].clone();
+        }
+        assert_eq!(seen, want, "backwards by 2");
+    }
+
+    // An explicit order is that order, weights or not.
+    let data = app
+        .data(
+            r#"{ term(taxonomy: "tags", slug: "rates") {
+                 articles(first: 3, orderBy: { field: TITLE, direction: ASC }) { edges { node { title } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(titles(&data["term"]["articles"]), ["Alpha", "Bravo", "Charlie"]);
+
+    // Importing the site again keeps the weights.
+    let summary = app.import(&[dir.join("content")]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let data = app
+        .data(TERM, json!({ "t": "series", "s": "rates-explained", "first": 10 }))
+        .await;
+    assert_eq!(
+        titles(&data["term"]["articles"]),
+        ["Foxtrot", "Delta", "India", "Alpha"]
+    );
+
+    // An edit keeps the article's weights, and its `tags_weight` weighs a
+    // tag it gains as it does the others (hugo's weight is the page's, for
+    // every term of the taxonomy).
+    let settings = gazette::server::HttpSettings {
+        admin_token: Some("s3cret".to_owned()),
+        ..gazette::server::HttpSettings::default()
+    };
+    let data = gazette::server::AppData::new(app.state.clone(), settings).expect("app data");
+    let service = actix_web::test::init_service(gazette::server::app(data)).await;
+    let id = app.data(r#"{ article(slug: "delta") { id } }"#, json!({})).await["article"]["id"].clone();
+    let update = json!({
+        "query": r#"mutation($id: ID!) { updateArticle(id: $id, input: { title: "Delta, edited", tags: ["Rates", "Bonds"] }) { title } }"#,
+        "variables": { "id": id },
+    });
+    let req = actix_web::test::TestRequest::post()
+        .uri("/graphql")
+        .insert_header((actix_web::http::header::AUTHORIZATION, "Bearer s3cret"))
+        .set_json(update)
+        .to_request();
+    let reply: Value = actix_web::test::call_and_read_body_json(&service, req).await;
+    assert_eq!(reply["data"]["updateArticle"]["title"], "Delta, edited", "{reply}");
+    let data = app.data(TERM, json!({ "t": "tags", "s": "bonds", "first": 10 })).await;
+    assert_eq!(
+        titles(&data["term"]["articles"]),
+        ["Delta, edited", "Echo", "Charlie", "Juliet", "India"]
+    );
+    let data = app
+        .data(TERM, json!({ "t": "series", "s": "rates-explained", "first": 10 }))
+        .await;
+    assert_eq!(
+        titles(&data["term"]["articles"]),
+        ["Foxtrot", "Delta, edited", "India", "Alpha"]
+    );
+}
+
+#[actix_web::test]
+async fn display_options_resolve_against_the_site_params_as_mainroad_does() {
+    let dir = site_dir("display");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let pages = expected["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 6);
+    let data = app
+        .data(
+            "{ articles(first: 20, orderBy: { field: TITLE, direction: ASC }) { edges { node { title
+                 display { sidebar authorbox }
+                 displayResolved { sidebar widgets authorbox pager toc mathjax comments postMeta thumbnailVisibility } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = data["articles"]["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), pages.len(), "{data}");
+    for (edge, page) in edges.iter().zip(pages) {
+        let node = &edge["node"];
+        assert_eq!(node["title"], page["title"]);
+        let mut want = page.clone();
+        want.as_object_mut().expect("page").remove("title");
+        assert_eq!(node["displayResolved"], want, "{}", page["title"]);
+    }
+    // `display` keeps the front matter's values: null where the site's apply.
+    let defaults = edges
+        .iter()
+        .find(|e| e["node"]["title"] == "Site defaults")
+        .expect("Site defaults");
+    assert_eq!(
+        defaults["node"]["display"],
+        json!({ "sidebar": null, "authorbox": null })
+    );
+}

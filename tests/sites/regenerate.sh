@@ -85,3 +85,13 @@ done
 cp -r "$sites/bundles" "$tmp/bundles"
 hugo --source "$tmp/bundles" --destination "$tmp/bundles-out" --quiet
 python3 -m json.tool "$tmp/bundles-out/index.json" > "$sites/bundles/expected.json"
+
+# term-weights: each term's pages in hugo's order (tags_weight, series_weight).
+cp -r "$sites/term-weights" "$tmp/term-weights"
+hugo --source "$tmp/term-weights" --destination "$tmp/term-weights-out" --quiet
+python3 -m json.tool "$tmp/term-weights-out/index.json" > "$sites/term-weights/expected.json"
+
+# display: each page's display options as the Mainroad theme resolves them.
+cp -r "$sites/display" "$tmp/display"
+hugo --source "$tmp/display" --destination "$tmp/display-out" --quiet
+python3 -m json.tool "$tmp/display-out/index.json" > "$sites/display/expected.json"

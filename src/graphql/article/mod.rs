@@ -668,6 +668,30 @@ impl Article {
         Ok(DisplayOptions(Display::of_row(&*self.meta(ctx).await?)))
     }
 
+    /// The display options in effect, as the Mainroad theme resolves them
+    /// for the article's page: its front matter value (`display`), else the
+    /// site config's `params` in the article's language (`[params.sidebar]
+    /// single` and `widgets`, `authorbox`, `pager`, `toc`, `mathjax`,
+    /// `post_meta`, `[params.thumbnail] visibility`), else the theme's default.
+    async fn display_resolved(&self, ctx: &Context<'_>) -> Result<ResolvedDisplayOptions, ApiError> {
+        let full = self.full(ctx).await?;
+        let site = &RequestContext::of(ctx)?.site;
+        let params = match site.config() {
+            Some(config) => match config.language(&full.card.lang) {
+                Some(l) => l.params.clone(),
+                None => config.params().as_object().cloned().unwrap_or_default(),
+            },
+            None => serde_json::Map::new(),
+        };
+        let empty = serde_json::Map::new();
+        let front = full.front_matter.as_object().unwrap_or(&empty);
+        Ok(ResolvedDisplayOptions(crate::site::theme::resolve(
+            &Display::of_row(&full.meta),
+            front,
+            &params,
+        )))
+    }
+
     /// Articles sharing the most tags and categories with this one, newest
     /// first among equals. A tag or category on more than 1,000 articles is
     /// too broad to relate two of them and is left out, except this
@@ -811,6 +835,69 @@ impl DisplayOptions {
     /// of a `thumbnail: { src, visibility }` map; null when not given.
     async fn thumbnail_visibility(&self) -> Option<&[String]> {
         self.0.thumbnail_visibility.as_deref()
+    }
+}
+
+/// Display options in effect.
+pub struct ResolvedDisplayOptions(pub crate::site::theme::ResolvedDisplay);
+
+/// Display options as the Mainroad theme resolves them for a page: front
+/// matter, else the site's `params`, else the theme's default (see
+/// `Article.displayResolved`; `Article.display` has the front matter values).
+#[Object]
+impl ResolvedDisplayOptions {
+    /// `left` or `right`; null when no sidebar is shown. Front matter
+    /// `sidebar` (or a `sidebar` map's `position`), else `params.sidebar.single`
+    /// (Mainroad's partials/sidebar.html: a sidebar when the value is truthy,
+    /// on the left when it is `left`).
+    async fn sidebar(&self) -> Option<&str> {
+        self.0.sidebar.as_deref()
+    }
+
+    /// The sidebar's widgets in order: front matter `widgets` (or a
+    /// `sidebar` map's), else `params.sidebar.widgets`; empty without either.
+    async fn widgets(&self) -> &[String] {
+        &self.0.widgets
+    }
+
+    /// Show the author box: front matter `authorbox`, else `params.authorbox`.
+    async fn authorbox(&self) -> bool {
+        self.0.authorbox
+    }
+
+    /// Show previous/next links: front matter `pager`, else `params.pager`.
+    async fn pager(&self) -> bool {
+        self.0.pager
+    }
+
+    /// Show a table of contents: front matter `toc`, else `params.toc`.
+    async fn toc(&self) -> bool {
+        self.0.toc
+    }
+
+    /// Load MathJax: front matter `mathjax`, else `params.mathjax`; only
+    /// the boolean `true` turns it on (Mainroad's `eq (.Param "mathjax") true`).
+    async fn mathjax(&self) -> bool {
+        self.0.mathjax
+    }
+
+    /// Show the comments section: front matter `comments`, default true
+    /// (Mainroad shows it when the site also has a Disqus shortname, which
+    /// is the frontend's to know).
+    async fn comments(&self) -> bool {
+        self.0.comments
+    }
+
+    /// Post meta fields in order (`author`, `date`, `categories`,
+    /// `translations`): front matter `post_meta`, else `params.post_meta`.
+    async fn post_meta(&self) -> &[String] {
+        &self.0.post_meta
+    }
+
+    /// Where the thumbnail is shown (`list`, `post`): a `thumbnail` map's
+    /// `visibility`, else `params.thumbnail.visibility`, else both.
+    async fn thumbnail_visibility(&self) -> &[String] {
+        &self.0.thumbnail_visibility
     }
 }
 
