@@ -9,6 +9,7 @@ pub mod files;
 pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
+pub mod multiplex;
 pub mod rate_limit;
 pub mod request;
 pub mod response;
@@ -108,16 +109,23 @@ pub struct AppData {
     pub limiter: Option<Arc<RateLimiter>>,
     /// Request metrics for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The WebSocket subscriptions, multiplexed: one group per distinct subscription.
+    pub subscriptions: Arc<multiplex::Registry>,
 }
 
 impl AppData {
     /// Builds the shared state; fails only if the metrics cannot be registered.
     pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
+        let metrics = Arc::new(Metrics::new()?);
         Ok(AppData {
+            subscriptions: Arc::new(multiplex::Registry::new(
+                api.hub.buffer(),
+                metrics.subscription_resolutions.clone(),
+            )),
             apq: Arc::new(PersistedQueries::shared(settings.apq_capacity, api.db.clone())),
             api,
             limiter: settings.rate_limit.map(|l| Arc::new(RateLimiter::new(l))),
-            metrics: Arc::new(Metrics::new()?),
+            metrics,
             settings: Arc::new(settings),
         })
     }
@@ -150,10 +158,7 @@ async fn readyz(data: web::Data<AppData>) -> HttpResponse {
 async fn metrics_text(data: web::Data<AppData>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(
-            data.metrics
-                .render(&data.api.db, &data.api.reads, data.api.hub.subscribers()),
-        )
+        .body(data.metrics.render(&data.api.db, &data.api.reads, &data.subscriptions))
 }
 
 fn cors(origins: &[String]) -> Cors {
