@@ -39,7 +39,7 @@ pub use documents::ParseFailure;
 pub use limits::Limits;
 pub use mutation::Mutation;
 pub use query::Query;
-pub use subscription::{Hangup, Subscription};
+pub use subscription::{Hangup, Listening, Subscription};
 
 use crate::live::{self, Hub};
 use crate::publish::keys::Keys;

@@ -5,7 +5,7 @@ use async_graphql::{Context, Subscription as SubscriptionObject, ID};
 use entity::article;
 use futures_util::stream::{self, Stream};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::mpsc;
 
 use super::article::filter::ArticleFilter;
@@ -21,6 +21,24 @@ use crate::query::articles::{Filter, Full, Scope, Visibility};
 /// closed with it (the client then knows to reconnect and catch up).
 #[derive(Clone)]
 pub struct Hangup(pub mpsc::UnboundedSender<String>);
+
+/// A hub subscription taken before the subscription runs, set by the
+/// transport when it starts a multiplexed group: the group hears every
+/// change from the moment its first subscriber joined, even those made
+/// while its document was still being checked. The first subscription
+/// field of the operation takes it; any other subscribes afresh.
+pub struct Listening(std::sync::Mutex<Option<broadcast::Receiver<Change>>>);
+
+impl Listening {
+    /// Holds `receiver` until the subscription's stream starts.
+    pub fn new(receiver: broadcast::Receiver<Change>) -> Listening {
+        Listening(std::sync::Mutex::new(Some(receiver)))
+    }
+
+    fn take(&self) -> Option<broadcast::Receiver<Change>> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
 
 #[derive(Default)]
 pub struct Subscription;
@@ -68,7 +86,10 @@ fn changes(
         .map_err(|_| ApiError::Internal("no change hub".into()))?;
     let db = RequestContext::of(ctx)?.db.clone();
     let hangup = ctx.data_opt::<Hangup>().cloned();
-    let receiver = hub.subscribe();
+    let receiver = ctx
+        .data_opt::<Listening>()
+        .and_then(Listening::take)
+        .unwrap_or_else(|| hub.subscribe());
     let scope = Scope {
         filter,
         ..Scope::default()

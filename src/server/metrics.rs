@@ -11,6 +11,7 @@ use prometheus::{
 };
 use sea_orm::DatabaseConnection;
 
+use super::multiplex::Registry as Subscriptions;
 use crate::db::replicas::ReadPools;
 
 /// Distinct operation names kept as labels; later ones count as `other`,
@@ -25,8 +26,12 @@ pub struct Metrics {
     pool: IntGaugeVec,
     /// Open WebSocket connections.
     pub websockets: IntGauge,
-    /// Open subscriptions (set from the hub when rendered).
+    /// Open subscriptions (set from the registry when rendered).
     subscriptions: IntGauge,
+    /// Distinct subscriptions being resolved (set from the registry when rendered).
+    subscription_groups: IntGauge,
+    /// Subscription events resolved: once per group, whatever its subscribers.
+    pub subscription_resolutions: IntCounter,
     /// Connections closed because a subscriber fell behind.
     pub slow_subscribers: IntCounter,
     /// Webhook attempts by outcome: `delivered`, `failed` (to be retried), `dead` (given up).
@@ -83,6 +88,16 @@ impl Metrics {
         registry.register(Box::new(websockets.clone()))?;
         registry.register(Box::new(subscriptions.clone()))?;
         registry.register(Box::new(slow_subscribers.clone()))?;
+        let subscription_groups = IntGauge::new(
+            "gazette_subscription_groups",
+            "Distinct subscriptions (document, variables, audience) whose events are resolved",
+        )?;
+        let subscription_resolutions = IntCounter::new(
+            "gazette_subscription_resolutions_total",
+            "Subscription events resolved: once per distinct subscription, whatever its subscriber count",
+        )?;
+        registry.register(Box::new(subscription_groups.clone()))?;
+        registry.register(Box::new(subscription_resolutions.clone()))?;
         let webhook_deliveries = IntCounterVec::new(
             Opts::new(
                 "gazette_webhook_deliveries_total",
@@ -136,6 +151,8 @@ impl Metrics {
             pool,
             websockets,
             subscriptions,
+            subscription_groups,
+            subscription_resolutions,
             slow_subscribers,
             webhook_deliveries,
             replica_pool,
@@ -177,8 +194,11 @@ impl Metrics {
     }
 
     /// The text exposition, with pool, replica and subscription gauges read now.
-    pub fn render(&self, db: &DatabaseConnection, reads: &ReadPools, subscriptions: usize) -> String {
-        self.subscriptions.set(i64::try_from(subscriptions).unwrap_or(i64::MAX));
+    pub fn render(&self, db: &DatabaseConnection, reads: &ReadPools, subscriptions: &Subscriptions) -> String {
+        self.subscriptions
+            .set(i64::try_from(subscriptions.subscribers()).unwrap_or(i64::MAX));
+        self.subscription_groups
+            .set(i64::try_from(subscriptions.groups()).unwrap_or(i64::MAX));
         let (size, idle) = pool_use(db);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);

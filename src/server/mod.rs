@@ -9,6 +9,7 @@ pub mod files;
 pub mod graphiql;
 pub mod graphql;
 pub mod metrics;
+pub mod multiplex;
 pub mod rate_limit;
 pub mod request;
 pub mod response;
@@ -112,6 +113,8 @@ pub struct AppData {
     pub limiter: Option<Arc<Limiter>>,
     /// Request metrics for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The WebSocket subscriptions, multiplexed: one group per distinct subscription.
+    pub subscriptions: Arc<multiplex::Registry>,
 }
 
 impl AppData {
@@ -121,7 +124,7 @@ impl AppData {
     /// (`database` elsewhere is refused by the command line before this; here
     /// it keeps them in memory).
     pub fn new(api: Api, settings: HttpSettings) -> Result<Self, prometheus::Error> {
-        let metrics = Metrics::new()?;
+        let metrics = Arc::new(Metrics::new()?);
         let shared = settings
             .rate_limit_store
             .shared_on(api.db.get_database_backend())
@@ -134,10 +137,14 @@ impl AppData {
             ))
         });
         Ok(AppData {
+            subscriptions: Arc::new(multiplex::Registry::new(
+                api.hub.buffer(),
+                metrics.subscription_resolutions.clone(),
+            )),
             apq: Arc::new(PersistedQueries::shared(settings.apq_capacity, api.db.clone())),
             api,
             limiter,
-            metrics: Arc::new(metrics),
+            metrics,
             settings: Arc::new(settings),
         })
     }
@@ -170,10 +177,7 @@ async fn readyz(data: web::Data<AppData>) -> HttpResponse {
 async fn metrics_text(data: web::Data<AppData>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(
-            data.metrics
-                .render(&data.api.db, &data.api.reads, data.api.hub.subscribers()),
-        )
+        .body(data.metrics.render(&data.api.db, &data.api.reads, &data.subscriptions))
 }
 
 fn cors(origins: &[String]) -> Cors {

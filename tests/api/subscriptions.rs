@@ -26,11 +26,21 @@ struct Ws {
 impl Ws {
     /// Connects to `ws://addr/graphql` and completes `connection_init`.
     async fn connect(addr: &str) -> Ws {
+        Ws::connect_as(addr, None).await
+    }
+
+    /// [`Ws::connect`], sending `Authorization: Bearer <token>` with the upgrade when given.
+    async fn connect_as(addr: &str, token: Option<&str>) -> Ws {
         let mut request = format!("ws://{addr}/graphql").into_client_request().expect("request");
         request.headers_mut().insert(
             "sec-websocket-protocol",
             "graphql-transport-ws".parse().expect("header"),
         );
+        if let Some(token) = token {
+            request
+                .headers_mut()
+                .insert("authorization", format!("Bearer {token}").parse().expect("header"));
+        }
         let (stream, response) = tokio_tungstenite::connect_async(request).await.expect("upgrade");
         assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
         let mut ws = Ws { stream };
@@ -63,6 +73,23 @@ impl Ws {
                 .expect("a frame");
             match frame {
                 Message::Text(text) => return serde_json::from_str(&text).expect("JSON message"),
+                Message::Close(frame) => panic!("closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next protocol message as sent, byte for byte (pings are answered by the library).
+    async fn next_text(&mut self) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .expect("a message within 20 s")
+                .expect("the connection is open")
+                .expect("a frame");
+            match frame {
+                Message::Text(text) => return text.to_string(),
                 Message::Close(frame) => panic!("closed: {frame:?}"),
                 _ => continue,
             }
@@ -479,4 +506,185 @@ async fn subscribers_on_one_postgres_replica_hear_writes_made_through_another() 
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("LISTEN"), "{stderr}");
+}
+
+/// A filter on one tag, as `$filter` of [`BY_TAG`].
+fn tag_filter(tag: &str) -> Value {
+    json!({ "filter": { "tags": { "any": [tag] } } })
+}
+
+const BY_TAG: &str = "subscription($filter: ArticleFilter) { articlePublished(filter: $filter) { slug title } }";
+
+#[actix_web::test]
+async fn identical_subscriptions_are_resolved_once_and_get_the_same_bytes() {
+    let app = spawn_app().await;
+    let data = app_data(app.state.clone());
+    let (metrics, registry) = (data.metrics.clone(), data.subscriptions.clone());
+    let addr = serve_in_process(data);
+    let mut a = Ws::connect(&addr).await;
+    let mut b = Ws::connect(&addr).await;
+    let mut other = Ws::connect(&addr).await;
+    a.subscribe("1", BY_TAG, tag_filter("rates")).await;
+    b.subscribe("1", BY_TAG, tag_filter("rates")).await;
+    other.subscribe("1", BY_TAG, tag_filter("weather")).await;
+    eventually("three subscribers in two groups", || {
+        registry.subscribers() == 3 && registry.groups() == 2
+    })
+    .await;
+    // One hub listener per group, not per subscriber.
+    assert_eq!(app.state.hub.subscribers(), 2);
+
+    // An article in both filters: each group resolves it once.
+    admin(&addr, CREATE, article("both", &["rates", "weather"], false)).await;
+    let (from_a, from_b) = (a.next_text().await, b.next_text().await);
+    assert_eq!(from_a, from_b, "the same bytes to both");
+    let message: Value = serde_json::from_str(&from_a).expect("JSON");
+    assert_eq!(message["payload"]["data"]["articlePublished"]["slug"], "both");
+    assert_eq!(other.next_event().await.1["articlePublished"]["slug"], "both");
+    assert_eq!(metrics.subscription_resolutions.get(), 2, "one per distinct variables");
+
+    // One only the first filter takes: the other group stays quiet.
+    admin(&addr, CREATE, article("rate-cut", &["rates"], false)).await;
+    assert_eq!(a.next_event().await.1["articlePublished"]["slug"], "rate-cut");
+    assert_eq!(b.next_event().await.1["articlePublished"]["slug"], "rate-cut");
+    other.assert_quiet(Duration::from_millis(300)).await;
+    assert_eq!(metrics.subscription_resolutions.get(), 3);
+}
+
+#[actix_web::test]
+async fn a_subscriber_leaving_its_group_leaves_the_others_receiving() {
+    let app = spawn_app().await;
+    let data = app_data(app.state.clone());
+    let registry = data.subscriptions.clone();
+    let addr = serve_in_process(data);
+    let mut a = Ws::connect(&addr).await;
+    let mut b = Ws::connect(&addr).await;
+    let mut c = Ws::connect(&addr).await;
+    for ws in [&mut a, &mut b, &mut c] {
+        ws.subscribe("s", "subscription { articlePublished { slug } }", json!({}))
+            .await;
+    }
+    eventually("three subscribers in one group", || {
+        registry.subscribers() == 3 && registry.groups() == 1
+    })
+    .await;
+
+    // One disconnects without a word, one completes its subscription.
+    drop(a);
+    b.send(json!({ "id": "s", "type": "complete" })).await;
+    assert_eq!(b.next_json().await, json!({ "type": "complete", "id": "s" }));
+    eventually("one subscriber left", || registry.subscribers() == 1).await;
+    assert_eq!(registry.groups(), 1);
+    admin(&addr, CREATE, article("still-here", &[], false)).await;
+    assert_eq!(
+        c.next_event().await,
+        ("s".to_owned(), json!({ "articlePublished": { "slug": "still-here" } }))
+    );
+    b.assert_quiet(Duration::from_millis(300)).await;
+
+    // The last one leaving ends the group and its hub listener.
+    drop(c);
+    eventually("no group", || registry.groups() == 0).await;
+    eventually("no hub listener", || app.state.hub.subscribers() == 0).await;
+}
+
+#[actix_web::test]
+async fn token_holders_share_the_public_group_and_see_only_public_articles() {
+    let app = spawn_app().await;
+    let settings = HttpSettings {
+        admin_token: Some(TOKEN.into()),
+        preview_token: Some("preview-token".into()),
+        ..HttpSettings::default()
+    };
+    let data = AppData::new(app.state.clone().with_limits(&Limits::default(), true), settings).expect("metrics");
+    let (metrics, registry) = (data.metrics.clone(), data.subscriptions.clone());
+    let addr = serve_in_process(data);
+    let mut anonymous = Ws::connect(&addr).await;
+    let mut previewer = Ws::connect_as(&addr, Some("preview-token")).await;
+    let mut editor = Ws::connect_as(&addr, Some(TOKEN)).await;
+    for ws in [&mut anonymous, &mut previewer, &mut editor] {
+        ws.subscribe("s", "subscription { articlePublished { slug } }", json!({}))
+            .await;
+    }
+    // Subscriptions are public-only with any token: one audience, one group.
+    eventually("three subscribers in one group", || {
+        registry.subscribers() == 3 && registry.groups() == 1
+    })
+    .await;
+    admin(&addr, CREATE, article("unpublished", &[], true)).await;
+    admin(&addr, CREATE, article("public", &[], false)).await;
+    let expected = anonymous.next_text().await;
+    assert!(expected.contains("\"public\""), "{expected}");
+    assert_eq!(previewer.next_text().await, expected);
+    assert_eq!(editor.next_text().await, expected);
+    assert_eq!(metrics.subscription_resolutions.get(), 1);
+}
+
+#[actix_web::test]
+async fn a_stalled_subscriber_is_dropped_while_its_group_carries_on() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let app = spawn_app().await;
+    let hub = Hub::local(4);
+    let data = app_data(app.state.clone().with_hub(hub.clone()));
+    let (metrics, registry) = (data.metrics.clone(), data.subscriptions.clone());
+    let addr = serve_in_process(data);
+    let mut big = article("big", &[], false);
+    big["input"]["body"] = json!("央行意外宣布降息。".repeat(5_000));
+    admin(&addr, CREATE, big).await;
+    let article_id = gazette_article_id(&app).await;
+    const QUERY: &str = "subscription { articleUpdated { slug body(format: MARKDOWN) } }";
+
+    // A client that subscribes, then never reads, through a small receive window.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let stream = socket.connect(addr.parse().expect("address")).await.expect("connect");
+    let mut request = format!("ws://{addr}/graphql").into_client_request().expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut stalled, _) = tokio_tungstenite::client_async(request, stream).await.expect("upgrade");
+    for message in [
+        json!({ "type": "connection_init" }),
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": QUERY } }),
+    ] {
+        stalled.send(Message::text(message.to_string())).await.expect("send");
+    }
+    let mut reader = Ws::connect(&addr).await;
+    reader.subscribe("s", QUERY, json!({})).await;
+    eventually("two subscribers in one group", || {
+        registry.subscribers() == 2 && registry.groups() == 1
+    })
+    .await;
+
+    // Far more than the stalled socket and the buffers before it hold; one
+    // change at a time, so the group itself keeps up with the hub.
+    let started = Instant::now();
+    for _ in 0..60 {
+        hub.announce([Change {
+            kind: ChangeKind::Updated,
+            article_id,
+        }]);
+        let (id, data) = reader.next_event().await;
+        assert_eq!((id.as_str(), &data["articleUpdated"]["slug"]), ("s", &json!("big")));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the reader waited for the stalled one: {:?}",
+        started.elapsed()
+    );
+    // The stalled one is dropped (its socket took nothing for 10 s, or it
+    // fell the buffer behind); the reader is still subscribed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while registry.subscribers() != 1 {
+        assert!(Instant::now() < deadline, "the stalled subscriber was never dropped");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(metrics.slow_subscribers.get(), 1);
+    hub.announce([Change {
+        kind: ChangeKind::Updated,
+        article_id,
+    }]);
+    assert_eq!(reader.next_event().await.0, "s");
+    drop(stalled);
 }
