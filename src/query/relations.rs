@@ -76,7 +76,7 @@ pub async fn first_articles_of_terms(
     let dir = if from_end { "ASC" } else { "DESC" };
     let one = format!(
         "SELECT * FROM (SELECT j.article_id AS id, j.{fk} AS parent_id, j.published_at AS at FROM {j} j
-            WHERE j.{fk} = ? AND {listed} ORDER BY j.published_at {dir}, j.article_id {dir} LIMIT ?)"
+            WHERE j.{fk} = ? AND {listed} ORDER BY j.published_at {dir}, j.article_id {dir} LIMIT ?) t"
     );
     let sql = format!(
         "SELECT a.*, x.parent_id FROM ({}) x JOIN article a ON a.id = x.id
