@@ -9,7 +9,10 @@
 //! totalCount). Each is the best SQL found for its answer on each engine, in
 //! as few statements as the answer allows: the page (one extra row tells
 //! hasNextPage), its tags and categories in one `UNION ALL`, and the count
-//! where the shape asks for one.
+//! where the shape asks for one (plus the tag's id and name for 6 and 6b).
+//! Shapes 2, 6 and 6b read the tag's link rows, whose copies of each
+//! article's date and visibility (Gazette's migration 20) let the count skip
+//! `article` altogether.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
