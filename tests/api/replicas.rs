@@ -232,9 +232,11 @@ async fn queries_read_from_the_standby_and_writes_are_read_back_fresh() {
     )
     .await;
     assert!(writing, "no INSERT of the primary pool was seen running on the primary");
+    // (Idle connections on the primary are not counted: through PgBouncer a
+    // server connection carries the name of whichever client used it last,
+    // this test's own watcher included.)
     assert_eq!(connections(&standby, gazette::db::APPLICATION_NAME).await, 0);
     assert_eq!(connections(&on_primary, gazette::db::REPLICA_APPLICATION_NAME).await, 0);
-    assert!(connections(&on_primary, gazette::db::APPLICATION_NAME).await > 0);
 }
 
 /// Whether, while `load` runs again and again (up to 10 s), `server`'s
