@@ -489,24 +489,17 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
             .await
             .context("registering the webhooks")?;
     }
-    if args.content.is_dir() {
-        // Watch before the first import, so a file changed meanwhile is seen.
-        let watcher = if args.watch {
-            Some(
-                import::watch::Watcher::start(args.content.clone(), Duration::from_millis(300))
-                    .context("watching the content folder")?,
-            )
-        } else {
-            None
-        };
-        let (summary, seen) = import::watch::import_logged(&conn, &args.content, read, &hub)
-            .await
-            .context("importing the content folder")?;
-        tracing::info!(folder = %args.content.display(), "content: {summary}");
-        if let Some(watcher) = watcher {
-            actix_web::rt::spawn(watcher.follow(conn.clone(), read.clone(), seen, hub.clone()));
-        }
+    // Watch before the first import, so a file changed meanwhile is seen.
+    let content = args.content.is_dir();
+    let watcher = if content && args.watch {
+        Some(
+            import::watch::Watcher::start(args.content.clone(), Duration::from_millis(300))
+                .context("watching the content folder")?,
+        )
     } else {
+        None
+    };
+    if !content {
         tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
     }
     let reads = Arc::new(
@@ -536,6 +529,8 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         .shared_on(api.db.get_database_backend())
         .context("the rate limit")?;
     let data = server::AppData::new(api, args.http()).context("setting up metrics")?;
+    // Not ready until the content folder is imported; `/healthz` answers meanwhile.
+    data.ready.store(!content, std::sync::atomic::Ordering::Release);
     if let Some(limiter) = &data.limiter {
         if limiter.is_shared() {
             tracing::info!("rate limit: buckets shared in the database (rate_limit_bucket)");
@@ -560,6 +555,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
         None => None,
     };
     // SIGTERM and Ctrl-C stop accepting, let in-flight requests finish, then exit 0.
+    let (data_db, data_hub, ready) = (data.api.db.clone(), data.api.hub.clone(), data.ready.clone());
     let http = actix_web::HttpServer::new(move || server::app(data.clone()))
         .shutdown_timeout(30)
         .bind(&args.bind)
@@ -567,7 +563,35 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     for addr in http.addrs() {
         println!("Gazette is serving GraphiQL at http://{addr}/ (GraphQL at http://{addr}/graphql)");
     }
-    let served = http.run().await.context("serving");
+    let running = http.run();
+    // The start's import runs while the server answers `/healthz` (and
+    // `/readyz` with 503); a fatal import error stops the server.
+    let import_failed = Arc::new(std::sync::Mutex::new(None));
+    if content {
+        let (db, read, hub, ready) = (data_db.clone(), read.clone(), data_hub.clone(), ready.clone());
+        let (folder, handle, failed) = (args.content.clone(), running.handle(), import_failed.clone());
+        actix_web::rt::spawn(async move {
+            match import::watch::import_logged(&db, &folder, &read, &hub).await {
+                Ok((summary, seen)) => {
+                    tracing::info!(folder = %folder.display(), "content: {summary}");
+                    ready.store(true, std::sync::atomic::Ordering::Release);
+                    if let Some(watcher) = watcher {
+                        watcher.follow(db, read, seen, hub).await;
+                    }
+                }
+                Err(e) => {
+                    if let Ok(mut failed) = failed.lock() {
+                        *failed = Some(e);
+                    }
+                    handle.stop(true).await;
+                }
+            }
+        });
+    }
+    let served = running.await.context("serving");
+    if let Some(e) = import_failed.lock().ok().and_then(|mut f| f.take()) {
+        return Err(anyhow::Error::new(e).context("importing the content folder"));
+    }
     // After a clean stop another replica takes the hooks over at once.
     if let Some(deliverers) = deliverers {
         deliverers.stop().await;

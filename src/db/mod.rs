@@ -211,9 +211,12 @@ tokio::task_local! {
 
 /// Counts every statement `db` runs into the counter of the request that runs
 /// it (see [`counting`]); statements outside a counting request are not counted.
+/// Each statement is also traced (target `gazette::sql`).
 pub fn count_statements(db: &mut DatabaseConnection) {
-    db.set_metric_callback(|_| {
+    db.set_metric_callback(|info| {
         let _ = STATEMENTS.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
+        // `RUST_LOG=gazette::sql=trace` prints each statement a request runs.
+        tracing::trace!(target: "gazette::sql", elapsed_us = u64::try_from(info.elapsed.as_micros()).unwrap_or(u64::MAX), "{}", info.statement);
     });
 }
 

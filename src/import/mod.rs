@@ -50,6 +50,13 @@ pub struct Summary {
     pub updated: usize,
     pub unchanged: usize,
     pub failed: Vec<FileError>,
+    /// No file was read: every file of the tree has the path, size and
+    /// modification time the last import saw, so all are unchanged and the
+    /// failures are that import's.
+    pub reused: bool,
+    /// A write to the database failed (not a file's fault): what this run
+    /// saw is not remembered, so the next one reads every file again.
+    write_failed: bool,
 }
 
 impl Summary {
@@ -72,7 +79,11 @@ impl std::fmt::Display for Summary {
             self.updated,
             self.unchanged,
             self.failed.len()
-        )
+        )?;
+        if self.reused {
+            write!(f, " (no file changed since the last import)")?;
+        }
+        Ok(())
     }
 }
 
@@ -99,6 +110,9 @@ struct Chunk {
     /// Groups with a `translationKey`: they may join files of any other
     /// chunk, so they are grouped once every chunk has been read.
     deferred: Vec<Read>,
+    /// The first moment a page's publish or expiry date comes (see
+    /// [`crate::store::NewArticle::next_change`]).
+    next_change: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Imports every content file under `paths` (files or folders, walked
@@ -114,6 +128,27 @@ pub async fn run(
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
     let walked = walk::content_files(paths)?;
+    let now = chrono::Utc::now();
+    // A start over an unchanged tree reads nothing: what the last import
+    // stored from these files is what reading them again would store.
+    let stamp = walked.tree.as_ref().map(|tree| (stamp_of(&tree.digest, opts), tree));
+    let token = format!(
+        "{}-{}",
+        std::process::id(),
+        now.timestamp_nanos_opt().unwrap_or_default()
+    );
+    match &stamp {
+        Some((stamp, tree)) => {
+            if let Some(state) = store::import_state::find(db).await? {
+                if state.stamp == *stamp && still_valid(&state, tree, now) {
+                    return Ok(replay(&walked, state, &mut on_event));
+                }
+            }
+            store::import_state::begin(db, &token).await?;
+        }
+        // Single files: the database no longer matches any whole tree.
+        None => store::import_state::forget(db).await?,
+    }
     let taxonomies = opts.site.taxonomy_plurals();
     // `content/tags/_index.md` and `content/tags/TERM/_index.md` are a
     // taxonomy's and a term's pages, not sections'.
@@ -126,11 +161,11 @@ pub async fn run(
     on_event(Event::Found(files.len() + list_pages.len() + taxonomy_pages.len()));
     let cascades = std::sync::Arc::new(read_cascades(&list_pages, opts));
 
-    let now = chrono::Utc::now();
     let mut summary = Summary::default();
     let mut pages: HashMap<String, PathBuf> = HashMap::new();
     let mut article_sections = sections::Content::default();
     let mut deferred = Vec::new();
+    let mut valid_until = None;
     let mut chunks = chunked(files).into_iter();
     let spawn = |files: Vec<walk::ContentFile>| {
         let (opts, sections, cascades) = (opts.clone(), sections.clone(), cascades.clone());
@@ -140,6 +175,7 @@ pub async fn run(
     while let Some(task) = next.take() {
         let mut chunk = task.await.map_err(|e| ImportError::Worker(e.to_string()))?;
         next = chunks.next().map(spawn);
+        valid_until = earliest(valid_until, chunk.next_change);
         deferred.append(&mut chunk.deferred);
         store(
             db,
@@ -156,6 +192,7 @@ pub async fn run(
         let chunk = tokio::task::spawn_blocking(move || prepare(deferred, &HashMap::new(), &opts, now, false))
             .await
             .map_err(|e| ImportError::Worker(e.to_string()))?;
+        valid_until = earliest(valid_until, chunk.next_change);
         store(
             db,
             chunk,
@@ -188,7 +225,115 @@ pub async fn run(
         &mut on_event,
     )
     .await;
+    if let (Some((stamp, tree)), false) = (stamp, summary.write_failed) {
+        let state = store::import_state::ImportState {
+            stamp,
+            walked_at: now,
+            valid_until,
+            failures: summary
+                .failed
+                .iter()
+                .map(|e| store::import_state::Failure {
+                    path: e.path.to_string_lossy().into_owned(),
+                    line: e.line,
+                    reason: e.reason.clone(),
+                })
+                .collect(),
+        };
+        // A tree whose files changed within the file system's timestamp
+        // resolution of the walk may have changed unseen: not remembered.
+        if !racy(tree, now) && !store::import_state::remember(db, &token, &state).await? {
+            tracing::info!("the database changed during the import; the next one reads every file");
+        }
+    }
     Ok(summary)
+}
+
+/// What, besides the files, decides what an import stores.
+fn stamp_of(tree_digest: &str, opts: &ReadOptions) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        HASH_VERSION,
+        env!("CARGO_PKG_VERSION"),
+        opts.timezone.name(),
+        opts.default_lang.as_str(),
+        &opts.site.fingerprint(),
+        &opts.site.config().map(|c| c.raw().to_string()).unwrap_or_default(),
+        tree_digest,
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    format!("{:x}", hasher.finalize())
+}
+
+/// How close to the walk a file's modification time may be before a later
+/// change in the same timestamp tick could go unseen (as git's "racily
+/// clean" files): Linux stamps files from a coarse clock (a few
+/// milliseconds); a file system keeping whole seconds gets two.
+fn resolution(tree: &walk::Tree) -> std::time::Duration {
+    if tree.whole_seconds {
+        std::time::Duration::from_secs(2)
+    } else {
+        std::time::Duration::from_millis(100)
+    }
+}
+
+/// Whether a file was modified so close to `walked_at` that a change after
+/// the walk could have kept its size and modification time.
+fn racy(tree: &walk::Tree, walked_at: chrono::DateTime<chrono::Utc>) -> bool {
+    let walked: std::time::SystemTime = walked_at.into();
+    tree.newest.is_some_and(|newest| newest + resolution(tree) >= walked)
+}
+
+/// Whether `state`, made from this very tree, still says what an import would store now.
+fn still_valid(
+    state: &store::import_state::ImportState,
+    tree: &walk::Tree,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    !racy(tree, state.walked_at) && state.valid_until.is_none_or(|at| now < at)
+}
+
+/// The run of an import that reads nothing: every file is reported
+/// unchanged, but those the remembered import failed on, which fail again.
+fn replay(
+    walked: &walk::Walked,
+    state: store::import_state::ImportState,
+    on_event: &mut impl FnMut(Event<'_>),
+) -> Summary {
+    let mut summary = Summary {
+        reused: true,
+        ..Summary::default()
+    };
+    let all: Vec<&walk::ContentFile> = walked.files.iter().chain(&walked.list_pages).collect();
+    on_event(Event::Found(all.len()));
+    let failed: HashSet<&str> = state.failures.iter().map(|f| f.path.as_str()).collect();
+    for file in all {
+        if !failed.contains(file.path.to_string_lossy().as_ref()) {
+            summary.unchanged += 1;
+            on_event(Event::Done {
+                path: &file.path,
+                outcome: Outcome::Unchanged,
+                change: None,
+            });
+        }
+    }
+    for f in state.failures {
+        fail(FileError::new(f.path, f.line, f.reason), &mut summary, on_event);
+    }
+    summary
+}
+
+/// The earlier of two moments, either of which may be unknown.
+fn earliest(
+    a: Option<chrono::DateTime<chrono::Utc>>,
+    b: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Reads and writes the `_index` files of taxonomies and terms (in the
@@ -271,6 +416,7 @@ async fn store_taxonomy_pages(
         // The move is logged for webhooks and delta sync; no subscription
         // hears of terms, so there is nothing to tell in-process.
         if let Err(e) = store::terms::move_site_term(db, &taxonomy, &slug, &path).await {
+            summary.write_failed = true;
             tracing::error!(error = %e, taxonomy, slug, "moving a term to its page's URL");
         }
     }
@@ -287,6 +433,7 @@ async fn store_taxonomy_pages(
             }
         }
         Err(e) => {
+            summary.write_failed = true;
             for (file, _) in &read {
                 fail(
                     FileError::new(&file.path, None, format!("not stored: {e}")),
@@ -335,6 +482,7 @@ async fn store_sections(
             }
         }
         Err(e) => {
+            summary.write_failed = true;
             for path in keep.iter().filter_map(|f| f.file.as_ref()) {
                 fail(
                     FileError::new(path, None, format!("not stored: {e}")),
@@ -472,6 +620,8 @@ fn prepare(
             chunk.deferred.extend(files);
             continue;
         }
+        let next = files.iter().filter_map(|r| r.doc.article.next_change(now)).min();
+        chunk.next_change = earliest(chunk.next_change, next);
         if let Some((unit, files)) = unit_of(files, opts, now, &mut failed) {
             chunk.units.push((Prepared::new(unit), files));
         }
@@ -544,6 +694,7 @@ async fn store(
             }
             Err(db_err) => {
                 for path in paths {
+                    summary.write_failed = true;
                     fail(
                         FileError::new(path, None, format!("not stored: {db_err}")),
                         summary,

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use super::ImportError;
 
 const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
@@ -41,6 +43,21 @@ pub struct Walked {
     pub sections: std::collections::HashSet<String>,
     /// Whether every root was a folder, so the walk saw the whole tree.
     pub whole_tree: bool,
+    /// Every file of the tree (content or not: a bundle's image counts) by
+    /// path, size and modification time, when the walk saw the whole tree.
+    pub tree: Option<Tree>,
+}
+
+/// What a walk saw of the files' metadata, for telling an unchanged tree.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// Digest of the roots and each file's path, size and modification time.
+    pub digest: String,
+    /// The latest modification time of any file.
+    pub newest: Option<std::time::SystemTime>,
+    /// Whether every modification time is a whole second, as on a file
+    /// system that keeps no finer ones.
+    pub whole_seconds: bool,
 }
 
 /// Every content file under `roots`, in path order, each once.
@@ -49,7 +66,12 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
     let mut list_pages = Vec::new();
     let mut sections = std::collections::HashSet::new();
     let mut whole_tree = !roots.is_empty();
+    let mut digest = Sha256::new();
+    let mut newest = None;
+    let mut whole_seconds = true;
     for root in roots {
+        digest.update(root.to_string_lossy().as_bytes());
+        digest.update([0]);
         let meta = std::fs::metadata(root).map_err(|source| ImportError::Io {
             path: root.clone(),
             source,
@@ -76,6 +98,22 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
                 ImportError::Io { path, source: e.into() }
             })?;
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if entry.file_type().is_file() {
+                let meta = entry.metadata().map_err(|e| ImportError::Io {
+                    path: entry.path().to_path_buf(),
+                    source: e.into(),
+                })?;
+                let modified = meta.modified().ok();
+                newest = newest.max(modified);
+                let nanos = modified
+                    .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                whole_seconds &= nanos % 1_000_000_000 == 0;
+                digest.update(rel.to_string_lossy().as_bytes());
+                digest.update([0]);
+                digest.update(meta.len().to_le_bytes());
+                digest.update(nanos.to_le_bytes());
+            }
             if entry.file_type().is_file() && has_content_extension(entry.path()) && is_list_page(entry.path()) {
                 let folder = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
                 sections.insert(folder.unwrap_or_default());
@@ -100,6 +138,11 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
         list_pages,
         sections,
         whole_tree,
+        tree: whole_tree.then(|| Tree {
+            digest: format!("{:x}", digest.finalize()),
+            newest,
+            whole_seconds,
+        }),
     })
 }
 

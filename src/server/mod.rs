@@ -115,6 +115,9 @@ pub struct AppData {
     pub metrics: Arc<Metrics>,
     /// The WebSocket subscriptions, multiplexed: one group per distinct subscription.
     pub subscriptions: Arc<multiplex::Registry>,
+    /// False while the start's import of the content folder runs: `/readyz`
+    /// then answers 503, so a load balancer sends no traffic yet.
+    pub ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppData {
@@ -146,6 +149,7 @@ impl AppData {
             limiter,
             metrics,
             settings: Arc::new(settings),
+            ready: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         })
     }
 }
@@ -163,6 +167,11 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(data: web::Data<AppData>) -> HttpResponse {
+    if !data.ready.load(std::sync::atomic::Ordering::Acquire) {
+        return HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("importing the content folder");
+    }
     match data.api.db.ping().await {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
         Err(e) => {

@@ -318,6 +318,16 @@ impl NewArticle {
         crate::query::articles::is_public(self.draft, self.publish_date, self.expiry_date, now)
     }
 
+    /// The first moment after `now` when [`Self::is_public`] changes: its
+    /// publish date still to come, else its expiry date.
+    pub fn next_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        [Some(self.publish_date), self.expiry_date]
+            .into_iter()
+            .flatten()
+            .filter(|d| *d > now)
+            .min()
+    }
+
     /// Its terms in `taxonomy`.
     pub fn terms(&self, taxonomy: crate::query::Taxonomy) -> &[Term] {
         match taxonomy {

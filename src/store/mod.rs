@@ -7,6 +7,7 @@
 
 pub mod article;
 pub mod changes;
+pub mod import_state;
 pub mod list_pages;
 pub mod persisted_queries;
 pub mod schedule;
@@ -123,6 +124,9 @@ async fn delete_where(
         told.push(change);
     }
     changes::record(&txn, &events, &told).await?;
+    if result.rows_affected > 0 {
+        import_state::forget(&txn).await?;
+    }
     txn.commit().await?;
     Ok((result.rows_affected, told))
 }

@@ -32,6 +32,7 @@ pub async fn create(
         .await
         .map_err(|e| StoreError::unique(e, "name", slug))?
         .ok_or(StoreError::NotFound("term"))?;
+    super::import_state::forget(db).await?;
     Ok(TermRow::from_query_result(&row, "")?)
 }
 
@@ -76,6 +77,7 @@ pub async fn rename(
     let row = txn.query_one(&update).await?.ok_or(StoreError::NotFound("term"))?;
     let row = TermRow::from_query_result(&row, "")?;
     let change = log_term_change(&txn, taxonomy.plural(), id, &row.slug).await?;
+    super::import_state::forget(&txn).await?;
     txn.commit().await?;
     Ok((row, change))
 }
@@ -146,6 +148,7 @@ pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Res
     if txn.execute(&delete).await?.rows_affected() == 0 {
         return Err(StoreError::NotFound("term"));
     }
+    super::import_state::forget(&txn).await?;
     txn.commit().await?;
     Ok(change)
 }

@@ -96,6 +96,8 @@ pub async fn create(db: &DatabaseConnection, unit: ArticleChange) -> Result<Writ
         .next()
         .ok_or_else(|| StoreError::Db(DbErr::RecordNotInserted))?;
     index::insert(&txn, &[(written.article_id, &prepared.index)]).await?;
+    // The files no longer say all the database holds.
+    super::import_state::forget(&txn).await?;
     txn.commit().await.map_err(|e| StoreError::of_slug(e, &slug))?;
     Ok(written)
 }
@@ -121,6 +123,8 @@ pub async fn replace(db: &DatabaseConnection, unit: ArticleChange, id: i32) -> R
         .await
         .map_err(|e| StoreError::of_slug(e, &slug))?;
     index::insert(&txn, &[(written.article_id, &prepared.index)]).await?;
+    // The files no longer say all the database holds.
+    super::import_state::forget(&txn).await?;
     txn.commit().await.map_err(|e| StoreError::of_slug(e, &slug))?;
     Ok(written)
 }

@@ -404,8 +404,26 @@ impl TestApp {
     }
 }
 
-/// The address a `gazette serve` child prints in its banner on stdout.
+/// The address a `gazette serve` child prints in its banner on stdout, once
+/// its start's import of the content folder is done (`/readyz` stops
+/// answering "importing").
 pub fn banner_address(child: &mut std::process::Child) -> String {
+    let addr = banner_address_now(child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while http(
+        &addr,
+        &format!("GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+    .contains("importing the content folder")
+    {
+        assert!(std::time::Instant::now() < deadline, "still importing after 300 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    addr
+}
+
+/// The address a `gazette serve` child prints in its banner, at once.
+pub fn banner_address_now(child: &mut std::process::Child) -> String {
     use std::io::{BufRead, BufReader};
     let stdout = child.stdout.take().expect("stdout piped");
     let line = BufReader::new(stdout)

@@ -23,6 +23,7 @@ mod preview;
 mod rate_limit;
 mod relations;
 mod replicas;
+mod restart;
 mod schema;
 mod search;
 mod shortcodes;
