@@ -13,6 +13,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use tracing::Instrument;
 
 use super::auth::{auth, client_ip, WrongToken};
+use super::metrics::PoolError;
 use super::request::{self, Prepared, RequestError};
 use super::response::{self, Media, Outcome};
 use super::AppData;
@@ -132,6 +133,7 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
     let api = &data.api;
     if !is_query {
         let (response, keys) = api.execute_on(request, auth, &api.db).await;
+        count_pool_errors(data, None, &response);
         let written_lsn = if response.errors.is_empty() {
             api.reads.primary_lsn().await
         } else {
@@ -146,6 +148,7 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
     let reads = api.reads.pick(min_lsn);
     let Some(replica) = reads.replica else {
         let (response, keys) = api.execute_on(request, auth, &api.db).await;
+        count_pool_errors(data, None, &response);
         return Ran {
             response,
             keys,
@@ -156,16 +159,11 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
     let (response, keys) = api.execute_on(request, auth, &reads.db).await;
     // An internal error, or a pool that could not hand out a connection in
     // time: the replica is down or unreachable (the monitor will notice).
-    let failed = response.errors.iter().any(|e| {
-        matches!(
-            crate::graphql::error::code_of(e),
-            Some(code::INTERNAL_SERVER_ERROR | code::TIMEOUT)
-        )
-    });
-    if failed {
+    if count_pool_errors(data, Some(replica.as_str()), &response) {
         tracing::warn!(replica = %replica, "a read failed on a replica; retrying on the primary");
         data.metrics.replica_errors.with_label_values(&[replica.as_str()]).inc();
         let (response, keys) = api.execute_on(again, auth, &api.db).await;
+        count_pool_errors(data, None, &response);
         return Ran {
             response,
             keys,
@@ -177,6 +175,28 @@ async fn run(data: &AppData, request: async_graphql::Request, auth: Auth, is_que
         keys,
         written_lsn: None,
     }
+}
+
+/// Counts `response` in `gazette_db_pool_errors_total` of `pool` (`None`:
+/// the primary) if it failed there: once per kind, whatever the number of
+/// fields that failed. True when it did fail (a replica's read is then retried).
+fn count_pool_errors(data: &AppData, pool: Option<&str>, response: &async_graphql::Response) -> bool {
+    let (mut timeout, mut internal) = (false, false);
+    for e in &response.errors {
+        match crate::graphql::error::code_of(e) {
+            // Inside a request only a pool that lent no connection in time answers TIMEOUT.
+            Some(code::TIMEOUT) => timeout = true,
+            Some(code::INTERNAL_SERVER_ERROR) => internal = true,
+            _ => {}
+        }
+    }
+    if timeout {
+        data.metrics.pool_error(pool, PoolError::Timeout);
+    }
+    if internal {
+        data.metrics.pool_error(pool, PoolError::Internal);
+    }
+    timeout || internal
 }
 
 /// A second copy of `request` to retry with (its document, operation and

@@ -1,6 +1,15 @@
 //! Prometheus metrics at `/metrics`: requests and latency by operation,
 //! errors by code, database pool use (the primary's and each read
 //! replica's, with its lag), and webhook delivery outcomes.
+//!
+//! Every pool, the primary (`pool="primary"`) and each replica (named by
+//! host, port and database), has the same `gazette_db_pool_*` family:
+//! connections acquired (lent out now), the most it opens, requests that
+//! failed on it, and its lag. sqlx keeps its queue of waiting acquisitions
+//! private, so "waiting" is not a count here: a pool whose `acquired`
+//! equals `max_connections` has nothing to lend, and every statement that
+//! needs a connection then waits, up to the acquire timeout, after which it
+//! is counted in `gazette_db_pool_errors_total{kind="timeout"}`.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -47,6 +56,14 @@ pub struct Metrics {
     /// Statements of the shared rate limit that failed or timed out (the
     /// request was then judged by the process's own buckets).
     pub rate_limit_store_errors: IntCounter,
+    /// Each pool's connections lent out now (in use by a statement or a transaction).
+    pool_acquired: IntGaugeVec,
+    /// Each pool's configured most connections.
+    pool_max: IntGaugeVec,
+    /// GraphQL requests that failed on a pool, by kind (see [`PoolError`]).
+    pool_errors: IntCounterVec,
+    /// Each pool's lag behind the primary (0 for the primary itself).
+    pool_lag: GaugeVec,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -143,6 +160,38 @@ impl Metrics {
             "Shared rate-limit statements that failed or timed out; those requests were limited by the process's own buckets",
         )?;
         registry.register(Box::new(rate_limit_store_errors.clone()))?;
+        let pool_acquired = IntGaugeVec::new(
+            Opts::new(
+                "gazette_db_pool_acquired",
+                "Connections each pool has lent out now (primary and each replica)",
+            ),
+            &["pool"],
+        )?;
+        let pool_max = IntGaugeVec::new(
+            Opts::new(
+                "gazette_db_pool_max_connections",
+                "The most connections each pool opens; acquired at this means the next statement waits",
+            ),
+            &["pool"],
+        )?;
+        let pool_errors = IntCounterVec::new(
+            Opts::new(
+                "gazette_db_pool_errors_total",
+                "GraphQL requests that failed on each pool: timeout (no connection within the acquire timeout) or internal",
+            ),
+            &["pool", "kind"],
+        )?;
+        let pool_lag = GaugeVec::new(
+            Opts::new(
+                "gazette_db_pool_lag_seconds",
+                "How far each pool's database is behind the primary (0 for the primary)",
+            ),
+            &["pool"],
+        )?;
+        registry.register(Box::new(pool_acquired.clone()))?;
+        registry.register(Box::new(pool_max.clone()))?;
+        registry.register(Box::new(pool_errors.clone()))?;
+        registry.register(Box::new(pool_lag.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -160,6 +209,10 @@ impl Metrics {
             replica_in_rotation,
             replica_errors,
             rate_limit_store_errors,
+            pool_acquired,
+            pool_max,
+            pool_errors,
+            pool_lag,
             operations: Mutex::new(HashSet::new()),
         })
     }
@@ -193,23 +246,33 @@ impl Metrics {
         }
     }
 
+    /// Counts a GraphQL request that failed on `pool` (`None`: the primary).
+    pub fn pool_error(&self, pool: Option<&str>, kind: PoolError) {
+        self.pool_errors
+            .with_label_values(&[pool.unwrap_or(PRIMARY), kind.label()])
+            .inc();
+    }
+
     /// The text exposition, with pool, replica and subscription gauges read now.
     pub fn render(&self, db: &DatabaseConnection, reads: &ReadPools, subscriptions: &Subscriptions) -> String {
         self.subscriptions
             .set(i64::try_from(subscriptions.subscribers()).unwrap_or(i64::MAX));
         self.subscription_groups
             .set(i64::try_from(subscriptions.groups()).unwrap_or(i64::MAX));
-        let (size, idle) = pool_use(db);
-        self.pool.with_label_values(&["idle"]).set(idle);
-        self.pool.with_label_values(&["in_use"]).set(size - idle);
+        let primary = pool_use(db);
+        self.pool.with_label_values(&["idle"]).set(primary.idle);
+        self.pool.with_label_values(&["in_use"]).set(primary.acquired());
+        self.set_pool(PRIMARY, primary, 0.0);
         for replica in &reads.replicas {
             let name = replica.name.as_str();
-            let (size, idle) = pool_use(&replica.db);
-            self.replica_pool.with_label_values(&[name, "idle"]).set(idle);
-            self.replica_pool.with_label_values(&[name, "in_use"]).set(size - idle);
-            self.replica_lag
-                .with_label_values(&[name])
-                .set(replica.lag().as_secs_f64());
+            let pool = pool_use(&replica.db);
+            self.replica_pool.with_label_values(&[name, "idle"]).set(pool.idle);
+            self.replica_pool
+                .with_label_values(&[name, "in_use"])
+                .set(pool.acquired());
+            let lag = replica.lag().as_secs_f64();
+            self.set_pool(name, pool, lag);
+            self.replica_lag.with_label_values(&[name]).set(lag);
             self.replica_in_rotation
                 .with_label_values(&[name])
                 .set(i64::from(replica.in_rotation(reads.max_lag())));
@@ -220,20 +283,68 @@ impl Metrics {
         }
         String::from_utf8(out).unwrap_or_default()
     }
+
+    fn set_pool(&self, name: &str, pool: PoolUse, lag_seconds: f64) {
+        self.pool_acquired.with_label_values(&[name]).set(pool.acquired());
+        self.pool_max.with_label_values(&[name]).set(pool.max);
+        self.pool_lag.with_label_values(&[name]).set(lag_seconds);
+    }
 }
 
-fn pool_use(db: &DatabaseConnection) -> (i64, i64) {
+/// The `pool` label of the primary's pool.
+pub const PRIMARY: &str = "primary";
+
+/// Why a GraphQL request failed on a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolError {
+    /// No connection came within the acquire timeout (the request answered `TIMEOUT`).
+    Timeout,
+    /// An internal error: a failed statement or a lost connection (the
+    /// request answered `INTERNAL_SERVER_ERROR`).
+    Internal,
+}
+
+impl PoolError {
+    fn label(self) -> &'static str {
+        match self {
+            PoolError::Timeout => "timeout",
+            PoolError::Internal => "internal",
+        }
+    }
+}
+
+/// One pool's connections at a moment.
+#[derive(Debug, Clone, Copy)]
+struct PoolUse {
+    /// Open, lent out or idle.
+    size: i64,
+    idle: i64,
+    max: i64,
+}
+
+impl PoolUse {
+    /// Lent out: open and not idle.
+    fn acquired(self) -> i64 {
+        (self.size - self.idle).max(0)
+    }
+}
+
+fn pool_use(db: &DatabaseConnection) -> PoolUse {
     use sea_orm::DatabaseBackend::*;
-    let (size, idle) = match db.get_database_backend() {
+    let (size, idle, max) = match db.get_database_backend() {
         Sqlite => {
             let p = db.get_sqlite_connection_pool();
-            (p.size(), p.num_idle())
+            (p.size(), p.num_idle(), p.options().get_max_connections())
         }
         Postgres => {
             let p = db.get_postgres_connection_pool();
-            (p.size(), p.num_idle())
+            (p.size(), p.num_idle(), p.options().get_max_connections())
         }
-        _ => (0, 0),
+        _ => (0, 0, 0),
     };
-    (i64::from(size), i64::try_from(idle).unwrap_or(0))
+    PoolUse {
+        size: i64::from(size),
+        idle: i64::try_from(idle).unwrap_or(0),
+        max: i64::from(max),
+    }
 }

@@ -19,6 +19,7 @@ mod hugo_docs;
 mod import;
 mod mutations;
 mod pagination;
+mod pools;
 mod preview;
 mod rate_limit;
 mod relations;

@@ -113,6 +113,17 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Anonymous memory in transparent huge pages (`AnonHugePages`), if the kernel says.
+    fn huge_pages_kib(&self) -> Option<u64> {
+        let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.child.id())).ok()?;
+        rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("AnonHugePages:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
 fn build_gazette(workspace: &Path) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
@@ -190,6 +201,7 @@ async fn client(
     seen: Arc<Seen>,
     ready: Arc<AtomicUsize>,
     permit: tokio::sync::OwnedSemaphorePermit,
+    mut done: tokio::sync::watch::Receiver<bool>,
 ) -> Result<Vec<Option<Instant>>> {
     let stream = TcpStream::connect(&addr).await?;
     stream.set_nodelay(true)?;
@@ -215,15 +227,8 @@ async fn client(
             _ => continue,
         };
         let at = Instant::now();
-        let message: Value = serde_json::from_str(&text)?;
-        if message["type"] != "next" {
+        let Some(k) = event_number(&text)? else {
             continue;
-        }
-        let slug = message["payload"]["data"]["articlePublished"]["slug"]
-            .as_str()
-            .unwrap_or_default();
-        let Some(k) = slug.strip_prefix("bench-event-").and_then(|k| k.parse::<usize>().ok()) else {
-            bail!("unexpected event: {text}");
         };
         if let Some(slot) = received.get_mut(k) {
             if slot.is_none() {
@@ -235,7 +240,38 @@ async fn client(
             break;
         }
     }
+    // Stay connected until every client has every event: the server closing
+    // the first clients' sockets would otherwise slow the last deliveries.
+    let _ = done.wait_for(|d| *d).await;
     Ok(received)
+}
+
+/// Which bench event a server message is (`None`: not a `next`). The
+/// server's own framing is matched first, so 10,000 clients sharing this
+/// process's two cores with the server do not each parse the whole JSON
+/// (which would add to the delays measured); anything else is parsed.
+fn event_number(text: &str) -> Result<Option<usize>> {
+    const SLUG: &str = r#""slug":"bench-event-"#;
+    if let (true, Some(at)) = (text.starts_with(r#"{"type":"next","#), text.find(SLUG)) {
+        let digits: String = text[at + SLUG.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(k) = digits.parse() {
+            return Ok(Some(k));
+        }
+    }
+    let message: Value = serde_json::from_str(text)?;
+    if message["type"] != "next" {
+        return Ok(None);
+    }
+    let slug = message["payload"]["data"]["articlePublished"]["slug"]
+        .as_str()
+        .unwrap_or_default();
+    match slug.strip_prefix("bench-event-").and_then(|k| k.parse::<usize>().ok()) {
+        Some(k) => Ok(Some(k)),
+        None => bail!("unexpected event: {text}"),
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -319,11 +355,20 @@ async fn run(cli: &Cli) -> Result<bool> {
     let ready = Arc::new(AtomicUsize::new(0));
     let connect_started = Instant::now();
     let gate = Arc::new(tokio::sync::Semaphore::new(cli.connect_concurrency.max(1)));
+    let (finish, done) = tokio::sync::watch::channel(false);
     let mut clients = Vec::with_capacity(cli.subscribers);
     for i in 0..cli.subscribers {
         let permit = gate.clone().acquire_owned().await?;
         let (addr, query, seen, ready) = (addr.clone(), document(cli.filters, i), seen.clone(), ready.clone());
-        clients.push(tokio::spawn(client(addr, query, cli.events, seen, ready, permit)));
+        clients.push(tokio::spawn(client(
+            addr,
+            query,
+            cli.events,
+            seen,
+            ready,
+            permit,
+            done.clone(),
+        )));
     }
     // Every subscription registered on the server.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -344,12 +389,17 @@ async fn run(cli: &Cli) -> Result<bool> {
     let connect_time = connect_started.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_idle = server.rss_kib()?;
+    let huge_idle = server.huge_pages_kib();
     let groups = metric(&http, &addr, "gazette_subscription_groups").await?;
     let resolutions_before = metric(&http, &addr, "gazette_subscription_resolutions_total").await?;
 
     let mut answered = Vec::with_capacity(cli.events);
+    // When each mutation was sent: delays from here include the write itself,
+    // and do not shrink when this task is slow to read the answer.
+    let mut sent = Vec::with_capacity(cli.events);
     let mut all_delivered = true;
     for k in 0..cli.events {
+        sent.push(Instant::now());
         let reply = http
             .post(format!("http://{addr}/graphql"))
             .bearer_auth(TOKEN)
@@ -371,7 +421,10 @@ async fn run(cli: &Cli) -> Result<bool> {
     }
     let resolutions = metric(&http, &addr, "gazette_subscription_resolutions_total").await? - resolutions_before;
     let rss_after = server.rss_kib()?;
+    let _ = finish.send(true);
 
+    let mut slowest_per_event = vec![0f64; cli.events];
+    let mut slowest_from_sent = vec![0f64; cli.events];
     let mut delays = Vec::with_capacity(cli.subscribers * cli.events);
     let mut delivered = 0usize;
     let mut failed = 0usize;
@@ -382,7 +435,11 @@ async fn run(cli: &Cli) -> Result<bool> {
                 for (k, at) in received.iter().enumerate() {
                     if let Some(at) = at {
                         delivered += 1;
-                        delays.push(at.saturating_duration_since(answered[k]).as_secs_f64() * 1000.0);
+                        let ms = at.saturating_duration_since(answered[k]).as_secs_f64() * 1000.0;
+                        slowest_per_event[k] = slowest_per_event[k].max(ms);
+                        let from_sent = at.saturating_duration_since(sent[k]).as_secs_f64() * 1000.0;
+                        slowest_from_sent[k] = slowest_from_sent[k].max(from_sent);
+                        delays.push(ms);
                     }
                 }
             }
@@ -423,19 +480,42 @@ async fn run(cli: &Cli) -> Result<bool> {
         percentile(&delays, 0.99),
         delays.last().copied().unwrap_or(f64::NAN)
     );
+    let list = |values: &[f64]| {
+        values
+            .iter()
+            .map(|ms| format!("{ms:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "slowest delivery per event: {} ms from the answer; {} ms from sending the mutation",
+        list(&slowest_per_event),
+        list(&slowest_from_sent)
+    );
     println!(
         "resolutions: {resolutions} for {} events ({:.1} per event)",
         cli.events,
         resolutions / cli.events as f64
     );
     println!(
-        "server RSS: {:.1} MiB before, {:.1} MiB with {} idle subscribers ({per_subscriber:.1} KiB each), {:.1} MiB after the events",
+        "server RSS: {:.1} MiB before, {:.1} MiB with {} idle subscribers ({per_subscriber:.1} KiB each), {:.1} MiB after the events (still connected)",
         rss_before as f64 / 1024.0,
         rss_idle as f64 / 1024.0,
         cli.subscribers,
         rss_after as f64 / 1024.0
     );
-    let slowest = delays.last().copied().unwrap_or(f64::INFINITY);
+    if let Some(huge) = huge_idle {
+        println!(
+            "server memory in transparent huge pages with the subscribers idle: {:.1} MiB",
+            huge as f64 / 1024.0
+        );
+    }
+    // The target is judged on the conservative figure: from sending the mutation.
+    let slowest = if delivered > 0 {
+        slowest_from_sent.iter().copied().fold(0.0, f64::max)
+    } else {
+        f64::INFINITY
+    };
     let pass = all_delivered && slowest <= 1000.0 && per_subscriber <= 16.0;
     println!(
         "targets (all delivered, slowest ≤ 1 s, ≤ 16 KiB per idle subscriber): {}",
