@@ -629,6 +629,12 @@ impl SiteConfig {
         self.raw.get("related")
     }
 
+    /// The `related` section decoded as hugo decodes it; `None` without one
+    /// (then Gazette's own rule relates articles, not hugo's default).
+    pub fn related_config(&self) -> Result<Option<super::related::RelatedConfig>, super::related::RelatedConfigError> {
+        self.related().map(super::related::RelatedConfig::decode).transpose()
+    }
+
     /// Pager size: `paginate` (also as a string) when non-zero, else
     /// `pagination.pagerSize`, else 10.
     pub fn pager_size(&self) -> i64 {

@@ -16,7 +16,12 @@ fn site_dir(name: &str) -> PathBuf {
 
 /// An app over `dir`'s site, its content imported with the site's config.
 async fn site_app(dir: &std::path::Path) -> TestApp {
-    let site = Arc::new(Site::load(dir, "production").expect("site config"));
+    site_app_in(dir, "production").await
+}
+
+/// The same, with `config/<environment>/` laid over the config.
+async fn site_app_in(dir: &std::path::Path, environment: &str) -> TestApp {
+    let site = Arc::new(Site::load(dir, environment).expect("site config"));
     let mut app = spawn_app().await;
     // As `gazette import` does: the config's timeZone unless --timezone says otherwise.
     if let Some(tz) = site.config().and_then(|c| c.time_zone()) {
@@ -931,6 +936,83 @@ async fn display_options_resolve_against_the_site_params_as_mainroad_does() {
         defaults["node"]["display"],
         json!({ "sidebar": null, "authorbox": null })
     );
+}
+
+/// Every article's `related` titles, by title.
+async fn related_titles(app: &TestApp) -> std::collections::BTreeMap<String, Vec<String>> {
+    let data = app
+        .data(
+            "{ articles(first: 20) { nodes { title related(first: 20) { title } } } }",
+            json!({}),
+        )
+        .await;
+    data["articles"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| {
+            let related = n["related"].as_array().expect("related");
+            (
+                n["title"].as_str().expect("title").to_owned(),
+                related
+                    .iter()
+                    .map(|r| r["title"].as_str().expect("title").to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// hugo's `.Related` of every page in `expected` (`tests/sites/related`), by title.
+fn hugo_related(expected: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(expected).expect("expected json")).expect("json");
+    v["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|p| {
+            let related = p["related"].as_array().expect("related");
+            (
+                p["title"].as_str().expect("title").to_owned(),
+                related.iter().map(|r| r.as_str().expect("title").to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn with_a_related_config_related_articles_are_hugos() {
+    let dir = site_dir("related");
+    for (environment, expected) in [("production", "expected.json"), ("newer", "expected-newer.json")] {
+        let want = hugo_related(&dir.join(expected));
+        assert_eq!(want.len(), 10, "hugo's regular pages (the draft is none)");
+        assert!(want.values().any(|r| r.len() > 2), "{want:?}");
+        let app = site_app_in(&dir, environment).await;
+        assert_eq!(related_titles(&app).await, want, "{environment}");
+
+        // `first` cuts hugo's list.
+        let data = app
+            .data(
+                r#"{ articles(first: 20) { nodes { title related(first: 2) { title } } } }"#,
+                json!({}),
+            )
+            .await;
+        for n in data["articles"]["nodes"].as_array().expect("nodes") {
+            let title = n["title"].as_str().expect("title");
+            let got: Vec<&str> = n["related"]
+                .as_array()
+                .expect("related")
+                .iter()
+                .map(|r| r["title"].as_str().expect("title"))
+                .collect();
+            let all = &want[title];
+            assert_eq!(
+                got,
+                all.iter().take(2).map(String::as_str).collect::<Vec<_>>(),
+                "{title}"
+            );
+        }
+    }
 }
 
 /// hugo's order of each weighted term's pages in `tests/sites/term-weights`, by (taxonomy, term).
