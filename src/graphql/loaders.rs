@@ -214,13 +214,10 @@ impl Loader<RelatedOf> for RequestContext {
         }
         let mut out = HashMap::with_capacity(keys.len());
         // hugo's rule when the site config has a `related` section, else Gazette's.
-        let config = match self.site.config() {
-            Some(c) => c
-                .related_config()
-                .map_err(|e| Arc::new(DbErr::Custom(e.to_string())))?
-                .map(|r| (r, c.params())),
-            None => None,
-        };
+        let config = self
+            .site
+            .config()
+            .and_then(|c| c.related_config().map(|r| (r, c.params())));
         for (limit, ids) in groups {
             let mut found = match &config {
                 Some((cfg, params)) => {

@@ -20,7 +20,7 @@ pub enum RelatedConfigError {
     Threshold(i64),
     #[error("related: index {index}: cardinalityThreshold must be between 0 and 100, got {value}")]
     Cardinality { index: String, value: i64 },
-    #[error("related: index {index}: type `{kind}` is not supported (basic only)")]
+    #[error("related: index {index}: invalid index type `{kind}`, must be basic or fragments")]
     Type { index: String, kind: String },
     #[error("related: `{0}` must be a map or a list of maps")]
     Shape(&'static str),
@@ -103,7 +103,9 @@ impl RelatedConfig {
                 Some(Value::String(s)) => s.clone(),
                 _ => String::new(),
             };
-            if !(kind.is_empty() || kind == "basic") {
+            // A `fragments` index also matches the headings' ids of pages,
+            // which Gazette does not index: its params' keywords still match.
+            if !(kind.is_empty() || kind == "basic" || kind == "fragments") {
                 return Err(RelatedConfigError::Type { index: name, kind });
             }
             let cardinality_threshold = weak_int(field(i, "cardinalitythreshold"));
