@@ -213,15 +213,27 @@ impl Loader<RelatedOf> for RequestContext {
             groups.entry(k.1).or_default().push(k.0);
         }
         let mut out = HashMap::with_capacity(keys.len());
+        // hugo's rule when the site config has a `related` section, else Gazette's.
+        let config = self
+            .site
+            .config()
+            .and_then(|c| c.related_config().map(|r| (r, c.params())));
         for (limit, ids) in groups {
-            let mut found = relations::related(
-                &self.db,
-                &ids,
-                limit,
-                relations::RELATED_MAX_TERM_ARTICLES,
-                self.visibility(),
-            )
-            .await?;
+            let mut found = match &config {
+                Some((cfg, params)) => {
+                    relations::related_by_config(&self.db, cfg, params, &ids, limit, self.visibility()).await?
+                }
+                None => {
+                    relations::related(
+                        &self.db,
+                        &ids,
+                        limit,
+                        relations::RELATED_MAX_TERM_ARTICLES,
+                        self.visibility(),
+                    )
+                    .await?
+                }
+            };
             for id in ids {
                 out.insert(RelatedOf(id, limit), Arc::new(found.remove(&id).unwrap_or_default()));
             }

@@ -15,9 +15,12 @@ use crate::query::keyset::{Page, PageRequest};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 
-/// A term's articles, newest first. The first or last page (no cursor)
-/// loads for every term of a list in one statement; a page after a cursor
-/// belongs to one term's list (a cursor names its term), so it loads alone.
+/// A term's articles, newest first, or in hugo's order of a weighted term
+/// when some article weighs it (`tags_weight`), as `Term.articles` lists
+/// them. The first or last page (no cursor) of an unweighted term loads for
+/// every term of a list in one statement; a page after a cursor belongs to
+/// one term's list (a cursor names its term), so it loads alone, as does a
+/// weighted term's page (through `Term.articles`' statement).
 async fn term_articles(
     ctx: &Context<'_>,
     taxonomy: Taxonomy,
@@ -29,6 +32,9 @@ async fn term_articles(
         term: Some((taxonomy, term.id)),
         ..Scope::default()
     };
+    if let Some(site_term) = term.weighted_term {
+        return connection::weighted_term_articles(ctx, &base, scope, site_term, args).await;
+    }
     let order = Order::default();
     let list = connection::article_list(&base, order);
     let (limit, from_end) = match args.request(&list, &order.sample_value())? {
@@ -119,7 +125,10 @@ macro_rules! term_type {
                 Ok(n.unwrap_or(0))
             }
 
-            /// Its published articles (in a preview, every article), newest first.
+            /// Its published articles (in a preview, every article), newest
+            /// first; when some article weighs the term (front matter
+            /// `tags_weight` / `categories_weight`), in hugo's order of a
+            /// weighted term instead, as `Term.articles` lists it.
             #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
             async fn articles(
                 &self,

@@ -913,6 +913,8 @@ pub struct TermCount {
     pub id: i32,
     pub slug: String,
     pub name: String,
+    /// See [`TermRow::weighted_term`](super::terms::TermRow::weighted_term).
+    pub weighted_term: Option<i32>,
     pub count: i64,
 }
 
@@ -932,6 +934,7 @@ pub async fn term_facets(
         .into_query();
     let stmt = Query::select()
         .columns([(t, "id"), (t, "slug"), (t, "name")])
+        .expr_as(super::terms::weighted_term(taxonomy), "weighted_term")
         .expr_as(Func::count(Expr::col((j, "article_id"))), "count")
         .from(j)
         .inner_join(t, Expr::col((t, "id")).equals((j, taxonomy.term_column())))

@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryRe
 
 use super::articles::{Full, Visibility};
 use super::Taxonomy;
+use crate::site::related::{RelatedConfig, RelatedDoc};
 
 /// Numbers `?` placeholders as `$1, $2, …` for PostgreSQL.
 fn placeholders(backend: DbBackend, sql: &str) -> String {
@@ -168,6 +169,81 @@ pub async fn related(
     for row in db.query_all_raw(statement(db, &sql, values)).await? {
         let r = RelatedRow::from_query_result(&row, "")?;
         out.entry(r.source_id).or_default().push(r.article_id);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct RelatedDocRow {
+    id: i32,
+    title: String,
+    lang: String,
+    listed: i32,
+    published_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    publish_date: chrono::DateTime<chrono::Utc>,
+    expiry_date: Option<chrono::DateTime<chrono::Utc>>,
+    front_matter: serde_json::Value,
+}
+
+/// For each article, the ids of up to `limit` articles `vis` lists that
+/// hugo's `.Site.RegularPages.Related` gives it under the site's `related`
+/// config (see [`crate::site::related`]), among the articles of its
+/// language. One statement reads every listed article's params (hugo
+/// indexes them all too); the scoring runs here.
+pub async fn related_by_config(
+    db: &DatabaseConnection,
+    cfg: &RelatedConfig,
+    site_params: &serde_json::Value,
+    article_ids: &[i32],
+    limit: u64,
+    vis: Visibility,
+) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+    if article_ids.is_empty() || limit == 0 {
+        return Ok(HashMap::new());
+    }
+    let (listed, listed_values) = vis.listed_sql();
+    // The articles asked about are read even when not listed (a preview's draft).
+    let sql = format!(
+        "SELECT a.id, a.title, a.lang, CASE WHEN {listed} THEN 1 ELSE 0 END AS listed,
+                a.published_at, a.updated_at, a.publish_date, a.expiry_date, a.front_matter
+         FROM article a WHERE {listed} OR a.id IN ({})",
+        list(article_ids.len())
+    );
+    let mut values = listed_values.clone();
+    values.extend(listed_values);
+    values.extend(article_ids.iter().map(|&i| Value::from(i)));
+    let mut by_lang: HashMap<String, Vec<RelatedDoc>> = HashMap::new();
+    let mut sources: Vec<(String, RelatedDoc)> = Vec::new();
+    for row in db.query_all_raw(statement(db, &sql, values)).await? {
+        let r = RelatedDocRow::from_query_result(&row, "")?;
+        let doc = RelatedDoc {
+            id: r.id,
+            title: r.title,
+            publish_date: r.publish_date,
+            dates: [
+                ("date", Some(r.published_at)),
+                ("publishdate", Some(r.publish_date)),
+                ("lastmod", Some(r.updated_at)),
+                ("expirydate", r.expiry_date),
+            ],
+            front_matter: r.front_matter,
+        };
+        let lang = r.lang.to_lowercase();
+        if article_ids.contains(&doc.id) {
+            sources.push((lang.clone(), doc.clone()));
+        }
+        if r.listed != 0 {
+            by_lang.entry(lang).or_default().push(doc);
+        }
+    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut out = HashMap::new();
+    for (lang, docs) in &by_lang {
+        let asked: Vec<&RelatedDoc> = sources.iter().filter(|(l, _)| l == lang).map(|(_, d)| d).collect();
+        if !asked.is_empty() {
+            out.extend(crate::site::related::related(cfg, docs, &asked, site_params, limit));
+        }
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use entity::{article, category, tag};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement, UnionType};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
 use super::articles::Visibility;
 use super::keyset::{fetch, Key, Page, PageRequest, Sort, SortValue};
@@ -16,6 +16,26 @@ pub struct TermRow {
     pub id: i32,
     pub slug: String,
     pub name: String,
+    /// The same term in the site's taxonomy (`term`) when some article
+    /// gives it a weight (`tags_weight`), so its articles list in hugo's
+    /// order of a weighted term; read with every row (see [`weighted_term`]).
+    pub weighted_term: Option<i32>,
+}
+
+/// `weighted_term` of a row of `taxonomy`'s table: the id of the site's
+/// term of that slug when it is weighted, else NULL. A correlated subquery
+/// in the statement that reads the terms, so knowing costs no statement.
+pub fn weighted_term(taxonomy: Taxonomy) -> Expr {
+    Expr::cust(weighted_term_sql(taxonomy))
+}
+
+/// [`weighted_term`] as SQL text.
+pub fn weighted_term_sql(taxonomy: Taxonomy) -> String {
+    format!(
+        "(SELECT st.id FROM term st WHERE st.taxonomy = '{}' AND st.slug = \"{}\".\"slug\" AND st.weighted)",
+        taxonomy.plural(),
+        taxonomy.table()
+    )
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -26,6 +46,7 @@ struct LinkedTerm {
     id: i32,
     slug: String,
     name: String,
+    weighted_term: Option<i32>,
 }
 
 /// Whether a term has an article `vis` lists: publicly, terms used only by drafts (an
@@ -50,6 +71,7 @@ fn select_terms(taxonomy: Taxonomy, vis: Visibility) -> SelectStatement {
     let t = taxonomy.table();
     Query::select()
         .columns([(t, "id"), (t, "slug"), (t, "name")])
+        .expr_as(weighted_term(taxonomy), "weighted_term")
         .from(t)
         .and_where(in_use(taxonomy, vis))
         .to_owned()
@@ -89,11 +111,13 @@ pub async fn page(
     match taxonomy {
         Taxonomy::Tags => {
             let s = sort(tag::Entity, tag::Column::Slug, tag::Column::Id);
-            fetch(db, tag::Entity::find().filter(in_use(taxonomy, vis)), &s, req).await
+            let q = tag::Entity::find().column_as(weighted_term(taxonomy), "weighted_term");
+            fetch(db, q.filter(in_use(taxonomy, vis)), &s, req).await
         }
         Taxonomy::Categories => {
             let s = sort(category::Entity, category::Column::Slug, category::Column::Id);
-            fetch(db, category::Entity::find().filter(in_use(taxonomy, vis)), &s, req).await
+            let q = category::Entity::find().column_as(weighted_term(taxonomy), "weighted_term");
+            fetch(db, q.filter(in_use(taxonomy, vis)), &s, req).await
         }
     }
 }
@@ -168,6 +192,7 @@ pub async fn of_articles_in(
             .expr_as(Expr::cust(index.to_string()), "taxonomy")
             .columns([(j, "article_id"), (j, "position")])
             .columns([(t, "id"), (t, "slug"), (t, "name")])
+            .expr_as(weighted_term(taxonomy), "weighted_term")
             .from(t)
             .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
             .and_where(Expr::col((j, "article_id")).is_in(article_ids.iter().copied()))
@@ -193,6 +218,7 @@ pub async fn of_articles_in(
             id: l.id,
             slug: l.slug,
             name: l.name,
+            weighted_term: l.weighted_term,
         });
     }
     Ok(out)

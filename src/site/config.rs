@@ -277,6 +277,8 @@ pub struct SiteConfig {
     content_dir: String,
     front_matter: FrontMatterDates,
     rss_limit: i64,
+    /// `related`, decoded (hugo refuses a bad one when it loads the config).
+    related: Option<super::related::RelatedConfig>,
 }
 
 impl SiteConfig {
@@ -481,7 +483,13 @@ impl SiteConfig {
             _ => get("rsslimit").map(to_int).unwrap_or(-1),
         };
 
+        let related = get("related")
+            .map(super::related::RelatedConfig::decode)
+            .transpose()
+            .map_err(|e| invalid(e.to_string()))?;
+
         Ok(SiteConfig {
+            related,
             files,
             environment: environment.to_string(),
             base_url: string("baseurl"),
@@ -627,6 +635,12 @@ impl SiteConfig {
     /// `related` settings, raw.
     pub fn related(&self) -> Option<&Value> {
         self.raw.get("related")
+    }
+
+    /// The `related` section decoded as hugo decodes it; `None` without one
+    /// (then Gazette's own rule relates articles, not hugo's default).
+    pub fn related_config(&self) -> Option<&super::related::RelatedConfig> {
+        self.related.as_ref()
     }
 
     /// Pager size: `paginate` (also as a string) when non-zero, else

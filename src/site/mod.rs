@@ -11,6 +11,8 @@
 pub mod config;
 /// The site as the importer and the API use it: config and URL settings.
 pub mod pages;
+/// Related pages as hugo finds them from the site's `related` config.
+pub mod related;
 /// Display options resolved as the Mainroad theme does.
 pub mod theme;
 /// Page URLs as Hugo makes them.

@@ -415,6 +415,29 @@ mod scratch {
     }
 
     #[test]
+    fn a_related_section_hugo_refuses_stops_loading_and_a_good_one_is_decoded() {
+        let d = site(&[("hugo.toml", "[related]\nthreshold = 101\n")]);
+        let err = SiteConfig::load(d.path(), "production").expect_err("threshold 101");
+        assert!(err.to_string().contains("threshold must be between 0 and 100"), "{err}");
+        let d = site(&[(
+            "hugo.toml",
+            "[related]\n[[related.indices]]\nname = 'fragmentrefs'\ntype = 'headings'\n",
+        )]);
+        let err = SiteConfig::load(d.path(), "production").expect_err("type headings");
+        assert!(err.to_string().contains("invalid index type `headings`"), "{err}");
+        let d = site(&[(
+            "hugo.toml",
+            "[related]\nthreshold = 10\n[[related.indices]]\nname = 'tags'\nweight = 80\n",
+        )]);
+        let c = SiteConfig::load(d.path(), "production").expect("loads");
+        let r = c.related_config().expect("a related config");
+        assert_eq!((r.threshold, r.indices.len(), r.indices[0].weight), (10, 1, 80));
+        let d = site(&[("hugo.toml", "title = 'no related'")]);
+        let c = SiteConfig::load(d.path(), "production").expect("loads");
+        assert!(c.related_config().is_none());
+    }
+
+    #[test]
     fn broken_file_in_config_dir_stops_loading() {
         let d = site(&[
             ("hugo.toml", "title = 'ok'"),

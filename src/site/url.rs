@@ -1030,6 +1030,11 @@ fn next_std_chunk(l: &[u8]) -> Option<(usize, Std, usize)> {
     None
 }
 
+/// Go's `Time.Format` of `t` (in UTC) with `layout`, as hugo formats a date param.
+pub fn format_go_time(t: &DateTime<chrono::Utc>, layout: &str) -> String {
+    go_format(&GoTime::from_chrono(&t.fixed_offset()), layout)
+}
+
 /// Go's `Time.Format` for the chunks above. Zone names are unknown here:
 /// `MST` prints `UTC` at offset 0, else `+hhmm` as Go does for an unnamed
 /// fixed zone.

@@ -24,7 +24,13 @@ pub async fn create(
         .into_table(taxonomy.table())
         .columns(["slug", "name"])
         .values_panic([slug.into(), name.into()])
-        .returning(Query::returning().columns(["id", "slug", "name"]))
+        // A new term has no articles, so no weights.
+        .returning(Query::returning().exprs([
+            Expr::col("id"),
+            Expr::col("slug"),
+            Expr::col("name"),
+            Expr::cust("CAST(NULL AS INTEGER) AS weighted_term"),
+        ]))
         .to_owned();
     let _writer = WRITER.lock().await;
     let row = db
@@ -64,7 +70,15 @@ pub async fn rename(
         .table(taxonomy.table())
         .value("name", name)
         .and_where(Expr::col("id").eq(id))
-        .returning(Query::returning().columns(["id", "slug", "name"]))
+        .returning(Query::returning().exprs([
+            Expr::col("id"),
+            Expr::col("slug"),
+            Expr::col("name"),
+            Expr::cust(format!(
+                "{} AS weighted_term",
+                crate::query::terms::weighted_term_sql(taxonomy)
+            )),
+        ]))
         .to_owned();
     let mirror = Query::update()
         .table(entity::term::Entity)

@@ -16,7 +16,12 @@ fn site_dir(name: &str) -> PathBuf {
 
 /// An app over `dir`'s site, its content imported with the site's config.
 async fn site_app(dir: &std::path::Path) -> TestApp {
-    let site = Arc::new(Site::load(dir, "production").expect("site config"));
+    site_app_in(dir, "production").await
+}
+
+/// The same, with `config/<environment>/` laid over the config.
+async fn site_app_in(dir: &std::path::Path, environment: &str) -> TestApp {
+    let site = Arc::new(Site::load(dir, environment).expect("site config"));
     let mut app = spawn_app().await;
     // As `gazette import` does: the config's timeZone unless --timezone says otherwise.
     if let Some(tz) = site.config().and_then(|c| c.time_zone()) {
@@ -774,7 +779,7 @@ async fn a_terms_articles_are_in_hugos_order_of_its_weights() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
             .expect("json");
     let terms = expected["terms"].as_array().expect("terms");
-    assert_eq!(terms.len(), 3);
+    assert_eq!(terms.len(), 4);
     const TERM: &str = "query($t: String!, $s: String!, $after: String, $before: String, $first: Int, $last: Int) {
         term(taxonomy: $t, slug: $s) { relPermalink articleCount
             articles(first: $first, after: $after, last: $last, before: $before) {
@@ -931,4 +936,164 @@ async fn display_options_resolve_against_the_site_params_as_mainroad_does() {
         defaults["node"]["display"],
         json!({ "sidebar": null, "authorbox": null })
     );
+}
+
+/// Every article's `related` titles, by title.
+async fn related_titles(app: &TestApp) -> std::collections::BTreeMap<String, Vec<String>> {
+    let data = app
+        .data(
+            "{ articles(first: 20) { nodes { title related(first: 20) { title } } } }",
+            json!({}),
+        )
+        .await;
+    data["articles"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| {
+            let related = n["related"].as_array().expect("related");
+            (
+                n["title"].as_str().expect("title").to_owned(),
+                related
+                    .iter()
+                    .map(|r| r["title"].as_str().expect("title").to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// hugo's `.Related` of every page in `expected` (`tests/sites/related`), by title.
+fn hugo_related(expected: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(expected).expect("expected json")).expect("json");
+    v["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|p| {
+            let related = p["related"].as_array().expect("related");
+            (
+                p["title"].as_str().expect("title").to_owned(),
+                related.iter().map(|r| r.as_str().expect("title").to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn with_a_related_config_related_articles_are_hugos() {
+    let dir = site_dir("related");
+    for (environment, expected) in [("production", "expected.json"), ("newer", "expected-newer.json")] {
+        let want = hugo_related(&dir.join(expected));
+        assert_eq!(want.len(), 10, "hugo's regular pages (the draft is none)");
+        assert!(want.values().any(|r| r.len() > 2), "{want:?}");
+        let app = site_app_in(&dir, environment).await;
+        assert_eq!(related_titles(&app).await, want, "{environment}");
+
+        // `first` cuts hugo's list.
+        let data = app
+            .data(
+                r#"{ articles(first: 20) { nodes { title related(first: 2) { title } } } }"#,
+                json!({}),
+            )
+            .await;
+        for n in data["articles"]["nodes"].as_array().expect("nodes") {
+            let title = n["title"].as_str().expect("title");
+            let got: Vec<&str> = n["related"]
+                .as_array()
+                .expect("related")
+                .iter()
+                .map(|r| r["title"].as_str().expect("title"))
+                .collect();
+            let all = &want[title];
+            assert_eq!(
+                got,
+                all.iter().take(2).map(String::as_str).collect::<Vec<_>>(),
+                "{title}"
+            );
+        }
+    }
+}
+
+/// hugo's order of each weighted term's pages in `tests/sites/term-weights`, by (taxonomy, term).
+fn hugo_term_pages(dir: &std::path::Path) -> Vec<(String, String, Vec<String>)> {
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    expected["terms"]
+        .as_array()
+        .expect("terms")
+        .iter()
+        .map(|t| {
+            let pages = t["pages"].as_array().expect("pages");
+            (
+                t["taxonomy"].as_str().expect("taxonomy").to_owned(),
+                t["term"].as_str().expect("term").to_owned(),
+                pages.iter().map(|p| p.as_str().expect("title").to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_weighted_tags_or_categorys_articles_are_in_hugos_order_too() {
+    let dir = site_dir("term-weights");
+    let app = site_app(&dir).await;
+    let terms = hugo_term_pages(&dir);
+    let mut checked = 0;
+    for (taxonomy, term, want) in &terms {
+        let field = match taxonomy.as_str() {
+            "tags" => "tag",
+            "categories" => "category",
+            _ => continue,
+        };
+        checked += 1;
+        let q = format!(
+            "query($s: String!, $first: Int, $after: String) {{ {field}(slug: $s) {{
+                articles(first: $first, after: $after) {{ edges {{ cursor node {{ title }} }} pageInfo {{ hasNextPage }} }} }} }}"
+        );
+        let data = app.data(&q, json!({ "s": term, "first": 50 })).await;
+        assert_eq!(titles(&data[field]["articles"]), *want, "{field} {term}");
+
+        // Page by page, the same order.
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = app.data(&q, json!({ "s": term, "first": 2, "after": after })).await;
+            let conn = &data[field]["articles"];
+            seen.extend(titles(conn));
+            if conn["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = conn["edges"][1]["cursor"].clone();
+        }
+        assert_eq!(seen, *want, "{field} {term} by 2");
+    }
+    assert_eq!(checked, 3, "rates, bonds, markets");
+
+    // Reached through a list of tags and through an article's categories, the same.
+    let data = app
+        .data(
+            r#"{ tags(first: 10) { edges { node { slug articles(first: 3) { edges { node { title } } } } } }
+                 article(slug: "alpha") { categories { slug articles(first: 10) { edges { node { title } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let want_of = |taxonomy: &str, slug: &str| {
+        terms
+            .iter()
+            .find(|(t, s, _)| t == taxonomy && s == slug)
+            .map(|(_, _, p)| p.clone())
+            .expect("term in expected.json")
+    };
+    let tags = data["tags"]["edges"].as_array().expect("tags");
+    assert_eq!(tags.len(), 2, "{data}");
+    for e in tags {
+        let slug = e["node"]["slug"].as_str().expect("slug");
+        let want: Vec<String> = want_of("tags", slug).into_iter().take(3).collect();
+        assert_eq!(titles(&e["node"]["articles"]), want, "tag {slug}");
+    }
+    let markets = &data["article"]["categories"][0];
+    assert_eq!(markets["slug"], "markets", "{data}");
+    assert_eq!(titles(&markets["articles"]), want_of("categories", "markets"));
 }

@@ -95,3 +95,12 @@ python3 -m json.tool "$tmp/term-weights-out/index.json" > "$sites/term-weights/e
 cp -r "$sites/display" "$tmp/display"
 hugo --source "$tmp/display" --destination "$tmp/display-out" --quiet
 python3 -m json.tool "$tmp/display-out/index.json" > "$sites/display/expected.json"
+
+# related: each page's .Site.RegularPages.Related under the site's [related]
+# config, by default and in the `newer` environment (config/newer/).
+cp -r "$sites/related" "$tmp/related"
+rm -f "$tmp/related"/expected*.json
+hugo --source "$tmp/related" --destination "$tmp/related-out" --quiet
+python3 -m json.tool "$tmp/related-out/index.json" > "$sites/related/expected.json"
+hugo --source "$tmp/related" --environment newer --destination "$tmp/related-newer" --quiet
+python3 -m json.tool "$tmp/related-newer/index.json" > "$sites/related/expected-newer.json"

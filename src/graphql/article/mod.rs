@@ -695,7 +695,10 @@ impl Article {
     /// Articles sharing the most tags and categories with this one, newest
     /// first among equals. A tag or category on more than 1,000 articles is
     /// too broad to relate two of them and is left out, except this
-    /// article's narrowest term when all of its terms are that broad.
+    /// article's narrowest term when all of its terms are that broad. When
+    /// the site config has a `related` section, hugo's `.Related` under it
+    /// instead (indices, weights, threshold, includeNewer, toLower), among
+    /// the articles of its language.
     #[graphql(complexity = "crate::graphql::limits::connection_cost(&[Some(first)], child_complexity)")]
     async fn related(
         &self,
