@@ -292,7 +292,9 @@ pub async fn weighted_term_articles(
 ) -> Result<ArticleConnection, ApiError> {
     let order = Order::default();
     let list = format!("{}:weight", article_list(base, order));
-    let req = args.request(&list, &order.sample_value())?;
+    let req = args
+        .request(&list, &order.sample_value())?
+        .with_sides(lookahead::sides(ctx));
     cache::list(ctx, &scope);
     let l = RequestContext::of(ctx)?;
     let columns = lookahead::columns(ctx);
@@ -313,7 +315,9 @@ pub async fn articles(
     locale: Option<Locale>,
 ) -> Result<ArticleConnection, ApiError> {
     let list = article_list(base, order);
-    let req = args.request(&list, &order.sample_value())?;
+    let req = args
+        .request(&list, &order.sample_value())?
+        .with_sides(lookahead::sides(ctx));
     cache::list(ctx, &scope);
     let l = RequestContext::of(ctx)?;
     let columns = lookahead::columns(ctx);
@@ -347,7 +351,9 @@ pub async fn terms<T: TermObject>(
     args: PageArgs,
 ) -> Result<Connection<String, T, TermListInfo, EmptyFields>, ApiError> {
     let list = taxonomy.table();
-    let req = args.request(list, &SortValue::Text(String::new()))?;
+    let req = args
+        .request(list, &SortValue::Text(String::new()))?
+        .with_sides(lookahead::sides(ctx));
     cache::any_article(ctx);
     let l = RequestContext::of(ctx)?;
     let page = terms::page(&l.db, taxonomy, &req, l.visibility()).await?;

@@ -19,6 +19,7 @@ use async_graphql::{Context, QueryPathNode, QueryPathSegment, SelectionField};
 use super::context::RequestContext;
 use super::error::ApiError;
 use crate::query::articles::Columns;
+use crate::query::keyset::Sides;
 use crate::query::terms::{self, TermRow};
 use crate::query::Taxonomy;
 
@@ -164,6 +165,16 @@ fn node_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
         nodes.extend(edges.selection_set().filter(|f| f.name() == "node"));
     }
     nodes.iter().flat_map(|node| node.selection_set()).collect()
+}
+
+/// The sides of a connection's page the query asks about: a cursor's far
+/// side is looked up only when `pageInfo` selects its flag.
+pub fn sides(ctx: &Context<'_>) -> Sides {
+    let info = ctx.look_ahead().field("pageInfo");
+    Sides {
+        previous: info.field("hasPreviousPage").exists(),
+        next: info.field("hasNextPage").exists(),
+    }
 }
 
 #[cfg(test)]

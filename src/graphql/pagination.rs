@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 use super::error::ApiError;
-use crate::query::keyset::{Key, PageRequest, SortValue};
+use crate::query::keyset::{Key, PageRequest, Sides, SortValue};
 
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 20;
@@ -91,11 +91,13 @@ impl PageArgs {
                 limit: size("last", last)?,
                 after,
                 before,
+                sides: Sides::BOTH,
             }),
             (first, None) => Ok(PageRequest::Forward {
                 limit: size("first", first.unwrap_or(DEFAULT_PAGE))?,
                 after,
                 before,
+                sides: Sides::BOTH,
             }),
         }
     }
@@ -143,7 +145,8 @@ mod tests {
             Some(PageRequest::Forward {
                 limit: 20,
                 after: None,
-                before: None
+                before: None,
+                sides: Sides::BOTH,
             })
         );
         assert!(first(100).request("a", &SortValue::Float(0.0)).is_ok());

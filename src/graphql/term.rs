@@ -42,11 +42,13 @@ async fn term_articles(
             limit,
             after: None,
             before: None,
+            ..
         } => (limit, false),
         PageRequest::Backward {
             limit,
             after: None,
             before: None,
+            ..
         } => (limit, true),
         _ => return connection::articles(ctx, &base, scope, order, args, None).await,
     };

@@ -175,6 +175,31 @@ impl Sort {
     }
 }
 
+/// Which of a page's far sides must be told exactly: whether rows lie at or
+/// before its `after` cursor (`hasPreviousPage`) and at or after its
+/// `before` cursor (`hasNextPage`). Each costs a `LIMIT 1` look-up; a side
+/// not asked is said to hold nothing, which Relay allows for the side a
+/// client does not page towards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sides {
+    pub previous: bool,
+    pub next: bool,
+}
+
+impl Sides {
+    /// Both sides, exactly.
+    pub const BOTH: Sides = Sides {
+        previous: true,
+        next: true,
+    };
+}
+
+impl Default for Sides {
+    fn default() -> Self {
+        Sides::BOTH
+    }
+}
+
 /// A checked page request, in list order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageRequest {
@@ -183,15 +208,42 @@ pub enum PageRequest {
         limit: u64,
         after: Option<Key>,
         before: Option<Key>,
+        sides: Sides,
     },
     /// The last `limit` rows before `before` (and after `after`, if given).
     Backward {
         limit: u64,
         after: Option<Key>,
         before: Option<Key>,
+        sides: Sides,
     },
     /// Numbered page `page` (from 1) of `per_page` rows, for pager UIs.
     Numbered { page: u64, per_page: u64 },
+}
+
+impl PageRequest {
+    /// The same request, telling only `sides` exactly.
+    pub fn with_sides(self, sides: Sides) -> Self {
+        match self {
+            PageRequest::Forward {
+                limit, after, before, ..
+            } => PageRequest::Forward {
+                limit,
+                after,
+                before,
+                sides,
+            },
+            PageRequest::Backward {
+                limit, after, before, ..
+            } => PageRequest::Backward {
+                limit,
+                after,
+                before,
+                sides,
+            },
+            numbered => numbered,
+        }
+    }
 }
 
 /// Rows of one page, and whether rows exist on either side of it.
@@ -246,7 +298,18 @@ where
                 has_next,
             })
         }
-        PageRequest::Forward { limit, after, before } | PageRequest::Backward { limit, after, before } => {
+        PageRequest::Forward {
+            limit,
+            after,
+            before,
+            sides,
+        }
+        | PageRequest::Backward {
+            limit,
+            after,
+            before,
+            sides,
+        } => {
             let backward = matches!(req, PageRequest::Backward { .. });
             let mut q = base.clone();
             if let Some(a) = after {
@@ -269,12 +332,18 @@ where
             }
             // Rows on the far side of a cursor: at or before `after`, at or after `before`.
             let before_after = match after {
-                Some(a) => exists(db, base.clone().filter(sort.after(a).not()), &sort.id).await?,
-                None => false,
+                // Backward, a full page already says there is more before.
+                Some(a) if sides.previous && !(backward && more) => {
+                    exists(db, base.clone().filter(sort.after(a).not()), &sort.id).await?
+                }
+                _ => false,
             };
             let beyond_before = match before {
-                Some(b) => exists(db, base.filter(sort.before(b).not()), &sort.id).await?,
-                None => false,
+                // Forward, a full page already says there is more after.
+                Some(b) if sides.next && (backward || !more) => {
+                    exists(db, base.filter(sort.before(b).not()), &sort.id).await?
+                }
+                _ => false,
             };
             let (has_previous, has_next) = if backward {
                 (more || before_after, beyond_before)
@@ -305,7 +374,12 @@ pub fn slice<T: Clone>(rows: &[T], key: impl Fn(&T) -> Key, req: &PageRequest) -
                 has_next: end < rows.len(),
             }
         }
-        PageRequest::Forward { limit, after, before } | PageRequest::Backward { limit, after, before } => {
+        PageRequest::Forward {
+            limit, after, before, ..
+        }
+        | PageRequest::Backward {
+            limit, after, before, ..
+        } => {
             let start = after
                 .as_ref()
                 .map_or(0, |a| rows.partition_point(|r| key(r).cmp_ascending(a).is_le()));
@@ -431,7 +505,8 @@ mod tests {
             page(PageRequest::Forward {
                 limit: 2,
                 after: None,
-                before: None
+                before: None,
+                sides: Sides::BOTH,
             }),
             (vec![1, 2], false, true)
         );
@@ -439,7 +514,8 @@ mod tests {
             page(PageRequest::Forward {
                 limit: 2,
                 after: at(1),
-                before: None
+                before: None,
+                sides: Sides::BOTH,
             }),
             (vec![3, 4], true, true)
         );
@@ -447,7 +523,8 @@ mod tests {
             page(PageRequest::Forward {
                 limit: 9,
                 after: at(2),
-                before: None
+                before: None,
+                sides: Sides::BOTH,
             }),
             (vec![4, 5], true, false)
         );
@@ -455,7 +532,8 @@ mod tests {
             page(PageRequest::Backward {
                 limit: 2,
                 after: None,
-                before: at(4)
+                before: at(4),
+                sides: Sides::BOTH,
             }),
             (vec![3, 4], true, true)
         );
@@ -463,7 +541,8 @@ mod tests {
             page(PageRequest::Backward {
                 limit: 9,
                 after: at(0),
-                before: at(3)
+                before: at(3),
+                sides: Sides::BOTH,
             }),
             (vec![2, 3], true, true)
         );

@@ -422,3 +422,60 @@ async fn a_list_serves_the_same_fields_as_the_article_itself_whatever_it_selects
     assert!(seed["thumbnail"].is_string() && seed["lead"].is_null(), "{seed}");
     assert!(seed["source"]["url"].is_string(), "{seed}");
 }
+
+/// A cursor's far side costs a look-up only when `pageInfo` asks about it:
+/// the next page of a list (shape 4, a tag's last page) asks `hasNextPage`,
+/// not `hasPreviousPage`.
+#[actix_web::test]
+async fn a_cursor_page_looks_behind_its_cursor_only_when_asked() {
+    let (app, statements) = spawn_counting_app().await;
+    let dir = ContentDir::new();
+    write_corpus(&dir, &corpus(30));
+    app.import(&[dir.path().to_path_buf()]).await;
+    let first = app
+        .data("{ articles(first: 5) { pageInfo { endCursor } } }", json!({}))
+        .await;
+    let after = first["articles"]["pageInfo"]["endCursor"].clone();
+    let page = |info: &str| {
+        format!("query($after: String!) {{ articles(first: 5, after: $after) {{ edges {{ node {{ slug }} }} pageInfo {{ {info} }} }} }}")
+    };
+
+    let run = |info: &'static str| {
+        let (app, statements, after, q) = (&app, statements.clone(), after.clone(), page(info));
+        async move {
+            statements.store(0, Ordering::SeqCst);
+            let data = app.data(&q, json!({ "after": after })).await;
+            (data, statements.load(Ordering::SeqCst))
+        }
+    };
+    let (without, lean) = run("hasNextPage endCursor").await;
+    let (with, exact) = run("hasNextPage hasPreviousPage endCursor").await;
+
+    assert_eq!(without["articles"]["edges"], with["articles"]["edges"]);
+    assert_eq!(with["articles"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(without["articles"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(
+        (lean, exact),
+        (1, 2),
+        "the page, then the look-up behind its cursor only when asked"
+    );
+
+    // Backwards, a full page says there is more before it without a look-up.
+    let before = with["articles"]["pageInfo"]["endCursor"].clone();
+    statements.store(0, Ordering::SeqCst);
+    let back = app
+        .data(
+            "query($before: String!) { articles(last: 2, before: $before) { pageInfo { hasPreviousPage hasNextPage } } }",
+            json!({ "before": before }),
+        )
+        .await;
+    assert_eq!(
+        back["articles"]["pageInfo"],
+        json!({ "hasPreviousPage": true, "hasNextPage": true })
+    );
+    assert_eq!(
+        statements.load(Ordering::SeqCst),
+        2,
+        "the page and the look-up past `before`"
+    );
+}

@@ -278,6 +278,7 @@ async fn a_search_ranks_only_its_window_of_newest_matches() {
         limit: 10,
         after: None,
         before: None,
+        sides: gazette::query::keyset::Sides::BOTH,
     };
     let now = gazette::query::articles::Visibility::public(chrono::Utc::now());
     let counts = WordCounts::default();
