@@ -15,9 +15,7 @@ use crate::store::NewResource;
 
 /// Whether `path` is a leaf bundle's content file: `index.md`, `index.fr.md`.
 pub fn is_leaf_index(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.split('.').next() == Some("index") && n.contains('.'))
+    crate::site::is_leaf_bundle_index(path)
 }
 
 /// The files of the leaf bundle in `dir` with `fields`' `resources` rules

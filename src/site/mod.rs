@@ -23,3 +23,11 @@ mod tests;
 
 pub use config::{page_menu_entries, ConfigError, FrontMatterDates, Language, MenuEntry, Menus, SiteConfig, UglyUrls};
 pub use pages::{Site, SiteError};
+
+/// Whether `path` is a leaf bundle's content file, `index.md` or
+/// `index.fr.md`: in Hugo only such a page has page resources.
+pub fn is_leaf_bundle_index(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.split('.').next() == Some("index") && n.contains('.'))
+}

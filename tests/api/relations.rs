@@ -479,3 +479,44 @@ async fn a_cursor_page_looks_behind_its_cursor_only_when_asked() {
         "the page and the look-up past `before`"
     );
 }
+
+/// The article page (shape 5): the article, its translations, its related
+/// ids and their rows. A page that is not a leaf bundle has no resources,
+/// so its HTML body reads none.
+#[actix_web::test]
+async fn the_article_page_costs_four_statements() {
+    let (app, statements) = spawn_counting_app().await;
+    let dir = ContentDir::new();
+    let specs = corpus(40);
+    write_corpus(&dir, &specs);
+    app.import(&[dir.path().to_path_buf()]).await;
+    let slug = app
+        .data(
+            "{ articles(first: 40) { edges { node { slug translations { locale } related(first: 5) { slug } } } } }",
+            json!({}),
+        )
+        .await["articles"]["edges"]
+        .as_array()
+        .and_then(|edges| {
+            edges.iter().find(|e| {
+                e["node"]["translations"].as_array().is_some_and(|t| !t.is_empty())
+                    && e["node"]["related"].as_array().is_some_and(|r| !r.is_empty())
+            })
+        })
+        .map(|e| e["node"]["slug"].clone())
+        .expect("a translated article with related ones");
+
+    statements.store(0, Ordering::SeqCst);
+    let data = app
+        .data(
+            "query($slug: String!) { article(slug: $slug) { id slug title publishedAt body(format: HTML)
+              tableOfContents { level text anchor } translations { id locale title } related(first: 5) { id slug title } } }",
+            json!({ "slug": slug }),
+        )
+        .await;
+    assert!(
+        data["article"]["body"].as_str().is_some_and(|b| b.starts_with('<')),
+        "{data}"
+    );
+    assert_eq!(statements.load(Ordering::SeqCst), 4);
+}

@@ -453,7 +453,12 @@ impl Article {
         };
         // A translation's own front matter is not stored: `param` reads the original's.
         // Its bundle is the original's, at the served version's URL.
-        let links = resources::links(&resources::of_article(ctx, full.id, &self.served_path(ctx).await?).await?);
+        // Only a leaf bundle has resources: another page's body asks for none.
+        let links = if crate::site::is_leaf_bundle_index(std::path::Path::new(&full.source_path)) {
+            resources::links(&resources::of_article(ctx, full.id, &self.served_path(ctx).await?).await?)
+        } else {
+            HashMap::new()
+        };
         let page = BodyPage {
             front_matter: &full.front_matter,
             source_path: &source_path,
@@ -964,8 +969,10 @@ impl Translation {
             self.0.path.clone()
         };
         let links = match &original {
-            Some(a) => resources::links(&resources::of_article(ctx, a.id, &page).await?),
-            None => HashMap::new(),
+            Some(a) if crate::site::is_leaf_bundle_index(std::path::Path::new(&a.source_path)) => {
+                resources::links(&resources::of_article(ctx, a.id, &page).await?)
+            }
+            _ => HashMap::new(),
         };
         let page = BodyPage {
             front_matter: &front_matter,
