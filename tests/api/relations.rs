@@ -520,3 +520,41 @@ async fn the_article_page_costs_four_statements() {
     );
     assert_eq!(statements.load(Ordering::SeqCst), 4);
 }
+
+/// A tag's page through a cursor (shape 6b): the tag, its page, its count and
+/// the page's terms; the look-up behind the cursor is not asked for.
+#[actix_web::test]
+async fn a_tags_next_page_costs_four_statements() {
+    let (app, statements) = spawn_counting_app().await;
+    let dir = ContentDir::new();
+    write_corpus(&dir, &corpus(60));
+    app.import(&[dir.path().to_path_buf()]).await;
+    let tag = app
+        .data(
+            "{ articles { facets { tags(first: 1) { tag { slug } count } } } }",
+            json!({}),
+        )
+        .await["articles"]["facets"]["tags"][0]
+        .clone();
+    let slug = tag["tag"]["slug"].clone();
+    let first = app
+        .data(
+            "query($tag: String!) { tag(slug: $tag) { articles(first: 2) { pageInfo { endCursor } } } }",
+            json!({ "tag": slug }),
+        )
+        .await;
+    let after = first["tag"]["articles"]["pageInfo"]["endCursor"].clone();
+
+    statements.store(0, Ordering::SeqCst);
+    let data = app
+        .data(
+            "query($tag: String!, $after: String!) { tag(slug: $tag) { name articles(first: 2, after: $after) {
+              totalCount edges { node { id slug title summary publishedAt tags { slug name } categories { slug name } } }
+              pageInfo { hasNextPage endCursor } } } }",
+            json!({ "tag": slug, "after": after }),
+        )
+        .await;
+    assert_eq!(data["tag"]["articles"]["totalCount"], tag["count"]);
+    assert_eq!(data["tag"]["articles"]["edges"].as_array().map(Vec::len), Some(2));
+    assert_eq!(statements.load(Ordering::SeqCst), 4);
+}
