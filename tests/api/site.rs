@@ -486,17 +486,19 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
             .expect("json");
-    // Terms are served in the default language: the French term pages
-    // (from French translations' own tags) are not (README).
+    // Every language's: each has its own terms, those its pages name
+    // (a French translation's tags, a French-only page's).
     let pages: Vec<&Value> = expected["pages"]
         .as_array()
         .expect("pages")
         .iter()
-        .filter(|p| (p["kind"] == "term" || p["kind"] == "taxonomy") && p["lang"] == "en")
+        .filter(|p| p["kind"] == "term" || p["kind"] == "taxonomy")
         .collect();
-    assert!(pages.len() >= 9, "{}", pages.len());
+    assert!(pages.len() >= 15, "{}", pages.len());
+    assert!(pages.iter().any(|p| p["relPermalink"] == "/news/fr/topics/seul/"));
     const Q: &str = "query($path: String!) { route(path: $path) { __typename
-        ... on Term { taxonomy name title relPermalink url articleCount }
+        ... on Term { taxonomy name title relPermalink url articleCount
+                      articles(first: 100) { edges { node { relPermalink } } } }
         ... on Taxonomy { name title relPermalink url } } }";
     for page in &pages {
         let rel = page["relPermalink"].as_str().expect("relPermalink");
@@ -510,6 +512,14 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
                 assert_eq!(route["name"], "Hugo Tips", "{rel}");
                 route["name"] = page["term"].clone();
             }
+            // The term's pages, in its language, as hugo lists them.
+            let articles: Vec<Value> = route["articles"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["relPermalink"].clone())
+                .collect();
+            route["articles"] = Value::Array(articles);
             let route = &route;
             let want = json!({
                 "__typename": "Term",
@@ -519,6 +529,7 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
                 "relPermalink": rel,
                 "url": page["permalink"],
                 "articleCount": page["regularPagesRecursive"],
+                "articles": page["termPages"],
             });
             assert_eq!(route, &want, "{rel}");
         } else {
