@@ -281,7 +281,8 @@ pub async fn create_article(
     if fields.body.is_none() {
         return Err(invalid("body", "is required"));
     }
-    let article = new_article(fields, None, site, Vec::new())?;
+    let mut article = new_article(fields, None, site, Vec::new())?;
+    taxonomies::keep_stored_paths(db, &mut article.site_terms).await?;
     let change = ArticleChange {
         content_hash: edit_hash(&article),
         article,
@@ -326,6 +327,8 @@ pub async fn update_article(
         site,
         stored_terms,
     )?;
+    let mut article = article;
+    taxonomies::keep_stored_paths(db, &mut article.site_terms).await?;
     let translations = translation::Entity::find()
         .filter(translation::Column::ArticleId.eq(id))
         .all(db)

@@ -401,3 +401,31 @@ pub async fn list_pages(
     }
     list_page::Entity::find().filter(any).all(db).await
 }
+
+/// Gives each of `terms` that is stored the page path stored for it: an
+/// `_index` page may have moved it (its title or slug), which a path
+/// computed from the name alone, as an edit's is, does not know.
+pub async fn keep_stored_paths(db: &DatabaseConnection, terms: &mut [SiteTerm]) -> Result<(), DbErr> {
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut any = Condition::any();
+    for t in terms.iter() {
+        any = any.add(
+            Condition::all()
+                .add(term::Column::Taxonomy.eq(t.taxonomy.as_str()))
+                .add(term::Column::Lang.eq(t.lang.as_str()))
+                .add(term::Column::Slug.eq(t.slug.as_str())),
+        );
+    }
+    let stored = term::Entity::find().filter(any).all(db).await?;
+    for t in terms.iter_mut() {
+        if let Some(row) = stored
+            .iter()
+            .find(|r| r.taxonomy == t.taxonomy && r.lang == t.lang && r.slug == t.slug)
+        {
+            t.path.clone_from(&row.path);
+        }
+    }
+    Ok(())
+}
