@@ -45,6 +45,15 @@ pub fn term_lang(ctx: &Context<'_>, locale: Option<&str>) -> Result<String, ApiE
     Ok(site.term_lang(&code))
 }
 
+/// The language code of term key `lang` (the default language's when empty).
+fn lang_code(ctx: &Context<'_>, lang: &str) -> Result<String, ApiError> {
+    Ok(if lang.is_empty() {
+        RequestContext::of(ctx)?.site.default_language().to_lowercase()
+    } else {
+        lang.to_owned()
+    })
+}
+
 /// The site's taxonomy named `name` (its plural, case-insensitive) in the
 /// language of term key `lang`, if it defines one.
 pub fn named(ctx: &Context<'_>, name: &str, lang: &str) -> Result<Option<Taxonomy>, ApiError> {
@@ -140,6 +149,12 @@ impl Taxonomy {
     /// The singular name (`serie` for `serie = "series"`).
     async fn singular(&self) -> &str {
         &self.singular
+    }
+
+    /// The language whose terms, URL and counts these are (`fr`): the
+    /// `locale` asked for, else the site's default language.
+    async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        lang_code(ctx, &self.lang)
     }
 
     /// The title of its `_index` page (`content/tags/_index.md`), else
@@ -251,6 +266,12 @@ impl Term {
     /// The name as first written in front matter.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The language whose pages name it (`fr`): each language has its own
+    /// terms, as in Hugo; the site's default language for the default one's.
+    async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        lang_code(ctx, &self.0.lang)
     }
 
     /// The title of its `_index` page (`content/tags/TERM/_index.md`), else its name.
