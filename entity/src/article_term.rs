@@ -15,6 +15,9 @@ pub struct Model {
     /// Front matter `<taxonomy>_weight` (`tags_weight`), 0 without one:
     /// the term's pages are in ascending weight first, as Hugo orders them.
     pub weight: i32,
+    /// Which version of the article names the term: empty for the article
+    /// itself, else the locale of the translation that does.
+    pub version: String,
     #[sea_orm(belongs_to, from = "article_id", to = "id", on_delete = "Cascade")]
     pub article: BelongsTo<super::article::Entity>,
     #[sea_orm(belongs_to, from = "term_id", to = "id", on_delete = "Cascade")]

@@ -19,6 +19,9 @@ pub struct Model {
     /// Whether a page gives it a weight (`tags_weight`); its list is then
     /// ordered by weight first.
     pub weighted: bool,
+    /// The language whose pages name it: empty for the default language,
+    /// else that language's code (`fr`); its `path` is that language's.
+    pub lang: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -22,6 +22,7 @@ mod m20261201_000017_persisted_queries;
 mod m20261201_000018_term_weights;
 mod m20261201_000019_rate_limit_buckets;
 mod m20261201_000020_link_order;
+mod m20261201_000021_term_languages;
 mod m20261201_000022_import_state;
 
 /// Every migration, in the order they run.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000018_term_weights::Migration),
             Box::new(m20261201_000019_rate_limit_buckets::Migration),
             Box::new(m20261201_000020_link_order::Migration),
+            Box::new(m20261201_000021_term_languages::Migration),
             Box::new(m20261201_000022_import_state::Migration),
         ]
     }

@@ -116,6 +116,7 @@ fn site_terms(
     tags: &[Term],
     categories: &[Term],
     stored: Vec<SiteTerm>,
+    lang: &str,
 ) -> Result<Vec<SiteTerm>, EditError> {
     let mut out = Vec::new();
     // The article's weight in a taxonomy (`tags_weight`) is front matter's; an edit keeps it.
@@ -123,10 +124,11 @@ fn site_terms(
     for plural in site.taxonomy_plurals() {
         match plural.as_str() {
             "tags" => out.extend(
-                SiteTerm::all_of(site, "tags", tags, weight("tags")).map_err(|e| invalid("tags", e.to_string()))?,
+                SiteTerm::all_of(site, "tags", tags, weight("tags"), lang)
+                    .map_err(|e| invalid("tags", e.to_string()))?,
             ),
             "categories" => out.extend(
-                SiteTerm::all_of(site, "categories", categories, weight("categories"))
+                SiteTerm::all_of(site, "categories", categories, weight("categories"), lang)
                     .map_err(|e| invalid("categories", e.to_string()))?,
             ),
             other => out.extend(stored.iter().filter(|t| t.taxonomy == other).cloned()),
@@ -231,7 +233,6 @@ fn new_article(
             now_or(row.map(|r| r.publish_date))
         },
         expiry_date: row.and_then(|r| r.expiry_date),
-        lang,
         translations: row
             .map(|r| strings(&r.translations))
             .unwrap_or_default()
@@ -245,10 +246,11 @@ fn new_article(
         weight: row.map_or(0, |r| r.weight),
         aliases: row.map(|r| strings(&r.aliases)).unwrap_or_default(),
         keywords: row.map(|r| strings(&r.keywords)).unwrap_or_default(),
-        site_terms: site_terms(site, &tags, &categories, stored_terms)?,
+        site_terms: site_terms(site, &tags, &categories, stored_terms, lang.as_str())?,
         tags,
         categories,
         front_matter: row.map(|r| r.front_matter.clone()).unwrap_or_else(|| json!({})),
+        lang,
     })
 }
 
@@ -279,7 +281,8 @@ pub async fn create_article(
     if fields.body.is_none() {
         return Err(invalid("body", "is required"));
     }
-    let article = new_article(fields, None, site, Vec::new())?;
+    let mut article = new_article(fields, None, site, Vec::new())?;
+    taxonomies::keep_stored_paths(db, &mut article.site_terms).await?;
     let change = ArticleChange {
         content_hash: edit_hash(&article),
         article,
@@ -302,7 +305,8 @@ pub async fn update_article(
     fields: &ArticleFields,
 ) -> Result<Full, EditError> {
     let row = stored(db, id).await?;
-    let stored_terms = taxonomies::site_terms_of(db, id).await?;
+    let mut versions_terms = taxonomies::versions_terms_of(db, id).await?;
+    let stored_terms = versions_terms.remove("").unwrap_or_default();
     let mut tags = terms::of_articles(db, Taxonomy::Tags, &[id]).await?;
     let mut categories = terms::of_articles(db, Taxonomy::Categories, &[id]).await?;
     let as_terms = |rows: Vec<TermRow>| {
@@ -323,6 +327,8 @@ pub async fn update_article(
         site,
         stored_terms,
     )?;
+    let mut article = article;
+    taxonomies::keep_stored_paths(db, &mut article.site_terms).await?;
     let translations = translation::Entity::find()
         .filter(translation::Column::ArticleId.eq(id))
         .all(db)
@@ -336,6 +342,8 @@ pub async fn update_article(
                 body: t.body,
                 published_at: t.published_at,
                 source_path: t.source_path,
+                // Kept, as the translation is: an edit changes the article.
+                site_terms: versions_terms.remove(&t.locale).unwrap_or_default(),
                 path: t.path,
             })
         })

@@ -289,6 +289,7 @@ pub async fn weighted_term_articles(
     scope: Scope,
     term_id: i32,
     args: PageArgs,
+    locale: Option<Locale>,
 ) -> Result<ArticleConnection, ApiError> {
     let order = Order::default();
     let list = format!("{}:weight", article_list(base, order));
@@ -302,7 +303,7 @@ pub async fn weighted_term_articles(
         articles::page_by_term_weight(&l.db, &scope, term_id, order, &req, l.visibility(), columns).await?;
     let page_terms = PageTerms::read(ctx, &page.rows.iter().map(|r| r.card().id).collect::<Vec<_>>()).await?;
     let info = ArticleListInfo::new(scope, page_size(&req));
-    Ok(keyed_connection(ctx, &list, page, keys, info, None, page_terms))
+    Ok(keyed_connection(ctx, &list, page, keys, info, locale, page_terms))
 }
 
 /// A page of `scope` in `order`. `base` names the list in its cursors.

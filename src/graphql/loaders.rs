@@ -392,22 +392,23 @@ impl Loader<SiteTermCountOf> for RequestContext {
     }
 }
 
-/// How many terms in use a taxonomy (by plural name) has.
+/// How many terms in use a taxonomy (by plural name) has in a language
+/// (`Site::term_lang`: empty for the default one).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TermCountOf(pub String);
+pub struct TermCountOf(pub String, pub String);
 
 impl Loader<TermCountOf> for RequestContext {
     type Value = u64;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[TermCountOf]) -> Result<HashMap<TermCountOf, u64>, Self::Error> {
-        let names: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let names: Vec<(String, String)> = keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
         let counts = taxonomies::counts(&self.db, &names, self.visibility()).await?;
         Ok(names
             .into_iter()
             .map(|n| {
                 let count = counts.get(&n).copied().unwrap_or(0);
-                (TermCountOf(n), count)
+                (TermCountOf(n.0, n.1), count)
             })
             .collect())
     }

@@ -19,40 +19,74 @@ use super::pagination::{PageArgs, MAX_PAGE};
 use crate::query::articles::Scope;
 use crate::query::taxonomies::{self, TermRow};
 
-/// A taxonomy of the site, e.g. `tags` or `series`.
+/// A taxonomy of the site, e.g. `tags` or `series`, in one language.
 #[derive(Clone)]
 pub struct Taxonomy {
     singular: String,
     plural: String,
+    /// The language's term key (`Site::term_lang`): empty for the default one.
+    lang: String,
 }
 
-/// The site's taxonomy named `name` (its plural, case-insensitive), if it defines one.
-pub fn named(ctx: &Context<'_>, name: &str) -> Result<Option<Taxonomy>, ApiError> {
+/// The term key (`Site::term_lang`) of `locale`, a language the site
+/// defines; the default language's without one.
+pub fn term_lang(ctx: &Context<'_>, locale: Option<&str>) -> Result<String, ApiError> {
+    let site = &RequestContext::of(ctx)?.site;
+    let Some(locale) = locale else {
+        return Ok(String::new());
+    };
+    let code = locale.trim().to_lowercase();
+    if !site.language_codes().iter().any(|c| c.to_lowercase() == code) {
+        return Err(ApiError::bad_input(
+            "locale",
+            format!("the site has no language `{locale}`"),
+        ));
+    }
+    Ok(site.term_lang(&code))
+}
+
+/// The language code of term key `lang` (the default language's when empty).
+fn lang_code(ctx: &Context<'_>, lang: &str) -> Result<String, ApiError> {
+    Ok(if lang.is_empty() {
+        RequestContext::of(ctx)?.site.default_language().to_lowercase()
+    } else {
+        lang.to_owned()
+    })
+}
+
+/// The site's taxonomy named `name` (its plural, case-insensitive) in the
+/// language of term key `lang`, if it defines one.
+pub fn named(ctx: &Context<'_>, name: &str, lang: &str) -> Result<Option<Taxonomy>, ApiError> {
     let name = name.trim().to_lowercase();
-    Ok(RequestContext::of(ctx)?
-        .site
-        .taxonomies()
-        .into_iter()
-        .find(|(_, plural)| *plural == name)
-        .map(|(singular, plural)| Taxonomy { singular, plural }))
+    Ok(all(ctx, lang)?.into_iter().find(|t| t.plural == name))
 }
 
-/// Every taxonomy of the site, in the order of their singular names.
-pub fn all(ctx: &Context<'_>) -> Result<Vec<Taxonomy>, ApiError> {
+/// Every taxonomy of the site in the language of term key `lang`, in the
+/// order of their singular names.
+pub fn all(ctx: &Context<'_>, lang: &str) -> Result<Vec<Taxonomy>, ApiError> {
     Ok(RequestContext::of(ctx)?
         .site
         .taxonomies()
         .into_iter()
-        .map(|(singular, plural)| Taxonomy { singular, plural })
+        .map(|(singular, plural)| Taxonomy {
+            singular,
+            plural,
+            lang: lang.to_owned(),
+        })
         .collect())
 }
 
-/// A taxonomy's or term's `_index` page, if it has one.
+/// A taxonomy's or term's `_index` page in the language of term key
+/// `lang`, if it has one: the import keeps the default language's only.
 async fn list_page(
     ctx: &Context<'_>,
     taxonomy: &str,
     slug: &str,
+    lang: &str,
 ) -> Result<Option<Arc<entity::list_page::Model>>, ApiError> {
+    if !lang.is_empty() {
+        return Ok(None);
+    }
     Ok(context::loaders(ctx)?
         .load_one(ListPageOf(taxonomy.to_owned(), slug.to_owned()))
         .await?)
@@ -79,15 +113,21 @@ impl Taxonomy {
     fn path(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         RequestContext::of(ctx)?
             .site
-            .taxonomy_path(&self.plural)
+            .taxonomy_path_in(&self.plural, &self.lang)
             .map_err(|e| ApiError::Internal(format!("taxonomy {}: {e}", self.plural)))
     }
 
-    /// The taxonomy whose list page is at one of `paths`, if any.
+    /// The taxonomy whose list page is at one of `paths`, in any of the
+    /// site's languages (Hugo builds each taxonomy's page in each), if any.
     pub fn at(ctx: &Context<'_>, paths: &[String]) -> Result<Option<Taxonomy>, ApiError> {
-        for t in all(ctx)? {
-            if paths.contains(&t.path(ctx)?) {
-                return Ok(Some(t));
+        let site = &RequestContext::of(ctx)?.site;
+        let mut langs: Vec<String> = site.language_codes().iter().map(|c| site.term_lang(c)).collect();
+        langs.dedup();
+        for lang in langs {
+            for t in all(ctx, &lang)? {
+                if paths.contains(&t.path(ctx)?) {
+                    return Ok(Some(t));
+                }
             }
         }
         Ok(None)
@@ -111,10 +151,16 @@ impl Taxonomy {
         &self.singular
     }
 
+    /// The language whose terms, URL and counts these are (`fr`): the
+    /// `locale` asked for, else the site's default language.
+    async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        lang_code(ctx, &self.lang)
+    }
+
     /// The title of its `_index` page (`content/tags/_index.md`), else
     /// Hugo's: the plural name with its first letter upper-cased (`Tags`).
     async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(match list_page(ctx, &self.plural, "").await? {
+        Ok(match list_page(ctx, &self.plural, "", &self.lang).await? {
             Some(p) => p.title.clone(),
             None => crate::text::first_upper(&self.plural),
         })
@@ -122,7 +168,7 @@ impl Taxonomy {
 
     /// Front matter `description` of its `_index` page; empty without one.
     async fn description(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(list_page(ctx, &self.plural, "")
+        Ok(list_page(ctx, &self.plural, "", &self.lang)
             .await?
             .map(|p| p.description.clone())
             .unwrap_or_default())
@@ -134,7 +180,7 @@ impl Taxonomy {
         ctx: &Context<'_>,
         #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
     ) -> Result<String, ApiError> {
-        page_body(ctx, list_page(ctx, &self.plural, "").await?, format).await
+        page_body(ctx, list_page(ctx, &self.plural, "", &self.lang).await?, format).await
     }
 
     /// Hugo's `.RelPermalink` of its list of terms (`/tags/`).
@@ -151,7 +197,7 @@ impl Taxonomy {
     async fn term_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         cache::any_article(ctx);
         let n = context::loaders(ctx)?
-            .load_one(TermCountOf(self.plural.clone()))
+            .load_one(TermCountOf(self.plural.clone(), self.lang.clone()))
             .await?
             .unwrap_or(0);
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
@@ -173,7 +219,15 @@ impl Taxonomy {
         // Which terms are listed depends on which articles are public.
         cache::any_article(ctx);
         let l = RequestContext::of(ctx)?;
-        let mut rows = taxonomies::list(&l.db, &self.plural, after.as_deref(), limit + 1, l.visibility()).await?;
+        let mut rows = taxonomies::list(
+            &l.db,
+            &self.plural,
+            &self.lang,
+            after.as_deref(),
+            limit + 1,
+            l.visibility(),
+        )
+        .await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         let mut conn = Connection::new(after.is_some(), more);
@@ -214,16 +268,22 @@ impl Term {
         &self.0.name
     }
 
+    /// The language whose pages name it (`fr`): each language has its own
+    /// terms, as in Hugo; the site's default language for the default one's.
+    async fn locale(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        lang_code(ctx, &self.0.lang)
+    }
+
     /// The title of its `_index` page (`content/tags/TERM/_index.md`), else its name.
     async fn title(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(list_page(ctx, &self.0.taxonomy, &self.0.slug)
+        Ok(list_page(ctx, &self.0.taxonomy, &self.0.slug, &self.0.lang)
             .await?
             .map_or_else(|| self.0.name.clone(), |p| p.title.clone()))
     }
 
     /// Front matter `description` of its `_index` page; empty without one.
     async fn description(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(list_page(ctx, &self.0.taxonomy, &self.0.slug)
+        Ok(list_page(ctx, &self.0.taxonomy, &self.0.slug, &self.0.lang)
             .await?
             .map(|p| p.description.clone())
             .unwrap_or_default())
@@ -235,7 +295,12 @@ impl Term {
         ctx: &Context<'_>,
         #[graphql(default, desc = "MARKDOWN (the source), HTML, TEXT or AST.")] format: BodyFormat,
     ) -> Result<String, ApiError> {
-        page_body(ctx, list_page(ctx, &self.0.taxonomy, &self.0.slug).await?, format).await
+        page_body(
+            ctx,
+            list_page(ctx, &self.0.taxonomy, &self.0.slug, &self.0.lang).await?,
+            format,
+        )
+        .await
     }
 
     /// Hugo's `.RelPermalink` of its page (`/series/rates-explained/`, or
@@ -290,11 +355,18 @@ impl Term {
         };
         let base = format!("term:{}:articles", self.0.id);
         let args = PageArgs::cursors(first, after, last, before);
+        // Another language's term lists its pages in that language: an
+        // article through its translation there.
+        let locale = (!self.0.lang.is_empty())
+            .then(|| crate::locale::Locale::parse(&self.0.lang).ok())
+            .flatten();
         match order_by {
-            None if self.0.weighted => connection::weighted_term_articles(ctx, &base, scope, self.0.id, args).await,
+            None if self.0.weighted => {
+                connection::weighted_term_articles(ctx, &base, scope, self.0.id, args, locale).await
+            }
             _ => {
                 let order = order_by.unwrap_or_default().into();
-                connection::articles(ctx, &base, scope, order, args, None).await
+                connection::articles(ctx, &base, scope, order, args, locale).await
             }
         }
     }
@@ -306,29 +378,43 @@ pub struct TaxonomyRootQuery;
 #[Object]
 impl TaxonomyRootQuery {
     /// Every taxonomy the site defines (Hugo's `tags` and `categories`
-    /// without a config), in the order of their singular names.
-    async fn taxonomies(&self, ctx: &Context<'_>) -> Result<Vec<Taxonomy>, ApiError> {
-        all(ctx)
+    /// without a config), in the order of their singular names, with the
+    /// terms and URLs of `locale` (the default language without one).
+    async fn taxonomies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A language code the config defines, e.g. `fr`; default the site's default language.")]
+        locale: Option<String>,
+    ) -> Result<Vec<Taxonomy>, ApiError> {
+        all(ctx, &term_lang(ctx, locale.as_deref())?)
     }
 
-    /// A taxonomy by its plural name (`series`); null when the site defines none by that name.
+    /// A taxonomy by its plural name (`series`) in `locale` (the default
+    /// language without one); null when the site defines none by that name.
     async fn taxonomy(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The plural name, e.g. `series`.")] name: String,
+        #[graphql(desc = "A language code the config defines, e.g. `fr`; default the site's default language.")]
+        locale: Option<String>,
     ) -> Result<Option<Taxonomy>, ApiError> {
-        named(ctx, &name)
+        named(ctx, &name, &term_lang(ctx, locale.as_deref())?)
     }
 
-    /// A term by taxonomy and slug; null when no public article names it.
+    /// A term by taxonomy and slug in `locale` (each language has its own
+    /// terms, those its pages name; the default language without one); null
+    /// when no public page in that language names it.
     async fn term(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The taxonomy's plural name, e.g. `series`.")] taxonomy: String,
         #[graphql(desc = "The term's slug.")] slug: String,
+        #[graphql(desc = "A language code the config defines, e.g. `fr`; default the site's default language.")]
+        locale: Option<String>,
     ) -> Result<Option<Term>, ApiError> {
+        let lang = term_lang(ctx, locale.as_deref())?;
         let l = RequestContext::of(ctx)?;
-        let row = taxonomies::by_slug(&l.db, &taxonomy.trim().to_lowercase(), &slug, l.visibility()).await?;
+        let row = taxonomies::by_slug(&l.db, &taxonomy.trim().to_lowercase(), &lang, &slug, l.visibility()).await?;
         Ok(cache::found(ctx, row).map(|r| Term::shown(ctx, r)))
     }
 }

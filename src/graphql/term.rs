@@ -33,7 +33,7 @@ async fn term_articles(
         ..Scope::default()
     };
     if let Some(site_term) = term.weighted_term {
-        return connection::weighted_term_articles(ctx, &base, scope, site_term, args).await;
+        return connection::weighted_term_articles(ctx, &base, scope, site_term, args, None).await;
     }
     let order = Order::default();
     let list = connection::article_list(&base, order);

@@ -165,6 +165,8 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
     let tags = f.terms("tags")?;
     let categories = f.terms("categories")?;
     let mut site_terms = Vec::new();
+    // The page's language, as its URL has it: its terms are that language's.
+    let page_lang = name_locale.as_ref().unwrap_or(&lang).as_str().to_owned();
     for plural in opts.site.taxonomy_plurals() {
         let named = match plural.as_str() {
             "tags" => tags.clone(),
@@ -172,7 +174,7 @@ pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Docume
             other => f.terms(other)?,
         };
         let weight = term_weight(f.get(&format!("{plural}_weight")));
-        let terms = SiteTerm::all_of(&opts.site, &plural, &named, weight)
+        let terms = SiteTerm::all_of(&opts.site, &plural, &named, weight, &page_lang)
             .map_err(|e| f.split.problem(&plural, format!("URL: {e}")))?;
         site_terms.extend(terms);
     }

@@ -361,9 +361,10 @@ async fn store_taxonomy_pages(
                 continue;
             }
         };
-        // Not an error in the file: Gazette serves terms in the default language only.
+        // Not an error in the file: Gazette keeps the `_index` pages of the
+        // default language's taxonomies and terms only.
         if file_lang(&file.path, opts) != default {
-            tracing::warn!(file = %file.path.display(), "skipped: terms are served in the default language only");
+            tracing::warn!(file = %file.path.display(), "skipped: only the default language's taxonomy and term pages are read");
             continue;
         }
         let kind = if term.is_empty() { "taxonomy" } else { "term" };
@@ -799,7 +800,7 @@ fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
 }
 
 /// Bumped when the importer reads the same bytes differently.
-const HASH_VERSION: &str = "gazette-import-9";
+const HASH_VERSION: &str = "gazette-import-10";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original failed.
@@ -893,6 +894,7 @@ fn unit_of(
                 published_at: a.published_at,
                 source_path: t.stored_path,
                 path: a.path,
+                site_terms: a.site_terms,
             });
         }
     }

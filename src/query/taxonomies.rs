@@ -33,15 +33,17 @@ fn in_use(vis: Visibility) -> Condition {
     ))
 }
 
-/// A term by taxonomy and slug.
+/// A term by taxonomy, language (`Site::term_lang`) and slug.
 pub async fn by_slug(
     db: &DatabaseConnection,
     taxonomy: &str,
+    lang: &str,
     slug: &str,
     vis: Visibility,
 ) -> Result<Option<TermRow>, DbErr> {
     term::Entity::find()
         .filter(term::Column::Taxonomy.eq(taxonomy))
+        .filter(term::Column::Lang.eq(lang))
         .filter(term::Column::Slug.eq(slug))
         .filter(in_use(vis))
         .one(db)
@@ -67,16 +69,19 @@ pub async fn by_ids(db: &DatabaseConnection, ids: &[i32], vis: Visibility) -> Re
         .await
 }
 
-/// Up to `limit` terms of `taxonomy` in slug order, after slug `after`.
+/// Up to `limit` terms of `taxonomy` in language `lang` (`Site::term_lang`)
+/// in slug order, after slug `after`.
 pub async fn list(
     db: &DatabaseConnection,
     taxonomy: &str,
+    lang: &str,
     after: Option<&str>,
     limit: u64,
     vis: Visibility,
 ) -> Result<Vec<TermRow>, DbErr> {
     let mut q = term::Entity::find()
         .filter(term::Column::Taxonomy.eq(taxonomy))
+        .filter(term::Column::Lang.eq(lang))
         .filter(in_use(vis));
     if let Some(after) = after {
         q = q.filter(term::Column::Slug.gt(after));
@@ -84,25 +89,35 @@ pub async fn list(
     q.order_by_asc(term::Column::Slug).limit(limit).all(db).await
 }
 
-/// How many terms of each of `taxonomies` are in use.
+/// How many terms of each of `taxonomies` (plural name, language) are in use.
 pub async fn counts(
     db: &DatabaseConnection,
-    taxonomies: &[String],
+    taxonomies: &[(String, String)],
     vis: Visibility,
-) -> Result<HashMap<String, u64>, DbErr> {
-    let rows: Vec<(String, i64)> = term::Entity::find()
+) -> Result<HashMap<(String, String), u64>, DbErr> {
+    let mut which = Condition::any();
+    for (taxonomy, lang) in taxonomies {
+        which = which.add(
+            Condition::all()
+                .add(term::Column::Taxonomy.eq(taxonomy.as_str()))
+                .add(term::Column::Lang.eq(lang.as_str())),
+        );
+    }
+    let rows: Vec<(String, String, i64)> = term::Entity::find()
         .select_only()
         .column(term::Column::Taxonomy)
+        .column(term::Column::Lang)
         .column_as(term::Column::Id.count(), "n")
-        .filter(term::Column::Taxonomy.is_in(taxonomies.iter().cloned()))
+        .filter(which)
         .filter(in_use(vis))
         .group_by(term::Column::Taxonomy)
+        .group_by(term::Column::Lang)
         .into_tuple()
         .all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(t, n)| (t, u64::try_from(n).unwrap_or(0)))
+        .map(|(t, l, n)| ((t, l), u64::try_from(n).unwrap_or(0)))
         .collect())
 }
 
@@ -134,28 +149,35 @@ struct Linked {
     name: String,
     path: String,
     weighted: bool,
+    lang: String,
     /// The link's `<taxonomy>_weight`.
     weight: i32,
+    /// The version naming it (see `article_term.version`).
+    version: String,
 }
 
-/// The terms of `taxonomy` each of `article_ids` names, in front-matter order.
+/// The terms of `taxonomy` each of `article_ids` names (the article
+/// itself, not its translations), in front-matter order.
 pub async fn of_articles(
     db: &DatabaseConnection,
     taxonomy: &str,
     article_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
-    Ok(linked_terms(db, Some(taxonomy), article_ids)
+    Ok(linked_terms(db, Some(taxonomy), article_ids, Some(""))
         .await?
         .into_iter()
-        .map(|(id, terms)| (id, terms.into_iter().map(|(t, _)| t).collect()))
+        .map(|(id, terms)| (id, terms.into_iter().map(|(t, _, _)| t).collect()))
         .collect())
 }
 
+/// The terms each of `article_ids` links to with their weights and the
+/// version naming them; only `version`'s (`""` the article itself) if given.
 async fn linked_terms(
     db: &DatabaseConnection,
     taxonomy: Option<&str>,
     article_ids: &[i32],
-) -> Result<HashMap<i32, Vec<(TermRow, i32)>>, DbErr> {
+    version: Option<&str>,
+) -> Result<HashMap<i32, Vec<(TermRow, i32, String)>>, DbErr> {
     let mut stmt = Query::select();
     stmt.column((article_term::Entity, article_term::Column::ArticleId))
         .columns([
@@ -165,8 +187,10 @@ async fn linked_terms(
             (term::Entity, term::Column::Name),
             (term::Entity, term::Column::Path),
             (term::Entity, term::Column::Weighted),
+            (term::Entity, term::Column::Lang),
         ])
         .column((article_term::Entity, article_term::Column::Weight))
+        .column((article_term::Entity, article_term::Column::Version))
         .from(article_term::Entity)
         .inner_join(
             term::Entity,
@@ -180,7 +204,10 @@ async fn linked_terms(
     if let Some(taxonomy) = taxonomy {
         stmt.and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy));
     }
-    let mut out: HashMap<i32, Vec<(TermRow, i32)>> = HashMap::new();
+    if let Some(version) = version {
+        stmt.and_where(Expr::col((article_term::Entity, article_term::Column::Version)).eq(version));
+    }
+    let mut out: HashMap<i32, Vec<(TermRow, i32, String)>> = HashMap::new();
     for r in db.query_all(&stmt).await? {
         let l = Linked::from_query_result(&r, "")?;
         let row = TermRow {
@@ -190,27 +217,34 @@ async fn linked_terms(
             name: l.name,
             path: l.path,
             weighted: l.weighted,
+            lang: l.lang,
         };
-        out.entry(l.article_id).or_default().push((row, l.weight));
+        out.entry(l.article_id).or_default().push((row, l.weight, l.version));
     }
     Ok(out)
 }
 
-/// Every term article `id` names, as the store writes them.
+/// Every term article `id` itself names, as the store writes them.
 pub async fn site_terms_of(db: &DatabaseConnection, id: i32) -> Result<Vec<SiteTerm>, DbErr> {
-    let mut found = linked_terms(db, None, &[id]).await?;
-    Ok(found
-        .remove(&id)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(t, weight)| SiteTerm {
+    Ok(versions_terms_of(db, id).await?.remove("").unwrap_or_default())
+}
+
+/// Every term each version of article `id` names, as the store writes
+/// them, by version (`""` the article itself, else a translation's locale).
+pub async fn versions_terms_of(db: &DatabaseConnection, id: i32) -> Result<HashMap<String, Vec<SiteTerm>>, DbErr> {
+    let mut found = linked_terms(db, None, &[id], None).await?;
+    let mut out: HashMap<String, Vec<SiteTerm>> = HashMap::new();
+    for (t, weight, version) in found.remove(&id).unwrap_or_default() {
+        out.entry(version).or_default().push(SiteTerm {
             taxonomy: t.taxonomy,
             slug: t.slug,
             name: t.name,
             path: t.path,
             weight,
-        })
-        .collect())
+            lang: t.lang,
+        });
+    }
+    Ok(out)
 }
 
 /// Slugs to match against an article's terms of one taxonomy.
@@ -231,7 +265,9 @@ fn linked(taxonomy: &str, slugs: &[String], all: bool) -> SelectStatement {
             Expr::col((term::Entity, term::Column::Id)).equals((article_term::Entity, article_term::Column::TermId)),
         )
         .and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy))
-        .and_where(Expr::col((term::Entity, term::Column::Slug)).is_in(slugs.iter().cloned()));
+        .and_where(Expr::col((term::Entity, term::Column::Slug)).is_in(slugs.iter().cloned()))
+        // What the article itself names, as its lists show it.
+        .and_where(Expr::col((article_term::Entity, article_term::Column::Version)).eq(""));
     if all {
         q.group_by_col((article_term::Entity, article_term::Column::ArticleId))
             .and_having(
@@ -289,6 +325,7 @@ pub async fn facets(
         name: String,
         path: String,
         weighted: bool,
+        lang: String,
         count: i64,
     }
     let ids = scope
@@ -303,6 +340,7 @@ pub async fn facets(
         (term::Entity, term::Column::Name),
         (term::Entity, term::Column::Path),
         (term::Entity, term::Column::Weighted),
+        (term::Entity, term::Column::Lang),
     ];
     let stmt = Query::select()
         .columns(cols)
@@ -316,6 +354,8 @@ pub async fn facets(
             Expr::col((term::Entity, term::Column::Id)).equals((article_term::Entity, article_term::Column::TermId)),
         )
         .and_where(Expr::col((term::Entity, term::Column::Taxonomy)).eq(taxonomy))
+        // The terms the articles themselves name, not their translations.
+        .and_where(Expr::col((article_term::Entity, article_term::Column::Version)).eq(""))
         .and_where(Expr::col((article_term::Entity, article_term::Column::ArticleId)).in_subquery(ids))
         .group_by_columns(cols)
         .order_by_expr(Expr::cust("count"), SqlOrder::Desc)
@@ -334,6 +374,7 @@ pub async fn facets(
                     name: c.name,
                     path: c.path,
                     weighted: c.weighted,
+                    lang: c.lang,
                 },
                 c.count,
             ))
@@ -359,4 +400,32 @@ pub async fn list_pages(
         );
     }
     list_page::Entity::find().filter(any).all(db).await
+}
+
+/// Gives each of `terms` that is stored the page path stored for it: an
+/// `_index` page may have moved it (its title or slug), which a path
+/// computed from the name alone, as an edit's is, does not know.
+pub async fn keep_stored_paths(db: &DatabaseConnection, terms: &mut [SiteTerm]) -> Result<(), DbErr> {
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut any = Condition::any();
+    for t in terms.iter() {
+        any = any.add(
+            Condition::all()
+                .add(term::Column::Taxonomy.eq(t.taxonomy.as_str()))
+                .add(term::Column::Lang.eq(t.lang.as_str()))
+                .add(term::Column::Slug.eq(t.slug.as_str())),
+        );
+    }
+    let stored = term::Entity::find().filter(any).all(db).await?;
+    for t in terms.iter_mut() {
+        if let Some(row) = stored
+            .iter()
+            .find(|r| r.taxonomy == t.taxonomy && r.lang == t.lang && r.slug == t.slug)
+        {
+            t.path.clone_from(&row.path);
+        }
+    }
+    Ok(())
 }

@@ -32,7 +32,7 @@ pub fn weighted_term(taxonomy: Taxonomy) -> Expr {
 /// [`weighted_term`] as SQL text.
 pub fn weighted_term_sql(taxonomy: Taxonomy) -> String {
     format!(
-        "(SELECT st.id FROM term st WHERE st.taxonomy = '{}' AND st.slug = \"{}\".\"slug\" AND st.weighted)",
+        "(SELECT st.id FROM term st WHERE st.taxonomy = '{}' AND st.lang = '' AND st.slug = \"{}\".\"slug\" AND st.weighted)",
         taxonomy.plural(),
         taxonomy.table()
     )

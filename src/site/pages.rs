@@ -149,9 +149,37 @@ impl Site {
 
     /// The page path of a taxonomy's list of terms (`/tags/`), in the default language.
     pub fn taxonomy_path(&self, plural: &str) -> Result<String, UrlError> {
+        self.taxonomy_path_in(plural, "")
+    }
+
+    /// The key of the terms a page in `lang` names: empty for the default
+    /// language and for a language the site does not define (whose pages
+    /// Hugo builds in the default language's tree), else the code. Each
+    /// language has its own terms, as in Hugo.
+    pub fn term_lang(&self, lang: &str) -> String {
+        let lang = lang.to_lowercase();
+        if lang == self.default_language().to_lowercase() || !self.language_codes().contains(&lang) {
+            String::new()
+        } else {
+            lang
+        }
+    }
+
+    /// The language code of term key `lang` (see [`Self::term_lang`]).
+    fn lang_of_key(&self, lang: &str) -> String {
+        if lang.is_empty() {
+            self.default_language().to_lowercase()
+        } else {
+            lang.to_lowercase()
+        }
+    }
+
+    /// The page path of a taxonomy's list of terms in the language of term
+    /// key `lang` (`/fr/tags/`; empty `lang` for the default language).
+    pub fn taxonomy_path_in(&self, plural: &str, lang: &str) -> Result<String, UrlError> {
         self.page_path(&PageFacts {
             kind: PageKind::Taxonomy,
-            lang: self.default_language().to_lowercase(),
+            lang: self.lang_of_key(lang),
             path: vec![plural.to_owned()],
             current_section: Vec::new(),
             file_base: None,
@@ -168,6 +196,12 @@ impl Site {
         self.term_page_path(plural, name, name, None, None)
     }
 
+    /// The page path of a term in the language of term key `lang` (see
+    /// [`Self::term_lang`]): `/fr/tags/astuces/`.
+    pub fn term_path_in(&self, plural: &str, name: &str, lang: &str) -> Result<String, UrlError> {
+        self.term_page_path_in(plural, name, name, None, None, lang)
+    }
+
     /// The page path of a term whose `_index` page gives it a title (which
     /// `:slug` and `:title` read), and maybe a `slug` or `url`.
     pub fn term_page_path(
@@ -178,9 +212,22 @@ impl Site {
         slug: Option<String>,
         url: Option<String>,
     ) -> Result<String, UrlError> {
+        self.term_page_path_in(plural, term, title, slug, url, "")
+    }
+
+    /// [`Self::term_page_path`] in the language of term key `lang`.
+    pub fn term_page_path_in(
+        &self,
+        plural: &str,
+        term: &str,
+        title: &str,
+        slug: Option<String>,
+        url: Option<String>,
+        lang: &str,
+    ) -> Result<String, UrlError> {
         self.page_path(&PageFacts {
             kind: PageKind::Term,
-            lang: self.default_language().to_lowercase(),
+            lang: self.lang_of_key(lang),
             path: vec![plural.to_owned(), term.to_owned()],
             current_section: Vec::new(),
             file_base: None,

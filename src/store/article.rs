@@ -29,17 +29,22 @@ pub struct SiteTerm {
     pub path: String,
     /// Front matter `<taxonomy>_weight` (`series_weight: 2`), 0 without one.
     pub weight: i32,
+    /// The term's language (`Site::term_lang`): empty for the default one.
+    pub lang: String,
 }
 
 impl SiteTerm {
-    /// Terms of taxonomy `plural` as an article names them, with the paths
-    /// the site gives their pages and the article's `weight` in them.
+    /// Terms of taxonomy `plural` as a page in language `page_lang` names
+    /// them: that language's terms, with the paths the site gives their
+    /// pages and the page's `weight` in them.
     pub fn all_of(
         site: &crate::site::Site,
         plural: &str,
         terms: &[Term],
         weight: i32,
+        page_lang: &str,
     ) -> Result<Vec<SiteTerm>, crate::site::url::UrlError> {
+        let lang = site.term_lang(page_lang);
         terms
             .iter()
             .map(|t| {
@@ -47,8 +52,9 @@ impl SiteTerm {
                     taxonomy: plural.to_owned(),
                     slug: t.slug.clone(),
                     name: t.name.clone(),
-                    path: site.term_path(plural, &t.name)?,
+                    path: site.term_path_in(plural, &t.name, &lang)?,
                     weight,
+                    lang: lang.clone(),
                 })
             })
             .collect()
@@ -349,6 +355,8 @@ pub struct NewTranslation {
     pub source_path: String,
     /// Its page path in the site (`/fr/about/`).
     pub path: String,
+    /// Its terms in every taxonomy, in its language (front-matter order).
+    pub site_terms: Vec<SiteTerm>,
 }
 
 /// One write: an article with all its translations, replacing whatever was

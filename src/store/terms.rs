@@ -42,8 +42,9 @@ pub async fn create(
     Ok(TermRow::from_query_result(&row, "")?)
 }
 
-/// The same term in the table of every taxonomy (`term`): the row whose
-/// taxonomy is this one's plural and whose slug is term `id`'s.
+/// The same term in the table of every taxonomy (`term`): the rows (one
+/// per language naming it) whose taxonomy is this one's plural and whose
+/// slug is term `id`'s.
 fn same_site_term(taxonomy: Taxonomy, id: i32) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(Expr::col("taxonomy").eq(taxonomy.plural()))
@@ -121,6 +122,8 @@ async fn site_term_path<C: ConnectionTrait>(txn: &C, taxonomy: &str, slug: &str)
         .column("path")
         .from(entity::term::Entity)
         .and_where(Expr::col("taxonomy").eq(taxonomy))
+        // The default language's page: the one a tag's or category's event names.
+        .and_where(Expr::col("lang").eq(""))
         .and_where(Expr::col("slug").eq(slug))
         .to_owned();
     Ok(match txn.query_one(&select).await? {
@@ -180,6 +183,8 @@ pub async fn move_site_term(
         .table(entity::term::Entity)
         .value("path", path)
         .and_where(Expr::col("taxonomy").eq(taxonomy))
+        // The `_index` pages read are the default language's.
+        .and_where(Expr::col("lang").eq(""))
         .and_where(Expr::col("slug").eq(slug))
         .and_where(Expr::col("path").ne(path))
         .returning(Query::returning().column("id"))

@@ -444,7 +444,16 @@ async fn add_parts<C: ConnectionTrait>(
     }
     insert_menu_entries(txn, stored).await?;
     insert_resources(txn, stored).await?;
-    let links: Vec<(i32, &[SiteTerm])> = stored.iter().map(|(id, u)| (*id, &u.article.site_terms[..])).collect();
+    // The article's own terms, then each translation's (in its language).
+    let mut links: Vec<(i32, &str, &[SiteTerm])> = Vec::new();
+    for (id, u) in stored {
+        links.push((*id, "", &u.article.site_terms[..]));
+        links.extend(
+            u.translations
+                .iter()
+                .map(|t| (*id, t.locale.as_str(), &t.site_terms[..])),
+        );
+    }
     link_site_terms(txn, &links).await
 }
 
@@ -533,13 +542,14 @@ async fn insert_resources<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleC
     Ok(())
 }
 
-/// Links each article to its terms of every taxonomy (in order), creating
-/// the missing terms and moving a term whose page path changed (a new
-/// `[permalinks]` entry) to its new path.
-async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTerm])]) -> Result<(), DbErr> {
-    let mut named: HashMap<(&str, &str), &SiteTerm> = HashMap::new();
-    for term in articles.iter().flat_map(|(_, terms)| terms.iter()) {
-        named.entry((&term.taxonomy, &term.slug)).or_insert(term);
+/// Links each version of each article (`""` the article itself, else a
+/// translation's locale) to its terms of every taxonomy (in order), each in
+/// its language, creating the missing terms and moving a term whose page
+/// path changed (a new `[permalinks]` entry) to its new path.
+async fn link_site_terms<C: ConnectionTrait>(txn: &C, versions: &[(i32, &str, &[SiteTerm])]) -> Result<(), DbErr> {
+    let mut named: HashMap<(&str, &str, &str), &SiteTerm> = HashMap::new();
+    for term in versions.iter().flat_map(|(_, _, terms)| terms.iter()) {
+        named.entry((&term.taxonomy, &term.lang, &term.slug)).or_insert(term);
     }
     if named.is_empty() {
         return Ok(());
@@ -547,9 +557,9 @@ async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTe
     let start = || {
         Query::insert()
             .into_table(entity::term::Entity)
-            .columns(["taxonomy", "slug", "name", "path"])
+            .columns(["taxonomy", "lang", "slug", "name", "path"])
             .on_conflict(
-                OnConflict::columns(["taxonomy", "slug"])
+                OnConflict::columns(["taxonomy", "lang", "slug"])
                     .update_column("path")
                     .to_owned(),
             )
@@ -558,53 +568,59 @@ async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTe
     let rows = named.values().map(|t| {
         vec![
             Expr::val(t.taxonomy.as_str()),
+            Expr::val(t.lang.as_str()),
             Expr::val(t.slug.as_str()),
             Expr::val(t.name.as_str()),
             Expr::val(t.path.as_str()),
         ]
     });
-    bulk::insert(txn, start, 4, rows).await?;
-    let mut ids: HashMap<(String, String), i32> = HashMap::with_capacity(named.len());
-    let mut by_taxonomy: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (taxonomy, slug) in named.keys() {
-        by_taxonomy.entry(taxonomy).or_default().push(slug);
+    bulk::insert(txn, start, 5, rows).await?;
+    let mut ids: HashMap<(String, String, String), i32> = HashMap::with_capacity(named.len());
+    let mut by_taxonomy: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    for (taxonomy, lang, slug) in named.keys() {
+        by_taxonomy.entry((taxonomy, lang)).or_default().push(slug);
     }
-    for (taxonomy, slugs) in by_taxonomy {
+    for ((taxonomy, lang), slugs) in by_taxonomy {
         for part in slugs.chunks(bulk::rows_per_statement(1)) {
             let select = Query::select()
                 .columns(["id", "slug"])
                 .from(entity::term::Entity)
                 .and_where(Expr::col("taxonomy").eq(taxonomy))
+                .and_where(Expr::col("lang").eq(lang))
                 .and_where(Expr::col("slug").is_in(part.iter().map(|s| s.to_string())))
                 .to_owned();
             for r in txn.query_all(&select).await? {
                 let (id, slug): (i32, String) = (r.try_get("", "id")?, r.try_get("", "slug")?);
-                ids.insert((taxonomy.to_owned(), slug), id);
+                ids.insert((taxonomy.to_owned(), lang.to_owned(), slug), id);
             }
         }
     }
     let start = || {
         Query::insert()
             .into_table(entity::article_term::Entity)
-            .columns(["article_id", "term_id", "position", "weight"])
+            .columns(["article_id", "term_id", "position", "weight", "version"])
             .to_owned()
     };
     let mut rows = Vec::new();
     let mut weighted: Vec<i32> = Vec::new();
-    for (article_id, terms) in articles {
-        let mut seen = HashSet::new();
+    // One link per article and term: a translation in a language the site
+    // does not define names the default language's terms, which the
+    // article itself may name too.
+    let mut seen: HashSet<(i32, i32)> = HashSet::new();
+    for (article_id, version, terms) in versions {
         for (position, term) in terms.iter().enumerate() {
             let id = ids
-                .get(&(term.taxonomy.clone(), term.slug.clone()))
+                .get(&(term.taxonomy.clone(), term.lang.clone(), term.slug.clone()))
                 .copied()
                 .ok_or_else(|| DbErr::RecordNotFound(format!("term {} {}", term.taxonomy, term.slug)))?;
-            if seen.insert(id) {
+            if seen.insert((*article_id, id)) {
                 let position = i32::try_from(position).unwrap_or(i32::MAX);
                 rows.push(vec![
                     Expr::val(*article_id),
                     Expr::val(id),
                     Expr::val(position),
                     Expr::val(term.weight),
+                    Expr::val(*version),
                 ]);
                 if term.weight != 0 {
                     weighted.push(id);
@@ -612,7 +628,7 @@ async fn link_site_terms<C: ConnectionTrait>(txn: &C, articles: &[(i32, &[SiteTe
             }
         }
     }
-    bulk::insert(txn, start, 4, rows).await?;
+    bulk::insert(txn, start, 5, rows).await?;
     // A term some page weighs is listed by weight first. The flag is only
     // set here: a term whose weights all went stays flagged, which orders
     // its list the same (every weight 0), through the weighted statement.

@@ -486,17 +486,19 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
             .expect("json");
-    // Terms are served in the default language: the French term pages
-    // (from French translations' own tags) are not (README).
+    // Every language's: each has its own terms, those its pages name
+    // (a French translation's tags, a French-only page's).
     let pages: Vec<&Value> = expected["pages"]
         .as_array()
         .expect("pages")
         .iter()
-        .filter(|p| (p["kind"] == "term" || p["kind"] == "taxonomy") && p["lang"] == "en")
+        .filter(|p| p["kind"] == "term" || p["kind"] == "taxonomy")
         .collect();
-    assert!(pages.len() >= 9, "{}", pages.len());
+    assert!(pages.len() >= 15, "{}", pages.len());
+    assert!(pages.iter().any(|p| p["relPermalink"] == "/news/fr/topics/seul/"));
     const Q: &str = "query($path: String!) { route(path: $path) { __typename
-        ... on Term { taxonomy name title relPermalink url articleCount }
+        ... on Term { taxonomy name title relPermalink url articleCount
+                      articles(first: 100) { edges { node { relPermalink } } } }
         ... on Taxonomy { name title relPermalink url } } }";
     for page in &pages {
         let rel = page["relPermalink"].as_str().expect("relPermalink");
@@ -510,6 +512,14 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
                 assert_eq!(route["name"], "Hugo Tips", "{rel}");
                 route["name"] = page["term"].clone();
             }
+            // The term's pages, in its language, as hugo lists them.
+            let articles: Vec<Value> = route["articles"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["relPermalink"].clone())
+                .collect();
+            route["articles"] = Value::Array(articles);
             let route = &route;
             let want = json!({
                 "__typename": "Term",
@@ -519,6 +529,7 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
                 "relPermalink": rel,
                 "url": page["permalink"],
                 "articleCount": page["regularPagesRecursive"],
+                "articles": page["termPages"],
             });
             assert_eq!(route, &want, "{rel}");
         } else {
@@ -734,6 +745,222 @@ async fn build_options_headless_bundles_and_cascade_are_hugos() {
         assert_eq!(banner, page["banner"], "{}", page["file"]);
         assert_eq!(data["route"]["display"]["sidebar"], page["sidebar"], "{}", page["file"]);
     }
+}
+
+/// Each taxonomy's terms in one language: (taxonomy, [(slug, relPermalink, articleCount)]).
+type TermsIn = Vec<(String, Vec<(String, String, i64)>)>;
+
+const TERMS_IN: &str = "query($l: String) {
+    taxonomies(locale: $l) { name locale relPermalink termCount
+        terms(first: 100) { edges { node { slug locale relPermalink articleCount } } } } }";
+
+/// `taxonomies(locale:)` as (taxonomy, [(slug, relPermalink, articleCount)]).
+async fn terms_in(app: &TestApp, locale: Option<&str>) -> TermsIn {
+    let data = app.data(TERMS_IN, json!({ "l": locale })).await;
+    let lang = locale.unwrap_or("en");
+    data["taxonomies"]
+        .as_array()
+        .expect("taxonomies")
+        .iter()
+        .map(|t| {
+            assert_eq!(t["locale"], lang, "{t}");
+            let terms: Vec<(String, String, i64)> = t["terms"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| {
+                    let n = &e["node"];
+                    assert_eq!(n["locale"], lang, "{n}");
+                    (
+                        n["slug"].as_str().expect("slug").to_owned(),
+                        n["relPermalink"].as_str().expect("rel").to_owned(),
+                        n["articleCount"].as_i64().expect("count"),
+                    )
+                })
+                .collect();
+            assert_eq!(t["termCount"], terms.len(), "{t}");
+            (t["name"].as_str().expect("name").to_owned(), terms)
+        })
+        .collect()
+}
+
+/// Hugo's term pages in `lang` as `terms_in` gives them.
+fn hugo_terms_in(expected: &Value, lang: &str) -> TermsIn {
+    let mut out: std::collections::BTreeMap<String, Vec<(String, String, i64)>> = std::collections::BTreeMap::new();
+    for p in expected["pages"].as_array().expect("pages") {
+        if p["lang"] != lang {
+            continue;
+        }
+        let section = p["section"].as_str().expect("section").to_owned();
+        if p["kind"] == "taxonomy" {
+            out.entry(section).or_default();
+        } else if p["kind"] == "term" {
+            // Hugo's .Data.Term of a term with an `_index` page is its folder,
+            // the slug; else the name, whose slug here is lower-cased with
+            // spaces to '-' (enough for the names this is used on).
+            let rel = p["relPermalink"].as_str().expect("rel").to_owned();
+            let slug = if p["file"] == "" {
+                p["term"]
+                    .as_str()
+                    .expect("term")
+                    .to_lowercase()
+                    .replace(' ', "-")
+                    .replace(" & ", "-")
+            } else {
+                p["term"].as_str().expect("term").to_owned()
+            };
+            let count = p["regularPagesRecursive"].as_i64().expect("count");
+            out.entry(section).or_default().push((slug, rel, count));
+        }
+    }
+    out.into_iter()
+        .map(|(t, mut terms)| {
+            terms.sort();
+            (t, terms)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn each_language_has_its_own_terms_as_hugo_builds_them_and_writes_keep_them() {
+    let dir = site_dir("hugo-urls");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    // French: the terms hugo builds in French, each at its French URL with
+    // its French pages' count; no English term, and the French-only page's
+    // terms are not English ones.
+    let sorted = |mut v: TermsIn| {
+        for (_, terms) in &mut v {
+            terms.sort();
+        }
+        v.sort();
+        v
+    };
+    let fr = sorted(terms_in(&app, Some("fr")).await);
+    assert_eq!(
+        fr.iter()
+            .map(|(t, terms)| (t.as_str(), terms.iter().map(|x| x.0.as_str()).collect::<Vec<_>>()))
+            .collect::<Vec<_>>(),
+        [
+            ("categories", vec!["nouvelles"]),
+            ("series", vec![]),
+            ("tags", vec!["astuces-hugo", "seul"])
+        ]
+    );
+    let hugo_fr = hugo_terms_in(&expected, "fr");
+    // Hugo's pages, counts and URLs of the French terms.
+    assert_eq!(fr, hugo_fr);
+    let en = terms_in(&app, None).await;
+    assert_eq!(en, terms_in(&app, Some("en")).await);
+    let en_slugs: Vec<&str> = en.iter().flat_map(|(_, t)| t.iter().map(|x| x.0.as_str())).collect();
+    assert!(
+        !en_slugs.contains(&"seul") && !en_slugs.contains(&"astuces-hugo"),
+        "{en_slugs:?}"
+    );
+
+    let one =
+        "query($l: String, $s: String!) { term(taxonomy: \"tags\", slug: $s, locale: $l) { relPermalink locale } }";
+    let seul = app.data(one, json!({ "s": "seul" })).await;
+    assert_eq!(seul["term"], Value::Null, "the default language has no term `seul`");
+    let seul = app.data(one, json!({ "s": "seul", "l": "fr" })).await;
+    assert_eq!(
+        seul["term"],
+        json!({ "relPermalink": "/news/fr/topics/seul/", "locale": "fr" })
+    );
+    let (message, code) = app.error(one, json!({ "s": "seul", "l": "de" })).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{message}");
+    let tags = app
+        .data(
+            "{ taxonomy(name: \"tags\", locale: \"fr\") { relPermalink url termCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        tags["taxonomy"],
+        json!({ "relPermalink": "/news/fr/tags/", "url": "https://example.org/news/fr/tags/", "termCount": 2 })
+    );
+
+    // An edit of the English article keeps its French translation's terms;
+    // an edit of the French-only page's tags moves its French terms.
+    let settings = gazette::server::HttpSettings {
+        admin_token: Some("terms-token".to_owned()),
+        ..gazette::server::HttpSettings::default()
+    };
+    let data = gazette::server::AppData::new(
+        app.state
+            .clone()
+            .with_limits(&gazette::graphql::Limits::default(), true),
+        settings,
+    )
+    .expect("metrics");
+    let mutate = |query: &'static str, id: Value| {
+        let data = data.clone();
+        async move {
+            let req = post(json!({ "query": query, "variables": { "id": id } }))
+                .insert_header((actix_web::http::header::AUTHORIZATION, "Bearer terms-token"));
+            let reply = send(&data, req).await.json();
+            assert!(reply.get("errors").is_none(), "{reply}");
+        }
+    };
+    let id_at = |path: &'static str| {
+        let app = &app;
+        async move {
+            app.data(
+                "query($p: String!) { route(path: $p) { ... on Article { id } } }",
+                json!({ "p": path }),
+            )
+            .await["route"]["id"]
+                .clone()
+        }
+    };
+    let first = id_at("/news/2023/03/05/hello-world-%C3%A7a-va/").await;
+    mutate(
+        "mutation($id: ID!) { updateArticle(id: $id, input: { title: \"Hello, edited\" }) { id } }",
+        first,
+    )
+    .await;
+    let seul_id = id_at("/news/fr/seul/").await;
+    mutate(
+        "mutation($id: ID!) { updateArticle(id: $id, input: { tags: [\"Autre\"] }) { id } }",
+        seul_id,
+    )
+    .await;
+    let fr = sorted(terms_in(&app, Some("fr")).await);
+    assert_eq!(
+        fr,
+        [
+            (
+                "categories".to_owned(),
+                vec![("nouvelles".to_owned(), "/news/fr/categories/nouvelles/".to_owned(), 1)]
+            ),
+            ("series".to_owned(), vec![]),
+            (
+                "tags".to_owned(),
+                vec![
+                    ("astuces-hugo".to_owned(), "/news/fr/topics/astuces-hugo/".to_owned(), 1),
+                    ("autre".to_owned(), "/news/fr/topics/autre/".to_owned(), 1),
+                ]
+            ),
+        ]
+    );
+    let route = app
+        .data(
+            "{ route(path: \"/news/fr/topics/astuces-hugo/\") { ... on Term { articles { edges { node { relPermalink locale } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        route["route"]["articles"]["edges"],
+        json!([{ "node": { "relPermalink": "/news/fr/2023/03/05/bonjour-le-monde/", "locale": "fr" } }])
+    );
+    assert_eq!(terms_in(&app, None).await, en, "the English terms are as they were");
+
+    // A re-import of the unchanged files puts the French-only page's terms back.
+    let summary = app.import(&[dir.join("content")]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert_eq!(sorted(terms_in(&app, Some("fr")).await), hugo_fr);
 }
 
 #[actix_web::test]
