@@ -138,9 +138,12 @@ pub async fn run(
         now.timestamp_nanos_opt().unwrap_or_default()
     );
     match &stamp {
-        Some((stamp, tree)) => {
+        Some((stamp, _)) => {
             if let Some(state) = store::import_state::find(db).await? {
-                if state.stamp == *stamp && still_valid(&state, tree, now) {
+                // A remembered tree was not racy when walked (see below), and
+                // the same stamp means the same modification times; only a
+                // publish or expiry date that has come since can change it.
+                if state.stamp == *stamp && state.valid_until.is_none_or(|at| now < at) {
                     return Ok(replay(&walked, state, &mut on_event));
                 }
             }
@@ -284,15 +287,6 @@ fn resolution(tree: &walk::Tree) -> std::time::Duration {
 fn racy(tree: &walk::Tree, walked_at: chrono::DateTime<chrono::Utc>) -> bool {
     let walked: std::time::SystemTime = walked_at.into();
     tree.newest.is_some_and(|newest| newest + resolution(tree) >= walked)
-}
-
-/// Whether `state`, made from this very tree, still says what an import would store now.
-fn still_valid(
-    state: &store::import_state::ImportState,
-    tree: &walk::Tree,
-    now: chrono::DateTime<chrono::Utc>,
-) -> bool {
-    !racy(tree, state.walked_at) && state.valid_until.is_none_or(|at| now < at)
 }
 
 /// The run of an import that reads nothing: every file is reported
