@@ -418,9 +418,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { paths, verbose }) => {
-            let conn = db::open_with(&g.database_url, g.pool().for_import())
+            let mut conn = db::open_with(&g.database_url, g.pool().for_import())
                 .await
                 .context("opening the database")?;
+            // Traces each statement (`RUST_LOG=gazette::sql=trace`), as `serve` does.
+            db::count_statements(&mut conn);
             let summary = import_with_progress(&conn, &paths, &read, verbose).await?;
             // Closing checkpoints the WAL into the database file, so the
             // file alone holds the import (and is fsynced): otherwise up to
