@@ -414,20 +414,25 @@ impl Loader<TermCountOf> for RequestContext {
     }
 }
 
-/// The `_index` page of a taxonomy (empty slug) or term: (taxonomy, slug).
+/// The `_index` page of a taxonomy (empty slug) or term: (taxonomy, term
+/// key `lang`, slug).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ListPageOf(pub String, pub String);
+pub struct ListPageOf(pub String, pub String, pub String);
 
 impl Loader<ListPageOf> for RequestContext {
     type Value = Arc<entity::list_page::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[ListPageOf]) -> Result<HashMap<ListPageOf, Self::Value>, Self::Error> {
-        let pairs: Vec<(String, String)> = keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
-        let rows = taxonomies::list_pages(&self.db, &pairs).await?;
+        let keys: Vec<(String, String, String)> =
+            keys.iter().map(|k| (k.0.clone(), k.1.clone(), k.2.clone())).collect();
+        let rows = taxonomies::list_pages(&self.db, &keys).await?;
         Ok(rows
             .into_iter()
-            .map(|r| (ListPageOf(r.taxonomy.clone(), r.term_slug.clone()), Arc::new(r)))
+            .map(|r| {
+                let key = ListPageOf(r.taxonomy.clone(), r.lang.clone(), r.term_slug.clone());
+                (key, Arc::new(r))
+            })
             .collect())
     }
 }

@@ -3,7 +3,9 @@
 //! `store::create` and `store::write_batch`.)
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, TransactionTrait,
+};
 
 use super::changes::{self, Event};
 use super::{writer::WRITER, StoreError};
@@ -170,12 +172,30 @@ pub async fn delete(db: &DatabaseConnection, taxonomy: Taxonomy, id: i32) -> Res
     Ok(change)
 }
 
+/// The name of the term `slug` of `taxonomy` in the language of term key
+/// `lang`, if it is stored.
+pub async fn site_term_name(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    lang: &str,
+    slug: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(entity::term::Entity::find()
+        .filter(entity::term::Column::Taxonomy.eq(taxonomy))
+        .filter(entity::term::Column::Lang.eq(lang))
+        .filter(entity::term::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .map(|t| t.name))
+}
+
 /// Moves the term `slug` of `taxonomy` (the site's view of any taxonomy)
-/// to `path`: its `_index` page gave it a title or slug its URL reads.
+/// in the language of term key `lang` to `path`: its `_index` page gave it a title or slug its URL reads.
 /// A move is logged as the term's change; the change to tell, if it moved.
 pub async fn move_site_term(
     db: &DatabaseConnection,
     taxonomy: &str,
+    lang: &str,
     slug: &str,
     path: &str,
 ) -> Result<Option<Change>, StoreError> {
@@ -183,8 +203,7 @@ pub async fn move_site_term(
         .table(entity::term::Entity)
         .value("path", path)
         .and_where(Expr::col("taxonomy").eq(taxonomy))
-        // The `_index` pages read are the default language's.
-        .and_where(Expr::col("lang").eq(""))
+        .and_where(Expr::col("lang").eq(lang))
         .and_where(Expr::col("slug").eq(slug))
         .and_where(Expr::col("path").ne(path))
         .returning(Query::returning().column("id"))

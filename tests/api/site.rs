@@ -509,7 +509,13 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
             // folder; Gazette's `name` stays the name as first written.
             let mut route = route.clone();
             if page["file"] != "" {
-                assert_eq!(route["name"], "Hugo Tips", "{rel}");
+                let name = match page["term"].as_str() {
+                    Some("hugo-tips") => "Hugo Tips",
+                    Some("astuces-hugo") => "Astuces Hugo",
+                    Some("nouvelles") => "Nouvelles",
+                    other => panic!("a term page not in this test: {other:?}"),
+                };
+                assert_eq!(route["name"], name, "{rel}");
                 route["name"] = page["term"].clone();
             }
             // The term's pages, in its language, as hugo lists them.
@@ -933,13 +939,17 @@ async fn each_language_has_its_own_terms_as_hugo_builds_them_and_writes_keep_the
         [
             (
                 "categories".to_owned(),
-                vec![("nouvelles".to_owned(), "/news/fr/categories/nouvelles/".to_owned(), 1)]
+                vec![("nouvelles".to_owned(), "/news/fr/actualites/".to_owned(), 1)]
             ),
             ("series".to_owned(), vec![]),
             (
                 "tags".to_owned(),
                 vec![
-                    ("astuces-hugo".to_owned(), "/news/fr/topics/astuces-hugo/".to_owned(), 1),
+                    (
+                        "astuces-hugo".to_owned(),
+                        "/news/fr/topics/conseils-pour-hugo/".to_owned(),
+                        1
+                    ),
                     ("autre".to_owned(), "/news/fr/topics/autre/".to_owned(), 1),
                 ]
             ),
@@ -947,7 +957,7 @@ async fn each_language_has_its_own_terms_as_hugo_builds_them_and_writes_keep_the
     );
     let route = app
         .data(
-            "{ route(path: \"/news/fr/topics/astuces-hugo/\") { ... on Term { articles { edges { node { relPermalink locale } } } } } }",
+            "{ route(path: \"/news/fr/topics/conseils-pour-hugo/\") { ... on Term { articles { edges { node { relPermalink locale } } } } } }",
             json!({}),
         )
         .await;
@@ -986,6 +996,86 @@ async fn taxonomy_and_term_index_pages_give_their_titles_descriptions_and_bodies
         data["plain"],
         json!({ "title": "Rates Explained", "description": "", "body": "" })
     );
+}
+
+#[actix_web::test]
+async fn a_languages_taxonomy_and_term_index_pages_are_its_own_as_hugo_builds_them() {
+    let app = site_app(&site_dir("hugo-urls")).await;
+    let data = app
+        .data(
+            r#"{ fr: taxonomy(name: "tags", locale: "fr") { title description body(format: HTML) locale }
+                 en: taxonomy(name: "tags") { title }
+                 term(taxonomy: "tags", slug: "astuces-hugo", locale: "fr") { title description body(format: HTML) relPermalink }
+                 moved: term(taxonomy: "categories", slug: "nouvelles", locale: "fr") { title relPermalink url }
+                 plain: taxonomy(name: "categories", locale: "fr") { title description }
+                 seul: term(taxonomy: "tags", slug: "seul", locale: "fr") { title description } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({
+            "fr": { "title": "Tous les sujets", "description": "Chaque sujet dont nous parlons.",
+                    "body": "<p>Les sujets, de A à Z.</p>\n", "locale": "fr" },
+            "en": { "title": "All topics" },
+            "term": { "title": "Conseils pour Hugo", "description": "Le français de hugo-tips.",
+                      "body": "<p>Nos <strong>meilleurs</strong> conseils.</p>\n",
+                      "relPermalink": "/news/fr/topics/conseils-pour-hugo/" },
+            "moved": { "title": "Actualités", "relPermalink": "/news/fr/actualites/",
+                       "url": "https://example.org/news/fr/actualites/" },
+            "plain": { "title": "Categories", "description": "" },
+            "seul": { "title": "Seul", "description": "" },
+        })
+    );
+}
+
+#[actix_web::test]
+async fn a_broken_or_removed_language_term_page_leaves_hugos_defaults() {
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n[permalinks]\ntags = '/sujets/:slug/'\n",
+    );
+    std::fs::create_dir_all(dir.path().join("content/tags/astuces")).expect("mkdir");
+    dir.write(
+        "content/post.fr.md",
+        yaml_article("Billet", "2025-02-03", "tags: [Astuces]\n"),
+    );
+    dir.write(
+        "content/tags/astuces/_index.fr.md",
+        "---\ntitle: Nos astuces\n---\nCorps\n",
+    );
+    dir.write("content/tags/astuces/_index.de.md", "---\ntitle: Tipps\n---\n");
+    let app = site_app(dir.path()).await;
+    let q = r#"{ term(taxonomy: "tags", slug: "astuces", locale: "fr") { title body relPermalink }
+                 en: term(taxonomy: "tags", slug: "astuces") { title } }"#;
+    let data = app.data(q, json!({})).await;
+    assert_eq!(
+        data,
+        json!({ "term": { "title": "Nos astuces", "body": "Corps", "relPermalink": "/fr/sujets/nos-astuces/" }, "en": null })
+    );
+
+    // Broken: `path:line: reason`, and the page it was stays out.
+    dir.write(
+        "content/tags/astuces/_index.fr.md",
+        "---\ntitle: [unclosed\n---\nCorps\n",
+    );
+    let summary = app.import(&[dir.path().join("content")]).await;
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    let error = summary.failed[0].to_string();
+    assert!(
+        error.contains("tags/astuces/_index.fr.md:3: front matter: invalid YAML"),
+        "{error}"
+    );
+
+    // Removed: the term's name is its title again.
+    std::fs::remove_file(dir.path().join("content/tags/astuces/_index.fr.md")).expect("rm");
+    let summary = app.import(&[dir.path().join("content")]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let data = app.data(q, json!({})).await;
+    assert_eq!(data["term"]["title"], "Astuces");
+    assert_eq!(data["term"]["body"], "");
+    assert_eq!(data["term"]["relPermalink"], "/fr/sujets/astuces/");
 }
 
 /// Titles of a connection's nodes.
