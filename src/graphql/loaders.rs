@@ -325,6 +325,8 @@ impl Loader<ChildrenOf> for RequestContext {
 pub struct SectionCountOf {
     pub dir: String,
     pub locale: Option<String>,
+    /// See [`articles::Filter::or_foreign_to`].
+    pub or_foreign_to: Option<Vec<String>>,
 }
 
 impl Loader<SectionCountOf> for RequestContext {
@@ -333,15 +335,20 @@ impl Loader<SectionCountOf> for RequestContext {
 
     async fn load(&self, keys: &[SectionCountOf]) -> Result<HashMap<SectionCountOf, u64>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
-        let locales: std::collections::BTreeSet<&Option<String>> = keys.iter().map(|k| &k.locale).collect();
-        for locale in locales {
+        let languages: std::collections::BTreeSet<(&Option<String>, &Option<Vec<String>>)> =
+            keys.iter().map(|k| (&k.locale, &k.or_foreign_to)).collect();
+        for (locale, foreign) in languages {
             let filter = articles::Filter {
                 locale: locale.clone(),
+                or_foreign_to: foreign.clone(),
                 ..Default::default()
             };
-            // One grouped count per locale answers every section.
+            // One grouped count per language answers every section.
             let counts = sections::article_counts(&self.db, &filter, self.visibility()).await?;
-            for k in keys.iter().filter(|k| &k.locale == locale) {
+            for k in keys
+                .iter()
+                .filter(|k| &k.locale == locale && &k.or_foreign_to == foreign)
+            {
                 out.insert(k.clone(), sections::subtree_total(&counts, &k.dir));
             }
         }

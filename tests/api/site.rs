@@ -297,6 +297,7 @@ async fn summaries_word_counts_and_reading_times_are_hugos_with_and_without_has_
 
 const SECTION_ROUTE: &str = "query($path: String!) { route(path: $path) { __typename ... on Section {
     path kind lang title relPermalink url articleCount
+    articles(first: 100) { edges { node { relPermalink } } }
     parent { relPermalink } children { relPermalink } } } }";
 
 #[actix_web::test]
@@ -356,8 +357,25 @@ async fn every_section_hugo_builds_is_routed_with_its_title_parent_children_and_
         assert_eq!(s["children"], json!(children), "{rel}");
         // Hugo 0.111's home .RegularPagesRecursive holds only the root's
         // own pages; Gazette's home counts every article (README).
+        // Each language's section holds that language's pages: a French-only
+        // page in blog/ is in /fr/blog/ and not in /blog/, as in hugo.
         if page["kind"] == "section" {
             assert_eq!(s["articleCount"], page["regularPagesRecursive"], "{rel}");
+            let mut listed: Vec<&str> = s["articles"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["relPermalink"].as_str().expect("rel"))
+                .collect();
+            let mut hugo: Vec<&str> = page["sectionPages"]
+                .as_array()
+                .expect("sectionPages")
+                .iter()
+                .map(|p| p.as_str().expect("rel"))
+                .collect();
+            listed.sort_unstable();
+            hugo.sort_unstable();
+            assert_eq!(listed, hugo, "{rel}");
         }
     }
     // No section Hugo does not build: every language's tree, walked from
@@ -406,6 +424,53 @@ async fn every_section_hugo_builds_is_routed_with_its_title_parent_children_and_
             "{rel}"
         );
     }
+}
+
+#[actix_web::test]
+async fn a_sections_lists_are_its_languages_pages_as_hugo_lists_them() {
+    // What hugo 0.111.3 lists for this site: /blog/ holds a.md, c.de.md
+    // (a language the config does not define is the default one's page)
+    // and d.md; /fr/blog/ holds b.fr.md and d.fr.md.
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n",
+    );
+    std::fs::create_dir_all(dir.path().join("content/blog")).expect("mkdir");
+    for (file, date) in [
+        ("a.md", "2025-02-01"),
+        ("b.fr.md", "2025-02-02"),
+        ("c.de.md", "2025-02-03"),
+        ("d.md", "2025-02-04"),
+        ("d.fr.md", "2025-02-04"),
+    ] {
+        dir.write(
+            &format!("content/blog/{file}"),
+            yaml_article(&format!("T-{file}"), date, ""),
+        );
+    }
+    let app = site_app(dir.path()).await;
+    let q = "query($l: String) { section(path: \"blog\", locale: $l) { lang articleCount
+        articles { totalCount edges { node { title locale } } } } }";
+    let titles_in = |data: &Value| -> Vec<String> {
+        data["section"]["articles"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    let en = app.data(q, json!({})).await;
+    assert_eq!(en, app.data(q, json!({ "l": "en" })).await);
+    assert_eq!(en["section"]["articleCount"], 3, "{en}");
+    assert_eq!(en["section"]["articles"]["totalCount"], 3, "{en}");
+    assert_eq!(titles_in(&en), ["T-d.md", "T-c.de.md", "T-a.md"]);
+    let fr = app.data(q, json!({ "l": "fr" })).await;
+    assert_eq!(fr["section"]["articleCount"], 2, "{fr}");
+    assert_eq!(titles_in(&fr), ["T-d.fr.md", "T-b.fr.md"]);
+    // The root list, without `locale`, still holds every article once.
+    let all = app.data("{ articles { totalCount } }", json!({})).await;
+    assert_eq!(all["articles"]["totalCount"], 4);
 }
 
 #[actix_web::test]
