@@ -1479,3 +1479,108 @@ async fn a_weighted_tags_or_categorys_articles_are_in_hugos_order_too() {
     assert_eq!(markets["slug"], "markets", "{data}");
     assert_eq!(titles(&markets["articles"]), want_of("categories", "markets"));
 }
+
+#[actix_web::test]
+async fn a_tag_or_category_mutation_with_a_locale_changes_that_languages_term_only() {
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n",
+    );
+    dir.write(
+        "content/post.md",
+        yaml_article("Post", "2025-02-03", "tags: [Rates]\ncategories: [Money]\n"),
+    );
+    dir.write(
+        "content/billet.fr.md",
+        yaml_article("Billet", "2025-02-04", "tags: [Rates]\ncategories: [Money]\n"),
+    );
+    let app = site_app(dir.path()).await;
+    let settings = gazette::server::HttpSettings {
+        admin_token: Some("lang-token".to_owned()),
+        ..gazette::server::HttpSettings::default()
+    };
+    let data = gazette::server::AppData::new(
+        app.state
+            .clone()
+            .with_limits(&gazette::graphql::Limits::default(), true),
+        settings,
+    )
+    .expect("metrics");
+    let mutate = |query: &'static str, variables: Value| {
+        let data = data.clone();
+        async move {
+            let req = post(json!({ "query": query, "variables": variables }))
+                .insert_header((actix_web::http::header::AUTHORIZATION, "Bearer lang-token"));
+            send(&data, req).await.json()
+        }
+    };
+    let names = "query($t: String!, $s: String!) { tag(slug: \"rates\") { name } category(slug: \"money\") { name }
+        en: term(taxonomy: $t, slug: $s) { name articleCount }
+        fr: term(taxonomy: $t, slug: $s, locale: \"fr\") { name articleCount } }";
+    let ids = app
+        .data(
+            "{ tag(slug: \"rates\") { id } category(slug: \"money\") { id } }",
+            json!({}),
+        )
+        .await;
+    let (tag, category) = (ids["tag"]["id"].clone(), ids["category"]["id"].clone());
+
+    // French only: the French term is renamed; the tag and the English term keep their name.
+    let reply = mutate(
+        "mutation($id: ID!) { renameTag(id: $id, name: \"Taux\", locale: \"fr\") { name } }",
+        json!({ "id": tag }),
+    )
+    .await;
+    assert_eq!(reply["data"]["renameTag"]["name"], "Rates", "{reply}");
+    let got = app.data(names, json!({ "t": "tags", "s": "rates" })).await;
+    assert_eq!(got["tag"]["name"], "Rates");
+    assert_eq!(got["en"], json!({ "name": "Rates", "articleCount": 1 }));
+    assert_eq!(got["fr"], json!({ "name": "Taux", "articleCount": 1 }));
+
+    // Deleted in French: the English term and the category stay.
+    let reply = mutate(
+        "mutation($id: ID!) { deleteCategory(id: $id, locale: \"fr\") }",
+        json!({ "id": category }),
+    )
+    .await;
+    assert!(reply.get("errors").is_none(), "{reply}");
+    let got = app.data(names, json!({ "t": "categories", "s": "money" })).await;
+    assert_eq!(got["category"]["name"], "Money");
+    assert_eq!(got["en"], json!({ "name": "Money", "articleCount": 1 }));
+    assert_eq!(got["fr"], Value::Null);
+    // Again: the French term is gone.
+    let reply = mutate(
+        "mutation($id: ID!) { deleteCategory(id: $id, locale: \"fr\") }",
+        json!({ "id": category }),
+    )
+    .await;
+    assert!(reply.get("errors").is_some(), "{reply}");
+    // A language the site does not define.
+    let reply = mutate(
+        "mutation($id: ID!) { renameTag(id: $id, name: \"X\", locale: \"de\") { name } }",
+        json!({ "id": tag }),
+    )
+    .await;
+    assert_eq!(reply["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{reply}");
+
+    // Without a locale: every language's, as before.
+    let reply = mutate(
+        "mutation($id: ID!) { renameTag(id: $id, name: \"Rate\") { name } }",
+        json!({ "id": tag }),
+    )
+    .await;
+    assert_eq!(reply["data"]["renameTag"]["name"], "Rate", "{reply}");
+    let got = app.data(names, json!({ "t": "tags", "s": "rates" })).await;
+    assert_eq!(
+        (&got["en"]["name"], &got["fr"]["name"]),
+        (&json!("Rate"), &json!("Rate"))
+    );
+    let reply = mutate("mutation($id: ID!) { deleteTag(id: $id) }", json!({ "id": tag })).await;
+    assert!(reply.get("errors").is_none(), "{reply}");
+    let got = app.data(names, json!({ "t": "tags", "s": "rates" })).await;
+    assert_eq!(
+        (&got["tag"], &got["en"], &got["fr"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+}
