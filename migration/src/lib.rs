@@ -24,6 +24,7 @@ mod m20261201_000019_rate_limit_buckets;
 mod m20261201_000020_link_order;
 mod m20261201_000021_term_languages;
 mod m20261201_000022_import_state;
+mod m20261201_000024_list_page_languages;
 mod m20261201_000025_source_path_index;
 
 /// Every migration, in the order they run.
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_link_order::Migration),
             Box::new(m20261201_000021_term_languages::Migration),
             Box::new(m20261201_000022_import_state::Migration),
+            Box::new(m20261201_000024_list_page_languages::Migration),
             Box::new(m20261201_000025_source_path_index::Migration),
         ]
     }

@@ -393,15 +393,23 @@ pub async fn rename_term(
     taxonomy: Taxonomy,
     id: i32,
     name: &str,
+    lang: Option<&str>,
 ) -> Result<TermRow, EditError> {
     let (name, _) = term_name(name)?;
-    let (row, change) = store::terms::rename(db, taxonomy, id, &name).await?;
+    let (row, change) = store::terms::rename(db, taxonomy, id, &name, lang).await?;
     hub.announce([change]);
     Ok(row)
 }
 
-/// Deletes a tag or category and its links to articles.
-pub async fn delete_term(db: &DatabaseConnection, hub: &Hub, taxonomy: Taxonomy, id: i32) -> Result<(), EditError> {
-    hub.announce([store::terms::delete(db, taxonomy, id).await?]);
+/// Deletes a tag or category and its links to articles; with `lang` (a
+/// term key), only that language's term (see [`store::terms::delete`]).
+pub async fn delete_term(
+    db: &DatabaseConnection,
+    hub: &Hub,
+    taxonomy: Taxonomy,
+    id: i32,
+    lang: Option<&str>,
+) -> Result<(), EditError> {
+    hub.announce([store::terms::delete(db, taxonomy, id, lang).await?]);
     Ok(())
 }

@@ -325,6 +325,8 @@ impl Loader<ChildrenOf> for RequestContext {
 pub struct SectionCountOf {
     pub dir: String,
     pub locale: Option<String>,
+    /// See [`articles::Filter::or_foreign_to`].
+    pub or_foreign_to: Option<Vec<String>>,
 }
 
 impl Loader<SectionCountOf> for RequestContext {
@@ -333,15 +335,20 @@ impl Loader<SectionCountOf> for RequestContext {
 
     async fn load(&self, keys: &[SectionCountOf]) -> Result<HashMap<SectionCountOf, u64>, Self::Error> {
         let mut out = HashMap::with_capacity(keys.len());
-        let locales: std::collections::BTreeSet<&Option<String>> = keys.iter().map(|k| &k.locale).collect();
-        for locale in locales {
+        let languages: std::collections::BTreeSet<(&Option<String>, &Option<Vec<String>>)> =
+            keys.iter().map(|k| (&k.locale, &k.or_foreign_to)).collect();
+        for (locale, foreign) in languages {
             let filter = articles::Filter {
                 locale: locale.clone(),
+                or_foreign_to: foreign.clone(),
                 ..Default::default()
             };
-            // One grouped count per locale answers every section.
+            // One grouped count per language answers every section.
             let counts = sections::article_counts(&self.db, &filter, self.visibility()).await?;
-            for k in keys.iter().filter(|k| &k.locale == locale) {
+            for k in keys
+                .iter()
+                .filter(|k| &k.locale == locale && &k.or_foreign_to == foreign)
+            {
                 out.insert(k.clone(), sections::subtree_total(&counts, &k.dir));
             }
         }
@@ -414,20 +421,25 @@ impl Loader<TermCountOf> for RequestContext {
     }
 }
 
-/// The `_index` page of a taxonomy (empty slug) or term: (taxonomy, slug).
+/// The `_index` page of a taxonomy (empty slug) or term: (taxonomy, term
+/// key `lang`, slug).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ListPageOf(pub String, pub String);
+pub struct ListPageOf(pub String, pub String, pub String);
 
 impl Loader<ListPageOf> for RequestContext {
     type Value = Arc<entity::list_page::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[ListPageOf]) -> Result<HashMap<ListPageOf, Self::Value>, Self::Error> {
-        let pairs: Vec<(String, String)> = keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
-        let rows = taxonomies::list_pages(&self.db, &pairs).await?;
+        let keys: Vec<(String, String, String)> =
+            keys.iter().map(|k| (k.0.clone(), k.1.clone(), k.2.clone())).collect();
+        let rows = taxonomies::list_pages(&self.db, &keys).await?;
         Ok(rows
             .into_iter()
-            .map(|r| (ListPageOf(r.taxonomy.clone(), r.term_slug.clone()), Arc::new(r)))
+            .map(|r| {
+                let key = ListPageOf(r.taxonomy.clone(), r.lang.clone(), r.term_slug.clone());
+                (key, Arc::new(r))
+            })
             .collect())
     }
 }

@@ -106,6 +106,12 @@ fn hub<'a>(ctx: &Context<'a>) -> Result<&'a crate::live::Hub, ApiError> {
         .map_err(|_| ApiError::Internal("request has no change hub".into()))
 }
 
+/// The term key (`Site::term_lang`) a tag or category mutation's `locale`
+/// limits it to; none without one.
+fn mutation_lang(ctx: &Context<'_>, locale: Option<&str>) -> Result<Option<String>, ApiError> {
+    locale.map(|l| super::taxonomy::term_lang(ctx, Some(l))).transpose()
+}
+
 #[derive(Default)]
 pub struct Mutation;
 
@@ -195,30 +201,46 @@ impl Mutation {
         Ok(Tag(edit::create_term(db(ctx)?, Taxonomy::Tags, &name).await?))
     }
 
-    /// Renames a tag; its slug (and so its URLs) stay.
+    /// Renames a tag; its slug (and so its URLs) stay. In every language
+    /// (the tag and each language's `Term`), or with `locale` only that
+    /// language's `Term`, the tag keeping its name.
     async fn rename_tag(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's global ID.")] id: ID,
         #[graphql(desc = "The new name.")] name: String,
+        #[graphql(
+            desc = "Only this language's term (`term(…, locale:)`), e.g. `fr`; the tag itself and the other languages' terms stay. Default: every language's, and the tag."
+        )]
+        locale: Option<String>,
     ) -> Result<Tag, ApiError> {
+        let lang = mutation_lang(ctx, locale.as_deref())?;
         Ok(Tag(edit::rename_term(
             db(ctx)?,
             hub(ctx)?,
             Taxonomy::Tags,
             term_id(&id, Taxonomy::Tags)?,
             &name,
+            lang.as_deref(),
         )
         .await?))
     }
 
-    /// Deletes a tag and its links to articles; returns its ID.
+    /// Deletes a tag and its links to articles, in every language; with
+    /// `locale`, only that language's `Term` and its links (the tag
+    /// stays). Returns its ID.
     async fn delete_tag(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The tag's global ID.")] id: ID,
+        #[graphql(
+            desc = "Only this language's term (`term(…, locale:)`), e.g. `fr`; the tag itself and the other languages' terms stay. Default: every language's, and the tag."
+        )]
+        locale: Option<String>,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Tags, term_id(&id, Taxonomy::Tags)?).await?;
+        let lang = mutation_lang(ctx, locale.as_deref())?;
+        let term = term_id(&id, Taxonomy::Tags)?;
+        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Tags, term, lang.as_deref()).await?;
         Ok(id)
     }
 
@@ -233,32 +255,41 @@ impl Mutation {
         ))
     }
 
-    /// Renames a category; its slug (and so its URLs) stay.
+    /// Renames a category; its slug (and so its URLs) stay. In every
+    /// language (the category and each language's `Term`), or with
+    /// `locale` only that language's `Term`, the category keeping its name.
     async fn rename_category(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The category's global ID.")] id: ID,
         #[graphql(desc = "The new name.")] name: String,
+        #[graphql(
+            desc = "Only this language's term (`term(…, locale:)`), e.g. `fr`; the category itself and the other languages' terms stay. Default: every language's, and the category."
+        )]
+        locale: Option<String>,
     ) -> Result<Category, ApiError> {
+        let lang = mutation_lang(ctx, locale.as_deref())?;
         let id = term_id(&id, Taxonomy::Categories)?;
         Ok(Category(
-            edit::rename_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, id, &name).await?,
+            edit::rename_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, id, &name, lang.as_deref()).await?,
         ))
     }
 
-    /// Deletes a category and its links to articles; returns its ID.
+    /// Deletes a category and its links to articles, in every language;
+    /// with `locale`, only that language's `Term` and its links (the
+    /// category stays). Returns its ID.
     async fn delete_category(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The category's global ID.")] id: ID,
+        #[graphql(
+            desc = "Only this language's term (`term(…, locale:)`), e.g. `fr`; the category itself and the other languages' terms stay. Default: every language's, and the category."
+        )]
+        locale: Option<String>,
     ) -> Result<ID, ApiError> {
-        edit::delete_term(
-            db(ctx)?,
-            hub(ctx)?,
-            Taxonomy::Categories,
-            term_id(&id, Taxonomy::Categories)?,
-        )
-        .await?;
+        let lang = mutation_lang(ctx, locale.as_deref())?;
+        let term = term_id(&id, Taxonomy::Categories)?;
+        edit::delete_term(db(ctx)?, hub(ctx)?, Taxonomy::Categories, term, lang.as_deref()).await?;
         Ok(id)
     }
 

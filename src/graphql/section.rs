@@ -63,6 +63,20 @@ pub async fn at(ctx: &Context<'_>, dir: &str, lang: Option<&str>) -> Result<Opti
 impl Section {
     /// The article locale this version's lists hold: none (every article)
     /// in the default language, else the section's language.
+    /// Which articles its lists hold, as [`Filter::locale`] and
+    /// [`Filter::or_foreign_to`]: those available in its language (Hugo's
+    /// `.Pages` of the section in that language), and in the default
+    /// language also those whose language the site does not define.
+    fn language(&self, ctx: &Context<'_>) -> Result<(Option<String>, Option<Vec<String>>), ApiError> {
+        let l = RequestContext::of(ctx)?;
+        let locale = Locale::parse(&self.0.lang).ok().map(|l| l.to_string());
+        if self.0.lang != l.site.default_language().to_lowercase() {
+            return Ok((locale, None));
+        }
+        let codes = l.site.language_codes().iter().map(|c| c.to_lowercase()).collect();
+        Ok((locale, Some(codes)))
+    }
+
     fn locale(&self, ctx: &Context<'_>) -> Result<Option<Locale>, ApiError> {
         let l = RequestContext::of(ctx)?;
         if self.0.lang == l.site.default_language().to_lowercase() {
@@ -186,20 +200,25 @@ impl Section {
     }
 
     /// How many public articles (in a preview, every article) it holds, those of the sections below it
-    /// included; in another language than the default, those available in it.
+    /// included, in its language (Hugo's `.RegularPagesRecursive` of the
+    /// section in it): those available in it, as the original or a
+    /// translation; in the default language also those in a language the
+    /// site does not define.
     async fn article_count(&self, ctx: &Context<'_>) -> Result<i64, ApiError> {
         cache::add(ctx, keys::section(&self.0.dir));
+        let (locale, or_foreign_to) = self.language(ctx)?;
         let key = SectionCountOf {
             dir: self.0.dir.clone(),
-            locale: self.locale(ctx)?.map(|l| l.to_string()),
+            locale,
+            or_foreign_to,
         };
         let n = context::loaders(ctx)?.load_one(key).await?.unwrap_or(0);
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 
     /// Its public articles, those of the sections below it included, newest
-    /// first unless `orderBy` says otherwise; in another language than the
-    /// default, those available in it, served in it.
+    /// first unless `orderBy` says otherwise: those `articleCount` counts
+    /// (its language's); in another language than the default, served in it.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn articles(
@@ -215,13 +234,15 @@ impl Section {
         #[graphql(desc = "Sort order; default PUBLISHED_AT DESC, ties by id.")] order_by: Option<ArticleOrder>,
     ) -> Result<ArticleConnection, ApiError> {
         let locale = self.locale(ctx)?;
+        let (language, or_foreign_to) = self.language(ctx)?;
         let given = filter.map(ArticleFilter::into_query).transpose()?;
         let filter = Filter {
             section: Some(SectionScope {
                 dir: self.0.dir.clone(),
                 descendants: true,
             }),
-            locale: locale.as_ref().map(Locale::to_string),
+            locale: language,
+            or_foreign_to,
             and: given.into_iter().collect(),
             ..Filter::default()
         };

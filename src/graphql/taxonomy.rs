@@ -77,18 +77,15 @@ pub fn all(ctx: &Context<'_>, lang: &str) -> Result<Vec<Taxonomy>, ApiError> {
 }
 
 /// A taxonomy's or term's `_index` page in the language of term key
-/// `lang`, if it has one: the import keeps the default language's only.
+/// `lang` (`_index.fr.md` for `fr`), if it has one.
 async fn list_page(
     ctx: &Context<'_>,
     taxonomy: &str,
     slug: &str,
     lang: &str,
 ) -> Result<Option<Arc<entity::list_page::Model>>, ApiError> {
-    if !lang.is_empty() {
-        return Ok(None);
-    }
     Ok(context::loaders(ctx)?
-        .load_one(ListPageOf(taxonomy.to_owned(), slug.to_owned()))
+        .load_one(ListPageOf(taxonomy.to_owned(), lang.to_owned(), slug.to_owned()))
         .await?)
 }
 

@@ -330,8 +330,8 @@ fn earliest(
     }
 }
 
-/// Reads and writes the `_index` files of taxonomies and terms (in the
-/// default language: terms are served in it) and reports each.
+/// Reads and writes the `_index` files of taxonomies and terms, each in
+/// its file's language (`_index.fr.md`), and reports each.
 async fn store_taxonomy_pages(
     db: &DatabaseConnection,
     files: &[walk::ContentFile],
@@ -344,7 +344,7 @@ async fn store_taxonomy_pages(
     let default = opts.site.default_language().to_lowercase();
     let mut read: Vec<(&walk::ContentFile, store::list_pages::ListPage)> = Vec::new();
     // A term page's title (or slug, or url) shapes its URL, as in Hugo.
-    let mut moves: Vec<(String, String, String)> = Vec::new();
+    let mut moves: Vec<(String, String, String, String)> = Vec::new();
     for file in files {
         let folders: Vec<&str> = file.stored_path.split('/').collect();
         let (taxonomy, term) = match folders.as_slice() {
@@ -355,25 +355,28 @@ async fn store_taxonomy_pages(
                 continue;
             }
         };
-        // Not an error in the file: Gazette keeps the `_index` pages of the
-        // default language's taxonomies and terms only.
-        if file_lang(&file.path, opts) != default {
-            tracing::warn!(file = %file.path.display(), "skipped: only the default language's taxonomy and term pages are read");
+        // A language the config does not define has no taxonomy or term
+        // pages (Hugo builds none): not an error in the file.
+        let lang = file_lang(&file.path, opts);
+        if lang != default && !opts.site.language_codes().iter().any(|c| c.to_lowercase() == lang) {
+            tracing::warn!(file = %file.path.display(), lang, "skipped: not one of the site's languages");
             continue;
         }
+        let lang = opts.site.term_lang(&lang);
         let kind = if term.is_empty() { "taxonomy" } else { "term" };
         // The cascades above it apply to a taxonomy's or term's page too, as in Hugo.
         match read_file(file, kind, opts, cascades) {
             Ok((_, doc)) => {
                 if !term.is_empty() {
-                    match opts.site.term_page_path(
+                    match opts.site.term_page_path_in(
                         taxonomy,
                         term,
                         &doc.article.title,
                         doc.front_slug.clone(),
                         doc.front_url.clone(),
+                        &lang,
                     ) {
-                        Ok(path) => moves.push((taxonomy.to_owned(), term.to_lowercase(), path)),
+                        Ok(path) => moves.push((taxonomy.to_owned(), lang.clone(), term.to_lowercase(), path)),
                         Err(e) => {
                             fail(
                                 FileError::new(&file.path, doc.url_line, format!("URL: {e}")),
@@ -395,6 +398,7 @@ async fn store_taxonomy_pages(
                     file,
                     store::list_pages::ListPage {
                         taxonomy: taxonomy.to_owned(),
+                        lang,
                         term_slug: term.to_lowercase(),
                         title: a.title,
                         description,
@@ -407,17 +411,25 @@ async fn store_taxonomy_pages(
             Err(e) => fail(e, summary, on_event),
         }
     }
-    for (taxonomy, slug, path) in moves {
+    for (taxonomy, lang, slug, path) in moves {
         // The move is logged for webhooks and delta sync; no subscription
         // hears of terms, so there is nothing to tell in-process.
-        if let Err(e) = store::terms::move_site_term(db, &taxonomy, &slug, &path).await {
+        if let Err(e) = store::terms::move_site_term(db, &taxonomy, &lang, &slug, &path).await {
             summary.write_failed = true;
-            tracing::error!(error = %e, taxonomy, slug, "moving a term to its page's URL");
+            tracing::error!(error = %e, taxonomy, lang, slug, "moving a term to its page's URL");
         }
     }
     let rows: Vec<_> = read.iter().map(|(_, p)| p.clone()).collect();
     match store::list_pages::sync(db, &rows, whole_tree).await {
-        Ok(outcomes) => {
+        Ok((outcomes, removed)) => {
+            // A term whose page is gone (or broken) is at the URL its name
+            // gives it again.
+            for page in removed.iter().filter(|p| !p.term_slug.is_empty()) {
+                if let Err(e) = move_term_back(db, opts, page).await {
+                    summary.write_failed = true;
+                    tracing::error!(error = %e, taxonomy = page.taxonomy, lang = page.lang, slug = page.term_slug, "moving a term back to its name's URL");
+                }
+            }
             for ((file, _), outcome) in read.iter().zip(outcomes) {
                 summary.count(outcome);
                 on_event(Event::Done {
@@ -438,6 +450,26 @@ async fn store_taxonomy_pages(
             }
         }
     }
+}
+
+/// Moves the term of a removed `_index` page back to the URL its name gives it.
+async fn move_term_back(
+    db: &DatabaseConnection,
+    opts: &ReadOptions,
+    page: &store::list_pages::ListPage,
+) -> Result<(), String> {
+    let name = store::terms::site_term_name(db, &page.taxonomy, &page.lang, &page.term_slug)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(name) = name else { return Ok(()) };
+    let path = opts
+        .site
+        .term_path_in(&page.taxonomy, &name, &page.lang)
+        .map_err(|e| e.to_string())?;
+    store::terms::move_site_term(db, &page.taxonomy, &page.lang, &page.term_slug, &path)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// Writes the sections an import found and reports their `_index` files.

@@ -178,6 +178,11 @@ pub struct Filter {
     pub categories: Option<SlugSet>,
     /// Available in this locale, as the original or a translation.
     pub locale: Option<String>,
+    /// With `locale`: also the articles whose own language is none of these
+    /// (lower-case codes, the site's languages). Hugo puts a page whose
+    /// language the config does not define in the default language, so a
+    /// default-language list gives these.
+    pub or_foreign_to: Option<Vec<String>>,
     pub published_gte: Option<DateTime<Utc>>,
     pub published_lt: Option<DateTime<Utc>>,
     pub has_thumbnail: Option<bool>,
@@ -271,15 +276,20 @@ impl Filter {
             cond = cond.add(slug_condition(Taxonomy::Categories, set, backend));
         }
         if let Some(locale) = &self.locale {
-            cond = cond.add(
-                member_id(backend).in_subquery(
-                    Query::select()
-                        .column("article_id")
-                        .from("article_locale")
-                        .and_where(Expr::col("locale").eq(locale.as_str()))
-                        .to_owned(),
-                ),
+            let available = member_id(backend).in_subquery(
+                Query::select()
+                    .column("article_id")
+                    .from("article_locale")
+                    .and_where(Expr::col("locale").eq(locale.as_str()))
+                    .to_owned(),
             );
+            cond = cond.add(match &self.or_foreign_to {
+                Some(codes) => Condition::any().add(available).add(
+                    Expr::expr(Func::lower(Expr::col((article::Entity, article::Column::Lang))))
+                        .is_not_in(codes.iter().map(String::as_str)),
+                ),
+                None => Condition::all().add(available),
+            });
         }
         if let Some(t) = self.published_gte {
             cond = cond.add(article::Column::PublishedAt.gte(t));

@@ -382,20 +382,22 @@ pub async fn facets(
         .collect()
 }
 
-/// The `_index` pages of the taxonomies (slug empty) and terms in `keys`.
+/// The `_index` pages of the taxonomies (slug empty) and terms in `keys`:
+/// (taxonomy, term key `lang`, slug).
 pub async fn list_pages(
     db: &DatabaseConnection,
-    keys: &[(String, String)],
+    keys: &[(String, String, String)],
 ) -> Result<Vec<entity::list_page::Model>, DbErr> {
     use entity::list_page;
     if keys.is_empty() {
         return Ok(Vec::new());
     }
     let mut any = Condition::any();
-    for (taxonomy, slug) in keys {
+    for (taxonomy, lang, slug) in keys {
         any = any.add(
             Condition::all()
                 .add(list_page::Column::Taxonomy.eq(taxonomy.as_str()))
+                .add(list_page::Column::Lang.eq(lang.as_str()))
                 .add(list_page::Column::TermSlug.eq(slug.as_str())),
         );
     }

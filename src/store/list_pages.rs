@@ -11,8 +11,13 @@ use super::{writer::WRITER, Outcome, StoreError};
 pub use list_page::Model as ListPage;
 
 /// Writes `pages` in one transaction, each reported as imported, updated or
-/// unchanged (in order); with `whole_tree`, the pages not given are deleted.
-pub async fn sync(db: &DatabaseConnection, pages: &[ListPage], whole_tree: bool) -> Result<Vec<Outcome>, StoreError> {
+/// unchanged (in order); with `whole_tree`, the pages not given are deleted
+/// and returned second.
+pub async fn sync(
+    db: &DatabaseConnection,
+    pages: &[ListPage],
+    whole_tree: bool,
+) -> Result<(Vec<Outcome>, Vec<ListPage>), StoreError> {
     let _writer = WRITER.lock().await;
     let txn = db.begin().await?;
     let stored = list_page::Entity::find().all(&txn).await?;
@@ -20,7 +25,7 @@ pub async fn sync(db: &DatabaseConnection, pages: &[ListPage], whole_tree: bool)
     for page in pages {
         let same = stored
             .iter()
-            .find(|s| s.taxonomy == page.taxonomy && s.term_slug == page.term_slug);
+            .find(|s| s.taxonomy == page.taxonomy && s.lang == page.lang && s.term_slug == page.term_slug);
         outcomes.push(match same {
             Some(s) if s == page => Outcome::Unchanged,
             Some(_) => Outcome::Updated,
@@ -31,6 +36,7 @@ pub async fn sync(db: &DatabaseConnection, pages: &[ListPage], whole_tree: bool)
         }
         let row = list_page::ActiveModel {
             taxonomy: Set(page.taxonomy.clone()),
+            lang: Set(page.lang.clone()),
             term_slug: Set(page.term_slug.clone()),
             title: Set(page.title.clone()),
             description: Set(page.description.clone()),
@@ -40,33 +46,40 @@ pub async fn sync(db: &DatabaseConnection, pages: &[ListPage], whole_tree: bool)
         };
         list_page::Entity::insert(row)
             .on_conflict(
-                OnConflict::columns([list_page::Column::Taxonomy, list_page::Column::TermSlug])
-                    .update_columns([
-                        list_page::Column::Title,
-                        list_page::Column::Description,
-                        list_page::Column::Body,
-                        list_page::Column::FrontMatter,
-                        list_page::Column::SourcePath,
-                    ])
-                    .to_owned(),
+                OnConflict::columns([
+                    list_page::Column::Taxonomy,
+                    list_page::Column::Lang,
+                    list_page::Column::TermSlug,
+                ])
+                .update_columns([
+                    list_page::Column::Title,
+                    list_page::Column::Description,
+                    list_page::Column::Body,
+                    list_page::Column::FrontMatter,
+                    list_page::Column::SourcePath,
+                ])
+                .to_owned(),
             )
             .exec(&txn)
             .await?;
     }
+    let mut removed = Vec::new();
     if whole_tree {
         for s in &stored {
             if !pages
                 .iter()
-                .any(|p| p.taxonomy == s.taxonomy && p.term_slug == s.term_slug)
+                .any(|p| p.taxonomy == s.taxonomy && p.lang == s.lang && p.term_slug == s.term_slug)
             {
                 list_page::Entity::delete_many()
                     .filter(list_page::Column::Taxonomy.eq(s.taxonomy.as_str()))
+                    .filter(list_page::Column::Lang.eq(s.lang.as_str()))
                     .filter(list_page::Column::TermSlug.eq(s.term_slug.as_str()))
                     .exec(&txn)
                     .await?;
+                removed.push(s.clone());
             }
         }
     }
     txn.commit().await?;
-    Ok(outcomes)
+    Ok((outcomes, removed))
 }

@@ -297,6 +297,7 @@ async fn summaries_word_counts_and_reading_times_are_hugos_with_and_without_has_
 
 const SECTION_ROUTE: &str = "query($path: String!) { route(path: $path) { __typename ... on Section {
     path kind lang title relPermalink url articleCount
+    articles(first: 100) { edges { node { relPermalink } } }
     parent { relPermalink } children { relPermalink } } } }";
 
 #[actix_web::test]
@@ -356,8 +357,25 @@ async fn every_section_hugo_builds_is_routed_with_its_title_parent_children_and_
         assert_eq!(s["children"], json!(children), "{rel}");
         // Hugo 0.111's home .RegularPagesRecursive holds only the root's
         // own pages; Gazette's home counts every article (README).
+        // Each language's section holds that language's pages: a French-only
+        // page in blog/ is in /fr/blog/ and not in /blog/, as in hugo.
         if page["kind"] == "section" {
             assert_eq!(s["articleCount"], page["regularPagesRecursive"], "{rel}");
+            let mut listed: Vec<&str> = s["articles"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["relPermalink"].as_str().expect("rel"))
+                .collect();
+            let mut hugo: Vec<&str> = page["sectionPages"]
+                .as_array()
+                .expect("sectionPages")
+                .iter()
+                .map(|p| p.as_str().expect("rel"))
+                .collect();
+            listed.sort_unstable();
+            hugo.sort_unstable();
+            assert_eq!(listed, hugo, "{rel}");
         }
     }
     // No section Hugo does not build: every language's tree, walked from
@@ -406,6 +424,53 @@ async fn every_section_hugo_builds_is_routed_with_its_title_parent_children_and_
             "{rel}"
         );
     }
+}
+
+#[actix_web::test]
+async fn a_sections_lists_are_its_languages_pages_as_hugo_lists_them() {
+    // What hugo 0.111.3 lists for this site: /blog/ holds a.md, c.de.md
+    // (a language the config does not define is the default one's page)
+    // and d.md; /fr/blog/ holds b.fr.md and d.fr.md.
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n",
+    );
+    std::fs::create_dir_all(dir.path().join("content/blog")).expect("mkdir");
+    for (file, date) in [
+        ("a.md", "2025-02-01"),
+        ("b.fr.md", "2025-02-02"),
+        ("c.de.md", "2025-02-03"),
+        ("d.md", "2025-02-04"),
+        ("d.fr.md", "2025-02-04"),
+    ] {
+        dir.write(
+            &format!("content/blog/{file}"),
+            yaml_article(&format!("T-{file}"), date, ""),
+        );
+    }
+    let app = site_app(dir.path()).await;
+    let q = "query($l: String) { section(path: \"blog\", locale: $l) { lang articleCount
+        articles { totalCount edges { node { title locale } } } } }";
+    let titles_in = |data: &Value| -> Vec<String> {
+        data["section"]["articles"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    let en = app.data(q, json!({})).await;
+    assert_eq!(en, app.data(q, json!({ "l": "en" })).await);
+    assert_eq!(en["section"]["articleCount"], 3, "{en}");
+    assert_eq!(en["section"]["articles"]["totalCount"], 3, "{en}");
+    assert_eq!(titles_in(&en), ["T-d.md", "T-c.de.md", "T-a.md"]);
+    let fr = app.data(q, json!({ "l": "fr" })).await;
+    assert_eq!(fr["section"]["articleCount"], 2, "{fr}");
+    assert_eq!(titles_in(&fr), ["T-d.fr.md", "T-b.fr.md"]);
+    // The root list, without `locale`, still holds every article once.
+    let all = app.data("{ articles { totalCount } }", json!({})).await;
+    assert_eq!(all["articles"]["totalCount"], 4);
 }
 
 #[actix_web::test]
@@ -509,7 +574,13 @@ async fn every_taxonomy_and_term_hugo_builds_is_routed_with_its_url_and_count() 
             // folder; Gazette's `name` stays the name as first written.
             let mut route = route.clone();
             if page["file"] != "" {
-                assert_eq!(route["name"], "Hugo Tips", "{rel}");
+                let name = match page["term"].as_str() {
+                    Some("hugo-tips") => "Hugo Tips",
+                    Some("astuces-hugo") => "Astuces Hugo",
+                    Some("nouvelles") => "Nouvelles",
+                    other => panic!("a term page not in this test: {other:?}"),
+                };
+                assert_eq!(route["name"], name, "{rel}");
                 route["name"] = page["term"].clone();
             }
             // The term's pages, in its language, as hugo lists them.
@@ -933,13 +1004,17 @@ async fn each_language_has_its_own_terms_as_hugo_builds_them_and_writes_keep_the
         [
             (
                 "categories".to_owned(),
-                vec![("nouvelles".to_owned(), "/news/fr/categories/nouvelles/".to_owned(), 1)]
+                vec![("nouvelles".to_owned(), "/news/fr/actualites/".to_owned(), 1)]
             ),
             ("series".to_owned(), vec![]),
             (
                 "tags".to_owned(),
                 vec![
-                    ("astuces-hugo".to_owned(), "/news/fr/topics/astuces-hugo/".to_owned(), 1),
+                    (
+                        "astuces-hugo".to_owned(),
+                        "/news/fr/topics/conseils-pour-hugo/".to_owned(),
+                        1
+                    ),
                     ("autre".to_owned(), "/news/fr/topics/autre/".to_owned(), 1),
                 ]
             ),
@@ -947,7 +1022,7 @@ async fn each_language_has_its_own_terms_as_hugo_builds_them_and_writes_keep_the
     );
     let route = app
         .data(
-            "{ route(path: \"/news/fr/topics/astuces-hugo/\") { ... on Term { articles { edges { node { relPermalink locale } } } } } }",
+            "{ route(path: \"/news/fr/topics/conseils-pour-hugo/\") { ... on Term { articles { edges { node { relPermalink locale } } } } } }",
             json!({}),
         )
         .await;
@@ -986,6 +1061,86 @@ async fn taxonomy_and_term_index_pages_give_their_titles_descriptions_and_bodies
         data["plain"],
         json!({ "title": "Rates Explained", "description": "", "body": "" })
     );
+}
+
+#[actix_web::test]
+async fn a_languages_taxonomy_and_term_index_pages_are_its_own_as_hugo_builds_them() {
+    let app = site_app(&site_dir("hugo-urls")).await;
+    let data = app
+        .data(
+            r#"{ fr: taxonomy(name: "tags", locale: "fr") { title description body(format: HTML) locale }
+                 en: taxonomy(name: "tags") { title }
+                 term(taxonomy: "tags", slug: "astuces-hugo", locale: "fr") { title description body(format: HTML) relPermalink }
+                 moved: term(taxonomy: "categories", slug: "nouvelles", locale: "fr") { title relPermalink url }
+                 plain: taxonomy(name: "categories", locale: "fr") { title description }
+                 seul: term(taxonomy: "tags", slug: "seul", locale: "fr") { title description } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({
+            "fr": { "title": "Tous les sujets", "description": "Chaque sujet dont nous parlons.",
+                    "body": "<p>Les sujets, de A à Z.</p>\n", "locale": "fr" },
+            "en": { "title": "All topics" },
+            "term": { "title": "Conseils pour Hugo", "description": "Le français de hugo-tips.",
+                      "body": "<p>Nos <strong>meilleurs</strong> conseils.</p>\n",
+                      "relPermalink": "/news/fr/topics/conseils-pour-hugo/" },
+            "moved": { "title": "Actualités", "relPermalink": "/news/fr/actualites/",
+                       "url": "https://example.org/news/fr/actualites/" },
+            "plain": { "title": "Categories", "description": "" },
+            "seul": { "title": "Seul", "description": "" },
+        })
+    );
+}
+
+#[actix_web::test]
+async fn a_broken_or_removed_language_term_page_leaves_hugos_defaults() {
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n[permalinks]\ntags = '/sujets/:slug/'\n",
+    );
+    std::fs::create_dir_all(dir.path().join("content/tags/astuces")).expect("mkdir");
+    dir.write(
+        "content/post.fr.md",
+        yaml_article("Billet", "2025-02-03", "tags: [Astuces]\n"),
+    );
+    dir.write(
+        "content/tags/astuces/_index.fr.md",
+        "---\ntitle: Nos astuces\n---\nCorps\n",
+    );
+    dir.write("content/tags/astuces/_index.de.md", "---\ntitle: Tipps\n---\n");
+    let app = site_app(dir.path()).await;
+    let q = r#"{ term(taxonomy: "tags", slug: "astuces", locale: "fr") { title body relPermalink }
+                 en: term(taxonomy: "tags", slug: "astuces") { title } }"#;
+    let data = app.data(q, json!({})).await;
+    assert_eq!(
+        data,
+        json!({ "term": { "title": "Nos astuces", "body": "Corps", "relPermalink": "/fr/sujets/nos-astuces/" }, "en": null })
+    );
+
+    // Broken: `path:line: reason`, and the page it was stays out.
+    dir.write(
+        "content/tags/astuces/_index.fr.md",
+        "---\ntitle: [unclosed\n---\nCorps\n",
+    );
+    let summary = app.import(&[dir.path().join("content")]).await;
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    let error = summary.failed[0].to_string();
+    assert!(
+        error.contains("tags/astuces/_index.fr.md:3: front matter: invalid YAML"),
+        "{error}"
+    );
+
+    // Removed: the term's name is its title again.
+    std::fs::remove_file(dir.path().join("content/tags/astuces/_index.fr.md")).expect("rm");
+    let summary = app.import(&[dir.path().join("content")]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let data = app.data(q, json!({})).await;
+    assert_eq!(data["term"]["title"], "Astuces");
+    assert_eq!(data["term"]["body"], "");
+    assert_eq!(data["term"]["relPermalink"], "/fr/sujets/astuces/");
 }
 
 /// Titles of a connection's nodes.
@@ -1323,4 +1478,109 @@ async fn a_weighted_tags_or_categorys_articles_are_in_hugos_order_too() {
     let markets = &data["article"]["categories"][0];
     assert_eq!(markets["slug"], "markets", "{data}");
     assert_eq!(titles(&markets["articles"]), want_of("categories", "markets"));
+}
+
+#[actix_web::test]
+async fn a_tag_or_category_mutation_with_a_locale_changes_that_languages_term_only() {
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n",
+    );
+    dir.write(
+        "content/post.md",
+        yaml_article("Post", "2025-02-03", "tags: [Rates]\ncategories: [Money]\n"),
+    );
+    dir.write(
+        "content/billet.fr.md",
+        yaml_article("Billet", "2025-02-04", "tags: [Rates]\ncategories: [Money]\n"),
+    );
+    let app = site_app(dir.path()).await;
+    let settings = gazette::server::HttpSettings {
+        admin_token: Some("lang-token".to_owned()),
+        ..gazette::server::HttpSettings::default()
+    };
+    let data = gazette::server::AppData::new(
+        app.state
+            .clone()
+            .with_limits(&gazette::graphql::Limits::default(), true),
+        settings,
+    )
+    .expect("metrics");
+    let mutate = |query: &'static str, variables: Value| {
+        let data = data.clone();
+        async move {
+            let req = post(json!({ "query": query, "variables": variables }))
+                .insert_header((actix_web::http::header::AUTHORIZATION, "Bearer lang-token"));
+            send(&data, req).await.json()
+        }
+    };
+    let names = "query($t: String!, $s: String!) { tag(slug: \"rates\") { name } category(slug: \"money\") { name }
+        en: term(taxonomy: $t, slug: $s) { name articleCount }
+        fr: term(taxonomy: $t, slug: $s, locale: \"fr\") { name articleCount } }";
+    let ids = app
+        .data(
+            "{ tag(slug: \"rates\") { id } category(slug: \"money\") { id } }",
+            json!({}),
+        )
+        .await;
+    let (tag, category) = (ids["tag"]["id"].clone(), ids["category"]["id"].clone());
+
+    // French only: the French term is renamed; the tag and the English term keep their name.
+    let reply = mutate(
+        "mutation($id: ID!) { renameTag(id: $id, name: \"Taux\", locale: \"fr\") { name } }",
+        json!({ "id": tag }),
+    )
+    .await;
+    assert_eq!(reply["data"]["renameTag"]["name"], "Rates", "{reply}");
+    let got = app.data(names, json!({ "t": "tags", "s": "rates" })).await;
+    assert_eq!(got["tag"]["name"], "Rates");
+    assert_eq!(got["en"], json!({ "name": "Rates", "articleCount": 1 }));
+    assert_eq!(got["fr"], json!({ "name": "Taux", "articleCount": 1 }));
+
+    // Deleted in French: the English term and the category stay.
+    let reply = mutate(
+        "mutation($id: ID!) { deleteCategory(id: $id, locale: \"fr\") }",
+        json!({ "id": category }),
+    )
+    .await;
+    assert!(reply.get("errors").is_none(), "{reply}");
+    let got = app.data(names, json!({ "t": "categories", "s": "money" })).await;
+    assert_eq!(got["category"]["name"], "Money");
+    assert_eq!(got["en"], json!({ "name": "Money", "articleCount": 1 }));
+    assert_eq!(got["fr"], Value::Null);
+    // Again: the French term is gone.
+    let reply = mutate(
+        "mutation($id: ID!) { deleteCategory(id: $id, locale: \"fr\") }",
+        json!({ "id": category }),
+    )
+    .await;
+    assert!(reply.get("errors").is_some(), "{reply}");
+    // A language the site does not define.
+    let reply = mutate(
+        "mutation($id: ID!) { renameTag(id: $id, name: \"X\", locale: \"de\") { name } }",
+        json!({ "id": tag }),
+    )
+    .await;
+    assert_eq!(reply["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{reply}");
+
+    // Without a locale: every language's, as before.
+    let reply = mutate(
+        "mutation($id: ID!) { renameTag(id: $id, name: \"Rate\") { name } }",
+        json!({ "id": tag }),
+    )
+    .await;
+    assert_eq!(reply["data"]["renameTag"]["name"], "Rate", "{reply}");
+    let got = app.data(names, json!({ "t": "tags", "s": "rates" })).await;
+    assert_eq!(
+        (&got["en"]["name"], &got["fr"]["name"]),
+        (&json!("Rate"), &json!("Rate"))
+    );
+    let reply = mutate("mutation($id: ID!) { deleteTag(id: $id) }", json!({ "id": tag })).await;
+    assert!(reply.get("errors").is_none(), "{reply}");
+    let got = app.data(names, json!({ "t": "tags", "s": "rates" })).await;
+    assert_eq!(
+        (&got["tag"], &got["en"], &got["fr"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
 }

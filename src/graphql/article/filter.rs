@@ -147,6 +147,7 @@ impl ArticleFilter {
             tags: self.tags.map(|f| slug_set("filter.tags", f)).transpose()?,
             categories: self.categories.map(|f| slug_set("filter.categories", f)).transpose()?,
             locale,
+            or_foreign_to: None,
             published_gte: range.gte,
             published_lt: range.lt,
             has_thumbnail: self.has_thumbnail,
