@@ -6,6 +6,7 @@ mod ast;
 mod bundles;
 mod cache_keys;
 mod changes;
+mod counts;
 mod cli;
 mod engines;
 mod feeds;
