@@ -27,7 +27,10 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// (term table, link table, term column)
-const TERMS: [(&str, &str, &str); 2] = [("tag", "article_tag", "tag_id"), ("category", "article_category", "category_id")];
+const TERMS: [(&str, &str, &str); 2] = [
+    ("tag", "article_tag", "tag_id"),
+    ("category", "article_category", "category_id"),
+];
 
 /// The partial index's condition: the links a time can hide besides those
 /// dated after it. `query::terms` repeats it verbatim, so the planners
@@ -51,18 +54,20 @@ fn sqlite(term: &str, links: &str, fk: &str) -> String {
 }
 
 fn postgres(term: &str, links: &str, fk: &str) -> String {
-    // The change in each term's count from one statement's links.
+    // The change in each term's count from one statement's links; the term
+    // rows are locked in id order first, so two transactions changing the
+    // same terms wait for each other instead of deadlocking.
     let delta = |select: &str| {
         format!(
-            "UPDATE {term} t SET listed_links = t.listed_links + d.n
+            "PERFORM 1 FROM {term} t WHERE t.id IN (SELECT {fk} FROM ({select}) c) ORDER BY t.id FOR UPDATE;
+             UPDATE {term} t SET listed_links = t.listed_links + d.n
              FROM (SELECT {fk} AS id, SUM(n) AS n FROM ({select}) c GROUP BY {fk} HAVING SUM(n) <> 0) d
              WHERE t.id = d.id;
              RETURN NULL;"
         )
     };
-    let listed = |table: &str, n: i32| {
-        format!("SELECT {fk}, {n} AS n FROM {table} WHERE NOT draft AND build_list = 'always'")
-    };
+    let listed =
+        |table: &str, n: i32| format!("SELECT {fk}, {n} AS n FROM {table} WHERE NOT draft AND build_list = 'always'");
     let function = |op: &str, body: String| {
         format!(
             "CREATE FUNCTION {links}_listed_{op}() RETURNS trigger LANGUAGE plpgsql AS $f$
@@ -74,7 +79,11 @@ fn postgres(term: &str, links: &str, fk: &str) -> String {
     sql.push_str(&function("delete", delta(&listed("old_links", -1))));
     sql.push_str(&function(
         "update",
-        delta(&format!("{} UNION ALL {}", listed("old_links", -1), listed("new_links", 1))),
+        delta(&format!(
+            "{} UNION ALL {}",
+            listed("old_links", -1),
+            listed("new_links", 1)
+        )),
     ));
     sql.push_str(&format!(
         "CREATE TRIGGER {links}_listed_insert AFTER INSERT ON {links}
@@ -100,7 +109,7 @@ impl MigrationTrait for Migration {
                  UPDATE {term} SET listed_links = (SELECT COUNT(*) FROM {links} l
                    WHERE l.{fk} = {term}.id AND NOT l.draft AND l.build_list = 'always');
                  CREATE INDEX idx_{links}_timed ON {links}
-                   ({fk}, publish_date, expiry_date, published_at, draft, build_list) WHERE {TIMED};"
+                   ({fk}, publish_date, expiry_date, published_at, draft, build_list, article_id) WHERE {TIMED};"
             ));
             sql.push_str(&if pg {
                 postgres(term, links, fk)
@@ -118,12 +127,16 @@ impl MigrationTrait for Migration {
         for (term, links, _) in TERMS {
             for op in ["insert", "delete", "update"] {
                 if pg {
-                    sql.push_str(&format!("DROP TRIGGER {links}_listed_{op} ON {links}; DROP FUNCTION {links}_listed_{op}();"));
+                    sql.push_str(&format!(
+                        "DROP TRIGGER {links}_listed_{op} ON {links}; DROP FUNCTION {links}_listed_{op}();"
+                    ));
                 } else {
                     sql.push_str(&format!("DROP TRIGGER {links}_listed_{op};"));
                 }
             }
-            sql.push_str(&format!("DROP INDEX idx_{links}_timed; ALTER TABLE {term} DROP COLUMN listed_links;"));
+            sql.push_str(&format!(
+                "DROP INDEX idx_{links}_timed; ALTER TABLE {term} DROP COLUMN listed_links;"
+            ));
         }
         manager.get_connection().execute_unprepared(&sql).await?;
         Ok(())

@@ -240,14 +240,14 @@ pub async fn article_counts(
     let stmt = match counted(taxonomy, vis, which) {
         Some(stmt) => stmt,
         None => Query::select()
-        .expr_as(Expr::col((j, fk)), "term_id")
-        .expr_as(Func::count(Expr::col((j, "article_id"))), "n")
-        .from(j)
-        // The link rows' copies of the article's columns: an index-only count.
-        .cond_where(vis.listed_on(j, false))
-        .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
-        .group_by_col((Alias::new(j), Alias::new(fk)))
-        .to_owned(),
+            .expr_as(Expr::col((j, fk)), "term_id")
+            .expr_as(Func::count(Expr::col((j, "article_id"))), "n")
+            .from(j)
+            // The link rows' copies of the article's columns: an index-only count.
+            .cond_where(vis.listed_on(j, false))
+            .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
+            .group_by_col((Alias::new(j), Alias::new(fk)))
+            .to_owned(),
     };
     let mut out = HashMap::new();
     for row in db.query_all(&stmt).await? {

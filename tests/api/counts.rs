@@ -102,7 +102,9 @@ async fn check(app: &TestApp, step: &str) {
         let all = terms_of(app, taxonomy).await;
         let ids: Vec<i32> = all.iter().map(|(id, _)| *id).collect();
         for vis in instants().into_iter().map(Visibility::public) {
-            let batched = terms::article_counts(&app.db, taxonomy, &ids, vis).await.expect("counts");
+            let batched = terms::article_counts(&app.db, taxonomy, &ids, vis)
+                .await
+                .expect("counts");
             for (id, slug) in &all {
                 let want = truth(app, taxonomy, *id, vis).await;
                 let got = u64::try_from(batched.get(id).copied().unwrap_or(0)).expect("not negative");
@@ -211,7 +213,10 @@ async fn a_terms_counter_stays_right_through_every_write() {
             "expiryDate: \"2020-02-01T00:00:00Z\"\ntags:\n  - \"Fed\"\n",
         ),
     );
-    dir.write("a8.md", yaml_article("a8", "2099-01-01T00:00:00Z", "categories:\n  - \"Markets\"\n"));
+    dir.write(
+        "a8.md",
+        yaml_article("a8", "2099-01-01T00:00:00Z", "categories:\n  - \"Markets\"\n"),
+    );
     dir.remove("a3.md");
     let summary = app.import(&[dir.path().to_path_buf()]).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
@@ -243,7 +248,12 @@ async fn a_terms_counter_stays_right_through_every_write() {
         check(&app, step).await;
     }
 
-    mutate(&data, "mutation($id: ID!) { deleteArticle(id: $id) }", json!({ "id": id })).await;
+    mutate(
+        &data,
+        "mutation($id: ID!) { deleteArticle(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
     check(&app, "delete").await;
 
     let fed = tag_id(&app, "fed").await;
@@ -256,7 +266,12 @@ async fn a_terms_counter_stays_right_through_every_write() {
     check(&app, "rename").await;
 
     let other = tag_id(&app, "other").await;
-    mutate(&data, "mutation($id: ID!) { deleteTag(id: $id) }", json!({ "id": other })).await;
+    mutate(
+        &data,
+        "mutation($id: ID!) { deleteTag(id: $id) }",
+        json!({ "id": other }),
+    )
+    .await;
     check(&app, "delete a tag").await;
 
     // A whole-tree re-import after the edits puts the files' state back.
@@ -309,6 +324,44 @@ async fn a_whole_terms_public_count_reads_the_counter() {
         .find(|(_, s)| s == "fed")
         .expect("fed")
         .0;
-    let preview = terms::article_counts(&app.db, Taxonomy::Tags, &[fed], vis).await.expect("counts");
+    let preview = terms::article_counts(&app.db, Taxonomy::Tags, &[fed], vis)
+        .await
+        .expect("counts");
     assert_eq!(preview.get(&fed).copied(), Some(9), "all but the one never listed");
+}
+
+/// On SQLite, the counted statement seeks: the term row by its key, the
+/// links dated later through the link index's range, the timed ones
+/// through the partial index; no link of the term is scanned.
+#[actix_web::test]
+#[cfg_attr(test_postgres, ignore = "SQLite's query plan")]
+async fn the_counted_statement_scans_no_links() {
+    let app = spawn_app().await;
+    let dir = ContentDir::new();
+    corpus(&dir);
+    app.import(&[dir.path().to_path_buf()]).await;
+    let stmt = terms::counted(
+        Taxonomy::Tags,
+        Visibility::public(Utc::now()),
+        Expr::col(("tag", "id")).is_in([1, 2]),
+    )
+    .expect("a public count is counted");
+    let mut built = app.db.get_database_backend().build(&stmt);
+    built.sql = format!("EXPLAIN QUERY PLAN {}", built.sql);
+    let plan: Vec<String> = app
+        .db
+        .query_all_raw(built)
+        .await
+        .expect("plan")
+        .iter()
+        .map(|r| r.try_get::<String>("", "detail").expect("detail"))
+        .collect();
+    let seeks: Vec<&String> = plan.iter().filter(|d| d.starts_with("SEARCH")).collect();
+    assert!(plan.iter().all(|d| !d.starts_with("SCAN")), "{plan:?}");
+    assert_eq!(seeks.len(), 3, "{plan:?}");
+    assert!(
+        seeks[1].contains("COVERING INDEX idx_article_tag_listed (tag_id=? AND published_at>?)"),
+        "{plan:?}"
+    );
+    assert!(seeks[2].contains("COVERING INDEX idx_article_tag_timed"), "{plan:?}");
 }
