@@ -24,8 +24,13 @@ mod m20261201_000019_rate_limit_buckets;
 mod m20261201_000020_link_order;
 mod m20261201_000021_term_languages;
 mod m20261201_000022_import_state;
+mod m20261201_000023_listed_links;
 mod m20261201_000024_list_page_languages;
 mod m20261201_000025_source_path_index;
+
+/// Migration 23's partial index condition over the link rows, which a
+/// query must repeat as written for the index to serve it.
+pub use m20261201_000023_listed_links::TIMED as TIMED_LINKS;
 
 /// Every migration, in the order they run.
 pub struct Migrator;
@@ -56,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_link_order::Migration),
             Box::new(m20261201_000021_term_languages::Migration),
             Box::new(m20261201_000022_import_state::Migration),
+            Box::new(m20261201_000023_listed_links::Migration),
             Box::new(m20261201_000024_list_page_languages::Migration),
             Box::new(m20261201_000025_source_path_index::Migration),
         ]

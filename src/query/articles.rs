@@ -423,6 +423,17 @@ impl Scope {
         }
         let backend = db.get_database_backend();
         let in_section = self.filter.section.is_some();
+        // The whole term, nothing else: its count is the term row's counter.
+        let counted = if rest == Scope::default() {
+            let t = taxonomy.table();
+            let which = match &driver {
+                Driver::Id(id) => Expr::col((t, "id")).eq(*id),
+                Driver::Slug(slug) => Expr::col((t, "slug")).eq(slug.as_str()),
+            };
+            super::terms::counted(taxonomy, vis, which)
+        } else {
+            None
+        };
         let term = match driver {
             Driver::Id(id) => Expr::col((j, fk)).eq(id),
             // Slugs are unique: a scalar subquery, so the planner seeks the
@@ -477,6 +488,7 @@ impl Scope {
             select,
             sort,
             count_links,
+            counted,
         })
     }
 
@@ -496,6 +508,9 @@ struct ThroughLinks {
     sort: Sort,
     /// The count from the link rows alone, when nothing else filters.
     count_links: Option<SelectStatement>,
+    /// The count from the term's counter, when the list is the whole term
+    /// in a public view ([`super::terms::counted`]).
+    counted: Option<SelectStatement>,
 }
 
 /// How a [`Scope::driver`] names its term.
@@ -897,10 +912,19 @@ fn without_body(select: Select<article::Entity>) -> Select<article::Entity> {
     select.select_only().columns(kept)
 }
 
-/// How many articles `scope` holds: ids only, through the driving term's
-/// link index when there is one.
+/// How many articles `scope` holds: a whole term's from its counter, else
+/// ids only, through the driving term's link index when there is one.
 pub async fn count(db: &DatabaseConnection, scope: &Scope, vis: Visibility) -> Result<u64, DbErr> {
     let select = match scope.through_links(db, vis, Order::default()) {
+        Some(ThroughLinks {
+            counted: Some(stmt), ..
+        }) => {
+            let n: i64 = match db.query_one(&stmt).await? {
+                Some(r) => r.try_get("", "n")?,
+                None => 0,
+            };
+            return Ok(u64::try_from(n).unwrap_or(0));
+        }
         Some(ThroughLinks {
             count_links: Some(stmt),
             ..

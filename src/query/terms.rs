@@ -236,18 +236,76 @@ pub async fn article_counts(
         return Ok(HashMap::new());
     }
     let (j, fk) = (taxonomy.join_table(), taxonomy.term_column());
-    let stmt = Query::select()
-        .expr_as(Expr::col((j, fk)), "term_id")
-        .expr_as(Func::count(Expr::col((j, "article_id"))), "n")
-        .from(j)
-        // The link rows' copies of the article's columns: an index-only count.
-        .cond_where(vis.listed_on(j, false))
-        .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
-        .group_by_col((Alias::new(j), Alias::new(fk)))
-        .to_owned();
+    let which = Expr::col((taxonomy.table(), "id")).is_in(term_ids.iter().copied());
+    let stmt = match counted(taxonomy, vis, which) {
+        Some(stmt) => stmt,
+        None => Query::select()
+            .expr_as(Expr::col((j, fk)), "term_id")
+            .expr_as(Func::count(Expr::col((j, "article_id"))), "n")
+            .from(j)
+            // The link rows' copies of the article's columns: an index-only count.
+            .cond_where(vis.listed_on(j, false))
+            .and_where(Expr::col((j, fk)).is_in(term_ids.iter().copied()))
+            .group_by_col((Alias::new(j), Alias::new(fk)))
+            .to_owned(),
+    };
     let mut out = HashMap::new();
     for row in db.query_all(&stmt).await? {
         out.insert(row.try_get::<i32>("", "term_id")?, row.try_get::<i64>("", "n")?);
     }
     Ok(out)
+}
+
+/// How many articles `vis` lists of each term of `taxonomy` that `which`
+/// (a condition on the term table) selects, as `(term_id, n)` rows, read
+/// from the term's `listed_links` (kept by migration 23's triggers) less
+/// its listed links hidden at `vis.at`: one statement whose cost is the
+/// term rows and the links dated after the instant or with a publish date
+/// or expiry of their own, not the term's size. `None` in a preview, which
+/// also lists drafts: the counter does not know those.
+pub fn counted(taxonomy: Taxonomy, vis: Visibility, which: impl Into<sea_orm::Condition>) -> Option<SelectStatement> {
+    if vis.preview {
+        return None;
+    }
+    let (t, j, fk) = (taxonomy.table(), taxonomy.join_table(), taxonomy.term_column());
+    let l = Alias::new("l");
+    let col = |c: &'static str| Expr::col((l.clone(), Alias::new(c)));
+    // Listed links of the term that `part` selects and the instant hides.
+    let hidden = |part: sea_orm::Condition| {
+        let select = Query::select()
+            .expr(Func::count(col("article_id")))
+            .from_as(Alias::new(j), l.clone())
+            .and_where(col(fk).equals((t, "id")))
+            .cond_where(part)
+            .and_where(col("draft").eq(false))
+            .and_where(col("build_list").eq("always"))
+            .cond_where(
+                sea_orm::Condition::any()
+                    .add(col("publish_date").gt(vis.at))
+                    .add(col("expiry_date").lte(vis.at)),
+            )
+            .to_owned();
+        Expr::SubQuery(
+            None,
+            Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(select)),
+        )
+    };
+    // A link hidden at `at` is dated after it, or else (its publish date
+    // after `at` but not after its date, or expired) in the partial index.
+    let later = hidden(sea_orm::Condition::all().add(col("published_at").gt(vis.at)));
+    let timed = hidden(
+        sea_orm::Condition::all().add(Expr::cust(migration::TIMED_LINKS)).add(
+            sea_orm::Condition::any()
+                .add(col("published_at").is_null())
+                .add(col("published_at").lte(vis.at)),
+        ),
+    );
+    Some(
+        Query::select()
+            .expr_as(Expr::col((t, "id")), "term_id")
+            .expr_as(Expr::col((t, "listed_links")).sub(later).sub(timed), "n")
+            .from(t)
+            .cond_where(which)
+            .to_owned(),
+    )
 }

@@ -7,6 +7,7 @@ mod bundles;
 mod cache_keys;
 mod changes;
 mod cli;
+mod counts;
 mod engines;
 mod feeds;
 mod filters;
