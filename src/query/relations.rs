@@ -108,7 +108,9 @@ struct RelatedRow {
 /// and make relatedness cost a pair per article carrying them, so they are
 /// left out of [`related`], as Elasticsearch's more-like-this leaves out
 /// terms above its `max_doc_freq`. An article whose terms are all broader
-/// is related through its narrowest one.
+/// is related through its narrowest one. A term's size is its listed links
+/// (not drafts, listed by `_build`), the counter migration 23's triggers
+/// keep, so sizing a popular tag reads one row instead of counting its links.
 pub const RELATED_MAX_TERM_ARTICLES: u64 = 1_000;
 
 /// For each article, the ids of up to `limit` articles `vis` lists sharing the
@@ -131,13 +133,11 @@ pub async fn related(
     let (listed, listed_values) = vis.listed_sql();
     let sql = format!(
         "WITH source_terms AS (
-            SELECT s.article_id AS source_id, 0 AS kind, s.tag_id AS term_id,
-                   (SELECT COUNT(*) FROM article_tag n WHERE n.tag_id = s.tag_id) AS size
-            FROM article_tag s WHERE s.article_id IN ({ids})
+            SELECT s.article_id AS source_id, 0 AS kind, s.tag_id AS term_id, n.listed_links AS size
+            FROM article_tag s JOIN tag n ON n.id = s.tag_id WHERE s.article_id IN ({ids})
             UNION ALL
-            SELECT s.article_id, 1, s.category_id,
-                   (SELECT COUNT(*) FROM article_category n WHERE n.category_id = s.category_id)
-            FROM article_category s WHERE s.article_id IN ({ids})
+            SELECT s.article_id, 1, s.category_id, n.listed_links
+            FROM article_category s JOIN category n ON n.id = s.category_id WHERE s.article_id IN ({ids})
         ), chosen AS (
             SELECT t.source_id, t.kind, t.term_id FROM source_terms t
             WHERE t.size <= ?
