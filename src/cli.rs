@@ -53,7 +53,7 @@ pub struct GlobalArgs {
     /// The Hugo environment whose `config/<environment>/` overrides `config/_default/`.
     #[arg(long, env = "HUGO_ENVIRONMENT", default_value = "production", global = true)]
     pub environment: String,
-    /// Most database connections this process opens.
+    /// Most database connections this process opens (`import` opens at most 2).
     #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = db::DEFAULT_MAX_CONNECTIONS, global = true)]
     pub max_connections: u32,
     /// Milliseconds a query waits for a free database connection.
