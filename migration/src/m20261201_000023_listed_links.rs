@@ -99,6 +99,13 @@ fn postgres(term: &str, links: &str, fk: &str) -> String {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm-migration's default is
+    /// none there): columns, backfill and triggers land together or not at
+    /// all, on one connection.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let pg = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
         let mut sql = String::new();

@@ -89,6 +89,15 @@ async fn copy_and_swap(manager: &SchemaManager<'_>, keep: Option<SimpleExpr>) ->
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm-migration's default is
+    /// none there): the copy, drop and rename then run on one connection,
+    /// all or nothing. Run statement by statement on a pool, the rename once
+    /// failed with "there is already another table or index with this name:
+    /// list_page".
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         create(manager, true).await?;
         copy_and_swap(manager, None).await
