@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use chrono::{SecondsFormat, Utc};
-use gazette::graphql::Limits;
 use gazette::live::{ChangeKind, Hub};
-use gazette::server::{AppData, HttpSettings};
+use gazette::server::AppData;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -25,19 +24,11 @@ const CHANGES: &str = "query($after: String, $first: Int) {
 }";
 
 fn editable(app: &TestApp) -> AppData {
-    let settings = HttpSettings {
-        admin_token: Some(TOKEN.to_owned()),
-        ..HttpSettings::default()
-    };
-    AppData::new(app.state.clone().with_limits(&Limits::default(), true), settings).expect("metrics")
+    app.editable(TOKEN)
 }
 
 async fn mutate(data: &AppData, query: &str, variables: Value) -> Value {
-    let req = post(json!({ "query": query, "variables": variables }))
-        .insert_header((header::AUTHORIZATION, format!("Bearer {TOKEN}")));
-    let reply = send(data, req).await.json();
-    assert!(reply.get("errors").is_none(), "{reply}");
-    reply["data"].clone()
+    mutate_as(data, TOKEN, query, variables).await
 }
 
 /// Every change from the start, following `syncCursor` page by page.

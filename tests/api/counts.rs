@@ -3,10 +3,9 @@
 //! computed the slow way from the article rows.
 
 use chrono::{DateTime, Duration, Utc};
-use gazette::graphql::Limits;
 use gazette::query::articles::{count, Filter, Scope, SlugSet, Visibility};
 use gazette::query::{terms, Taxonomy};
-use gazette::server::{AppData, HttpSettings};
+use gazette::server::AppData;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::{json, Value};
@@ -16,19 +15,11 @@ use crate::helpers::*;
 const TOKEN: &str = "counts-token";
 
 fn editable(app: &TestApp) -> AppData {
-    let settings = HttpSettings {
-        admin_token: Some(TOKEN.to_owned()),
-        ..HttpSettings::default()
-    };
-    AppData::new(app.state.clone().with_limits(&Limits::default(), true), settings).expect("metrics")
+    app.editable(TOKEN)
 }
 
 async fn mutate(data: &AppData, query: &str, variables: Value) -> Value {
-    let req = post(json!({ "query": query, "variables": variables }))
-        .insert_header((actix_web::http::header::AUTHORIZATION, format!("Bearer {TOKEN}")));
-    let reply = send(data, req).await.json();
-    assert!(reply.get("errors").is_none(), "{query}: {reply}");
-    reply["data"].clone()
+    mutate_as(data, TOKEN, query, variables).await
 }
 
 fn at(s: &str) -> DateTime<Utc> {

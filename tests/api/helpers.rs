@@ -161,6 +161,19 @@ pub fn yaml_article(title: &str, date: &str, extra: &str) -> String {
 }
 
 impl TestApp {
+    /// The server's shared data with mutations on, behind the admin `token`.
+    pub fn editable(&self, token: &str) -> AppData {
+        let settings = HttpSettings {
+            admin_token: Some(token.to_owned()),
+            ..HttpSettings::default()
+        };
+        let state = self
+            .state
+            .clone()
+            .with_limits(&gazette::graphql::Limits::default(), true);
+        AppData::new(state, settings).expect("metrics")
+    }
+
     /// The server's shared data with default HTTP settings.
     pub fn app_data(&self) -> AppData {
         AppData::new(self.state.clone(), HttpSettings::default()).expect("metrics")
@@ -392,6 +405,15 @@ pub async fn send(data: &AppData, req: test::TestRequest) -> Reply {
 }
 
 /// A POST of a JSON GraphQL request.
+/// Runs a mutation with the admin `token`; it must answer no errors.
+pub async fn mutate_as(data: &AppData, token: &str, query: &str, variables: Value) -> Value {
+    let req = post(json!({ "query": query, "variables": variables }))
+        .insert_header((actix_web::http::header::AUTHORIZATION, format!("Bearer {token}")));
+    let reply = send(data, req).await.json();
+    assert!(reply.get("errors").is_none(), "{query}: {reply}");
+    reply["data"].clone()
+}
+
 pub fn post(body: Value) -> test::TestRequest {
     test::TestRequest::post().uri("/graphql").set_json(body)
 }

@@ -955,17 +955,7 @@ async fn each_language_has_its_own_terms_as_hugo_builds_them_and_writes_keep_the
 
     // An edit of the English article keeps its French translation's terms;
     // an edit of the French-only page's tags moves its French terms.
-    let settings = gazette::server::HttpSettings {
-        admin_token: Some("terms-token".to_owned()),
-        ..gazette::server::HttpSettings::default()
-    };
-    let data = gazette::server::AppData::new(
-        app.state
-            .clone()
-            .with_limits(&gazette::graphql::Limits::default(), true),
-        settings,
-    )
-    .expect("metrics");
+    let data = app.editable("terms-token");
     let mutate = |query: &'static str, id: Value| {
         let data = data.clone();
         async move {
@@ -1496,17 +1486,7 @@ async fn a_tag_or_category_mutation_with_a_locale_changes_that_languages_term_on
         yaml_article("Billet", "2025-02-04", "tags: [Rates]\ncategories: [Money]\n"),
     );
     let app = site_app(dir.path()).await;
-    let settings = gazette::server::HttpSettings {
-        admin_token: Some("lang-token".to_owned()),
-        ..gazette::server::HttpSettings::default()
-    };
-    let data = gazette::server::AppData::new(
-        app.state
-            .clone()
-            .with_limits(&gazette::graphql::Limits::default(), true),
-        settings,
-    )
-    .expect("metrics");
+    let data = app.editable("lang-token");
     let mutate = |query: &'static str, variables: Value| {
         let data = data.clone();
         async move {
