@@ -105,8 +105,10 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "GAZETTE_BIND", default_value = "127.0.0.1:8000")]
     pub bind: String,
     /// Content folder imported (idempotently) at start; skipped if missing.
-    #[arg(long, global = true, env = "GAZETTE_CONTENT", default_value = "content")]
-    pub content: PathBuf,
+    /// Default: the `--site`'s contentDir (with its languages' own
+    /// folders), else `content`.
+    #[arg(long, global = true, env = "GAZETTE_CONTENT")]
+    pub content: Option<PathBuf>,
     /// Re-import the content folder when its files change (debounced); a removed file unpublishes its article.
     #[arg(long, global = true, env = "GAZETTE_WATCH")]
     pub watch: bool,
@@ -325,7 +327,7 @@ impl ServeArgs {
                 max_bytes: self.cache_key_max_bytes,
             },
             // Bundle files are served from the folder the content is imported from.
-            content_root: self.content.is_dir().then(|| self.content.clone()),
+            content_root: self.content.clone().filter(|c| c.is_dir()),
         }
     }
 }
@@ -346,16 +348,32 @@ impl GlobalArgs {
     }
 }
 
-/// The site the content belongs to: `--site`, else the content folder's
-/// parent when it holds a Hugo config, else Hugo's defaults.
-fn site(g: &GlobalArgs, content: Option<&std::path::Path>) -> anyhow::Result<Site> {
-    let dir = match &g.site {
+/// The folder `serve` imports without `--content`.
+const DEFAULT_CONTENT: &str = "content";
+
+/// Whether `a` and `b` name the same folder.
+fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The folder of the site the content belongs to: `--site`, else the
+/// content folder's parent.
+fn site_dir(g: &GlobalArgs, content: Option<&std::path::Path>) -> Option<PathBuf> {
+    match &g.site {
         Some(dir) => Some(dir.clone()),
         None => content
             .and_then(|c| std::fs::canonicalize(c).ok())
             .and_then(|c| c.parent().map(std::path::Path::to_path_buf)),
-    };
-    let Some(dir) = dir else {
+    }
+}
+
+/// The site the content belongs to: `--site`, else the content folder's
+/// parent when it holds a Hugo config, else Hugo's defaults.
+fn site(g: &GlobalArgs, content: Option<&std::path::Path>) -> anyhow::Result<Site> {
+    let Some(dir) = site_dir(g, content) else {
         return Ok(Site::default());
     };
     if g.site.is_some() && !dir.is_dir() {
@@ -384,21 +402,38 @@ fn read_options(g: &GlobalArgs, site: Site) -> anyhow::Result<ReadOptions> {
         timezone,
         default_lang,
         site: std::sync::Arc::new(site),
+        language_dirs: Vec::new(),
     })
 }
 
 /// Runs the parsed command.
-pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     let g = cli.global;
+    let serving = matches!(cli.command, Some(Command::Serve) | None);
     let content: Option<PathBuf> = match &cli.command {
         Some(Command::Import { paths, .. }) => paths.first().filter(|p| p.is_dir()).cloned(),
-        Some(Command::Serve) | None => Some(cli.serve.content.clone()),
+        Some(Command::Serve) | None => Some(cli.serve.content.clone().unwrap_or_else(|| DEFAULT_CONTENT.into())),
         _ => None,
     };
-    let read = match &cli.command {
+    let mut read = match &cli.command {
         Some(Command::Import { .. } | Command::Serve) | None => read_options(&g, site(&g, content.as_deref())?)?,
         _ => read_options(&g, Site::default())?,
     };
+    if let (Some(content), Some(dir)) = (&content, site_dir(&g, content.as_deref())) {
+        // An explicit `--content` wins over the site's contentDir; without
+        // one, `serve --site` imports the site's.
+        let plan = import::content_plan(&dir, &read.site);
+        let folder = match cli.serve.content.is_none() && g.site.is_some() && serving {
+            true => plan.folder.clone(),
+            false => content.clone(),
+        };
+        if same_folder(&folder, &plan.folder) {
+            read.language_dirs = plan.language_dirs;
+        }
+        if serving {
+            cli.serve.content = Some(folder);
+        }
+    }
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
@@ -492,17 +527,18 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
             .context("registering the webhooks")?;
     }
     // Watch before the first import, so a file changed meanwhile is seen.
-    let content = args.content.is_dir();
+    let folder = args.content.clone().unwrap_or_else(|| DEFAULT_CONTENT.into());
+    let content = folder.is_dir();
     let watcher = if content && args.watch {
         Some(
-            import::watch::Watcher::start(args.content.clone(), Duration::from_millis(300))
+            import::watch::Watcher::start(folder.clone(), Duration::from_millis(300))
                 .context("watching the content folder")?,
         )
     } else {
         None
     };
     if !content {
-        tracing::warn!(folder = %args.content.display(), "content folder not found; serving what the database holds");
+        tracing::warn!(folder = %folder.display(), "content folder not found; serving what the database holds");
     }
     let reads = Arc::new(
         db::replicas::ReadPools::connect(
@@ -571,7 +607,7 @@ async fn serve(g: &GlobalArgs, read: &ReadOptions, args: ServeArgs) -> anyhow::R
     let import_failed = Arc::new(std::sync::Mutex::new(None));
     if content {
         let (db, read, hub, ready) = (data_db.clone(), read.clone(), data_hub.clone(), ready.clone());
-        let (folder, handle, failed) = (args.content.clone(), running.handle(), import_failed.clone());
+        let (folder, handle, failed) = (folder.clone(), running.handle(), import_failed.clone());
         actix_web::rt::spawn(async move {
             match import::watch::import_logged(&db, &folder, &read, &hub).await {
                 Ok((summary, seen)) => {

@@ -77,12 +77,11 @@ impl Section {
         Ok((locale, Some(codes)))
     }
 
-    fn locale(&self, ctx: &Context<'_>) -> Result<Option<Locale>, ApiError> {
-        let l = RequestContext::of(ctx)?;
-        if self.0.lang == l.site.default_language().to_lowercase() {
-            return Ok(None);
-        }
-        Ok(Locale::parse(&self.0.lang).ok())
+    /// The language its articles are served in: the section's own, the
+    /// default one included (an article whose original is in another
+    /// language is served in its translation, as hugo lists that page).
+    fn locale(&self) -> Option<Locale> {
+        Locale::parse(&self.0.lang).ok()
     }
 }
 
@@ -218,7 +217,9 @@ impl Section {
 
     /// Its public articles, those of the sections below it included, newest
     /// first unless `orderBy` says otherwise: those `articleCount` counts
-    /// (its language's); in another language than the default, served in it.
+    /// (its language's), each served in the section's language when it is
+    /// available in it (else in its own, as a page in a language the site
+    /// does not define).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::limits::connection_cost(&[first, last], child_complexity)")]
     async fn articles(
@@ -233,7 +234,7 @@ impl Section {
         #[graphql(desc = "Which of its articles to list.")] filter: Option<ArticleFilter>,
         #[graphql(desc = "Sort order; default PUBLISHED_AT DESC, ties by id.")] order_by: Option<ArticleOrder>,
     ) -> Result<ArticleConnection, ApiError> {
-        let locale = self.locale(ctx)?;
+        let locale = self.locale();
         let (language, or_foreign_to) = self.language(ctx)?;
         let given = filter.map(ArticleFilter::into_query).transpose()?;
         let filter = Filter {

@@ -22,7 +22,8 @@ use crate::text::{markdown, slug::slugify, words};
 pub struct Document {
     /// File name without extension or language suffix: `name` for `name.en.md`.
     pub stem: String,
-    /// Locale from a `name.LANG.md` file name.
+    /// Locale from a `name.LANG.md` file name, else from the language
+    /// content folder the file is in.
     pub name_locale: Option<Locale>,
     pub translation_key: Option<String>,
     /// Line of the front-matter `slug` key, when the slug was given there.
@@ -47,11 +48,17 @@ pub struct ReadOptions {
     pub default_lang: Locale,
     /// The site the files belong to: its URL rules give each page its path.
     pub site: std::sync::Arc<crate::site::Site>,
+    /// The languages' own content folders inside the folder imported, when
+    /// it is the site's content folder and the site gives languages
+    /// folders of their own (`[languages.fr] contentDir`); else empty.
+    pub language_dirs: Vec<super::walk::LanguageDir>,
 }
 
-/// Splits a file name into its stem and `name.LANG` locale, if any.
+/// Splits a file name into its stem and `name.LANG` locale, if any: a
+/// suffix counts when it names one of `site`'s languages
+/// ([`crate::site::Site::is_language_suffix`]), else it is part of the stem.
 /// A leaf bundle's `index.md` takes its folder's name, as in Hugo.
-pub fn name_parts(path: &Path) -> (String, Option<Locale>) {
+pub fn name_parts(path: &Path, site: &crate::site::Site) -> (String, Option<Locale>) {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -60,10 +67,12 @@ pub fn name_parts(path: &Path) -> (String, Option<Locale>) {
     // `notes.old.md` or `api.faq.md` stay articles of their own.
     let two_letter = |s: &str| s.split(['-', '_']).next().is_some_and(|l| l.len() == 2);
     let (base, locale) = match stem.rsplit_once('.') {
-        Some((base, suffix)) if !base.is_empty() && two_letter(suffix) => match Locale::parse(suffix) {
-            Ok(locale) => (base.to_owned(), Some(locale)),
-            Err(_) => (stem.clone(), None),
-        },
+        Some((base, suffix)) if !base.is_empty() && two_letter(suffix) && site.is_language_suffix(suffix) => {
+            match Locale::parse(suffix) {
+                Ok(locale) => (base.to_owned(), Some(locale)),
+                Err(_) => (stem.clone(), None),
+            }
+        }
         _ => (stem.clone(), None),
     };
     if base == "index" {
@@ -82,10 +91,18 @@ fn stem_of(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads one file's front matter and body into a [`Document`].
-pub fn read(path: &Path, split: &Split<'_>, opts: &ReadOptions) -> Result<Document, Problem> {
+/// Reads one file's front matter and body into a [`Document`]. A file in
+/// a language's own content folder (`folder_lang`) is in that language
+/// unless its name says another of the site's.
+pub fn read(
+    path: &Path,
+    split: &Split<'_>,
+    opts: &ReadOptions,
+    folder_lang: Option<&Locale>,
+) -> Result<Document, Problem> {
     let f = Fields { split };
-    let (stem, name_locale) = name_parts(path);
+    let (stem, suffix) = name_parts(path, &opts.site);
+    let name_locale = suffix.or_else(|| folder_lang.cloned());
 
     // Hugo requires no title: a page without one has an empty title.
     let title = f.string("title")?.unwrap_or_default();
@@ -428,22 +445,39 @@ mod tests {
 
     #[test]
     fn a_language_suffix_is_split_from_the_stem() {
-        let (stem, locale) = name_parts(Path::new("news/rates.en.md"));
+        let site = crate::site::Site::default();
+        let (stem, locale) = name_parts(Path::new("news/rates.en.md"), &site);
         assert_eq!(stem, "rates");
         assert_eq!(locale.unwrap().as_str(), "en");
-        let (stem, locale) = name_parts(Path::new("000_4da7ae27dc7d0813.txt"));
+        let (stem, locale) = name_parts(Path::new("000_4da7ae27dc7d0813.txt"), &site);
         assert_eq!(stem, "000_4da7ae27dc7d0813");
         assert!(locale.is_none());
-        let (stem, locale) = name_parts(Path::new("v1.2.md"));
+        let (stem, locale) = name_parts(Path::new("v1.2.md"), &site);
         assert_eq!(stem, "v1.2");
         assert!(locale.is_none());
-        let (stem, locale) = name_parts(Path::new("notes.old.md"));
+        let (stem, locale) = name_parts(Path::new("notes.old.md"), &site);
         assert_eq!((stem.as_str(), locale), ("notes.old", None));
-        let (stem, locale) = name_parts(Path::new("rates.zh-TW.md"));
+        let (stem, locale) = name_parts(Path::new("rates.zh-TW.md"), &site);
         assert_eq!(
             (stem.as_str(), locale.map(|l| l.to_string())),
             ("rates", Some("zh-TW".to_owned()))
         );
+    }
+
+    #[test]
+    fn with_a_config_only_the_sites_languages_are_suffixes() {
+        // tests/sites/site-config/toml-site defines `fr` and `EN`; hugo
+        // 0.111.3 builds `c.de.md` of such a site at `/…/c.de/`.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/site-config/toml-site");
+        let config = crate::site::SiteConfig::load(&dir, "production").expect("fixture config");
+        let site = crate::site::Site::of(config).expect("fixture site");
+        let parts = |name: &str| {
+            let (stem, locale) = name_parts(Path::new(name), &site);
+            (stem, locale.map(|l| l.to_string()))
+        };
+        assert_eq!(parts("blog/c.de.md"), ("c.de".to_owned(), None));
+        assert_eq!(parts("blog/c.fr.md"), ("c".to_owned(), Some("fr".to_owned())));
+        assert_eq!(parts("blog/c.en.md"), ("c".to_owned(), Some("en".to_owned())));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod error;
 pub mod front_matter;
 mod sections;
 mod walk;
+pub use walk::{content_plan, ContentPlan, LanguageDir};
 pub mod watch;
 
 use std::collections::{HashMap, HashSet};
@@ -91,6 +92,8 @@ impl std::fmt::Display for Summary {
 struct Read {
     path: PathBuf,
     stored_path: String,
+    /// See [`walk::ContentFile::site_path`].
+    site_path: String,
     bytes: Vec<u8>,
     doc: Document,
     /// A leaf bundle's files and their digest (for the content hash).
@@ -127,7 +130,7 @@ pub async fn run(
     opts: &ReadOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
-    let walked = walk::content_files(paths)?;
+    let walked = walk::content_files(paths, &opts.language_dirs)?;
     let now = chrono::Utc::now();
     // A start over an unchanged tree reads nothing: what the last import
     // stored from these files is what reading them again would store.
@@ -157,8 +160,8 @@ pub async fn run(
     // taxonomy's and a term's pages, not sections'.
     let (taxonomy_pages, list_pages): (Vec<walk::ContentFile>, Vec<walk::ContentFile>) =
         walked.list_pages.into_iter().partition(|f| {
-            let top = f.stored_path.split('/').next().unwrap_or_default();
-            f.stored_path.contains('/') && taxonomies.iter().any(|t| t == top)
+            let top = f.site_path.split('/').next().unwrap_or_default();
+            f.site_path.contains('/') && taxonomies.iter().any(|t| t == top)
         });
     let (files, sections) = (walked.files, std::sync::Arc::new(walked.sections));
     on_event(Event::Found(files.len() + list_pages.len() + taxonomy_pages.len()));
@@ -169,7 +172,7 @@ pub async fn run(
     let mut article_sections = sections::Content::default();
     let mut deferred = Vec::new();
     let mut valid_until = None;
-    let mut chunks = chunked(files).into_iter();
+    let mut chunks = chunked(files, opts).into_iter();
     let spawn = |files: Vec<walk::ContentFile>| {
         let (opts, sections, cascades) = (opts.clone(), sections.clone(), cascades.clone());
         tokio::task::spawn_blocking(move || read_chunk(files, &opts, &sections, &cascades, now))
@@ -262,12 +265,23 @@ fn stamp_of(tree_digest: &str, opts: &ReadOptions) -> String {
         opts.default_lang.as_str(),
         &opts.site.fingerprint(),
         &opts.site.config().map(|c| c.raw().to_string()).unwrap_or_default(),
+        &language_dirs_key(opts),
         tree_digest,
     ] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
     format!("{:x}", hasher.finalize())
+}
+
+/// The language folders as text, for the stamp and the content hash: a
+/// file read with other folders' languages is read differently.
+fn language_dirs_key(opts: &ReadOptions) -> String {
+    opts.language_dirs
+        .iter()
+        .map(|d| format!("{}={}", d.folder, d.lang))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How close to the walk a file's modification time may be before a later
@@ -346,7 +360,7 @@ async fn store_taxonomy_pages(
     // A term page's title (or slug, or url) shapes its URL, as in Hugo.
     let mut moves: Vec<(String, String, String, String)> = Vec::new();
     for file in files {
-        let folders: Vec<&str> = file.stored_path.split('/').collect();
+        let folders: Vec<&str> = file.site_path.split('/').collect();
         let (taxonomy, term) = match folders.as_slice() {
             [t, _] => (*t, ""),
             [t, term, _] => (*t, *term),
@@ -357,7 +371,7 @@ async fn store_taxonomy_pages(
         };
         // A language the config does not define has no taxonomy or term
         // pages (Hugo builds none): not an error in the file.
-        let lang = file_lang(&file.path, opts);
+        let lang = file_lang(file, opts);
         if lang != default && !opts.site.language_codes().iter().any(|c| c.to_lowercase() == lang) {
             tracing::warn!(file = %file.path.display(), lang, "skipped: not one of the site's languages");
             continue;
@@ -523,10 +537,10 @@ async fn store_sections(
 
 /// Splits files into chunks of about [`CHUNK_FILES`], cut only between groups.
 /// Files are sorted by folder and name stem first, so an article's files are adjacent.
-fn chunked(files: Vec<walk::ContentFile>) -> Vec<Vec<walk::ContentFile>> {
+fn chunked(files: Vec<walk::ContentFile>, opts: &ReadOptions) -> Vec<Vec<walk::ContentFile>> {
     let mut keyed: Vec<_> = files
         .into_iter()
-        .map(|f| (group_dir(&f.path, document::name_parts(&f.path).0), f))
+        .map(|f| (group_dir(&f.site_path, document::name_parts(&f.path, &opts.site).0), f))
         .collect();
     keyed.sort_by(|(a, fa), (b, fb)| (a, &fa.path).cmp(&(b, &fb.path)));
     let mut chunks: Vec<Vec<walk::ContentFile>> = Vec::new();
@@ -554,18 +568,22 @@ fn read_cascades(list_pages: &[walk::ContentFile], opts: &ReadOptions) -> cascad
             continue;
         };
         let Ok(split) = front_matter::split(text) else { continue };
-        let folder = file.stored_path.rsplit_once('/').map_or("", |(d, _)| d);
-        cascades.add(folder, &file_lang(&file.path, opts), &split.fields);
+        let folder = file.site_path.rsplit_once('/').map_or("", |(d, _)| d);
+        cascades.add(folder, &file_lang(file, opts), &split.fields);
     }
     cascades
 }
 
-/// The language a file's name gives (`name.fr.md`), else the site's default, lower-cased.
-fn file_lang(path: &Path, opts: &ReadOptions) -> String {
-    document::name_parts(path).1.map_or_else(
-        || opts.site.default_language().to_lowercase(),
-        |l| l.as_str().to_lowercase(),
-    )
+/// The language a file's name gives (`name.fr.md`), else its language
+/// folder's, else the site's default, lower-cased.
+fn file_lang(file: &walk::ContentFile, opts: &ReadOptions) -> String {
+    document::name_parts(&file.path, &opts.site)
+        .1
+        .or_else(|| file.folder_lang.clone())
+        .map_or_else(
+            || opts.site.default_language().to_lowercase(),
+            |l| l.as_str().to_lowercase(),
+        )
 }
 
 /// Reads, parses, groups and segments one chunk (blocking work).
@@ -579,27 +597,28 @@ fn read_chunk(
     let mut failed = Vec::new();
     let mut reads = Vec::with_capacity(files.len());
     // Groups whose original failed: their translations must not stand in for it.
-    let mut broken_groups: HashMap<(PathBuf, String), PathBuf> = HashMap::new();
+    let mut broken_groups: HashMap<(String, String), PathBuf> = HashMap::new();
     for file in files {
         let read = read_file(&file, "page", opts, cascades).and_then(|(bytes, mut doc)| {
-            (doc.article.path, doc.article.section) = page_path(&file.path, &file.stored_path, &doc, opts, sections)?;
-            let resources = bundle_of(&file.path, &doc)?;
+            (doc.article.path, doc.article.section) = page_path(&file.path, &file.site_path, &doc, opts, sections)?;
+            let resources = bundle_of(&file.path, &doc, opts)?;
             Ok((bytes, doc, resources))
         });
         match read {
             Ok((bytes, doc, resources)) => reads.push(Read {
                 path: file.path,
                 stored_path: file.stored_path,
+                site_path: file.site_path,
                 bytes,
                 doc,
                 resources,
             }),
             Err(e) => {
                 // Only a broken original takes its translations down with it.
-                let (stem, locale) = document::name_parts(&file.path);
-                if locale.is_none() {
+                let (stem, locale) = document::name_parts(&file.path, &opts.site);
+                if locale.is_none() && file.folder_lang.is_none() {
                     broken_groups
-                        .entry(group_dir(&file.path, stem))
+                        .entry(group_dir(&file.site_path, stem))
                         .or_insert_with(|| file.path.clone());
                 }
                 failed.push(e);
@@ -615,8 +634,14 @@ fn read_chunk(
 /// The files of the leaf bundle whose `index` file is `path` (none for
 /// another page, or a bundle's translation: the original's are the
 /// article's), with the front matter `resources` rules applied.
-fn bundle_of(path: &Path, doc: &Document) -> Result<(Vec<crate::store::NewResource>, Vec<u8>), FileError> {
-    let (true, None, Some(dir)) = (bundle::is_leaf_index(path), &doc.name_locale, path.parent()) else {
+/// An `index.md` of a language's own content folder has its own.
+fn bundle_of(
+    path: &Path,
+    doc: &Document,
+    opts: &ReadOptions,
+) -> Result<(Vec<crate::store::NewResource>, Vec<u8>), FileError> {
+    let suffix = document::name_parts(path, &opts.site).1;
+    let (true, None, Some(dir)) = (bundle::is_leaf_index(path), suffix, path.parent()) else {
         return Ok((Vec::new(), Vec::new()));
     };
     let empty = serde_json::Map::new();
@@ -635,7 +660,7 @@ struct Files {
 /// carry a `translationKey` are handed back for later instead.
 fn prepare(
     reads: Vec<Read>,
-    broken: &HashMap<(PathBuf, String), PathBuf>,
+    broken: &HashMap<(String, String), PathBuf>,
     opts: &ReadOptions,
     now: chrono::DateTime<chrono::Utc>,
     defer: bool,
@@ -749,11 +774,11 @@ fn read_file(
     let mut split = front_matter::split(text).map_err(problem)?;
     let mut cascaded = serde_json::Map::new();
     if !cascades.is_empty() {
-        let folder = file.stored_path.rsplit_once('/').map_or("", |(d, _)| d);
-        let lang = file_lang(path, opts);
+        let folder = file.site_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let lang = file_lang(file, opts);
         let environment = opts.site.config().map_or("production", |c| c.environment());
         let facts = cascade::PageFacts {
-            file: &file.stored_path,
+            file: &file.site_path,
             kind,
             lang: &lang,
             environment,
@@ -761,7 +786,7 @@ fn read_file(
         let default = opts.site.default_language().to_lowercase();
         cascaded = cascades.apply(folder, &default, &facts, &mut split.fields);
     }
-    let doc = document::read(path, &split, opts).map_err(problem)?;
+    let doc = document::read(path, &split, opts, file.folder_lang.as_ref()).map_err(problem)?;
     if !cascaded.is_empty() {
         bytes.extend_from_slice(Value::Object(cascaded).to_string().as_bytes());
     }
@@ -775,12 +800,12 @@ fn read_file(
 /// the folder of its section (Hugo's `.CurrentSection`).
 fn page_path(
     file: &Path,
-    stored_path: &str,
+    site_path: &str,
     doc: &Document,
     opts: &ReadOptions,
     sections: &HashSet<String>,
 ) -> Result<(String, String), FileError> {
-    let mut folders: Vec<String> = stored_path.split('/').map(str::to_owned).collect();
+    let mut folders: Vec<String> = site_path.split('/').map(str::to_owned).collect();
     let name = folders.pop().unwrap_or_default();
     // Hugo's TranslationBaseName: no extension, no `.LANG`.
     let mut base = name.rsplit_once('.').map_or(name.as_str(), |(b, _)| b).to_owned();
@@ -821,8 +846,11 @@ fn page_path(
     Ok((path, current.join("/")))
 }
 
-fn group_dir(path: &Path, stem: String) -> (PathBuf, String) {
-    (path.parent().map(Path::to_path_buf).unwrap_or_default(), stem)
+/// The key of a file's group: its folder in the site and its name's stem,
+/// so `blog/x.md` of the English and the French content folders are one
+/// page's translations, as in Hugo.
+fn group_dir(site_path: &str, stem: String) -> (String, String) {
+    (site_path.rsplit_once('/').map_or("", |(d, _)| d).to_owned(), stem)
 }
 
 /// Bumped when the importer reads the same bytes differently.
@@ -830,13 +858,13 @@ const HASH_VERSION: &str = "gazette-import-10";
 
 /// Groups files into articles: `name.md` with its `name.LANG.md` files, and
 /// files sharing a `translationKey`. Reports translations whose original failed.
-fn group(reads: Vec<Read>, broken: &HashMap<(PathBuf, String), PathBuf>) -> (Vec<Vec<Read>>, Vec<FileError>) {
+fn group(reads: Vec<Read>, broken: &HashMap<(String, String), PathBuf>) -> (Vec<Vec<Read>>, Vec<FileError>) {
     let mut errors = Vec::new();
     let mut groups: Vec<Vec<Read>> = Vec::new();
-    let mut by_name: HashMap<(PathBuf, String), usize> = HashMap::new();
+    let mut by_name: HashMap<(String, String), usize> = HashMap::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for read in reads {
-        let name = group_dir(&read.path, read.doc.stem.clone());
+        let name = group_dir(&read.site_path, read.doc.stem.clone());
         if let Some(original) = broken.get(&name) {
             let reason = format!("not imported: its original {} failed", original.display());
             errors.push(FileError::new(read.path, None, reason));
@@ -873,14 +901,21 @@ fn unit_of(
     if files.is_empty() {
         return None;
     }
-    // The original is the file without a language suffix, else the first.
-    let pos = files.iter().position(|r| r.doc.name_locale.is_none()).unwrap_or(0);
+    // The original is the file without a language suffix (or folder), else
+    // the one in the default language, else the first.
+    let default = opts.default_lang.as_str();
+    let pos = files
+        .iter()
+        .position(|r| r.doc.name_locale.is_none())
+        .or_else(|| files.iter().position(|r| r.doc.article.lang.as_str() == default))
+        .unwrap_or(0);
     let original = files.remove(pos);
     let mut hasher = Sha256::new();
     hasher.update(HASH_VERSION);
     hasher.update(opts.timezone.name());
     hasher.update(opts.default_lang.as_str());
     hasher.update(opts.site.fingerprint());
+    hasher.update(language_dirs_key(opts));
     let feed = |hasher: &mut Sha256, r: &Read| {
         hasher.update(r.stored_path.as_bytes());
         hasher.update((r.bytes.len() as u64).to_le_bytes());

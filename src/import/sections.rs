@@ -117,7 +117,7 @@ pub(super) fn read(
     // The `_index` files by folder and language.
     let mut files: BTreeMap<(String, String), (&ContentFile, Document)> = BTreeMap::new();
     for file in list_pages {
-        let dir = folder_of(&file.stored_path);
+        let dir = folder_of(&file.site_path);
         // `content/tags/_index.md` is a taxonomy's page, not a section's.
         if is_taxonomy(dir) {
             continue;

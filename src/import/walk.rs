@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::ImportError;
+use crate::locale::Locale;
+use crate::site::Site;
 
 const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
 
@@ -13,6 +15,52 @@ const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
 pub struct ContentFile {
     pub path: PathBuf,
     pub stored_path: String,
+    /// Its path in the site, `/`-separated: below its language's content
+    /// folder when the site gives languages folders of their own (Hugo's
+    /// `.File.Path`), else the stored path. Sections and URLs come from it.
+    pub site_path: String,
+    /// The language of the content folder it is in, when it is in one.
+    pub folder_lang: Option<Locale>,
+}
+
+/// A language's own content folder (`[languages.fr] contentDir`), relative
+/// to the folder imported (`/`-separated, empty for that folder itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageDir {
+    pub folder: String,
+    pub lang: Locale,
+}
+
+/// The language folder holding `rel` (a path below the folder imported):
+/// the deepest one, as Hugo's more specific mount wins.
+fn owner<'a>(dirs: &'a [LanguageDir], rel: &str) -> Option<&'a LanguageDir> {
+    dirs.iter()
+        .filter(|d| d.folder.is_empty() || rel == d.folder || rel.starts_with(&format!("{}/", d.folder)))
+        .max_by_key(|d| d.folder.len())
+}
+
+/// A file of the folder imported at `rel`, placed in its language's folder.
+fn placed(path: PathBuf, rel: String, dirs: &[LanguageDir]) -> Option<ContentFile> {
+    if dirs.is_empty() {
+        return Some(ContentFile {
+            path,
+            site_path: rel.clone(),
+            stored_path: rel,
+            folder_lang: None,
+        });
+    }
+    // Hugo reads no file outside every language's content folder.
+    let dir = owner(dirs, &rel)?;
+    let site_path = match dir.folder.is_empty() {
+        true => rel.clone(),
+        false => rel[dir.folder.len()..].trim_start_matches('/').to_owned(),
+    };
+    Some(ContentFile {
+        path,
+        stored_path: rel,
+        site_path,
+        folder_lang: Some(dir.lang.clone()),
+    })
 }
 
 pub(super) fn has_content_extension(path: &Path) -> bool {
@@ -30,6 +78,69 @@ fn is_content(path: &Path) -> bool {
     // Hugo's `_index.md` is a section's list page, not an article.
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     has_content_extension(path) && !is_list_page(path) && !name.starts_with('.')
+}
+
+/// Where a site's content is: the folder to import and, when its languages
+/// have content folders of their own, those folders inside it.
+pub struct ContentPlan {
+    /// The folder to import.
+    pub folder: PathBuf,
+    /// The languages' folders inside it; empty when they have none of their own.
+    pub language_dirs: Vec<LanguageDir>,
+}
+
+/// The content of `site` in `site_dir`: its `contentDir`, or, when a
+/// language has a folder of its own, the folder holding every language's
+/// (`content` for `content/en` and `content/fr`).
+pub fn content_plan(site_dir: &Path, site: &Site) -> ContentPlan {
+    let Some(config) = site.config() else {
+        return ContentPlan {
+            folder: site_dir.join("content"),
+            language_dirs: Vec::new(),
+        };
+    };
+    let dirs = site.language_content_dirs();
+    if dirs.is_empty() {
+        return ContentPlan {
+            folder: site_dir.join(config.content_dir()),
+            language_dirs: Vec::new(),
+        };
+    }
+    // Folders as `/`-separated parts below the site folder.
+    let parts = |dir: &str| -> Vec<String> {
+        dir.split(['/', '\\'])
+            .filter(|p| !p.is_empty() && *p != ".")
+            .map(str::to_owned)
+            .collect()
+    };
+    let split: Vec<(Vec<String>, &str)> = dirs.iter().map(|(d, l)| (parts(d), l.as_str())).collect();
+    let mut common = split[0].0.clone();
+    for (p, _) in &split[1..] {
+        let same = common.iter().zip(p).take_while(|(a, b)| a == b).count();
+        common.truncate(same);
+    }
+    let mut language_dirs = Vec::new();
+    for (p, code) in &split {
+        match Locale::parse(code) {
+            Ok(lang) => language_dirs.push(LanguageDir {
+                folder: p[common.len()..].join("/"),
+                lang,
+            }),
+            // Gazette keeps languages as locales: a key that is none
+            // (`x-klingon`) reads no folder of its own.
+            Err(e) => tracing::warn!(language = code, error = %e, "the language's contentDir is not read"),
+        }
+    }
+    // A folder several languages share is the default language's, else the
+    // first's in the languages' order (hugo 0.111.3 builds it in that one only).
+    let default = site.default_language().to_lowercase();
+    language_dirs.sort_by_key(|d| d.lang.as_str().to_lowercase() != default);
+    let mut seen = std::collections::HashSet::new();
+    language_dirs.retain(|d| seen.insert(d.folder.clone()));
+    ContentPlan {
+        folder: common.iter().fold(site_dir.to_path_buf(), |f, p| f.join(p)),
+        language_dirs,
+    }
 }
 
 /// What a walk found: the articles' files, the sections' `_index` files,
@@ -60,8 +171,11 @@ pub struct Tree {
     pub whole_seconds: bool,
 }
 
-/// Every content file under `roots`, in path order, each once.
-pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
+/// Every content file under `roots`, in path order, each once. With
+/// language folders (`dirs`, relative to each root), a file takes the
+/// language and site path of the folder it is in, and a file in none is
+/// left out.
+pub fn content_files(roots: &[PathBuf], dirs: &[LanguageDir]) -> Result<Walked, ImportError> {
     let mut out = Vec::new();
     let mut list_pages = Vec::new();
     let mut sections = std::collections::HashSet::new();
@@ -82,10 +196,7 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            out.push(ContentFile {
-                path: root.clone(),
-                stored_path: stored,
-            });
+            out.extend(placed(root.clone(), stored, dirs));
             continue;
         }
         let walker = walkdir::WalkDir::new(root)
@@ -114,19 +225,16 @@ pub fn content_files(roots: &[PathBuf]) -> Result<Walked, ImportError> {
                 digest.update(meta.len().to_le_bytes());
                 digest.update(nanos.to_le_bytes());
             }
+            let stored = || rel.to_string_lossy().replace('\\', "/");
             if entry.file_type().is_file() && has_content_extension(entry.path()) && is_list_page(entry.path()) {
-                let folder = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
-                sections.insert(folder.unwrap_or_default());
-                list_pages.push(ContentFile {
-                    path: entry.path().to_path_buf(),
-                    stored_path: rel.to_string_lossy().replace('\\', "/"),
-                });
+                if let Some(file) = placed(entry.path().to_path_buf(), stored(), dirs) {
+                    let folder = file.site_path.rsplit_once('/').map_or("", |(d, _)| d);
+                    sections.insert(folder.to_owned());
+                    list_pages.push(file);
+                }
             }
             if entry.file_type().is_file() && is_content(entry.path()) {
-                out.push(ContentFile {
-                    path: entry.path().to_path_buf(),
-                    stored_path: rel.to_string_lossy().replace('\\', "/"),
-                });
+                out.extend(placed(entry.path().to_path_buf(), stored(), dirs));
             }
         }
     }
@@ -166,4 +274,78 @@ fn drop_bundled_pages(files: &mut Vec<ContentFile>) {
             .skip(1)
             .any(|dir| leaves.contains(dir) && !(is_index && Some(dir) == own))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(toml: &str) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("hugo.toml"), toml).expect("write config");
+        let site = Site::load(dir.path(), "production").expect("site");
+        (dir, site)
+    }
+
+    fn dirs(plan: &ContentPlan) -> Vec<(&str, &str)> {
+        plan.language_dirs
+            .iter()
+            .map(|d| (d.folder.as_str(), d.lang.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_plan_imports_the_folder_holding_every_languages_content() {
+        let (dir, s) = site("[languages.en]\ncontentDir = 'content/en'\n[languages.fr]\ncontentDir = 'content/fr'\n");
+        let plan = content_plan(dir.path(), &s);
+        assert_eq!(plan.folder, dir.path().join("content"));
+        assert_eq!(dirs(&plan), [("en", "en"), ("fr", "fr")]);
+        // The default language reads the site's folder, French a folder inside it.
+        let (dir, s) = site("[languages.en]\n[languages.fr]\ncontentDir = 'content/fr'\n");
+        let plan = content_plan(dir.path(), &s);
+        assert_eq!(plan.folder, dir.path().join("content"));
+        assert_eq!(dirs(&plan), [("", "en"), ("fr", "fr")]);
+        // Folders side by side: their parent, the site's folder.
+        let (dir, s) = site("defaultContentLanguage = 'fr'\n[languages.en]\ncontentDir = 'english'\n[languages.fr]\ncontentDir = 'french'\n[languages.de]\ncontentDir = 'english'\n");
+        let plan = content_plan(dir.path(), &s);
+        assert_eq!(plan.folder, dir.path().to_path_buf());
+        // hugo 0.111.3 builds english/x.md of this site as /de/x/ only: a
+        // shared folder is the default language's, else the first's in
+        // the languages' order.
+        assert_eq!(dirs(&plan), [("french", "fr"), ("english", "de")]);
+        // No language with a folder of its own: the site's contentDir alone.
+        let (dir, s) = site("contentDir = 'articles'\n[languages.en]\n[languages.fr]\n");
+        let plan = content_plan(dir.path(), &s);
+        assert_eq!(
+            (plan.folder, plan.language_dirs),
+            (dir.path().join("articles"), Vec::new())
+        );
+    }
+
+    #[test]
+    fn a_file_takes_the_deepest_language_folder_it_is_in() {
+        let lang = |l: &str| Locale::parse(l).expect("locale");
+        let dirs = [
+            LanguageDir {
+                folder: String::new(),
+                lang: lang("en"),
+            },
+            LanguageDir {
+                folder: "fr".into(),
+                lang: lang("fr"),
+            },
+        ];
+        let file = placed("c/fr/blog/x.md".into(), "fr/blog/x.md".into(), &dirs).expect("placed");
+        assert_eq!(
+            (file.site_path.as_str(), file.folder_lang),
+            ("blog/x.md", Some(lang("fr")))
+        );
+        let file = placed("c/french/x.md".into(), "french/x.md".into(), &dirs).expect("placed");
+        assert_eq!(
+            (file.site_path.as_str(), file.folder_lang),
+            ("french/x.md", Some(lang("en")))
+        );
+        let only_fr = &dirs[1..];
+        assert!(placed("c/stray.md".into(), "stray.md".into(), only_fr).is_none());
+    }
 }

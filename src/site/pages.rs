@@ -319,6 +319,36 @@ impl Site {
         }
     }
 
+    /// Whether a file name's `.LANG` suffix names a language of the site,
+    /// as Hugo reads it: with a config only its languages do (`c.de.md` in
+    /// a site without `de` is the page `c.de` of the default language);
+    /// without a config any language tag does, as before sites had one.
+    pub fn is_language_suffix(&self, suffix: &str) -> bool {
+        if self.config.is_none() {
+            return true;
+        }
+        let suffix = suffix.to_lowercase();
+        self.language_codes().iter().any(|c| c.to_lowercase() == suffix)
+    }
+
+    /// Each language's content folder (its `contentDir`, else the site's),
+    /// relative to the site folder, when at least one language has a folder
+    /// of its own; empty when every language reads the site's `contentDir`
+    /// (then a file's language is its name's suffix alone).
+    pub fn language_content_dirs(&self) -> Vec<(String, String)> {
+        let Some(config) = &self.config else {
+            return Vec::new();
+        };
+        let enabled: Vec<_> = config.languages().iter().filter(|l| !l.disabled).collect();
+        if enabled.iter().all(|l| l.content_dir == config.content_dir()) {
+            return Vec::new();
+        }
+        enabled
+            .iter()
+            .map(|l| (l.content_dir.clone(), l.code.clone()))
+            .collect()
+    }
+
     /// Hugo's `.Language.LanguageCode` for `lang`: the language's
     /// `languageCode`, else the site's when `lang` is the default one,
     /// else the language key itself.

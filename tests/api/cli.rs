@@ -178,3 +178,38 @@ fn serve_logs_each_request_as_json_and_stops_cleanly_on_sigterm() {
         "{f}"
     );
 }
+
+#[test]
+fn serve_with_a_site_and_no_content_folder_imports_the_sites_content_folders() {
+    // tests/sites/content-dirs gives each language a contentDir of its own;
+    // the working directory's `content` is not read.
+    let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/content-dirs");
+    let db = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("t.db").display());
+    let mut child = gazette()
+        .args(["--database-url", &url, "--bind", "127.0.0.1:0", "--site"])
+        .arg(&site)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let addr = banner_address(&mut child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !http(
+        &addr,
+        &format!("GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+    .starts_with("HTTP/1.1 200")
+    {
+        assert!(std::time::Instant::now() < deadline, "not ready after 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let body = r#"{"query":"{ articles { totalCount } fr: route(path: \"/fr/blog/notes.de/\") { ... on Article { locale } } en: route(path: \"/blog/named-english/\") { ... on Article { locale } } }"}"#;
+    let response = http_post(&addr, body);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#""totalCount":6"#), "{response}");
+    assert!(response.contains(r#""fr":{"locale":"fr"}"#), "{response}");
+    assert!(response.contains(r#""en":{"locale":"en"}"#), "{response}");
+}

@@ -120,6 +120,7 @@ pub fn app_over(db: DatabaseConnection) -> TestApp {
             timezone: chrono_tz::UTC,
             default_lang: Locale::parse("en").expect("locale"),
             site: Default::default(),
+            language_dirs: Vec::new(),
         },
     }
 }

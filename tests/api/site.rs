@@ -429,7 +429,7 @@ async fn every_section_hugo_builds_is_routed_with_its_title_parent_children_and_
 #[actix_web::test]
 async fn a_sections_lists_are_its_languages_pages_as_hugo_lists_them() {
     // What hugo 0.111.3 lists for this site: /blog/ holds a.md, c.de.md
-    // (a language the config does not define is the default one's page)
+    // (a suffix naming no language of the config is part of the page's name)
     // and d.md; /fr/blog/ holds b.fr.md and d.fr.md.
     let dir = ContentDir::new();
     dir.write(
@@ -451,7 +451,7 @@ async fn a_sections_lists_are_its_languages_pages_as_hugo_lists_them() {
     }
     let app = site_app(dir.path()).await;
     let q = "query($l: String) { section(path: \"blog\", locale: $l) { lang articleCount
-        articles { totalCount edges { node { title locale } } } } }";
+        articles { totalCount edges { node { title locale relPermalink } } } } }";
     let titles_in = |data: &Value| -> Vec<String> {
         data["section"]["articles"]["edges"]
             .as_array()
@@ -465,6 +465,11 @@ async fn a_sections_lists_are_its_languages_pages_as_hugo_lists_them() {
     assert_eq!(en["section"]["articleCount"], 3, "{en}");
     assert_eq!(en["section"]["articles"]["totalCount"], 3, "{en}");
     assert_eq!(titles_in(&en), ["T-d.md", "T-c.de.md", "T-a.md"]);
+    // hugo 0.111.3 builds c.de.md as the English page `c.de`.
+    assert_eq!(
+        en["section"]["articles"]["edges"][1]["node"],
+        json!({ "title": "T-c.de.md", "locale": "en", "relPermalink": "/blog/c.de/" })
+    );
     let fr = app.data(q, json!({ "l": "fr" })).await;
     assert_eq!(fr["section"]["articleCount"], 2, "{fr}");
     assert_eq!(titles_in(&fr), ["T-d.fr.md", "T-b.fr.md"]);
@@ -1562,5 +1567,129 @@ async fn a_tag_or_category_mutation_with_a_locale_changes_that_languages_term_on
     assert_eq!(
         (&got["tag"], &got["en"], &got["fr"]),
         (&Value::Null, &Value::Null, &Value::Null)
+    );
+}
+
+/// An app over `dir`'s site imported as `gazette serve --site DIR` does:
+/// from the content folder its config gives, languages' own folders included.
+async fn site_plan_app(dir: &std::path::Path) -> TestApp {
+    let site = Arc::new(Site::load(dir, "production").expect("site config"));
+    let plan = gazette::import::content_plan(dir, &site);
+    let mut app = spawn_app().await;
+    app.read.site = site.clone();
+    app.read.language_dirs = plan.language_dirs;
+    app.state = app.state.clone().with_site(site);
+    let summary = app.import(&[plan.folder]).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    app
+}
+
+#[actix_web::test]
+async fn languages_with_content_folders_of_their_own_are_routed_and_listed_as_hugo_builds_them() {
+    let dir = site_dir("content-dirs");
+    let app = site_plan_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let pages = expected["pages"].as_array().expect("pages");
+    let regular: Vec<&Value> = pages.iter().filter(|p| p["kind"] == "page").collect();
+    assert_eq!(regular.len(), 7, "hugo builds 7 pages");
+    for page in &regular {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app.data(ROUTE, json!({ "path": rel })).await;
+        let route = &data["route"];
+        assert_eq!(route["__typename"], "Article", "{} at {rel}: {data}", page["file"]);
+        assert_eq!(route["relPermalink"], page["relPermalink"], "{}", page["file"]);
+        assert_eq!(route["url"], page["permalink"], "{}", page["file"]);
+        assert_eq!(route["locale"], page["lang"], "{}", page["file"]);
+    }
+    // `blog/rates.md` of both folders is one article in two languages.
+    let data = app
+        .data(
+            r#"{ articles(first: 20) { totalCount edges { node { relPermalink translations { locale relPermalink } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["articles"]["totalCount"], 6, "{data}");
+    let rates = data["articles"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|e| e["node"]["relPermalink"] == "/blog/rates/")
+        .expect("rates");
+    assert_eq!(
+        rates["node"]["translations"],
+        json!([{ "locale": "fr", "relPermalink": "/fr/blog/rates/" }])
+    );
+    // Each language's section holds its pages, in hugo's order, each
+    // served at its language's URL.
+    let section_q = "query($l: String) { section(path: \"blog\", locale: $l) { relPermalink
+        articles { edges { node { relPermalink } } } } }";
+    for section in pages
+        .iter()
+        .filter(|p| p["kind"] == "section" && p["file"] == "blog/_index.md")
+    {
+        let lang = section["lang"].as_str().expect("lang");
+        let data = app.data(section_q, json!({ "l": lang })).await;
+        assert_eq!(data["section"]["relPermalink"], section["relPermalink"], "{lang}");
+        let listed: Vec<&Value> = data["section"]["articles"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| &e["node"]["relPermalink"])
+            .collect();
+        let hugo: Vec<&Value> = section["sectionPages"].as_array().expect("pages").iter().collect();
+        assert_eq!(listed, hugo, "{lang}");
+    }
+    // A term of each language lists that language's page.
+    for term in pages.iter().filter(|p| p["kind"] == "term") {
+        let rel = term["relPermalink"].as_str().expect("relPermalink");
+        let data = app
+            .data(
+                "query($p: String!) { route(path: $p) { ... on Term { relPermalink articles { edges { node { relPermalink } } } } } }",
+                json!({ "p": rel }),
+            )
+            .await;
+        assert_eq!(data["route"]["relPermalink"], rel, "{data}");
+        assert_eq!(
+            data["route"]["articles"]["edges"][0]["node"]["relPermalink"], term["termPages"][0],
+            "{rel}"
+        );
+    }
+    // `content/stray.md` is in no language's folder: hugo builds nothing.
+    let data = app.data(ROUTE, json!({ "path": "/stray/" })).await;
+    assert_eq!(data["route"], Value::Null);
+    let data = app.data(ROUTE, json!({ "path": "/old-guide/" })).await;
+    assert_eq!(data["route"]["location"], "/docs/guide/");
+}
+
+#[actix_web::test]
+async fn a_default_language_section_serves_an_article_in_its_translation() {
+    // An article whose original is French (front matter `lang`) and which
+    // has an English translation is the English page of /blog/, served in
+    // English there, and the French page of /fr/blog/.
+    let dir = ContentDir::new();
+    dir.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n",
+    );
+    std::fs::create_dir_all(dir.path().join("content/blog")).expect("mkdir");
+    dir.write(
+        "content/blog/h.md",
+        yaml_article("Le titre", "2025-03-01", "lang: fr\n"),
+    );
+    dir.write("content/blog/h.en.md", yaml_article("The title", "2025-03-01", ""));
+    let app = site_app(dir.path()).await;
+    let q = "query($l: String) { section(path: \"blog\", locale: $l) { articles { edges { node { title locale relPermalink } } } } }";
+    let en = app.data(q, json!({})).await;
+    assert_eq!(
+        en["section"]["articles"]["edges"],
+        json!([{ "node": { "title": "The title", "locale": "en", "relPermalink": "/blog/h/" } }]),
+        "{en}"
+    );
+    let fr = app.data(q, json!({ "l": "fr" })).await;
+    assert_eq!(
+        fr["section"]["articles"]["edges"][0]["node"]["title"], "Le titre",
+        "{fr}"
     );
 }

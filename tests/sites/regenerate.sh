@@ -14,6 +14,11 @@ cp "$tmp/urls-1/index.json" "$sites/hugo-urls/expected.json"
 hugo --source "$tmp/urls" --config config.toml,variant.toml --destination "$tmp/urls-2" --quiet
 cp "$tmp/urls-2/en/index.json" "$sites/hugo-urls/expected-variant.json"
 
+# content-dirs: languages with content folders of their own.
+cp -r "$sites/content-dirs" "$tmp/content-dirs"
+hugo --source "$tmp/content-dirs" --destination "$tmp/content-dirs-out" --quiet
+python3 -m json.tool "$tmp/content-dirs-out/index.json" > "$sites/content-dirs/expected.json"
+
 # menus: the site's menus as hugo orders and nests them.
 cp -r "$sites/menus" "$tmp/menus"
 hugo --source "$tmp/menus" --destination "$tmp/menus-out" --quiet
