@@ -403,6 +403,7 @@ fn read_options(g: &GlobalArgs, site: Site) -> anyhow::Result<ReadOptions> {
         default_lang,
         site: std::sync::Arc::new(site),
         language_dirs: Vec::new(),
+        git: None,
     })
 }
 

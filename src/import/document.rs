@@ -52,6 +52,16 @@ pub struct ReadOptions {
     /// it is the site's content folder and the site gives languages
     /// folders of their own (`[languages.fr] contentDir`); else empty.
     pub language_dirs: Vec<super::walk::LanguageDir>,
+    /// The repository's last commit of each file, with `enableGitInfo`
+    /// (read by each import; leave it `None`).
+    pub git: Option<std::sync::Arc<super::git::GitDates>>,
+}
+
+impl ReadOptions {
+    /// Whether the site's config turns on `enableGitInfo`.
+    pub fn git_info(&self) -> bool {
+        self.site.config().is_some_and(|c| c.enable_git_info())
+    }
 }
 
 /// Splits a file name into its stem and `name.LANG` locale, if any: a
@@ -123,8 +133,8 @@ pub fn read(
                     date
                 }),
                 ":filemodtime" => dates::file_mod_time(path, opts.timezone),
-                // Git dates need `enableGitInfo`, which Gazette does not read (README).
-                ":git" => None,
+                // Only with `enableGitInfo`, as in Hugo.
+                ":git" => opts.git.as_ref().and_then(|g| g.date_of(path)),
                 key => f.date(key, opts.timezone)?,
             };
             if found.is_some() {

@@ -48,4 +48,6 @@ pub enum ImportError {
     Watch(String),
     #[error("reading content files stopped: {0}")]
     Worker(String),
+    #[error(transparent)]
+    Git(#[from] super::git::GitError),
 }

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod document;
 mod error;
 pub mod front_matter;
+pub mod git;
 mod sections;
 mod walk;
 pub use walk::{content_plan, ContentPlan, LanguageDir};
@@ -131,6 +132,26 @@ pub async fn run(
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Summary, ImportError> {
     let walked = walk::content_files(paths, &opts.language_dirs)?;
+    // `enableGitInfo`: the history is read once per import, so a new commit
+    // is seen by the next one (and changes the stamp below).
+    let with_git;
+    let opts = match (opts.git_info(), paths.first()) {
+        (true, Some(first)) => {
+            let dir = match first.is_dir() {
+                true => first.clone(),
+                false => first.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
+            let git = tokio::task::spawn_blocking(move || git::GitDates::read(&dir))
+                .await
+                .map_err(|e| ImportError::Worker(e.to_string()))??;
+            with_git = ReadOptions {
+                git: git.map(std::sync::Arc::new),
+                ..opts.clone()
+            };
+            &with_git
+        }
+        _ => opts,
+    };
     let now = chrono::Utc::now();
     // A start over an unchanged tree reads nothing: what the last import
     // stored from these files is what reading them again would store.
@@ -266,6 +287,7 @@ fn stamp_of(tree_digest: &str, opts: &ReadOptions) -> String {
         &opts.site.fingerprint(),
         &opts.site.config().map(|c| c.raw().to_string()).unwrap_or_default(),
         &language_dirs_key(opts),
+        opts.git.as_ref().map_or("", |g| g.head.as_str()),
         tree_digest,
     ] {
         hasher.update(part.as_bytes());
@@ -789,6 +811,10 @@ fn read_file(
     let doc = document::read(path, &split, opts, file.folder_lang.as_ref()).map_err(problem)?;
     if !cascaded.is_empty() {
         bytes.extend_from_slice(Value::Object(cascaded).to_string().as_bytes());
+    }
+    // A new commit changes a `:git` date without changing the file.
+    if let Some(date) = opts.git.as_ref().and_then(|g| g.date_of(path)) {
+        bytes.extend_from_slice(date.to_rfc3339().as_bytes());
     }
     Ok((bytes, doc))
 }

@@ -273,6 +273,7 @@ pub struct SiteConfig {
     time_zone: Option<String>,
     pager_size: i64,
     disable_aliases: bool,
+    enable_git_info: bool,
     ugly_urls: UglyUrls,
     content_dir: String,
     front_matter: FrontMatterDates,
@@ -507,6 +508,7 @@ impl SiteConfig {
             time_zone,
             pager_size,
             disable_aliases: get("disablealiases").map(to_bool).unwrap_or(false),
+            enable_git_info: get("enablegitinfo").map(to_bool).unwrap_or(false),
             ugly_urls,
             content_dir,
             front_matter: FrontMatterDates::from_config(get("frontmatter")),
@@ -647,6 +649,12 @@ impl SiteConfig {
     /// `pagination.pagerSize`, else 10.
     pub fn pager_size(&self) -> i64 {
         self.pager_size
+    }
+
+    /// `enableGitInfo`: pages get their file's last commit, whose author
+    /// date is the `:git` date of `[frontmatter]`.
+    pub fn enable_git_info(&self) -> bool {
+        self.enable_git_info
     }
 
     /// `disableAliases`: no redirect pages for `aliases`.

@@ -121,6 +121,7 @@ pub fn app_over(db: DatabaseConnection) -> TestApp {
             default_lang: Locale::parse("en").expect("locale"),
             site: Default::default(),
             language_dirs: Vec::new(),
+            git: None,
         },
     }
 }

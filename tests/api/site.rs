@@ -1693,3 +1693,84 @@ async fn a_default_language_section_serves_an_article_in_its_translation() {
         "{fr}"
     );
 }
+
+/// Runs `git` in `dir`, with fixed dates when given.
+fn git(dir: &std::path::Path, args: &[&str], date: Option<&str>) {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir).args(args);
+    if let Some(date) = date {
+        cmd.env("GIT_AUTHOR_DATE", date).env("GIT_COMMITTER_DATE", date);
+    }
+    let out = cmd.output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[actix_web::test]
+async fn with_enable_git_info_lastmod_is_the_files_last_commit_as_hugo_reads_it() {
+    if std::process::Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: no git on this machine (CI has it)");
+        return;
+    }
+    // The repository hugo built tests/sites/gitinfo/expected.json from.
+    let repo = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new("bash")
+        .arg(site_dir("gitinfo").join("make-repo.sh"))
+        .arg(repo.path())
+        .output()
+        .expect("make-repo.sh runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut app = site_app(repo.path()).await;
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(site_dir("gitinfo").join("expected.json")).expect("expected.json"),
+    )
+    .expect("json");
+    let q = "query($p: String!) { route(path: $p) { ... on Article { publishedAt updatedAt } } }";
+    let instant = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a date")).expect("RFC 3339");
+    let pages = expected["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 4);
+    for page in pages {
+        let data = app.data(q, json!({ "p": page["relPermalink"] })).await;
+        let article = &data["route"];
+        assert_eq!(
+            instant(&article["updatedAt"]),
+            instant(&page["lastmod"]),
+            "{}",
+            page["file"]
+        );
+        assert_eq!(
+            instant(&article["publishedAt"]),
+            instant(&page["date"]),
+            "{}",
+            page["file"]
+        );
+    }
+    // A commit that changes the author date but not the file (an amend)
+    // moves `updatedAt` on the next import.
+    git(
+        repo.path(),
+        &["commit", "-q", "--amend", "--no-edit", "--reset-author"],
+        Some("2024-08-09T10:11:12+00:00"),
+    );
+    let summary = app.import(&[repo.path().join("content")]).await;
+    assert_eq!((summary.updated, summary.failed.len()), (1, 0), "{:?}", summary.failed);
+    let data = app.data(q, json!({ "p": "/blog/edited/" })).await;
+    assert_eq!(data["route"]["updatedAt"], "2024-08-09T10:11:12+00:00");
+    // Without enableGitInfo, `:git` gives nothing: the front matter's lastmod.
+    std::fs::write(
+        repo.path().join("hugo.toml"),
+        std::fs::read_to_string(repo.path().join("hugo.toml"))
+            .expect("config")
+            .replace("enableGitInfo = true", "enableGitInfo = false"),
+    )
+    .expect("write config");
+    let site = Arc::new(Site::load(repo.path(), "production").expect("site config"));
+    app.read.site = site.clone();
+    app.state = app.state.clone().with_site(site);
+    app.import(&[repo.path().join("content")]).await;
+    let data = app.data(q, json!({ "p": "/blog/edited/" })).await;
+    assert_eq!(data["route"]["updatedAt"], "2024-01-02T00:00:00+00:00");
+}

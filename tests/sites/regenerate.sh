@@ -19,6 +19,11 @@ cp -r "$sites/content-dirs" "$tmp/content-dirs"
 hugo --source "$tmp/content-dirs" --destination "$tmp/content-dirs-out" --quiet
 python3 -m json.tool "$tmp/content-dirs-out/index.json" > "$sites/content-dirs/expected.json"
 
+# gitinfo: a repository made with fixed dates, then built.
+bash "$sites/gitinfo/make-repo.sh" "$tmp/gitinfo"
+hugo --source "$tmp/gitinfo" --destination "$tmp/gitinfo-out" --quiet
+python3 -m json.tool "$tmp/gitinfo-out/index.json" > "$sites/gitinfo/expected.json"
+
 # menus: the site's menus as hugo orders and nests them.
 cp -r "$sites/menus" "$tmp/menus"
 hugo --source "$tmp/menus" --destination "$tmp/menus-out" --quiet

@@ -506,7 +506,10 @@ impl Article {
             .map_or(self.card().published_at, |t| t.published_at))
     }
 
-    /// Front matter `lastmod`, else `date`.
+    /// Last modification: the first source of the site's `[frontmatter]
+    /// lastmod` list that gives one (Hugo's default: the author date of
+    /// the file's last commit with `enableGitInfo`, then front matter
+    /// `lastmod`, `date`, `publishDate`).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.card().updated_at
     }

@@ -10,7 +10,7 @@ pub enum ArticleOrderField {
     /// Publication time (front matter `date`).
     #[default]
     PublishedAt,
-    /// Last modification (front matter `lastmod`, else `date`).
+    /// Last modification (`updatedAt`: by default front matter `lastmod`, else `date`).
     UpdatedAt,
     /// Title, in the database's text order.
     Title,
