@@ -421,6 +421,30 @@ impl Loader<TermCountOf> for RequestContext {
     }
 }
 
+/// The page path of the default language's term (taxonomy, slug), if the
+/// site has that term.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TermPathOf(pub String, pub String);
+
+impl Loader<TermPathOf> for RequestContext {
+    type Value = String;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[TermPathOf]) -> Result<HashMap<TermPathOf, String>, Self::Error> {
+        let mut by_taxonomy: HashMap<&str, Vec<String>> = HashMap::new();
+        for k in keys {
+            by_taxonomy.entry(&k.0).or_default().push(k.1.clone());
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (taxonomy, slugs) in by_taxonomy {
+            for (slug, path) in taxonomies::paths_by_slugs(&self.db, taxonomy, &slugs).await? {
+                out.insert(TermPathOf(taxonomy.to_owned(), slug), path);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The `_index` page of a taxonomy (empty slug) or term: (taxonomy, term
 /// key `lang`, slug).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

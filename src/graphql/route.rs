@@ -45,7 +45,8 @@ pub struct RouteQuery;
 impl RouteQuery {
     /// What Hugo would serve at `path`: an article, a section (the home
     /// page included), a taxonomy or one of its terms, a redirect from one
-    /// of a page's `aliases`, or null. The path may include the baseURL's path or
+    /// of a page's `aliases` (none with the site's `disableAliases`), or
+    /// null. The path may include the baseURL's path or
     /// not, end with `/` or not, and be percent-encoded or not.
     async fn route(
         &self,
@@ -73,6 +74,8 @@ impl RouteQuery {
             }
             Some(Found::Section(row)) => Some(Route::Section(Section(std::sync::Arc::new(*row)))),
             Some(Found::Term(row)) => Some(Route::Term(Term::shown(ctx, *row))),
+            // `disableAliases`: hugo writes no alias pages, so nothing is there.
+            Some(Found::Alias { .. }) if l.site.config().is_some_and(|c| c.disable_aliases()) => None,
             Some(Found::Alias { target }) => Some(Route::Redirect(Redirect {
                 location: l.site.rel_permalink(&target),
                 permanent: true,

@@ -5,9 +5,10 @@ use async_graphql::{Context, Object, OutputType, ID};
 use super::cache;
 use super::connection::{self, ArticleConnection, ArticleListInfo};
 use super::context;
+use super::context::RequestContext;
 use super::error::ApiError;
 use super::id::{self, Kind};
-use super::loaders::{ArticleCountOf, FirstArticlesOf};
+use super::loaders::{ArticleCountOf, FirstArticlesOf, TermPathOf};
 use super::lookahead::PageTerms;
 use super::pagination::PageArgs;
 use crate::query::articles::{Order, PageRow, Scope};
@@ -99,6 +100,26 @@ macro_rules! term_type {
             pub fn shown(ctx: &Context<'_>, row: TermRow) -> Self {
                 <Self as TermObject>::shown(ctx, row)
             }
+
+            /// Its page's path as the site's taxonomy term of the same
+            /// name (Hugo's key of the name), when the site has one.
+            async fn site_path(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+                let l = RequestContext::of(ctx)?;
+                let plural = $taxonomy.plural();
+                if !l.site.taxonomy_plurals().iter().any(|p| p == plural) {
+                    return Ok(None);
+                }
+                let disable_lower = l
+                    .site
+                    .config()
+                    .and_then(|c| c.get("disablePathToLower"))
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false);
+                let key = crate::site::url::term_key(&self.0.name, disable_lower);
+                Ok(context::loaders(ctx)?
+                    .load_one(TermPathOf(plural.to_owned(), key))
+                    .await?)
+            }
         }
 
         #[doc = $doc]
@@ -117,6 +138,21 @@ macro_rules! term_type {
             /// The name as first written in front matter.
             async fn name(&self) -> &str {
                 &self.0.name
+            }
+
+            /// Hugo's `.RelPermalink` of its page in the default language, as
+            /// `term(taxonomy:, slug:) { relPermalink }` gives it; null when the
+            /// site's taxonomies do not include it (hugo builds no page then).
+            async fn rel_permalink(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+                let site = &RequestContext::of(ctx)?.site;
+                Ok(self.site_path(ctx).await?.map(|p| site.rel_permalink(&p)))
+            }
+
+            /// Hugo's `.Permalink` of its page in the default language; null
+            /// as `relPermalink` is.
+            async fn url(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+                let site = &RequestContext::of(ctx)?.site;
+                Ok(self.site_path(ctx).await?.map(|p| site.permalink(&p)))
             }
 
             /// How many published articles carry it (in a preview, every article).

@@ -50,6 +50,22 @@ pub async fn by_slug(
         .await
 }
 
+/// The page paths of the default language's terms of `taxonomy` with
+/// these slugs, by slug (public or not: the caller shows the term anyway).
+pub async fn paths_by_slugs(
+    db: &DatabaseConnection,
+    taxonomy: &str,
+    slugs: &[String],
+) -> Result<HashMap<String, String>, DbErr> {
+    let rows = term::Entity::find()
+        .filter(term::Column::Taxonomy.eq(taxonomy))
+        .filter(term::Column::Lang.eq(""))
+        .filter(term::Column::Slug.is_in(slugs.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|t| (t.slug, t.path)).collect())
+}
+
 /// The term whose page path is one of `paths`.
 pub async fn by_path(db: &DatabaseConnection, paths: &[String], vis: Visibility) -> Result<Option<TermRow>, DbErr> {
     term::Entity::find()

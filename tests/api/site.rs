@@ -1774,3 +1774,106 @@ async fn with_enable_git_info_lastmod_is_the_files_last_commit_as_hugo_reads_it(
     let data = app.data(q, json!({ "p": "/blog/edited/" })).await;
     assert_eq!(data["route"]["updatedAt"], "2024-01-02T00:00:00+00:00");
 }
+
+#[actix_web::test]
+async fn a_tag_and_a_category_have_their_terms_urls_as_hugo_builds_them() {
+    let dir = site_dir("hugo-urls");
+    let app = site_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let data = app
+        .data(
+            "{ tags(first: 100) { edges { node { name relPermalink url } } }
+               categories(first: 100) { edges { node { name relPermalink url } } } }",
+            json!({}),
+        )
+        .await;
+    let mut checked = 0;
+    for (list, taxonomy) in [("tags", "tags"), ("categories", "categories")] {
+        for edge in data[list]["edges"].as_array().expect("edges") {
+            let node = &edge["node"];
+            let pages = expected["pages"].as_array().expect("pages");
+            if node["relPermalink"].is_null() {
+                // Named by French pages only: hugo builds its page in French alone.
+                let key = node["name"].as_str().expect("name").to_lowercase().replace(' ', "-");
+                let in_lang = |lang: &str| {
+                    pages.iter().any(|p| {
+                        p["kind"] == "term"
+                            && p["lang"] == lang
+                            && p["section"] == taxonomy
+                            && p["term"]
+                                .as_str()
+                                .is_some_and(|t| t.to_lowercase().replace(' ', "-") == key)
+                    })
+                };
+                assert!(in_lang("fr") && !in_lang("en"), "{node}");
+                continue;
+            }
+            // The default language's term page hugo built for the name
+            // (`/news/topics/…/` under `tags = "/topics/:slug/"`).
+            let hugo = expected["pages"]
+                .as_array()
+                .expect("pages")
+                .iter()
+                .find(|p| {
+                    p["kind"] == "term"
+                        && p["lang"] == "en"
+                        && p["section"] == taxonomy
+                        && p["relPermalink"] == node["relPermalink"]
+                })
+                .unwrap_or_else(|| panic!("no page hugo built at {node}"));
+            assert_eq!(node["url"], hugo["permalink"], "{node}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked}");
+    // A site whose taxonomies leave tags out builds no tag page.
+    let site = ContentDir::new();
+    site.write(
+        "hugo.toml",
+        "baseURL = 'https://example.org/'\n[taxonomies]\ncategory = 'categories'\n",
+    );
+    std::fs::create_dir_all(site.path().join("content/blog")).expect("mkdir");
+    site.write(
+        "content/blog/a.md",
+        yaml_article("A", "2025-01-01", "tags: [Rates]\ncategories: [Markets]\n"),
+    );
+    let app = site_app(site.path()).await;
+    let data = app
+        .data(
+            "{ tags { edges { node { relPermalink url } } } categories { edges { node { relPermalink } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["tags"]["edges"][0]["node"],
+        json!({ "relPermalink": null, "url": null })
+    );
+    assert_eq!(
+        data["categories"]["edges"][0]["node"]["relPermalink"],
+        "/categories/markets/"
+    );
+}
+
+#[actix_web::test]
+async fn with_disable_aliases_an_alias_is_no_route() {
+    // hugo 0.111.3 with `disableAliases = true` writes no page at an alias.
+    let dir = ContentDir::new();
+    dir.write("hugo.toml", "baseURL = 'https://example.org/'\ndisableAliases = true\n");
+    std::fs::create_dir_all(dir.path().join("content/blog")).expect("mkdir");
+    dir.write(
+        "content/blog/rates.md",
+        yaml_article("Rates", "2025-01-01", "aliases: [/old-rates/]\n"),
+    );
+    let app = site_app(dir.path()).await;
+    let data = app.data(ROUTE, json!({ "path": "/old-rates/" })).await;
+    assert_eq!(data["route"], Value::Null, "{data}");
+    let data = app.data(ROUTE, json!({ "path": "/blog/rates/" })).await;
+    assert_eq!(data["route"]["relPermalink"], "/blog/rates/");
+    // The same site without it redirects.
+    dir.write("hugo.toml", "baseURL = 'https://example.org/'\n");
+    let app = site_app(dir.path()).await;
+    let data = app.data(ROUTE, json!({ "path": "/old-rates/" })).await;
+    assert_eq!(data["route"]["location"], "/blog/rates/");
+}
