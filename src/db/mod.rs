@@ -298,7 +298,6 @@ mod tests {
         let serving = PoolSettings::default();
         let import = PoolSettings::default().for_import();
         assert_eq!(serving.sqlite_cache_kib, DEFAULT_SQLITE_CACHE_KIB);
-        assert!(DEFAULT_SQLITE_CACHE_KIB < IMPORT_SQLITE_CACHE_KIB);
         for (pool, kib) in [(serving, 8_192), (import, 32_768)] {
             let db = connect_with(&url, pool).await.expect("file database");
             let mut conn = db.get_sqlite_connection_pool().acquire().await.expect("a connection");
