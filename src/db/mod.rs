@@ -49,7 +49,7 @@ pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 /// so a server's worst case is [`DEFAULT_MAX_CONNECTIONS`] times this. At
 /// 32 MiB, a server on 100,000 articles held 261–287 MiB of RSS after the
 /// bench's shapes at concurrency 8 (the target is 256 MiB); at 8 MiB it held
-/// 197–201 MiB. A page missing from this cache costs a `pread`, served
+/// 197–202 MiB. A page missing from this cache costs a `pread`, served
 /// from the kernel's page cache while the file fits in memory. The p50 of
 /// shapes 1, 2, 3, 5 and 6 at concurrency 1 stayed within ±7%
 /// (BENCHMARKS.md, "Session 13: SQLite server memory").
