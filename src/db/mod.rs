@@ -44,6 +44,20 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 10;
 pub const DEFAULT_ACQUIRE_TIMEOUT_MS: u64 = 5_000;
 /// Prepared statements each SQLite connection keeps, by default (sqlx's own default).
 pub const DEFAULT_STATEMENT_CACHE: usize = 100;
+/// KiB of page cache per serving SQLite connection, by default (SQLite's
+/// own is 2 MiB). Each of the pool's connections fills a cache of its own,
+/// so a server's worst case is [`DEFAULT_MAX_CONNECTIONS`] times this. At
+/// 32 MiB, a server on 100,000 articles held 261–287 MiB of RSS after the
+/// bench's shapes at concurrency 8 (the target is 256 MiB); at 8 MiB it held
+/// 197–202 MiB. A page missing from this cache costs a `pread`, served
+/// from the kernel's page cache while the file fits in memory. The p50 of
+/// shapes 1, 2, 3, 5 and 6 at concurrency 1 stayed within ±7%
+/// (BENCHMARKS.md, "Session 13: SQLite server memory").
+pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 8_192;
+/// KiB of page cache per `gazette import` connection: an import rewrites
+/// the same index pages chunk after chunk, and opens at most
+/// [`IMPORT_MAX_CONNECTIONS`], so it keeps 32 MiB each.
+pub const IMPORT_SQLITE_CACHE_KIB: u32 = 32_768;
 
 /// Sets up one new SQLite connection before the pool lends it out, e.g. by
 /// registering an SQL function. Functions live per connection and belong to
@@ -65,6 +79,10 @@ pub struct PoolSettings {
     pub statement_cache: usize,
     /// Run on every new SQLite connection, in order (nothing by default).
     pub sqlite_setup: &'static [SqliteSetup],
+    /// KiB of page cache each SQLite connection may fill (`PRAGMA
+    /// cache_size=-N`). Every pooled connection holds its own cache, so a
+    /// pool's worst case is `max_connections` times this.
+    pub sqlite_cache_kib: u32,
 }
 
 impl Default for PoolSettings {
@@ -74,6 +92,7 @@ impl Default for PoolSettings {
             acquire_timeout: Duration::from_millis(DEFAULT_ACQUIRE_TIMEOUT_MS),
             statement_cache: DEFAULT_STATEMENT_CACHE,
             sqlite_setup: &[],
+            sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
         }
     }
 }
@@ -91,11 +110,13 @@ impl PoolSettings {
     /// the pool a moment after its statement, so the next one often opened
     /// another: each SQLite connection then filled its own 32 MiB page
     /// cache (10,000 articles: 281 MiB peak RSS with 10 connections, 160 MiB
-    /// with 2, no slower). Two suffice.
+    /// with 2, no slower). Two suffice, each with the 32 MiB page cache of
+    /// [`IMPORT_SQLITE_CACHE_KIB`] rather than a server's smaller one.
     pub fn for_import(self) -> Self {
         PoolSettings {
             statement_cache: 8,
             max_connections: self.max_connections.min(IMPORT_MAX_CONNECTIONS),
+            sqlite_cache_kib: IMPORT_SQLITE_CACHE_KIB,
             ..self
         }
     }
@@ -149,16 +170,16 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
             })
         });
         if !memory {
+            let cache_size = format!("-{}", pool.sqlite_cache_kib);
             opts.map_sqlx_sqlite_opts(move |o| {
                 // NORMAL is WAL's recommended level: a commit is atomic and
                 // consistent, but not fsynced until a checkpoint (a power cut
                 // can lose the last commits, never corrupt the file).
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    // 32 MiB of page cache per connection (the default is
-                    // 2 MiB): an import or a search then re-reads index
-                    // pages from memory, not with a syscall each.
-                    .pragma("cache_size", "-32768")
+                    // Each connection's own page cache, `pool.sqlite_cache_kib`
+                    // (see [`DEFAULT_SQLITE_CACHE_KIB`]).
+                    .pragma("cache_size", cache_size.clone())
                     // Checkpoint once the WAL holds 64 MiB (16,384 pages),
                     // not SQLite's 4 MiB: an import rewrites the same index
                     // pages commit after commit, and each checkpoint copies
@@ -266,6 +287,29 @@ mod tests {
         assert_eq!(asked(10).for_import().max_connections, IMPORT_MAX_CONNECTIONS);
         assert_eq!(asked(1).for_import().max_connections, 1);
         assert_eq!(asked(10).for_import().statement_cache, 8);
+    }
+
+    /// A serving connection gets the server's page cache, an import
+    /// connection its own larger one, as the pragma reads back on a file.
+    #[tokio::test]
+    async fn serving_and_import_connections_get_their_own_page_cache_size() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("cache.db").display());
+        let serving = PoolSettings::default();
+        let import = PoolSettings::default().for_import();
+        assert_eq!(serving.sqlite_cache_kib, DEFAULT_SQLITE_CACHE_KIB);
+        for (pool, kib) in [(serving, 8_192), (import, 32_768)] {
+            let db = connect_with(&url, pool).await.expect("file database");
+            let mut conn = db.get_sqlite_connection_pool().acquire().await.expect("a connection");
+            // A negative cache_size is a size in KiB, not in pages.
+            let size: i64 = sea_orm::sqlx::query_scalar("PRAGMA cache_size")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("read the pragma");
+            assert_eq!(size, -kib);
+            drop(conn);
+            db.close().await.expect("close");
+        }
     }
 
     /// Whether SQLite's query planner stability guarantee is on for a pooled connection.
