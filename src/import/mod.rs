@@ -638,7 +638,8 @@ fn read_chunk(
             Err(e) => {
                 // Only a broken original takes its translations down with it.
                 let (stem, locale) = document::name_parts(&file.path, &opts.site);
-                if locale.is_none() && file.folder_lang.is_none() {
+                let default = opts.default_lang.as_str();
+                if locale.is_none() && file.folder_lang.as_ref().is_none_or(|l| l.as_str() == default) {
                     broken_groups
                         .entry(group_dir(&file.site_path, stem))
                         .or_insert_with(|| file.path.clone());

@@ -323,6 +323,25 @@ mod tests {
     }
 
     #[test]
+    fn content_mounts_replace_the_content_folders() {
+        // hugoDocs' own form: one mount of content/en as the content.
+        let (dir, s) = site("[[module.mounts]]\nsource = 'content/en'\ntarget = 'content'\n");
+        let plan = content_plan(dir.path(), &s);
+        assert_eq!(plan.folder, dir.path().join("content/en"));
+        assert_eq!(dirs(&plan), [("", "en")]);
+        let (dir, s) = site(
+            "[languages.en]\n[languages.fr]\ncontentDir = 'ignored'\n\
+             [[module.mounts]]\nsource = 'docs/en'\ntarget = 'content'\n\
+             [[module.mounts]]\nsource = 'docs/fr'\ntarget = 'content'\nlang = 'fr'\n\
+             [[module.mounts]]\nsource = 'extra'\ntarget = 'content/blog'\n\
+             [[module.mounts]]\nsource = 'assets'\ntarget = 'assets'\n",
+        );
+        let plan = content_plan(dir.path(), &s);
+        assert_eq!(plan.folder, dir.path().join("docs"));
+        assert_eq!(dirs(&plan), [("en", "en"), ("fr", "fr")]);
+    }
+
+    #[test]
     fn a_file_takes_the_deepest_language_folder_it_is_in() {
         let lang = |l: &str| Locale::parse(l).expect("locale");
         let dirs = [

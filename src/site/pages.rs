@@ -335,10 +335,20 @@ impl Site {
     /// relative to the site folder, when at least one language has a folder
     /// of its own; empty when every language reads the site's `contentDir`
     /// (then a file's language is its name's suffix alone).
+    ///
+    /// Module mounts of the content (`[[module.mounts]] source = "content/en"
+    /// target = "content"`, with an optional `lang`) replace the contentDirs,
+    /// as in Hugo: each is a folder of its `lang`, else of the default
+    /// language. A mount into part of the content (`target =
+    /// "content/blog"`) is not read (a warning says so).
     pub fn language_content_dirs(&self) -> Vec<(String, String)> {
         let Some(config) = &self.config else {
             return Vec::new();
         };
+        let mounts = self.content_mounts();
+        if !mounts.is_empty() {
+            return mounts;
+        }
         let enabled: Vec<_> = config.languages().iter().filter(|l| !l.disabled).collect();
         if enabled.iter().all(|l| l.content_dir == config.content_dir()) {
             return Vec::new();
@@ -347,6 +357,42 @@ impl Site {
             .iter()
             .map(|l| (l.content_dir.clone(), l.code.clone()))
             .collect()
+    }
+
+    /// The content mounts of `[module]`: (source, language), see
+    /// [`Self::language_content_dirs`].
+    fn content_mounts(&self) -> Vec<(String, String)> {
+        let Some(serde_json::Value::Array(mounts)) = self.config.as_ref().and_then(|c| c.get("module.mounts")) else {
+            return Vec::new();
+        };
+        let field = |m: &serde_json::Map<String, serde_json::Value>, key: &str| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .and_then(|(_, v)| v.as_str())
+                .map(|v| v.trim().trim_matches('/').to_owned())
+        };
+        let mut dirs = Vec::new();
+        for mount in mounts {
+            let serde_json::Value::Object(m) = mount else { continue };
+            let (Some(source), Some(target)) = (field(m, "source"), field(m, "target")) else {
+                continue;
+            };
+            if target == "content" {
+                let lang = field(m, "lang").filter(|l| !l.is_empty());
+                dirs.push((
+                    source,
+                    lang.unwrap_or_else(|| self.default_language().to_owned())
+                        .to_lowercase(),
+                ));
+            } else if target.starts_with("content/") {
+                tracing::warn!(
+                    source,
+                    target,
+                    "a mount into part of the content is not read; give the folder with --content"
+                );
+            }
+        }
+        dirs
     }
 
     /// Hugo's `.Language.LanguageCode` for `lang`: the language's

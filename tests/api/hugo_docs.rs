@@ -50,9 +50,13 @@ async fn the_hugo_docs_import_whole_and_route_as_hugo_builds_them() {
     let dir = site_dir();
     let site = Arc::new(Site::load(&dir, "production").expect("site config"));
     let mut app = spawn_app().await;
+    // The folder `serve --site` imports: the config's mount of content/en.
+    let plan = gazette::import::content_plan(&dir, &site);
+    assert_eq!(plan.folder, dir.join("content/en"));
     app.read.site = site.clone();
+    app.read.language_dirs = plan.language_dirs;
     app.state = app.state.clone().with_site(site);
-    let summary = app.import(&[dir.join("content/en")]).await;
+    let summary = app.import(&[plan.folder]).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
 
     let expected = read_json("expected.json");
