@@ -101,23 +101,16 @@ macro_rules! term_type {
                 <Self as TermObject>::shown(ctx, row)
             }
 
-            /// Its page's path as the site's taxonomy term of the same
-            /// name (Hugo's key of the name), when the site has one.
+            /// Its page's path: that of the default language's site term
+            /// the importer stored with the same slug, when the site has one.
             async fn site_path(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
                 let l = RequestContext::of(ctx)?;
                 let plural = $taxonomy.plural();
                 if !l.site.taxonomy_plurals().iter().any(|p| p == plural) {
                     return Ok(None);
                 }
-                let disable_lower = l
-                    .site
-                    .config()
-                    .and_then(|c| c.get("disablePathToLower"))
-                    .and_then(serde_json::Value::as_bool)
-                    .unwrap_or(false);
-                let key = crate::site::url::term_key(&self.0.name, disable_lower);
                 Ok(context::loaders(ctx)?
-                    .load_one(TermPathOf(plural.to_owned(), key))
+                    .load_one(TermPathOf(plural.to_owned(), self.0.slug.clone()))
                     .await?)
             }
         }
