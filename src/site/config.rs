@@ -44,6 +44,17 @@ pub enum ConfigError {
         /// The parser's message, without its own position suffix.
         reason: String,
     },
+    /// A value Hugo would reject, found after the files were merged, at
+    /// the line of the file that sets it (the last one that does).
+    #[error("{}:{line}: {reason}", path.display())]
+    Rejected {
+        /// The file that sets the value.
+        path: PathBuf,
+        /// The 1-based line of its key.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// A file parsed but Hugo would reject it, or the parser gave no line.
     #[error("{}: {reason}", path.display())]
     Invalid {
@@ -74,6 +85,7 @@ impl ConfigError {
     pub fn path(&self) -> &Path {
         match self {
             ConfigError::Syntax { path, .. }
+            | ConfigError::Rejected { path, .. }
             | ConfigError::Invalid { path, .. }
             | ConfigError::Io { path, .. }
             | ConfigError::NotFound { path } => path,
@@ -83,7 +95,7 @@ impl ConfigError {
     /// The 1-based line, when the parser reported one.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ConfigError::Syntax { line, .. } => Some(*line),
+            ConfigError::Syntax { line, .. } | ConfigError::Rejected { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -343,9 +355,15 @@ impl SiteConfig {
         files: Vec<PathBuf>,
         environment: &str,
     ) -> Result<SiteConfig, ConfigError> {
-        let invalid = |reason: String| ConfigError::Invalid {
-            path: origin.to_path_buf(),
-            reason,
+        // An error about a merged value names the file and line that set
+        // it: `keys` is its path in the tree (lower-cased), `value` a text
+        // on that line that tells it from its siblings.
+        let rejected = |keys: &[&str], value: Option<&str>, reason: String| match locate(&files, keys, value) {
+            Some((path, line)) => ConfigError::Rejected { path, line, reason },
+            None => ConfigError::Invalid {
+                path: origin.to_path_buf(),
+                reason,
+            },
         };
         let empty = Map::new();
         let root = raw.as_object().unwrap_or(&empty);
@@ -386,7 +404,11 @@ impl SiteConfig {
             Some(Value::Object(langs)) if !langs.is_empty() => {
                 for (code, conf) in langs {
                     let Value::Object(conf) = conf else {
-                        return Err(invalid(format!("language {code:?}: config is not a map")));
+                        return Err(rejected(
+                            &["languages", code.as_str()],
+                            None,
+                            format!("language {code:?}: config is not a map"),
+                        ));
                     };
                     let mut lang = site_lang(code.clone());
                     for (k, v) in conf {
@@ -412,7 +434,11 @@ impl SiteConfig {
                     }
                     if disable_languages.iter().any(|d| d.eq_ignore_ascii_case(code)) {
                         if *code == default_content_language {
-                            return Err(invalid(format!("cannot disable default language {code:?}")));
+                            return Err(rejected(
+                                &["disablelanguages"],
+                                Some(code),
+                                format!("cannot disable default language {code:?}"),
+                            ));
                         }
                         lang.disabled = true;
                     }
@@ -435,13 +461,23 @@ impl SiteConfig {
         }
 
         if !languages.iter().any(|l| l.code == default_content_language) {
-            return Err(invalid(format!(
+            let reason = format!(
                 "site config value {default_content_language:?} for defaultContentLanguage does not match any language definition"
-            )));
+            );
+            // Not set at all (Hugo's `en`): the languages are what is wrong.
+            let keys: &[&str] = if get("defaultcontentlanguage").is_some() {
+                &["defaultcontentlanguage"]
+            } else {
+                &["languages"]
+            };
+            return Err(rejected(keys, None, reason));
         }
         let multihost = languages.len() > 1 && languages.iter().any(|l| l.base_url.is_some());
         if multihost && languages.iter().any(|l| l.base_url.is_none()) {
-            return Err(invalid(
+            let without = languages.iter().find(|l| l.base_url.is_none()).map(|l| l.code.clone());
+            return Err(rejected(
+                &["languages", without.as_deref().unwrap_or_default()],
+                None,
                 "baseURL must be set on all or none of the languages".to_string(),
             ));
         }
@@ -487,7 +523,10 @@ impl SiteConfig {
         let related = get("related")
             .map(super::related::RelatedConfig::decode)
             .transpose()
-            .map_err(|e| invalid(e.to_string()))?;
+            .map_err(|e| {
+                let (keys, value) = e.key();
+                rejected(&keys, value.as_deref(), e.to_string())
+            })?;
 
         Ok(SiteConfig {
             related,
@@ -766,6 +805,73 @@ enum Format {
     Toml,
     Yaml,
     Json,
+}
+
+/// The file and 1-based line that set the value at `keys` (lower-cased
+/// config keys, e.g. `["languages", "fr"]`): the last of `files` (the one
+/// whose value wins the merge) with a line for each key in turn, each at or
+/// after the previous one's, the last one on a line holding `value` when
+/// given and found. A file under `config/` named for the first key
+/// (`languages.toml`) holds the rest. A text search, not a parse: `None`
+/// when no file has the keys on their own lines.
+fn locate(files: &[PathBuf], keys: &[&str], value: Option<&str>) -> Option<(PathBuf, usize)> {
+    files.iter().rev().find_map(|path| {
+        let text = fs::read_to_string(path).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let keys = match keys.split_first() {
+            Some((first, rest)) if first.eq_ignore_ascii_case(stem) && path_is_in_config_dir(path) => {
+                if rest.is_empty() {
+                    // The file is the value: its first key.
+                    let first = lines.iter().position(|l| !line_keys(l).is_empty())?;
+                    return Some((path.clone(), first + 1));
+                }
+                rest
+            }
+            _ => keys,
+        };
+        let (last, parents) = keys.split_last()?;
+        let mut at = 0;
+        for key in parents {
+            at += lines[at..].iter().position(|l| line_keys(l).iter().any(|k| k == key))?;
+        }
+        let holds = |l: &&str| line_keys(l).iter().any(|k| k == last);
+        let candidates: Vec<usize> = (at..lines.len()).filter(|&i| holds(&lines[i])).collect();
+        let value = value.map(str::to_lowercase);
+        let best = value
+            .and_then(|v| candidates.iter().find(|&&i| lines[i].to_lowercase().contains(&v)))
+            .or(candidates.first())?;
+        Some((path.clone(), best + 1))
+    })
+}
+
+/// Whether `path` is one of the files under a `config/` directory, each
+/// named for the top-level key it holds.
+fn path_is_in_config_dir(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == CONFIG_DIR)
+}
+
+/// The keys a config line names, lower-cased: a TOML table header's parts
+/// (`[languages.fr]`), a TOML key or dotted key before `=`, a YAML key
+/// before `:` (also in a list item), a JSON key in quotes.
+fn line_keys(line: &str) -> Vec<String> {
+    let t = line.trim().trim_start_matches("- ").trim_start();
+    if t.starts_with('#') {
+        return Vec::new();
+    }
+    let key = if let Some(header) = t.strip_prefix('[') {
+        header.trim_start_matches('[').split(']').next().unwrap_or_default()
+    } else {
+        let end = t.find(['=', ':']).unwrap_or(0);
+        &t[..end]
+    };
+    key.split('.')
+        .map(|k| k.trim().trim_matches(['"', '\'']).to_lowercase())
+        .filter(|k| !k.is_empty())
+        .collect()
 }
 
 /// The format by extension (case-insensitive), `None` for files Hugo skips.

@@ -26,6 +26,22 @@ pub enum RelatedConfigError {
     Shape(&'static str),
 }
 
+impl RelatedConfigError {
+    /// Where in the site config the refused value is (lower-cased keys),
+    /// and a text on its line that tells it from its siblings.
+    pub fn key(&self) -> (Vec<&'static str>, Option<String>) {
+        match self {
+            RelatedConfigError::Threshold(v) => (vec!["related", "threshold"], Some(v.to_string())),
+            RelatedConfigError::Cardinality { value, .. } => (
+                vec!["related", "indices", "cardinalitythreshold"],
+                Some(value.to_string()),
+            ),
+            RelatedConfigError::Type { kind, .. } => (vec!["related", "indices", "type"], Some(kind.clone())),
+            RelatedConfigError::Shape(path) => (path.split('.').collect(), None),
+        }
+    }
+}
+
 /// One of `related.indices`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexConfig {

@@ -396,6 +396,87 @@ mod scratch {
             err.to_string().contains("does not match any language definition"),
             "{err}"
         );
+        assert_eq!(
+            (err.path(), err.line()),
+            (d.path().join("hugo.toml").as_path(), Some(1))
+        );
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}:1: ", d.path().join("hugo.toml").display())),
+            "{err}"
+        );
+        // Not set (Hugo's `en`), in a YAML file under config/: the languages' line.
+        let d = site(&[
+            ("config/_default/hugo.yaml", "title: t\n"),
+            (
+                "config/_default/languages.yaml",
+                "# the site's languages\nde:\n  weight: 1\n",
+            ),
+        ]);
+        let err = SiteConfig::load(d.path(), "production").unwrap_err();
+        assert_eq!(
+            (err.path(), err.line()),
+            (d.path().join("config/_default/languages.yaml").as_path(), Some(2)),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_value_hugo_rejects_after_the_merge_names_the_file_and_line_that_set_it() {
+        let at = |err: &ConfigError| (err.path().to_path_buf(), err.line());
+        // The environment's file wins the merge, so it is the one named.
+        let d = site(&[
+            ("hugo.toml", "defaultContentLanguage = 'en'\n"),
+            ("config/production/params.toml", "x = 1\n"),
+            (
+                "config/production/hugo.toml",
+                "title = 'prod'\n\n[languages]\n  [languages.en]\n  weight = 1\n  [languages.fr]\n  weight = 2\n",
+            ),
+            ("config/production/languages.toml", ""),
+        ]);
+        assert!(SiteConfig::load(d.path(), "production").is_ok());
+        let d = site(&[(
+            "hugo.toml",
+            "title = 'x'\ndisableLanguages = ['fr']\ndisableLanguages2 = 1\n[languages.en]\n[languages.fr]\n",
+        )]);
+        assert!(SiteConfig::load(d.path(), "production").is_ok());
+        let d = site(&[(
+            "hugo.toml",
+            "title = 'x'\ndefaultContentLanguage = 'en'\ndisableLanguages = ['en']\n[languages.en]\n[languages.fr]\n",
+        )]);
+        let err = SiteConfig::load(d.path(), "production").unwrap_err();
+        assert!(err.to_string().contains("cannot disable default language"), "{err}");
+        assert_eq!(at(&err), (d.path().join("hugo.toml"), Some(3)));
+        // The language without a baseURL, in its own table.
+        let d = site(&[(
+            "hugo.toml",
+            "[languages.en]\nbaseURL = 'https://en.example'\n[languages.fr]\nweight = 2\n",
+        )]);
+        let err = SiteConfig::load(d.path(), "production").unwrap_err();
+        assert_eq!(at(&err), (d.path().join("hugo.toml"), Some(3)), "{err}");
+        // A language that is not a map, in config/_default/languages.toml.
+        let d = site(&[
+            ("config/_default/hugo.toml", "title = 'x'\n"),
+            (
+                "config/_default/languages.toml",
+                "# two languages\nfr = 'French'\n\n[en]\nweight = 1\n",
+            ),
+        ]);
+        let err = SiteConfig::load(d.path(), "production").unwrap_err();
+        assert!(err.to_string().contains("config is not a map"), "{err}");
+        assert_eq!(
+            at(&err),
+            (d.path().join("config/_default/languages.toml"), Some(2)),
+            "{err}"
+        );
+        // related: the refused value's line, among its siblings.
+        let d = site(&[(
+            "hugo.json",
+            "{\n  \"title\": \"x\",\n  \"related\": {\n    \"indices\": [\n      { \"name\": \"tags\", \"type\": \"basic\" },\n      { \"name\": \"keywords\",\n        \"type\": \"headings\" }\n    ]\n  }\n}\n",
+        )]);
+        let err = SiteConfig::load(d.path(), "production").unwrap_err();
+        assert!(err.to_string().contains("invalid index type `headings`"), "{err}");
+        assert_eq!(at(&err), (d.path().join("hugo.json"), Some(7)), "{err}");
     }
 
     #[test]
@@ -419,6 +500,7 @@ mod scratch {
         let d = site(&[("hugo.toml", "[related]\nthreshold = 101\n")]);
         let err = SiteConfig::load(d.path(), "production").expect_err("threshold 101");
         assert!(err.to_string().contains("threshold must be between 0 and 100"), "{err}");
+        assert_eq!(err.line(), Some(2), "{err}");
         let d = site(&[(
             "hugo.toml",
             "[related]\n[[related.indices]]\nname = 'fragmentrefs'\ntype = 'headings'\n",
