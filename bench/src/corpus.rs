@@ -15,7 +15,18 @@ use crate::server::{sqlite_url, tail};
 pub fn build_server(workspace: &Path) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
-        .args(["build", "--release", "-p", "gazette", "--bin", "gazette"])
+        // With the bench selected too: it depends on the library, and one
+        // feature set for both keeps cargo from building the library twice.
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "gazette",
+            "-p",
+            "gazette-bench",
+            "--bin",
+            "gazette",
+        ])
         .current_dir(workspace)
         .status()
         .with_context(|| format!("running {} build", cargo.to_string_lossy()))?;

@@ -75,6 +75,9 @@ fn histogram() -> Result<Histogram<u64>> {
 
 /// Loopback-only client: keep-alive, no proxy from the environment, a timeout so a hung server fails the run.
 pub fn client() -> Result<reqwest::Client> {
+    // Loopback HTTP needs no TLS, but reqwest refuses to build without a
+    // provider (see Cargo.toml). An error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Ok(reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(usize::MAX)

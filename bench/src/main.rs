@@ -9,6 +9,7 @@
 
 mod baseline;
 mod corpus;
+mod growth;
 mod hugo;
 mod load;
 mod peers;
@@ -54,7 +55,7 @@ struct Cli {
     /// Also load PostGraphile 5 on the PostgreSQL database (installed with npm on first use).
     #[arg(long)]
     peers: bool,
-    /// Also compare `--loader-delay-ms` 0, 1 and 5 (shapes 1 and 5, concurrency 8).
+    /// Also compare `--loader-delay-ms` 0, 1 and 5 (shapes 1, 5 and 5b, each concurrency, with their SQL statements).
     #[arg(long)]
     loader_delays: bool,
     /// Skip building the corpus with hugo (the import target's comparison).
@@ -63,6 +64,10 @@ struct Cli {
     /// Corpus seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// An earlier run's `target/bench/results-N.json` (another corpus size):
+    /// the report adds both sizes side by side and the growth targets.
+    #[arg(long)]
+    growth_from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,8 +92,7 @@ enum Cmd {
     Baseline(baseline::Args),
 }
 
-/// The DataLoader delay comparison runs at this concurrency, with these delays.
-const LOADER_CONCURRENCY: usize = 8;
+/// The DataLoader delay comparison's delays (at each `--concurrency`).
 const LOADER_DELAYS_MS: [u64; 3] = [0, 1, 5];
 /// Sequential requests per shape whose log lines give the SQL statement counts.
 const SQL_SAMPLES: usize = 20;
@@ -163,6 +167,8 @@ fn bench(cli: &Cli) -> Result<()> {
     };
     let paths = Paths::find()?;
     std::fs::create_dir_all(&paths.bench)?;
+    // Read first: a wrong path should fail before an hour of measuring, not after.
+    let growth_from = cli.growth_from.as_deref().map(growth::Results::read).transpose()?;
 
     eprintln!("== building the gazette server");
     corpus::build_server(&paths.workspace)?;
@@ -282,9 +288,9 @@ fn bench(cli: &Cli) -> Result<()> {
         postgres_version: postgres.as_ref().map(|p| p.version.clone()),
         search_word: shapes::SEARCH_WORD,
         engines,
-        loader_concurrency: LOADER_CONCURRENCY,
         build_time,
         elapsed: started.elapsed(),
+        growth_from,
     };
     drop(postgres);
     let text = report.render();
@@ -292,6 +298,9 @@ fn bench(cli: &Cli) -> Result<()> {
     let path = paths.bench.join(format!("report-{articles}.md"));
     std::fs::write(&path, &text)?;
     eprintln!("== report written to {}", path.display());
+    let results = paths.bench.join(format!("results-{articles}.json"));
+    growth::Results::of(&report).write(&results)?;
+    eprintln!("== figures written to {} (for --growth-from)", results.display());
     Ok(())
 }
 
@@ -350,10 +359,9 @@ async fn measure(
         let body = shapes::bodies(shape, &params)[0].clone();
         let bytes = load::post(&client, &graphql, body.clone()).await?;
         let v = load::check_body(shape.operation, &bytes)?;
-        lists.push((
-            shape.operation.to_owned(),
-            baseline::cursor_list(baseline::connection_of(shape.operation, &v["data"]))?,
-        ));
+        if let Some(connection) = baseline::connection_of(shape.operation, &v["data"]) {
+            lists.push((shape.operation.to_owned(), baseline::cursor_list(connection)?));
+        }
         answers.push((shape, body, bytes, v));
     }
     let static_path = paths.bench.join(format!("static-shape1-{tag}.json"));
@@ -430,24 +438,26 @@ async fn measure(
 
     let mut loader = Vec::new();
     if cli.loader_delays {
-        eprintln!("== DataLoader delay, concurrency {LOADER_CONCURRENCY}");
+        eprintln!("== DataLoader delay");
         for delay in LOADER_DELAYS_MS {
             let log = paths.bench.join(format!("server-{n}-{tag}-delay{delay}.log"));
             let server = server::start_gazette(&paths.gazette, &db.url, delay, &log, &client).await?;
             let url = format!("{}/graphql", server.base_url);
-            for shape in [shapes::FIRST_PAGE, shapes::ARTICLE] {
+            // A shorter delay must not split a batch: the statements say.
+            let statements = sample_sql(&client, &url, &server, &params).await?;
+            for shape in [shapes::FIRST_PAGE, shapes::ARTICLE, shapes::ARTICLE_BARE] {
                 let target = Target::new(shape.label, url.clone(), shapes::bodies(shape, &params))?;
-                let stats = load::run(&client, &target, LOADER_CONCURRENCY, timing).await?;
-                progress(
-                    &format!("delay {delay} ms: {}", shape.label),
-                    LOADER_CONCURRENCY,
-                    &stats,
-                );
-                loader.push(LoaderRun {
-                    delay_ms: delay,
-                    target: shape.label.to_owned(),
-                    stats,
-                });
+                for &c in &cli.concurrency {
+                    let stats = load::run(&client, &target, c, timing).await?;
+                    progress(&format!("delay {delay} ms: {}", shape.label), c, &stats);
+                    loader.push(LoaderRun {
+                        delay_ms: delay,
+                        concurrency: c,
+                        statements: statements.get(shape.operation).map(SqlCounts::max),
+                        target: shape.label.to_owned(),
+                        stats,
+                    });
+                }
             }
         }
     }

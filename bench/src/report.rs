@@ -67,6 +67,9 @@ pub struct Run {
 
 pub struct LoaderRun {
     pub delay_ms: u64,
+    pub concurrency: usize,
+    /// The most SQL statements one sequential request of the shape ran with this delay.
+    pub statements: Option<u64>,
     pub target: String,
     pub stats: Stats,
 }
@@ -107,10 +110,11 @@ pub struct Report {
     pub postgres_version: Option<String>,
     pub search_word: &'static str,
     pub engines: Vec<EngineReport>,
-    pub loader_concurrency: usize,
     /// Building the server (cargo), then the whole bench including it.
     pub build_time: Duration,
     pub elapsed: Duration,
+    /// An earlier run at another corpus size (`--growth-from`), for the growth table.
+    pub growth_from: Option<crate::growth::Results>,
 }
 
 /// The load target name of a shape's raw-SQL baseline.
@@ -153,7 +157,7 @@ impl EngineReport {
             .max_by(|a, b| a.stats.rps().total_cmp(&b.stats.rps()))
     }
 
-    fn write(&self, s: &mut String, loader_concurrency: usize) -> std::fmt::Result {
+    fn write(&self, s: &mut String) -> std::fmt::Result {
         let name = self.engine.name();
         writeln!(s, "## {name}\n")?;
         writeln!(s, "Shape 2's and 6's tag: `{}`.\n", self.popular_tag)?;
@@ -261,18 +265,26 @@ impl EngineReport {
         }
 
         if !self.loader.is_empty() {
-            writeln!(s, "DataLoader delay ({name}, concurrency {loader_concurrency}):\n")?;
-            writeln!(s, "| --loader-delay-ms | shape | req/s | p50 ms | p99 ms |")?;
-            writeln!(s, "| ---: | --- | ---: | ---: | ---: |")?;
+            writeln!(
+                s,
+                "DataLoader delay ({name}; SQL statements: the most any of 20 sequential requests ran):\n"
+            )?;
+            writeln!(
+                s,
+                "| --loader-delay-ms | shape | concurrency | req/s | p50 ms | p99 ms | SQL statements |"
+            )?;
+            writeln!(s, "| ---: | --- | ---: | ---: | ---: | ---: | ---: |")?;
             for l in &self.loader {
                 writeln!(
                     s,
-                    "| {} | {} | {:.0} | {:.2} | {:.2} |",
+                    "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} |",
                     l.delay_ms,
                     l.target,
+                    l.concurrency,
                     l.stats.rps(),
                     l.stats.p50_ms(),
-                    l.stats.p99_ms()
+                    l.stats.p99_ms(),
+                    l.statements.map(|n| n.to_string()).unwrap_or_else(|| "-".into())
                 )?;
             }
             writeln!(s)?;
@@ -303,9 +315,6 @@ impl EngineReport {
                 )),
             }
         }
-        out.push(format!(
-            "FAIL {name}: shapes 3, 5 and 5b against their own raw SQL: no raw baseline for them yet"
-        ));
         let first = p50(shapes::FIRST_PAGE.label);
         for shape in [shapes::TAG_RANGE, shapes::TAG_PAGE, shapes::TAG_LAST_PAGE] {
             if let (Some(g), Some(f)) = (p50(shape.label), first) {
@@ -435,7 +444,8 @@ impl Report {
             s,
             "- raw SQL baselines: actix-web 4 with its default worker count (as Gazette), sqlx pool of 10 \
              connections (Gazette's default) on the same database, serde_json; the page, its tags and categories \
-             in one UNION ALL, and the count where the shape asks for one"
+             in one UNION ALL, and the count where the shape asks for one; search, snippet, HTML body and \
+             headings through Gazette's own library functions (bench/src/baseline.rs)"
         )?;
         writeln!(
             s,
@@ -479,11 +489,16 @@ impl Report {
         }
 
         for e in &self.engines {
-            e.write(s, self.loader_concurrency)?;
+            e.write(s)?;
+        }
+
+        let mut targets = self.targets();
+        if let Some(other) = &self.growth_from {
+            crate::growth::write(s, other, &crate::growth::Results::of(self), &mut targets)?;
         }
 
         writeln!(s, "## Targets\n")?;
-        for line in self.targets() {
+        for line in targets {
             writeln!(s, "- {line}")?;
         }
         Ok(())

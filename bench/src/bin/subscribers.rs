@@ -309,6 +309,8 @@ async fn run(cli: &Cli) -> Result<bool> {
     };
     let dir = std::env::temp_dir().join(format!("gazette-subscribers-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // reqwest is built without a TLS provider (Gazette's feature choice reaches it): install one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let server = start(&gazette, &workspace.join("content"), &dir, &http).await?;
     let addr = server.addr.clone();
