@@ -1,7 +1,7 @@
 //! `gazette-bench`: builds the server, generates a corpus, imports it into
 //! SQLite and PostgreSQL, then loads the GraphQL query shapes, their raw-SQL
-//! baselines and (with `--peers`) PostGraphile on each engine, and writes a
-//! markdown report with PASS/FAIL targets.
+//! baselines and (with `--peers`) PostGraphile and seaography on the
+//! PostgreSQL database, and writes a markdown report with PASS/FAIL targets.
 //!
 //! Processes: this one drives the load; `gazette serve`, the baseline server
 //! (this binary again, `gazette-bench baseline`), PostgreSQL and the peers
@@ -15,6 +15,7 @@ mod load;
 mod peers;
 mod postgres;
 mod report;
+mod seaography;
 mod server;
 mod shapes;
 
@@ -29,7 +30,7 @@ use serde_json::json;
 
 use crate::corpus::{Corpus, Database};
 use crate::load::{Target, Timing};
-use crate::report::{EngineReport, LoaderRun, Machine, PeerRun, Report, Run, STATIC};
+use crate::report::{EngineReport, LoaderRun, Machine, PeerRun, Report, Run, SeaographyReport, STATIC};
 use crate::server::{Process, SqlCounts};
 use crate::shapes::Params;
 
@@ -52,7 +53,8 @@ struct Cli {
     /// Engines to measure, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
     engines: Vec<Engine>,
-    /// Also load PostGraphile 5 on the PostgreSQL database (installed with npm on first use).
+    /// Also load PostGraphile 5 (shapes 1, 2, 4; installed with npm on first use) and
+    /// seaography (shape 1; installed with cargo and generated from the database) on PostgreSQL.
     #[arg(long)]
     peers: bool,
     /// Also compare `--loader-delay-ms` 0, 1 and 5 (shapes 1, 5 and 5b, each concurrency, with their SQL statements).
@@ -274,6 +276,7 @@ fn bench(cli: &Cli) -> Result<()> {
             runs: measured.runs,
             peers: measured.peers,
             peer_note: measured.peer_note,
+            seaography: measured.seaography,
             server_memory: measured.memory,
             loader: measured.loader,
         });
@@ -310,6 +313,7 @@ struct Measured {
     runs: Vec<Run>,
     peers: Vec<PeerRun>,
     peer_note: Option<String>,
+    seaography: Option<SeaographyReport>,
     memory: server::Memory,
     loader: Vec<LoaderRun>,
 }
@@ -434,6 +438,18 @@ async fn measure(
     } else {
         (Vec::new(), None)
     };
+    // Apart from PostGraphile's, so either failing leaves the other's runs.
+    let seaography = if cli.peers && engine == Engine::Postgres {
+        Some(match run_seaography(cli, paths, &client, db, &answers, timing).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("   seaography skipped: {e:#}");
+                SeaographyReport::skipped(format!("{e:#}"))
+            }
+        })
+    } else {
+        None
+    };
     drop(gazette);
 
     let mut loader = Vec::new();
@@ -468,6 +484,7 @@ async fn measure(
         runs,
         peers,
         peer_note,
+        seaography,
         memory,
         loader,
     })
@@ -528,6 +545,62 @@ async fn run_peers(
         drop(peer);
     }
     Ok(out)
+}
+
+/// seaography on shape 1 at each concurrency, its answer checked equal to
+/// Gazette's first. The visibility filter's `now` is the instant fixed here,
+/// before the check, and the same for the whole load: seaography has no
+/// `now()` of its own (see seaography.rs).
+async fn run_seaography(
+    cli: &Cli,
+    paths: &Paths,
+    client: &reqwest::Client,
+    db: &Database,
+    answers: &[(shapes::Shape, Vec<u8>, Vec<u8>, serde_json::Value)],
+    timing: Timing,
+) -> Result<SeaographyReport> {
+    eprintln!("== peers: seaography (generated from the database, built in release)");
+    let peer = seaography::install(&paths.bench, &db.url)?;
+    eprintln!("   {}", peer.version);
+    let log = paths.bench.join("seaography.log");
+    let mut server = seaography::start(&peer, &db.url, &log, client).await?;
+    let url = format!("{}/", server.base_url);
+    let now = seaography::instant(chrono::Utc::now());
+    let body = seaography::shape1(&now);
+    let gazette = match answers.iter().find(|a| a.0 == shapes::FIRST_PAGE) {
+        Some(a) => &a.3,
+        None => bail!("no Gazette answer for shape 1"),
+    };
+    let mine = load::post(client, &url, body.clone()).await?;
+    let mine = load::check_body("seaography", &mine)?;
+    let checked = seaography::same_answer(gazette, &mine)?;
+    let check = format!(
+        "the same 20 articles (slug, title, summary, instant, tags and categories in link order) and hasNextPage; \
+         now = {now}; {} of them share an instant with another and were compared within it as a set",
+        checked.ties
+    );
+    eprintln!("   answer equal to Gazette's: {check}");
+    let name = format!("seaography: {}", shapes::FIRST_PAGE.label);
+    let target = Target::new(&name, url, vec![body])?;
+    let mut runs = Vec::new();
+    for &c in &cli.concurrency {
+        let stats = load::run(client, &target, c, timing).await?;
+        server.ensure_running()?;
+        progress(&name, c, &stats);
+        runs.push(PeerRun {
+            peer: peer.version.clone(),
+            workers: 1,
+            shape: shapes::FIRST_PAGE.label,
+            concurrency: c,
+            stats,
+        });
+    }
+    Ok(SeaographyReport {
+        version: Some(peer.version),
+        check: Some(check),
+        runs,
+        note: None,
+    })
 }
 
 fn progress(name: &str, c: usize, s: &load::Stats) {

@@ -4,6 +4,7 @@
 //! peer shape's answer is checked equal to Gazette's: the same articles in
 //! the same order with the same title, summary, instant, tags and
 //! categories, the same hasNextPage and, where asked, totalCount.
+//! seaography, the other peer, is in `seaography.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -154,13 +155,13 @@ fn body(query: &str, variables: Value) -> Vec<u8> {
 
 /// One article as both servers show it, for comparison.
 #[derive(Debug, PartialEq)]
-struct Item {
-    slug: String,
-    title: String,
-    summary: String,
-    at: Option<DateTime<Utc>>,
-    tags: Vec<(String, String)>,
-    categories: Vec<(String, String)>,
+pub struct Item {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub at: Option<DateTime<Utc>>,
+    pub tags: Vec<(String, String)>,
+    pub categories: Vec<(String, String)>,
 }
 
 fn pairs(v: &Value, wrapper: Option<&str>) -> Vec<(String, String)> {
@@ -181,7 +182,9 @@ fn pairs(v: &Value, wrapper: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn items(connection: &Value, peer: bool) -> Vec<Item> {
+/// The articles of a connection; `peer` reads the tags and categories through
+/// the link rows' `nodes` (PostGraphile's and seaography's shape).
+pub fn items(connection: &Value, peer: bool) -> Vec<Item> {
     connection["edges"]
         .as_array()
         .map(|edges| {
@@ -195,7 +198,12 @@ fn items(connection: &Value, peer: bool) -> Vec<Item> {
                         summary: n["summary"].as_str().unwrap_or_default().to_owned(),
                         at: n["publishedAt"]
                             .as_str()
-                            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                            // seaography writes chrono's Display form, `2026-11-30 12:00:00 +00:00`.
+                            .and_then(|s| {
+                                DateTime::parse_from_rfc3339(s)
+                                    .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f %:z"))
+                                    .ok()
+                            })
                             .map(|t| t.with_timezone(&Utc)),
                         tags: pairs(&n["tags"], peer.then_some("tag")),
                         categories: pairs(&n["categories"], peer.then_some("category")),
