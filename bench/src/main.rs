@@ -330,10 +330,11 @@ async fn measure(
     let n = corpus.articles;
     let tag = engine.name().to_lowercase();
     eprintln!("== {}: starting gazette serve", engine.name());
+    // The server's default delay, as a user starts it.
     let mut gazette = server::start_gazette(
         &paths.gazette,
         &db.url,
-        1,
+        gazette::graphql::DEFAULT_LOADER_DELAY_MS,
         &paths.bench.join(format!("server-{n}-{tag}.log")),
         &client,
     )

@@ -83,6 +83,9 @@ fn identifier(e: &ConfigEntry) -> &str {
     }
 }
 
+/// Hugo's pager size without a config.
+const DEFAULT_PAGER_SIZE: i64 = 10;
+
 /// The content files a `pageRef` may name: as written, or with `.md`, or
 /// as a bundle's `index.md`, without a leading slash.
 fn page_ref_files(page_ref: &str) -> Vec<String> {
@@ -152,6 +155,16 @@ impl SiteView {
                 weight: 0,
             }],
         }
+    }
+
+    /// Hugo's pager size, what a theme's `.Paginator` pages a list by:
+    /// `paginate` (a number or a numeric string) when not 0, else
+    /// `pagination.pagerSize`, else 10 (also without a config). Gazette
+    /// routes no `/page/N/` paths: pass it as `first` (or `perPage`) to page
+    /// a list as the theme does.
+    async fn pager_size(&self) -> i32 {
+        let size = self.site.config().map_or(DEFAULT_PAGER_SIZE, |c| c.pager_size());
+        i32::try_from(size).unwrap_or(i32::MAX)
     }
 
     /// `params` (keys lower-cased, as Hugo reads them), with the language's

@@ -242,14 +242,31 @@ async fn a_site_without_a_config_has_hugos_defaults() {
     let app = spawn_app().await;
     let data = app
         .data(
-            "{ site { title baseURL languages { code } params menu(name: \"main\") { name } } }",
+            "{ site { title baseURL languages { code } params pagerSize menu(name: \"main\") { name } } }",
             json!({}),
         )
         .await;
     assert_eq!(
         data["site"],
-        json!({ "title": "", "baseURL": "", "languages": [{ "code": "en" }], "params": {}, "menu": [] })
+        json!({ "title": "", "baseURL": "", "languages": [{ "code": "en" }], "params": {}, "pagerSize": 10, "menu": [] })
     );
+}
+
+#[actix_web::test]
+async fn the_sites_pager_size_is_hugos_paginate_then_pagination_pager_size() {
+    let q = "{ site { pagerSize } }";
+    for (config, size) in [
+        ("paginate = '3'\n", 3),
+        ("[pagination]\npagerSize = 4\n", 4),
+        ("paginate = 0\n[pagination]\npagerSize = 6\n", 6),
+        ("title = 'none given'\n", 10),
+    ] {
+        let dir = ContentDir::new();
+        dir.write("hugo.toml", config);
+        std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+        let app = site_app(dir.path()).await;
+        assert_eq!(app.data(q, json!({})).await["site"]["pagerSize"], size, "{config}");
+    }
 }
 
 #[actix_web::test]
