@@ -4,6 +4,8 @@
 //! what the request's DataLoaders load with (see [`super::loaders`]), so
 //! resolvers reach it through them.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
@@ -55,8 +57,48 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<RequestContext>, 
         .map_err(|_| ApiError::Internal("request has no loaders".into()))
 }
 
-/// New loaders for one request; with `preview`, it sees unpublished articles too.
-pub fn for_request(db: DatabaseConnection, site: Arc<Site>, preview: bool) -> DataLoader<RequestContext> {
+/// How many times one request's future has been polled. A loader's batch
+/// runs once a yield to the scheduler passes without the request being
+/// polled again: the request has then stopped to wait (for its loaders),
+/// so every field it polled has asked for its keys. Waiting a fixed time
+/// instead cost an article page 1.2–4 ms of sleep at concurrency 1, and
+/// no wait at all split a list's batches (async-graphql joins a list of
+/// more than 30 items through `FuturesUnordered`, which yields part-way
+/// through a pass; BENCHMARKS.md, sessions 4 and 14).
+#[derive(Clone, Default)]
+pub struct Polls(Arc<AtomicU64>);
+
+/// Most yields a batch waits for its request to stop being polled, so a
+/// request that keeps waking itself still gets its batches.
+const MAX_IDLE_YIELDS: usize = 4096;
+
+impl Polls {
+    /// Runs `fut`, counting its polls.
+    pub async fn count<F: Future>(&self, fut: F) -> F::Output {
+        let mut fut = std::pin::pin!(fut);
+        let polls = self.0.clone();
+        std::future::poll_fn(move |cx| {
+            polls.fetch_add(1, Ordering::Relaxed);
+            fut.as_mut().poll(cx)
+        })
+        .await
+    }
+
+    /// Yields until a yield passes with no poll of the request.
+    async fn until_idle(&self) {
+        for _ in 0..MAX_IDLE_YIELDS {
+            let seen = self.0.load(Ordering::Relaxed);
+            tokio::task::yield_now().await;
+            if self.0.load(Ordering::Relaxed) == seen {
+                return;
+            }
+        }
+    }
+}
+
+/// New loaders for one request whose future counts its polls in `polls`
+/// ([`Polls::count`]); with `preview`, it sees unpublished articles too.
+pub fn for_request(db: DatabaseConnection, site: Arc<Site>, preview: bool, polls: Polls) -> DataLoader<RequestContext> {
     // Batches run as their own tasks; they count their statements into the request's counter.
     let counter = crate::db::current_counter();
     DataLoader::new(
@@ -66,7 +108,13 @@ pub fn for_request(db: DatabaseConnection, site: Arc<Site>, preview: bool) -> Da
             at: Some(Utc::now()),
             preview,
         },
-        move |fut| crate::db::spawn_counted(counter.clone(), fut),
+        move |fut| {
+            let polls = polls.clone();
+            crate::db::spawn_counted(counter.clone(), async move {
+                polls.until_idle().await;
+                fut.await
+            })
+        },
     )
 }
 

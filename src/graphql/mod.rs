@@ -85,8 +85,10 @@ pub fn sdl() -> String {
 }
 
 /// How long a DataLoader waits for more keys before it runs a batch, by
-/// default, in milliseconds (the command line's unit).
-pub const DEFAULT_LOADER_DELAY_MS: u64 = 1;
+/// default, in milliseconds (the command line's unit): none beyond the
+/// wait every batch has, until its request stops to wait for it
+/// ([`context::Polls`]).
+pub const DEFAULT_LOADER_DELAY_MS: u64 = 0;
 
 /// How long a DataLoader waits for more keys before it runs a batch, by default.
 pub const DEFAULT_LOADER_DELAY: Duration = Duration::from_millis(DEFAULT_LOADER_DELAY_MS);
@@ -208,7 +210,9 @@ impl Api {
             Ok(cost) => cost,
             Err(refused) => return (refused, Keys::new()),
         };
-        let loaders = context::for_request(db.clone(), self.site.clone(), auth.previews()).delay(self.loader_delay);
+        let polls = context::Polls::default();
+        let loaders = context::for_request(db.clone(), self.site.clone(), auth.previews(), polls.clone())
+            .delay(self.loader_delay);
         let keys = cache::ResponseKeys::default();
         let request = request
             .data(auth)
@@ -216,7 +220,7 @@ impl Api {
             .data(keys.clone())
             .data(self.hub.clone())
             .data(self.word_counts.clone());
-        let mut response = self.runner.execute(request).await;
+        let mut response = polls.count(self.runner.execute(request)).await;
         if let Some(cost) = cost {
             response.extensions.insert("cost".to_owned(), cost);
         }
