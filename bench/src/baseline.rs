@@ -38,6 +38,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, Row};
 
+use gazette::graphql::id::Kind;
+
 use crate::server::{self, Process};
 use crate::{load, shapes};
 
@@ -687,7 +689,7 @@ async fn search(state: &State, list: &str, query: &str) -> Result<Vec<u8>> {
             score: -rank,
             snippet,
             node: HitNode {
-                id: URL_SAFE_NO_PAD.encode(format!("Article:{id}")),
+                id: global_id(Kind::Article, id)?,
                 slug,
                 title,
                 published_at: at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
@@ -837,7 +839,7 @@ async fn article_page(state: &State, slug: &str, with_related: bool) -> Result<V
     for (kind, rid, a, b, rn) in rows {
         if kind == 0 {
             translations.push(TranslationNode {
-                id: URL_SAFE_NO_PAD.encode(format!("Translation:{rid}")),
+                id: global_id(Kind::Translation, rid)?,
                 locale: a,
                 title: b,
             });
@@ -845,7 +847,7 @@ async fn article_page(state: &State, slug: &str, with_related: bool) -> Result<V
             related.push((
                 rn,
                 RelatedNode {
-                    id: URL_SAFE_NO_PAD.encode(format!("Article:{rid}")),
+                    id: global_id(Kind::Article, rid)?,
                     slug: a,
                     title: b,
                 },
@@ -864,7 +866,7 @@ async fn article_page(state: &State, slug: &str, with_related: bool) -> Result<V
     Ok(serde_json::to_vec(&Response {
         data: ArticleData {
             article: Some(ArticlePage {
-                id: URL_SAFE_NO_PAD.encode(format!("Article:{id}")),
+                id: global_id(Kind::Article, id)?,
                 slug,
                 title,
                 published_at: at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
@@ -909,18 +911,20 @@ async fn connection(state: &State, list: &str, cards: Vec<Card>, total: Option<i
     let end_cursor = cards.last().map(|c| cursor(list, c.id, c.published_at));
     let edges = cards
         .into_iter()
-        .map(|c| Edge {
-            node: Node {
-                id: URL_SAFE_NO_PAD.encode(format!("Article:{}", c.id)),
-                tags: terms.remove(&(false, c.id)).unwrap_or_default(),
-                categories: terms.remove(&(true, c.id)).unwrap_or_default(),
-                slug: c.slug,
-                title: c.title,
-                summary: c.summary,
-                published_at: c.published_at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
-            },
+        .map(|c| {
+            Ok(Edge {
+                node: Node {
+                    id: global_id(Kind::Article, c.id)?,
+                    tags: terms.remove(&(false, c.id)).unwrap_or_default(),
+                    categories: terms.remove(&(true, c.id)).unwrap_or_default(),
+                    slug: c.slug,
+                    title: c.title,
+                    summary: c.summary,
+                    published_at: c.published_at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+                },
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     Ok(Connection {
         total_count: total,
         edges,
@@ -931,9 +935,19 @@ async fn connection(state: &State, list: &str, cards: Vec<Card>, total: Option<i
     })
 }
 
-/// Gazette's cursor: `{list}#{id}|t{microseconds}` in URL-safe base64 (src/graphql/pagination.rs).
+/// Gazette's cursor of a list ordered by instant (`graphql::pagination::encode`).
 fn cursor(list: &str, id: i64, published_at: DateTime<Utc>) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{list}#{id}|t{}", published_at.timestamp_micros()))
+    let key = gazette::query::keyset::Key {
+        value: gazette::query::keyset::SortValue::Time(published_at),
+        id: i32::try_from(id).unwrap_or(i32::MAX),
+        group: None,
+    };
+    gazette::graphql::pagination::encode(list, &key)
+}
+
+/// Gazette's global ID of row `id` of `kind` (`graphql::id::encode`).
+fn global_id(kind: Kind, id: i64) -> Result<String> {
+    Ok(gazette::graphql::id::encode(kind, i32::try_from(id)?).0)
 }
 
 /// The id and instant of a cursor of `list`.
