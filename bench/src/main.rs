@@ -30,7 +30,7 @@ use serde_json::json;
 
 use crate::corpus::{Corpus, Database};
 use crate::load::{Target, Timing};
-use crate::report::{EngineReport, LoaderRun, Machine, PeerRun, Report, Run, SeaographyReport, STATIC};
+use crate::report::{EngineReport, LoaderRun, Machine, PeerRun, Report, Run, SeaographyReport, FLOOR, STATIC};
 use crate::server::{Process, SqlCounts};
 use crate::shapes::Params;
 
@@ -409,6 +409,7 @@ async fn measure(
         format!("{}/static", baseline.base_url),
         vec![shapes::FIRST_PAGE.body(json!({}))],
     )?);
+    targets.push(Target::new(FLOOR, graphql.clone(), vec![shapes::FLOOR_BODY.to_vec()])?);
 
     let mut runs = Vec::new();
     for &c in &cli.concurrency {

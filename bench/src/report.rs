@@ -12,6 +12,8 @@ use crate::server::{Memory, SqlCounts};
 use crate::{shapes, Engine};
 
 pub const STATIC: &str = "baseline: static";
+/// Gazette answering `{ __typename }` (shapes::FLOOR_BODY).
+pub const FLOOR: &str = "gazette: { __typename }";
 
 pub struct Machine {
     pub cpus: usize,
@@ -216,16 +218,18 @@ impl EngineReport {
                 )?;
             }
         }
-        for c in self.concurrencies() {
-            if let Some(st) = self.run(STATIC, c) {
-                writeln!(
-                    s,
-                    "| {STATIC} | {c} | {:.0} | {:.2} | {:.2} | - | - | - | {} |",
-                    st.rps(),
-                    st.p50_ms(),
-                    st.p99_ms(),
-                    st.timeouts
-                )?;
+        for name in [STATIC, FLOOR] {
+            for c in self.concurrencies() {
+                if let Some(st) = self.run(name, c) {
+                    writeln!(
+                        s,
+                        "| {name} | {c} | {:.0} | {:.2} | {:.2} | - | - | - | {} |",
+                        st.rps(),
+                        st.p50_ms(),
+                        st.p99_ms(),
+                        st.timeouts
+                    )?;
+                }
             }
         }
         writeln!(s)?;

@@ -79,6 +79,11 @@ pub const TAG_LAST_PAGE: Shape = Shape {
         totalCount edges { node { __LIST_NODE__ } } pageInfo { hasNextPage endCursor } } } }",
 };
 
+/// The request with no field to resolve: what Gazette's HTTP and GraphQL
+/// layers cost before any statement (parse, validate, execute, serialise,
+/// log), the fixed part of every shape's p50.
+pub const FLOOR_BODY: &[u8] = br#"{"query":"query Floor { __typename }","operationName":"Floor"}"#;
+
 /// Every shape, in report order.
 pub const ALL: [Shape; 8] = [
     FIRST_PAGE,
