@@ -11,7 +11,9 @@ pub struct Model {
     /// The menu's name (`main`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub menu: String,
-    /// The article's language, lower-cased (`en`, `zh-cn`).
+    /// The language of the version declaring it, lower-cased (`en`,
+    /// `zh-cn`): the article's, or a translation's (migration 26).
+    #[sea_orm(primary_key, auto_increment = false)]
     pub lang: String,
     /// Link text: the entry's `name`, else the page's `linkTitle` or title.
     pub name: String,

@@ -27,6 +27,7 @@ mod m20261201_000022_import_state;
 mod m20261201_000023_listed_links;
 mod m20261201_000024_list_page_languages;
 mod m20261201_000025_source_path_index;
+mod m20261203_000026_translation_menus;
 
 /// Migration 23's partial index condition over the link rows, which a
 /// query must repeat as written for the index to serve it.
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000023_listed_links::Migration),
             Box::new(m20261201_000024_list_page_languages::Migration),
             Box::new(m20261201_000025_source_path_index::Migration),
+            Box::new(m20261203_000026_translation_menus::Migration),
         ]
     }
 }

@@ -329,6 +329,17 @@ pub async fn update_article(
     )?;
     let mut article = article;
     taxonomies::keep_stored_paths(db, &mut article.site_terms).await?;
+    // Kept, as the translations are: each one's own menu entries.
+    let mut versions_menus: std::collections::HashMap<String, Vec<crate::site::MenuEntry>> =
+        std::collections::HashMap::new();
+    for entry in crate::query::menus::of_article(db, id).await? {
+        if !entry.lang.eq_ignore_ascii_case(article.lang.as_str()) {
+            versions_menus
+                .entry(entry.lang.clone())
+                .or_default()
+                .push(crate::query::menus::as_entry(entry));
+        }
+    }
     let translations = translation::Entity::find()
         .filter(translation::Column::ArticleId.eq(id))
         .all(db)
@@ -344,6 +355,7 @@ pub async fn update_article(
                 source_path: t.source_path,
                 // Kept, as the translation is: an edit changes the article.
                 site_terms: versions_terms.remove(&t.locale).unwrap_or_default(),
+                menus: versions_menus.remove(&t.locale.to_lowercase()).unwrap_or_default(),
                 path: t.path,
             })
         })

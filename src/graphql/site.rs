@@ -11,8 +11,9 @@ use super::cache;
 use super::context::RequestContext;
 use super::error::ApiError;
 use super::section::Section;
+use crate::locale::Locale;
 use crate::query::articles::{self, Full};
-use crate::query::{menus, sections};
+use crate::query::{menus, sections, translations};
 use crate::site::{page_menu_entries, MenuEntry as ConfigEntry, Site};
 
 /// The site in one language. Without a Hugo config it has Hugo's defaults:
@@ -54,9 +55,10 @@ pub struct MenuEntry {
     pub post: String,
     /// `params` as written.
     pub params: Json<Map<String, Value>>,
-    /// The article it points to: the one `pageRef` names (its content path,
-    /// e.g. `/about`), or the one whose front matter declares the entry; null
-    /// when none (or not public).
+    /// The article it points to, in the menu's language: the one `pageRef`
+    /// names (its content path, e.g. `/about`, found in that language's
+    /// content folder), or the one whose front matter (or whose
+    /// translation's) declares the entry; null when none (or not public).
     pub page: Option<Article>,
     /// The section it points to: the one `pageRef` names (`/docs`), or the
     /// one whose `_index` front matter declares the entry.
@@ -86,14 +88,22 @@ fn identifier(e: &ConfigEntry) -> &str {
 /// Hugo's pager size without a config.
 const DEFAULT_PAGER_SIZE: i64 = 10;
 
-/// The content files a `pageRef` may name: as written, or with `.md`, or
-/// as a bundle's `index.md`, without a leading slash.
-fn page_ref_files(page_ref: &str) -> Vec<String> {
+/// The content paths (Hugo's `.File.Path`, no leading slash) a `pageRef`
+/// may name for a page of `lang`: as written, with or without `.md`, as a
+/// bundle's `index.md`, each also as `name.LANG.md`, best first.
+fn page_ref_files(page_ref: &str, lang: &str) -> Vec<String> {
     let r = page_ref.trim().trim_matches('/');
     if r.is_empty() {
         return Vec::new();
     }
-    vec![r.to_owned(), format!("{r}.md"), format!("{r}/index.md")]
+    let base = r.strip_suffix(".md").unwrap_or(r);
+    vec![
+        r.to_owned(),
+        format!("{base}.md"),
+        format!("{base}.{lang}.md"),
+        format!("{base}/index.md"),
+        format!("{base}/index.{lang}.md"),
+    ]
 }
 
 /// The Hugo site in one language: what its config says (title, baseURL,
@@ -201,8 +211,16 @@ impl SiteView {
             .and_then(|c| c.menus_for(&self.lang).get(&name))
             .cloned()
             .unwrap_or_default();
-        let files: Vec<String> = configured.iter().flat_map(|e| page_ref_files(&e.page_ref)).collect();
-        let pages = articles::public_by_source_paths(&l.db, &files, l.visibility()).await?;
+        // A pageRef names a page in the menu's own language (in that
+        // language's content folder): none when the language lacks it.
+        let stored = |e: &ConfigEntry| -> Vec<String> {
+            page_ref_files(&e.page_ref, &self.lang)
+                .iter()
+                .flat_map(|f| self.site.stored_paths(f, &self.lang))
+                .collect()
+        };
+        let files: Vec<String> = configured.iter().flat_map(stored).collect();
+        let pages = articles::pages_by_source_paths(&l.db, &files, l.visibility()).await?;
         let dirs: Vec<String> = configured
             .iter()
             .filter(|e| !e.page_ref.trim().is_empty())
@@ -210,9 +228,13 @@ impl SiteView {
             .collect();
         let sections_named = sections::by_dirs(&l.db, &dirs).await?;
         for e in configured {
-            let page = page_ref_files(&e.page_ref)
+            let page = stored(&e)
                 .iter()
-                .find_map(|f| pages.iter().find(|p| &p.source_path == f))
+                .find_map(|f| {
+                    pages
+                        .iter()
+                        .find(|p| &p.source_path == f && p.lang.eq_ignore_ascii_case(&self.lang))
+                })
                 .cloned();
             let dir = e.page_ref.trim().trim_matches('/');
             let section = match (&page, e.page_ref.trim().is_empty()) {
@@ -224,7 +246,7 @@ impl SiteView {
             };
             items.push(Item {
                 entry: e,
-                page,
+                page: page.map(Target::from),
                 section,
             });
         }
@@ -239,21 +261,41 @@ impl SiteView {
             .collect();
         let ids: Vec<i32> = declared.iter().map(|e| e.article_id).collect();
         let declaring = articles::by_ids(&l.db, &ids, l.visibility()).await?;
+        // A translation's entry points to that translation.
+        let translated: Vec<i32> = declared
+            .iter()
+            .filter(|e| {
+                declaring
+                    .iter()
+                    .any(|a| a.id == e.article_id && !a.lang.eq_ignore_ascii_case(&e.lang))
+            })
+            .map(|e| e.article_id)
+            .collect();
+        let versions = translations::of_articles(&l.db, &translated).await?;
         for e in declared {
-            let page = declaring.iter().find(|p| p.id == e.article_id).cloned();
-            let entry = ConfigEntry {
-                menu: e.menu,
-                name: e.name,
-                url: e.url,
-                weight: e.weight,
-                parent: e.parent,
-                identifier: e.identifier,
-                pre: e.pre,
-                post: e.post,
-                title: e.title,
-                params: e.params.as_object().cloned().unwrap_or_default(),
-                ..ConfigEntry::default()
-            };
+            let page = declaring
+                .iter()
+                .find(|p| p.id == e.article_id)
+                .cloned()
+                .and_then(|article| {
+                    if article.lang.eq_ignore_ascii_case(&e.lang) {
+                        return Some(Target {
+                            path: article.path.clone(),
+                            locale: None,
+                            article,
+                        });
+                    }
+                    let version = versions
+                        .get(&article.id)?
+                        .iter()
+                        .find(|t| t.locale.eq_ignore_ascii_case(&e.lang))?;
+                    Some(Target {
+                        path: version.path.clone(),
+                        locale: Locale::parse(&version.locale).ok(),
+                        article,
+                    })
+                });
+            let entry = menus::as_entry(e);
             items.push(Item {
                 entry,
                 page,
@@ -299,7 +341,7 @@ impl SiteView {
                 pre: e.pre.clone(),
                 post: e.post.clone(),
                 params: Json(e.params.clone()),
-                page: item.page.clone().map(|p| Article::shown(ctx, p, None)),
+                page: item.page.clone().map(|p| Article::shown(ctx, p.article, p.locale)),
                 section: item.section.clone().map(|s| Section(Arc::new(s))),
                 children: Vec::new(),
             }
@@ -334,8 +376,31 @@ impl SiteView {
 /// A menu entry with what it points to.
 struct Item {
     entry: ConfigEntry,
-    page: Option<Full>,
+    page: Option<Target>,
     section: Option<sections::Section>,
+}
+
+/// The page a menu entry points to: its article, the path of the version
+/// meant, and that version's locale when it is a translation.
+#[derive(Clone)]
+struct Target {
+    article: Full,
+    path: String,
+    locale: Option<Locale>,
+}
+
+impl From<articles::SourcePage> for Target {
+    fn from(p: articles::SourcePage) -> Self {
+        let locale = match p.lang == p.article.lang {
+            true => None,
+            false => Locale::parse(&p.lang).ok(),
+        };
+        Target {
+            article: p.article,
+            path: p.path,
+            locale,
+        }
+    }
 }
 
 #[derive(Default)]

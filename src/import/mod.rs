@@ -301,7 +301,12 @@ fn stamp_of(tree_digest: &str, opts: &ReadOptions) -> String {
 fn language_dirs_key(opts: &ReadOptions) -> String {
     opts.language_dirs
         .iter()
-        .map(|d| format!("{}={}", d.folder, d.lang))
+        // A mount's target only when it has one, so the key of a site
+        // without such mounts stays what earlier imports stamped.
+        .map(|d| match d.target.is_empty() {
+            true => format!("{}={}", d.folder, d.lang),
+            false => format!("{}={}>{}", d.folder, d.lang, d.target),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -974,7 +979,9 @@ fn unit_of(
         hasher.update([u8::from(public)]);
         if public {
             let a = t.doc.article;
+            let menus = a.menu_entries();
             translations.push(NewTranslation {
+                menus,
                 locale,
                 title: a.title,
                 summary: a.summary,

@@ -23,12 +23,16 @@ pub struct ContentFile {
     pub folder_lang: Option<Locale>,
 }
 
-/// A language's own content folder (`[languages.fr] contentDir`), relative
-/// to the folder imported (`/`-separated, empty for that folder itself).
+/// A language's own content folder (`[languages.fr] contentDir`, or a
+/// module mount's source), relative to the folder imported (`/`-separated,
+/// empty for that folder itself).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LanguageDir {
     pub folder: String,
     pub lang: Locale,
+    /// Where in the content tree the folder's files are: empty for its
+    /// root, `blog` for a mount with `target = "content/blog"`.
+    pub target: String,
 }
 
 /// The language folder holding `rel` (a path below the folder imported):
@@ -51,9 +55,13 @@ fn placed(path: PathBuf, rel: String, dirs: &[LanguageDir]) -> Option<ContentFil
     }
     // Hugo reads no file outside every language's content folder.
     let dir = owner(dirs, &rel)?;
-    let site_path = match dir.folder.is_empty() {
-        true => rel.clone(),
-        false => rel[dir.folder.len()..].trim_start_matches('/').to_owned(),
+    let inside = match dir.folder.is_empty() {
+        true => rel.as_str(),
+        false => rel[dir.folder.len()..].trim_start_matches('/'),
+    };
+    let site_path = match dir.target.is_empty() {
+        true => inside.to_owned(),
+        false => format!("{}/{inside}", dir.target),
     };
     Some(ContentFile {
         path,
@@ -106,29 +114,18 @@ pub fn content_plan(site_dir: &Path, site: &Site) -> ContentPlan {
             language_dirs: Vec::new(),
         };
     }
-    // Folders as `/`-separated parts below the site folder.
-    let parts = |dir: &str| -> Vec<String> {
-        dir.split(['/', '\\'])
-            .filter(|p| !p.is_empty() && *p != ".")
-            .map(str::to_owned)
-            .collect()
-    };
-    let split: Vec<(Vec<String>, &str)> = dirs.iter().map(|(d, l)| (parts(d), l.as_str())).collect();
-    let mut common = split[0].0.clone();
-    for (p, _) in &split[1..] {
-        let same = common.iter().zip(p).take_while(|(a, b)| a == b).count();
-        common.truncate(same);
-    }
+    let (common, mounts) = site.content_folders();
     let mut language_dirs = Vec::new();
-    for (p, code) in &split {
-        match Locale::parse(code) {
+    for m in &mounts {
+        match Locale::parse(&m.lang) {
             Ok(lang) => language_dirs.push(LanguageDir {
-                folder: p[common.len()..].join("/"),
+                folder: m.source.clone(),
                 lang,
+                target: m.target.clone(),
             }),
             // Gazette keeps languages as locales: a key that is none
             // (`x-klingon`) reads no folder of its own.
-            Err(e) => tracing::warn!(language = code, error = %e, "the language's contentDir is not read"),
+            Err(e) => tracing::warn!(language = m.lang, error = %e, "the language's contentDir is not read"),
         }
     }
     // A folder several languages share is the default language's, else the
@@ -136,7 +133,7 @@ pub fn content_plan(site_dir: &Path, site: &Site) -> ContentPlan {
     let default = site.default_language().to_lowercase();
     language_dirs.sort_by_key(|d| d.lang.as_str().to_lowercase() != default);
     let mut seen = std::collections::HashSet::new();
-    language_dirs.retain(|d| seen.insert(d.folder.clone()));
+    language_dirs.retain(|d| seen.insert((d.folder.clone(), d.target.clone())));
     ContentPlan {
         folder: common.iter().fold(site_dir.to_path_buf(), |f, p| f.join(p)),
         language_dirs,
@@ -337,8 +334,12 @@ mod tests {
              [[module.mounts]]\nsource = 'assets'\ntarget = 'assets'\n",
         );
         let plan = content_plan(dir.path(), &s);
-        assert_eq!(plan.folder, dir.path().join("docs"));
-        assert_eq!(dirs(&plan), [("en", "en"), ("fr", "fr")]);
+        // `extra` joins the content at `blog`: the folder holding all three.
+        assert_eq!(plan.folder, dir.path().to_path_buf());
+        assert_eq!(dirs(&plan), [("docs/en", "en"), ("extra", "en"), ("docs/fr", "fr")]);
+        assert_eq!(plan.language_dirs[1].target, "blog");
+        let file = placed(dir.path().join("extra/x.md"), "extra/x.md".into(), &plan.language_dirs).expect("placed");
+        assert_eq!(file.site_path, "blog/x.md");
     }
 
     #[test]
@@ -348,10 +349,12 @@ mod tests {
             LanguageDir {
                 folder: String::new(),
                 lang: lang("en"),
+                target: String::new(),
             },
             LanguageDir {
                 folder: "fr".into(),
                 lang: lang("fr"),
+                target: String::new(),
             },
         ];
         let file = placed("c/fr/blog/x.md".into(), "fr/blog/x.md".into(), &dirs).expect("placed");

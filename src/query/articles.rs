@@ -1,7 +1,7 @@
 //! Public articles: visibility, filters, orders, keyset pages, counts and facets.
 
 use chrono::{DateTime, Utc};
-use entity::article;
+use entity::{article, translation};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order as SqlOrder, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
@@ -612,22 +612,58 @@ pub async fn by_slug(db: &DatabaseConnection, slug: &str, vis: Visibility) -> Re
         .await
 }
 
-/// Articles `vis` sees imported from any of `files` (content paths relative
-/// to the content root, as `source_path` stores them): one statement.
-pub async fn public_by_source_paths(
+/// A page read from a file: its article, and the language and path of
+/// the version that file holds (the article's own, or a translation's).
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    pub source_path: String,
+    pub lang: String,
+    pub path: String,
+    pub article: Full,
+}
+
+/// The pages `vis` sees imported from any of `files` (paths relative to the
+/// folder imported, as `source_path` stores them), articles and
+/// translations alike: three statements at most.
+pub async fn pages_by_source_paths(
     db: &DatabaseConnection,
     files: &[String],
     vis: Visibility,
-) -> Result<Vec<Full>, DbErr> {
+) -> Result<Vec<SourcePage>, DbErr> {
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    article::Entity::find()
+    let mut pages: Vec<SourcePage> = article::Entity::find()
         .filter(vis.condition())
         .filter(article::Column::SourcePath.is_in(files.iter().cloned()))
         .into_model::<Full>()
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .map(|a| SourcePage {
+            source_path: a.source_path.clone(),
+            lang: a.lang.clone(),
+            path: a.path.clone(),
+            article: a,
+        })
+        .collect();
+    let translated = translation::Entity::find()
+        .filter(translation::Column::SourcePath.is_in(files.iter().cloned()))
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = translated.iter().map(|t| t.article_id).collect();
+    let articles = by_ids(db, &ids, vis).await?;
+    for t in translated {
+        if let Some(a) = articles.iter().find(|a| a.id == t.article_id) {
+            pages.push(SourcePage {
+                source_path: t.source_path,
+                lang: t.locale,
+                path: t.path,
+                article: a.clone(),
+            });
+        }
+    }
+    Ok(pages)
 }
 
 /// An article by id, public or not (an editor's answer shows drafts too).
@@ -960,6 +996,12 @@ pub async fn term_facets(
     limit: u64,
     vis: Visibility,
 ) -> Result<Vec<TermCount>, DbErr> {
+    if *scope == Scope::default() {
+        if let Some(stmt) = counted_facets(taxonomy, limit, vis) {
+            let rows = db.query_all(&stmt).await?;
+            return rows.iter().map(|r| TermCount::from_query_result(r, "")).collect();
+        }
+    }
     let (t, j) = (taxonomy.table(), taxonomy.join_table());
     let ids = scope
         .select(db, vis)
@@ -980,6 +1022,36 @@ pub async fn term_facets(
         .to_owned();
     let rows = db.query_all(&stmt).await?;
     rows.iter().map(|r| TermCount::from_query_result(r, "")).collect()
+}
+
+/// [`term_facets`] of the whole list (no filter, no term), read from each
+/// term's counter as its `articleCount` is (`terms::counted`): the same
+/// counts, at the cost of the term rows instead of every link of the
+/// corpus (over 10 s for the tags of 1,000,000 articles). `None` in a
+/// preview, which the counters do not describe.
+fn counted_facets(taxonomy: Taxonomy, limit: u64, vis: Visibility) -> Option<SelectStatement> {
+    let t = taxonomy.table();
+    let mut counts = super::terms::counted(taxonomy, vis, Condition::all())?;
+    counts
+        .columns([(t, "slug"), (t, "name")])
+        .expr_as(super::terms::weighted_term(taxonomy), "weighted_term");
+    let c = sea_orm::sea_query::Alias::new("c");
+    let col = |name: &'static str| Expr::col((c.clone(), sea_orm::sea_query::Alias::new(name)));
+    Some(
+        Query::select()
+            .expr_as(col("term_id"), "id")
+            .expr_as(col("slug"), "slug")
+            .expr_as(col("name"), "name")
+            .expr_as(col("weighted_term"), "weighted_term")
+            .expr_as(col("n"), "count")
+            .from_subquery(counts, c.clone())
+            // A facet lists the terms the list's articles carry.
+            .and_where(col("n").gt(0))
+            .order_by_expr(col("n"), SqlOrder::Desc)
+            .order_by_expr(col("slug"), SqlOrder::Asc)
+            .limit(limit)
+            .to_owned(),
+    )
 }
 
 /// A locale and how many articles are available in it.

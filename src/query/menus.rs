@@ -30,6 +30,32 @@ pub async fn article_entries(
         .await
 }
 
+/// A stored entry as the site config's entries are read.
+pub fn as_entry(row: ArticleMenuEntry) -> crate::site::MenuEntry {
+    crate::site::MenuEntry {
+        menu: row.menu,
+        name: row.name,
+        url: row.url,
+        weight: row.weight,
+        parent: row.parent,
+        identifier: row.identifier,
+        pre: row.pre,
+        post: row.post,
+        title: row.title,
+        params: row.params.as_object().cloned().unwrap_or_default(),
+        page_ref: String::new(),
+    }
+}
+
+/// The entries article `id` and its translations declare, with the
+/// language of the version declaring each.
+pub async fn of_article<C: sea_orm::ConnectionTrait>(db: &C, id: i32) -> Result<Vec<ArticleMenuEntry>, DbErr> {
+    article_menu::Entity::find()
+        .filter(article_menu::Column::ArticleId.eq(id))
+        .all(db)
+        .await
+}
+
 /// The sections in `lang` whose `_index` front matter names a menu.
 pub async fn sections_with_menus(db: &DatabaseConnection, lang: &str) -> Result<Vec<section::Model>, DbErr> {
     let rows = section::Entity::find()

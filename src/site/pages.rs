@@ -8,6 +8,17 @@ use std::path::Path;
 use super::config::SiteConfig;
 use super::url::{self, PageFacts, PageKind, Permalinks, UrlError, UrlSettings};
 
+/// A folder of the site's content: a language's `contentDir` or a module
+/// mount's source (relative to the site folder), its language, and where in
+/// the content tree its files are (empty for the root, `blog` for a mount
+/// with `target = "content/blog"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentMount {
+    pub source: String,
+    pub lang: String,
+    pub target: String,
+}
+
 /// A site: its config, if any, and its URL settings.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -339,9 +350,9 @@ impl Site {
     /// Module mounts of the content (`[[module.mounts]] source = "content/en"
     /// target = "content"`, with an optional `lang`) replace the contentDirs,
     /// as in Hugo: each is a folder of its `lang`, else of the default
-    /// language. A mount into part of the content (`target =
-    /// "content/blog"`) is not read (a warning says so).
-    pub fn language_content_dirs(&self) -> Vec<(String, String)> {
+    /// language, and a mount into part of the content (`target =
+    /// "content/blog"`) puts its files below that part.
+    pub fn language_content_dirs(&self) -> Vec<ContentMount> {
         let Some(config) = &self.config else {
             return Vec::new();
         };
@@ -355,13 +366,74 @@ impl Site {
         }
         enabled
             .iter()
-            .map(|l| (l.content_dir.clone(), l.code.clone()))
+            .map(|l| ContentMount {
+                source: l.content_dir.clone(),
+                lang: l.code.clone(),
+                target: String::new(),
+            })
             .collect()
+    }
+
+    /// [`Self::language_content_dirs`] below the deepest folder holding them
+    /// all, which is the folder an import reads (a file's stored path is
+    /// relative to it): that folder's parts below the site folder, and each
+    /// mount with its `source` relative to it (`/`-separated, empty for the
+    /// folder itself).
+    pub fn content_folders(&self) -> (Vec<String>, Vec<ContentMount>) {
+        let dirs = self.language_content_dirs();
+        let parts = |dir: &str| -> Vec<String> {
+            dir.split(['/', '\\'])
+                .filter(|p| !p.is_empty() && *p != ".")
+                .map(str::to_owned)
+                .collect()
+        };
+        let split: Vec<Vec<String>> = dirs.iter().map(|d| parts(&d.source)).collect();
+        let mut common = split.first().cloned().unwrap_or_default();
+        for p in split.iter().skip(1) {
+            let same = common.iter().zip(p).take_while(|(a, b)| a == b).count();
+            common.truncate(same);
+        }
+        let mounts = dirs
+            .into_iter()
+            .zip(&split)
+            .map(|(d, p)| ContentMount {
+                source: p[common.len()..].join("/"),
+                ..d
+            })
+            .collect();
+        (common, mounts)
+    }
+
+    /// The stored paths (see [`Self::content_folders`]) a page of `lang` at
+    /// `site_path` (a path in the content tree, Hugo's `.File.Path`, e.g.
+    /// `blog/rates.md`) may have been read from, best first: inside each of
+    /// the language's own folders, then the path itself (a site whose
+    /// languages share one folder, or an import of an explicit `--content`).
+    pub fn stored_paths(&self, site_path: &str, lang: &str) -> Vec<String> {
+        let (_, mounts) = self.content_folders();
+        let mut out = Vec::new();
+        for m in mounts.iter().filter(|m| m.lang.eq_ignore_ascii_case(lang)) {
+            let inside = match m.target.is_empty() {
+                true => Some(site_path),
+                false => site_path
+                    .strip_prefix(m.target.as_str())
+                    .and_then(|rest| rest.strip_prefix('/')),
+            };
+            if let Some(inside) = inside {
+                out.push(match m.source.is_empty() {
+                    true => inside.to_owned(),
+                    false => format!("{}/{inside}", m.source),
+                });
+            }
+        }
+        out.push(site_path.to_owned());
+        out.dedup();
+        out
     }
 
     /// The content mounts of `[module]`: (source, language), see
     /// [`Self::language_content_dirs`].
-    fn content_mounts(&self) -> Vec<(String, String)> {
+    fn content_mounts(&self) -> Vec<ContentMount> {
         let Some(serde_json::Value::Array(mounts)) = self.config.as_ref().and_then(|c| c.get("module.mounts")) else {
             return Vec::new();
         };
@@ -377,20 +449,19 @@ impl Site {
             let (Some(source), Some(target)) = (field(m, "source"), field(m, "target")) else {
                 continue;
             };
-            if target == "content" {
-                let lang = field(m, "lang").filter(|l| !l.is_empty());
-                dirs.push((
-                    source,
-                    lang.unwrap_or_else(|| self.default_language().to_owned())
-                        .to_lowercase(),
-                ));
-            } else if target.starts_with("content/") {
-                tracing::warn!(
-                    source,
-                    target,
-                    "a mount into part of the content is not read; give the folder with --content"
-                );
-            }
+            let part = match target.strip_prefix("content") {
+                Some("") => "",
+                Some(rest) if rest.starts_with('/') => rest.trim_start_matches('/'),
+                _ => continue,
+            };
+            let lang = field(m, "lang").filter(|l| !l.is_empty());
+            dirs.push(ContentMount {
+                source,
+                lang: lang
+                    .unwrap_or_else(|| self.default_language().to_owned())
+                    .to_lowercase(),
+                target: part.to_owned(),
+            });
         }
         dirs
     }

@@ -357,6 +357,8 @@ pub struct NewTranslation {
     pub path: String,
     /// Its terms in every taxonomy, in its language (front-matter order).
     pub site_terms: Vec<SiteTerm>,
+    /// The menu entries its own front matter declares, in its language.
+    pub menus: Vec<crate::site::MenuEntry>,
 }
 
 /// One write: an article with all its translations, replacing whatever was

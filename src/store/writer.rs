@@ -463,7 +463,8 @@ async fn add_parts<C: ConnectionTrait>(
     link_site_terms(txn, &links).await
 }
 
-/// The menu entries each article's front matter declares.
+/// The menu entries each article's front matter declares, and each of
+/// its translations'.
 async fn insert_menu_entries<C: ConnectionTrait>(txn: &C, stored: &[(i32, &ArticleChange)]) -> Result<(), DbErr> {
     use entity::article_menu::Column as M;
     let start = || {
@@ -485,23 +486,30 @@ async fn insert_menu_entries<C: ConnectionTrait>(txn: &C, stored: &[(i32, &Artic
             ])
             .to_owned()
     };
+    // The article's entries in its language, each translation's in its own.
     let rows = stored.iter().flat_map(|(id, unit)| {
-        let lang = unit.article.lang.as_str().to_lowercase();
-        unit.article.menu_entries().into_iter().map(move |e| {
-            vec![
-                Expr::val(*id),
-                Expr::val(e.menu),
-                Expr::val(lang.clone()),
-                Expr::val(e.name),
-                Expr::val(e.identifier),
-                Expr::val(e.parent),
-                Expr::val(e.weight),
-                Expr::val(e.url),
-                Expr::val(e.pre),
-                Expr::val(e.post),
-                Expr::val(e.title),
-                Expr::val(serde_json::Value::Object(e.params)),
-            ]
+        let own = (unit.article.lang.as_str().to_lowercase(), unit.article.menu_entries());
+        let translated = unit
+            .translations
+            .iter()
+            .map(|t| (t.locale.as_str().to_lowercase(), t.menus.clone()));
+        std::iter::once(own).chain(translated).flat_map(move |(lang, entries)| {
+            entries.into_iter().map(move |e| {
+                vec![
+                    Expr::val(*id),
+                    Expr::val(e.menu),
+                    Expr::val(lang.clone()),
+                    Expr::val(e.name),
+                    Expr::val(e.identifier),
+                    Expr::val(e.parent),
+                    Expr::val(e.weight),
+                    Expr::val(e.url),
+                    Expr::val(e.pre),
+                    Expr::val(e.post),
+                    Expr::val(e.title),
+                    Expr::val(serde_json::Value::Object(e.params)),
+                ]
+            })
         })
     });
     bulk::insert(txn, start, 12, rows).await?;

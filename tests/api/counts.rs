@@ -3,7 +3,7 @@
 //! computed the slow way from the article rows.
 
 use chrono::{DateTime, Duration, Utc};
-use gazette::query::articles::{count, Filter, Scope, SlugSet, Visibility};
+use gazette::query::articles::{count, term_facets, Filter, Scope, SlugSet, Visibility};
 use gazette::query::{terms, Taxonomy};
 use gazette::server::AppData;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -96,8 +96,12 @@ async fn check(app: &TestApp, step: &str) {
             let batched = terms::article_counts(&app.db, taxonomy, &ids, vis)
                 .await
                 .expect("counts");
+            let mut facets = Vec::new();
             for (id, slug) in &all {
                 let want = truth(app, taxonomy, *id, vis).await;
+                if want > 0 {
+                    facets.push((slug.clone(), i64::try_from(want).expect("a count")));
+                }
                 let got = batched.get(id).copied().unwrap_or(0);
                 assert_eq!(
                     u64::try_from(got).ok(),
@@ -132,6 +136,15 @@ async fn check(app: &TestApp, step: &str) {
                 let by_slug = count(&app.db, &filtered, vis).await.expect("count");
                 assert_eq!(by_slug, want, "{step}: filtered totalCount of {slug} at {}", vis.at);
             }
+            // The whole list's facet: most articles first, then by slug.
+            facets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let got: Vec<(String, i64)> = term_facets(&app.db, &Scope::default(), taxonomy, 100, vis)
+                .await
+                .expect("facets")
+                .into_iter()
+                .map(|f| (f.slug, f.count))
+                .collect();
+            assert_eq!(got, facets, "{step}: the whole list's facets at {}", vis.at);
         }
     }
     for (_, slug) in terms_of(app, Taxonomy::Tags).await {
@@ -276,9 +289,9 @@ async fn a_terms_counter_stays_right_through_every_write() {
     check(&app, "re-import after edits").await;
 }
 
-/// The public count of a whole term is the counter's: a counter set wrong
-/// on purpose shows in it, while a preview and a narrowed list, which the
-/// counter cannot answer, still count the links.
+/// The public count of a whole term, and the whole list's facet, are the
+/// counter's: a counter set wrong on purpose shows in them, while a preview
+/// and a narrowed list, which the counter cannot answer, still count the links.
 #[actix_web::test]
 async fn a_whole_terms_public_count_reads_the_counter() {
     let app = spawn_app().await;
@@ -287,13 +300,17 @@ async fn a_whole_terms_public_count_reads_the_counter() {
     app.import(&[dir.path().to_path_buf()]).await;
     let read = "{ tag(slug: \"fed\") { articleCount articles { totalCount } }
                   articles(filter: { tags: { any: [\"fed\"] } }) { totalCount }
-                  narrowed: articles(filter: { tags: { any: [\"fed\"] }, publishedAt: { gte: \"2000-01-01T00:00:00Z\" } }) { totalCount } }";
+                  narrowed: articles(filter: { tags: { any: [\"fed\"] }, publishedAt: { gte: \"2000-01-01T00:00:00Z\" } }) { totalCount }
+                  all: articles { facets { tags(first: 1) { tag { slug } count } } }
+                  since: articles(filter: { publishedAt: { gte: \"2000-01-01T00:00:00Z\" } }) { facets { tags(first: 1) { tag { slug } count } } } }";
     let before = app.data(read, json!({})).await;
     let n = before["tag"]["articles"]["totalCount"].as_i64().expect("a count");
     assert_eq!(
         before,
         json!({ "tag": { "articleCount": n, "articles": { "totalCount": n } },
-                "articles": { "totalCount": n }, "narrowed": { "totalCount": n } })
+                "articles": { "totalCount": n }, "narrowed": { "totalCount": n },
+                "all": { "facets": { "tags": [{ "tag": { "slug": "fed" }, "count": n }] } },
+                "since": { "facets": { "tags": [{ "tag": { "slug": "fed" }, "count": n }] } } })
     );
     app.db
         .execute(
@@ -310,7 +327,9 @@ async fn a_whole_terms_public_count_reads_the_counter() {
     assert_eq!(
         after,
         json!({ "tag": { "articleCount": m, "articles": { "totalCount": m } },
-                "articles": { "totalCount": m }, "narrowed": { "totalCount": n } })
+                "articles": { "totalCount": m }, "narrowed": { "totalCount": n },
+                "all": { "facets": { "tags": [{ "tag": { "slug": "fed" }, "count": m }] } },
+                "since": { "facets": { "tags": [{ "tag": { "slug": "fed" }, "count": n }] } } })
     );
     // A preview sees drafts too: the links are counted, not the counter.
     let vis = Visibility::preview(Utc::now());

@@ -34,6 +34,8 @@ async fn site_app_in(dir: &std::path::Path, environment: &str) -> TestApp {
     app
 }
 
+const ROUTE_ID: &str = "query($p: String!) { route(path: $p) { ... on Article { id } } }";
+
 const ROUTE: &str = "query($path: String!) { route(path: $path) {
     __typename ... on Article { slug locale relPermalink url } ... on Redirect { location permanent } } }";
 
@@ -1673,11 +1675,110 @@ async fn languages_with_content_folders_of_their_own_are_routed_and_listed_as_hu
             "{rel}"
         );
     }
+    // Each language's menu: a `pageRef` finds the page of the menu's own
+    // language (none when it lacks one), and a front matter entry joins the
+    // menu of its page's language, whichever folder the file is in.
+    let menus = expected["menus"].as_object().expect("menus");
+    assert_eq!(menus.len(), 2);
+    for (lang, entries) in menus {
+        let data = app
+            .data(
+                "query($l: String) { site(locale: $l) { menu(name: \"main\") { identifier name url weight page { relPermalink } section { relPermalink } } } }",
+                json!({ "l": lang }),
+            )
+            .await;
+        let ours: Vec<Value> = data["site"]["menu"]
+            .as_array()
+            .expect("menu")
+            .iter()
+            .map(|e| {
+                json!({ "identifier": e["identifier"], "name": e["name"], "url": e["url"], "weight": e["weight"],
+                        // Hugo's `.Page` is the article or the section.
+                        "page": e["page"]["relPermalink"].as_str().or(e["section"]["relPermalink"].as_str()).unwrap_or("") })
+            })
+            .collect();
+        // Hugo's `.Identifier` is empty when not given; Gazette's is the
+        // name then, what children name as their `parent` (Hugo's `KeyName`).
+        let hugo: Vec<Value> = entries
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                if e["identifier"] == "" {
+                    e["identifier"] = e["name"].clone();
+                }
+                e
+            })
+            .collect();
+        assert_eq!(ours, hugo, "the {lang} menu");
+    }
+    // An edit of the article keeps its translation's own entry (the French
+    // file declares it, not the English one the edit rewrites).
+    let fr_menu = "{ site(locale: \"fr\") { menu(name: \"main\") { name page { relPermalink locale } } } }";
+    let before = app.data(fr_menu, json!({})).await;
+    assert_eq!(
+        before["site"]["menu"][3],
+        json!({ "name": "Taux (page)", "page": { "relPermalink": "/fr/blog/rates/", "locale": "fr" } })
+    );
+    let id = app.data(ROUTE_ID, json!({ "p": "/blog/rates/" })).await["route"]["id"].clone();
+    let data = app.editable("menus-token");
+    mutate_as(
+        &data,
+        "menus-token",
+        "mutation($id: ID!) { updateArticle(id: $id, input: { title: \"Rates, edited\" }) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(app.data(fr_menu, json!({})).await, before);
     // `content/stray.md` is in no language's folder: hugo builds nothing.
     let data = app.data(ROUTE, json!({ "path": "/stray/" })).await;
     assert_eq!(data["route"], Value::Null);
     let data = app.data(ROUTE, json!({ "path": "/old-guide/" })).await;
     assert_eq!(data["route"]["location"], "/docs/guide/");
+}
+
+#[actix_web::test]
+async fn module_mounts_into_part_of_the_content_are_read_and_routed_as_hugo_builds_them() {
+    // tests/sites/mounts: `extra` mounted at content/blog, `deep/notes` at
+    // content/blog/notes, `extra-fr` at content/blog for French only.
+    let dir = site_dir("mounts");
+    let app = site_plan_app(&dir).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let pages = expected["pages"].as_array().expect("pages");
+    let regular: Vec<&Value> = pages.iter().filter(|p| p["kind"] == "page").collect();
+    assert_eq!(regular.len(), 7, "hugo builds 7 pages");
+    for page in &regular {
+        let rel = page["relPermalink"].as_str().expect("relPermalink");
+        let data = app.data(ROUTE, json!({ "path": rel })).await;
+        let route = &data["route"];
+        assert_eq!(route["__typename"], "Article", "{} at {rel}: {data}", page["file"]);
+        assert_eq!(route["url"], page["permalink"], "{}", page["file"]);
+        assert_eq!(route["locale"], page["lang"], "{}", page["file"]);
+    }
+    // Each section, the mounted `notes` one included, lists what hugo's
+    // lists, in hugo's order, in each language.
+    let section_q = "query($p: String!, $l: String) { section(path: $p, locale: $l) { relPermalink
+        articles { edges { node { relPermalink } } } } }";
+    let sections: Vec<&Value> = pages.iter().filter(|p| p["kind"] == "section").collect();
+    assert_eq!(sections.len(), 3, "blog in both languages and blog/notes");
+    for section in sections {
+        let lang = section["lang"].as_str().expect("lang");
+        let rel = section["relPermalink"].as_str().expect("relPermalink");
+        let path = rel.trim_start_matches("/fr").trim_matches('/');
+        let data = app.data(section_q, json!({ "p": path, "l": lang })).await;
+        assert_eq!(data["section"]["relPermalink"], rel, "{lang} {path}: {data}");
+        let listed: Vec<&Value> = data["section"]["articles"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| &e["node"]["relPermalink"])
+            .collect();
+        let hugo: Vec<&Value> = section["sectionPages"].as_array().expect("pages").iter().collect();
+        assert_eq!(listed, hugo, "{lang} {path}");
+    }
 }
 
 #[actix_web::test]
@@ -1893,4 +1994,41 @@ async fn with_disable_aliases_an_alias_is_no_route() {
     let app = site_app(dir.path()).await;
     let data = app.data(ROUTE, json!({ "path": "/old-rates/" })).await;
     assert_eq!(data["route"]["location"], "/blog/rates/");
+}
+
+/// Migration 26 keys a menu entry by language too: stepping back keeps the
+/// articles' own entries and drops the translations' (the old shape has no
+/// place for them), and stepping forward again keeps every row left.
+#[actix_web::test]
+async fn the_menu_migration_keeps_the_articles_entries_both_ways() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = site_plan_app(&site_dir("content-dirs")).await;
+    let rows = || async {
+        let mut rows: Vec<(String, String)> = entity::article_menu::Entity::find()
+            .all(&app.db)
+            .await
+            .expect("menu rows")
+            .into_iter()
+            .map(|r| (r.lang, r.name))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let all = rows().await;
+    assert_eq!(
+        all,
+        [
+            ("en".to_owned(), "Named English in the French folder".to_owned()),
+            ("fr".to_owned(), "Taux (page)".to_owned())
+        ]
+    );
+    Migrator::down(&app.db, Some(1)).await.expect("down");
+    let count = entity::article_menu::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "only the article's own entry has a place in the old shape");
+    Migrator::up(&app.db, None).await.expect("up");
+    assert_eq!(rows().await, all[..1]);
 }

@@ -19,6 +19,11 @@ cp -r "$sites/content-dirs" "$tmp/content-dirs"
 hugo --source "$tmp/content-dirs" --destination "$tmp/content-dirs-out" --quiet
 python3 -m json.tool "$tmp/content-dirs-out/index.json" > "$sites/content-dirs/expected.json"
 
+# mounts: module mounts into part of the content.
+cp -r "$sites/mounts" "$tmp/mounts"
+hugo --source "$tmp/mounts" --destination "$tmp/mounts-out" --quiet
+python3 -m json.tool "$tmp/mounts-out/index.json" > "$sites/mounts/expected.json"
+
 # gitinfo: a repository made with fixed dates, then built.
 bash "$sites/gitinfo/make-repo.sh" "$tmp/gitinfo"
 hugo --source "$tmp/gitinfo" --destination "$tmp/gitinfo-out" --quiet
