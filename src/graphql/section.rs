@@ -141,6 +141,7 @@ impl Section {
         let page = BodyPage {
             front_matter: &self.0.front_matter,
             source_path: self.0.source_path.as_deref().unwrap_or_default(),
+            lang: &self.0.lang,
             resources: &links,
         };
         render(ctx, &self.0.body, format, page).await

@@ -98,9 +98,16 @@ async fn page_body(
     let Some(page) = page else {
         return Ok(String::new());
     };
+    // A term key is empty for the default language.
+    let site = RequestContext::of(ctx)?.site.clone();
+    let lang = match page.lang.is_empty() {
+        true => site.default_language().to_lowercase(),
+        false => page.lang.clone(),
+    };
     let body = BodyPage {
         front_matter: &page.front_matter,
         source_path: &page.source_path,
+        lang: &lang,
         resources: &std::collections::HashMap::new(),
     };
     render(ctx, &page.body, format, body).await

@@ -4,15 +4,19 @@
 //! from the content folder; either may leave out `.md`, or name a bundle's
 //! folder (`index.md`, `_index.md`). Failing that, a target without `/`
 //! names the one page whose file is called that (none if several are).
+//! Paths are the site's (`.File.Path`), looked up in the page's own
+//! language as Hugo does: its `name.LANG.md` file or its language's content
+//! folder first, then the file of the same path in any language.
 //! Resolved when a body is rendered, so a page imported later, moved or
 //! renamed is found by the next request.
 
 use std::collections::HashMap;
 
-use entity::{article, translation};
+use entity::{article, section, translation};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::articles::Visibility;
+use crate::site::Site;
 
 /// The content paths (relative to the content folder) `target` may name,
 /// best first, as seen from the page whose file is `from`.
@@ -62,20 +66,55 @@ fn normalize(path: &str) -> String {
     parts.join("/")
 }
 
+/// The stored paths a site path candidate of a page in `lang` may be read
+/// from, best first: the `name.LANG.md` file beside it, then the file in
+/// the language's content folder, then the file itself.
+fn stored_candidates(site: &Site, candidate: &str, lang: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(stem) = candidate.strip_suffix(".md").filter(|_| !lang.is_empty()) {
+        out.push(format!("{stem}.{lang}.md"));
+    }
+    out.extend(site.stored_paths(candidate, lang));
+    out
+}
+
+/// Where a body's `ref` and `relref` targets are looked up from.
+pub struct RefPage<'a> {
+    /// The page's content file, relative to the import root.
+    pub source_path: &'a str,
+    /// The page's language (`fr`): targets name pages of that language first.
+    pub lang: &'a str,
+}
+
 /// The page path of each target (fragment already taken off) that names a
-/// page `vis` sees, seen from the page whose file is `from`. Two statements,
-/// and one more for targets found by file name only.
+/// page `vis` sees, or a section with a route, seen from `from`. Three
+/// statements, and one more for targets found by file name only.
 pub async fn resolve(
     db: &DatabaseConnection,
     vis: Visibility,
-    from: &str,
+    site: &Site,
+    from: RefPage<'_>,
     targets: &[String],
 ) -> Result<HashMap<String, String>, DbErr> {
     let mut out = HashMap::new();
     if targets.is_empty() {
         return Ok(out);
     }
-    let per_target: Vec<(&String, Vec<String>)> = targets.iter().map(|t| (t, candidates(t, from))).collect();
+    let site_from = site.site_path_of(from.source_path);
+    let per_target: Vec<(&String, Vec<String>)> = targets
+        .iter()
+        .map(|t| {
+            let mut stored: Vec<String> = Vec::new();
+            for c in candidates(t, &site_from) {
+                for s in stored_candidates(site, &c, from.lang) {
+                    if !stored.contains(&s) {
+                        stored.push(s);
+                    }
+                }
+            }
+            (t, stored)
+        })
+        .collect();
     let all: Vec<String> = per_target.iter().flat_map(|(_, c)| c.clone()).collect();
     let mut paths: HashMap<String, String> = article::Entity::find()
         .select_only()
@@ -92,12 +131,25 @@ pub async fn resolve(
         .columns([translation::Column::SourcePath, translation::Column::Path])
         .inner_join(article::Entity)
         .filter(vis.condition())
-        .filter(translation::Column::SourcePath.is_in(all))
+        .filter(translation::Column::SourcePath.is_in(all.clone()))
         .into_tuple()
         .all(db)
         .await?;
     for (source, path) in translated {
         paths.entry(source).or_insert(path);
+    }
+    let sections: Vec<(Option<String>, String)> = section::Entity::find()
+        .select_only()
+        .columns([section::Column::SourcePath, section::Column::Path])
+        .filter(section::Column::BuildRender.eq("always"))
+        .filter(section::Column::SourcePath.is_in(all))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (source, path) in sections {
+        if let Some(source) = source {
+            paths.entry(source).or_insert(path);
+        }
     }
     let mut by_name = Vec::new();
     for (target, cands) in &per_target {

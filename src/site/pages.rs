@@ -431,6 +431,28 @@ impl Site {
         out
     }
 
+    /// The path in the content tree (Hugo's `.File.Path`) of the file
+    /// stored at `stored`: the inverse of [`Self::stored_paths`]. The
+    /// language folder holding it (the longest mount source) is taken off
+    /// and its target put on; a site whose languages share a folder stores
+    /// site paths already.
+    pub fn site_path_of(&self, stored: &str) -> String {
+        let (_, mounts) = self.content_folders();
+        let inside = |m: &ContentMount| match m.source.is_empty() {
+            true => Some(stored),
+            false => stored.strip_prefix(m.source.as_str()).and_then(|r| r.strip_prefix('/')),
+        };
+        let best = mounts
+            .iter()
+            .filter_map(|m| inside(m).map(|rest| (m, rest)))
+            .max_by_key(|(m, _)| m.source.len());
+        match best {
+            Some((m, rest)) if !m.target.is_empty() => format!("{}/{rest}", m.target),
+            Some((_, rest)) => rest.to_owned(),
+            None => stored.to_owned(),
+        }
+    }
+
     /// The content mounts of `[module]`: (source, language), see
     /// [`Self::language_content_dirs`].
     fn content_mounts(&self) -> Vec<ContentMount> {

@@ -34,6 +34,14 @@ async fn site_app_in(dir: &std::path::Path, environment: &str) -> TestApp {
     app
 }
 
+/// The `href`s of an HTML fragment, in order.
+fn hrefs(html: &str) -> Vec<&str> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
 const ROUTE_ID: &str = "query($p: String!) { route(path: $p) { ... on Article { id } } }";
 
 const ROUTE: &str = "query($path: String!) { route(path: $path) {
@@ -1621,7 +1629,23 @@ async fn languages_with_content_folders_of_their_own_are_routed_and_listed_as_hu
         assert_eq!(route["relPermalink"], page["relPermalink"], "{}", page["file"]);
         assert_eq!(route["url"], page["permalink"], "{}", page["file"]);
         assert_eq!(route["locale"], page["lang"], "{}", page["file"]);
+        // `ref`/`relref` name pages of the page's own language, absolute
+        // targets below its language's folder, as hugo links them.
+        let body = app
+            .data(
+                "query($p: String!) { route(path: $p) { ... on Article { body(format: HTML) } } }",
+                json!({ "p": rel }),
+            )
+            .await;
+        let html = body["route"]["body"].as_str().expect("body");
+        let content = page["content"].as_str().expect("content");
+        assert_eq!(hrefs(html), hrefs(content), "{} links: {html}", page["file"]);
     }
+    let linked: usize = regular
+        .iter()
+        .map(|p| hrefs(p["content"].as_str().unwrap_or("")).len())
+        .sum();
+    assert_eq!(linked, 8, "the fixture's refs");
     // `blog/rates.md` of both folders is one article in two languages.
     let data = app
         .data(

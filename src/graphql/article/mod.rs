@@ -23,6 +23,7 @@ use super::pagination::MAX_PAGE;
 use super::term::{Category, Tag};
 use crate::locale::{self, Locale};
 use crate::query::articles::{Card, Full, Meta, PageRow, Status};
+use crate::query::refs::{self, RefPage};
 use crate::query::terms::TermRow;
 use crate::query::Taxonomy;
 use crate::store::Display;
@@ -98,6 +99,8 @@ pub(crate) struct BodyPage<'a> {
     /// Its content file, relative to the content folder: `ref` and
     /// `relref` targets are looked up beside it first.
     pub source_path: &'a str,
+    /// Its language: `ref` and `relref` targets name that language's pages first.
+    pub lang: &'a str,
     /// Its bundle's files by relative path, with their URLs: relative
     /// image and link destinations naming one point at it.
     pub resources: &'a HashMap<String, String>,
@@ -115,7 +118,11 @@ pub(crate) async fn render(
         BodyFormat::Html | BodyFormat::Ast => {
             let rc = RequestContext::of(ctx)?;
             let targets = markdown::ref_targets(markdown_src);
-            let found = crate::query::refs::resolve(&rc.db, rc.visibility(), page.source_path, &targets).await?;
+            let from = RefPage {
+                source_path: page.source_path,
+                lang: page.lang,
+            };
+            let found = refs::resolve(&rc.db, rc.visibility(), &rc.site, from, &targets).await?;
             let refs: HashMap<String, RefUrls> = found
                 .into_iter()
                 .map(|(target, path)| {
@@ -441,13 +448,18 @@ impl Article {
                 BodyPage {
                     front_matter: &Value::Null,
                     source_path: "",
+                    lang: "",
                     resources: &HashMap::new(),
                 },
             )
             .await;
         }
         let full = self.full(ctx).await?;
-        let source_path = match self.served(ctx).await? {
+        let served = self.served(ctx).await?;
+        let lang = served
+            .as_ref()
+            .map_or_else(|| self.card().lang.clone(), |t| t.locale.clone());
+        let source_path = match served {
             Some(t) if !t.source_path.is_empty() => t.source_path,
             _ => full.source_path.clone(),
         };
@@ -462,6 +474,7 @@ impl Article {
         let page = BodyPage {
             front_matter: &full.front_matter,
             source_path: &source_path,
+            lang: &lang,
             resources: &links,
         };
         render(ctx, &body, format, page).await
@@ -958,6 +971,7 @@ impl Translation {
             let page = BodyPage {
                 front_matter: &Value::Null,
                 source_path: "",
+                lang: "",
                 resources: &HashMap::new(),
             };
             return render(ctx, &self.0.body, format, page).await;
@@ -980,6 +994,7 @@ impl Translation {
         let page = BodyPage {
             front_matter: &front_matter,
             source_path: &self.0.source_path,
+            lang: &self.0.locale,
             resources: &links,
         };
         render(ctx, &self.0.body, format, page).await
