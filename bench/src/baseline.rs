@@ -1,6 +1,7 @@
 //! The baselines, run as their own process (`gazette-bench baseline …`): a minimal
-//! actix-web server with `POST /static` (Gazette's shape-1 response, pre-serialised)
-//! and `POST /raw/{operation}` (a list shape by hand-written SQL on the same
+//! actix-web server with `POST /static` (Gazette's shape-1 response, pre-serialised),
+//! `POST /graphql-floor` (that response through async-graphql alone, see
+//! [`crate::graphql_floor`]) and `POST /raw/{operation}` (a list shape by hand-written SQL on the same
 //! database, SQLite or PostgreSQL); and the bench's side: starting that process
 //! and checking each raw answer equals Gazette's.
 //!
@@ -40,6 +41,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use gazette::graphql::id::Kind;
 
+use crate::graphql_floor;
 use crate::server::{self, Process};
 use crate::{load, shapes};
 
@@ -197,6 +199,7 @@ struct State {
     backend: Backend,
     static_body: web::Bytes,
     cursor_lists: HashMap<String, String>,
+    floor: graphql_floor::FloorSchema,
 }
 
 pub fn serve(args: Args) -> Result<()> {
@@ -243,9 +246,11 @@ pub fn serve(args: Args) -> Result<()> {
                 .with_context(|| format!("connecting to {}", args.database_url))?;
             (Pool::Postgres(pool), Backend::Postgres)
         };
+        let floor = graphql_floor::schema(&static_body)?;
         let state = web::Data::new(State {
             pool,
             backend,
+            floor,
             static_body: web::Bytes::from(static_body),
             cursor_lists,
         });
@@ -253,6 +258,7 @@ pub fn serve(args: Args) -> Result<()> {
             App::new()
                 .app_data(state.clone())
                 .route("/static", web::post().to(static_page))
+                .route("/graphql-floor", web::post().to(graphql_only))
                 .route("/raw/{operation}", web::post().to(raw))
                 .route("/readyz", web::get().to(HttpResponse::Ok))
         })
@@ -269,6 +275,19 @@ async fn static_page(state: web::Data<State>, _body: web::Bytes) -> HttpResponse
     HttpResponse::Ok()
         .content_type("application/json")
         .body(state.static_body.clone())
+}
+
+/// Shape 1 through async-graphql alone (see [`graphql_floor`]).
+async fn graphql_only(state: web::Data<State>, body: web::Bytes) -> HttpResponse {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return HttpResponse::BadRequest().body(e.to_string()),
+    };
+    let response = state.floor.execute(request).await;
+    match serde_json::to_vec(&response) {
+        Ok(bytes) => HttpResponse::Ok().content_type("application/json").body(bytes),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
 }
 
 /// The GraphQL request body, parsed as Gazette must parse it; only the variables are used.

@@ -9,6 +9,7 @@
 
 mod baseline;
 mod corpus;
+mod graphql_floor;
 mod growth;
 mod hugo;
 mod load;
@@ -30,7 +31,9 @@ use serde_json::json;
 
 use crate::corpus::{Corpus, Database};
 use crate::load::{Target, Timing};
-use crate::report::{EngineReport, LoaderRun, Machine, PeerRun, Report, Run, SeaographyReport, FLOOR, STATIC};
+use crate::report::{
+    EngineReport, LoaderRun, Machine, PeerRun, Report, Run, SeaographyReport, FLOOR, GRAPHQL_ONLY, STATIC,
+};
 use crate::server::{Process, SqlCounts};
 use crate::shapes::Params;
 
@@ -383,11 +386,21 @@ async fn measure(
     )
     .await?;
     baseline::verify_static(&client, &baseline, &answers[0].2).await?;
+    baseline::verify(
+        &client,
+        &format!("{}/graphql-floor", baseline.base_url),
+        "GraphQL only",
+        answers[0].1.clone(),
+        &answers[0].3,
+    )
+    .await?;
     for (shape, body, _, v) in &answers {
         let url = format!("{}/raw/{}", baseline.base_url, shape.operation);
         baseline::verify(&client, &url, shape.operation, body.clone(), v).await?;
     }
-    eprintln!("   every raw shape answers exactly Gazette's data; /static serves Gazette's bytes");
+    eprintln!(
+        "   every raw shape answers exactly Gazette's data; /static serves Gazette's bytes; /graphql-floor Gazette's shape-1 data"
+    );
 
     let mut targets = Vec::new();
     for shape in shapes::ALL {
@@ -407,6 +420,11 @@ async fn measure(
     targets.push(Target::new(
         STATIC,
         format!("{}/static", baseline.base_url),
+        vec![shapes::FIRST_PAGE.body(json!({}))],
+    )?);
+    targets.push(Target::new(
+        GRAPHQL_ONLY,
+        format!("{}/graphql-floor", baseline.base_url),
         vec![shapes::FIRST_PAGE.body(json!({}))],
     )?);
     targets.push(Target::new(FLOOR, graphql.clone(), vec![shapes::FLOOR_BODY.to_vec()])?);

@@ -12,6 +12,8 @@ use crate::server::{Memory, SqlCounts};
 use crate::{shapes, Engine};
 
 pub const STATIC: &str = "baseline: static";
+/// Shape 1 through async-graphql alone, from memory (`graphql_floor`).
+pub const GRAPHQL_ONLY: &str = "baseline: shape 1, GraphQL only";
 /// Gazette answering `{ __typename }` (shapes::FLOOR_BODY).
 pub const FLOOR: &str = "gazette: { __typename }";
 
@@ -218,7 +220,7 @@ impl EngineReport {
                 )?;
             }
         }
-        for name in [STATIC, FLOOR] {
+        for name in [STATIC, GRAPHQL_ONLY, FLOOR] {
             for c in self.concurrencies() {
                 if let Some(st) = self.run(name, c) {
                     writeln!(
