@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::{bail, ensure, Context, Result};
+use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -347,15 +348,18 @@ async fn raw(state: web::Data<State>, operation: web::Path<String>, body: web::B
     }
 }
 
-#[derive(Serialize)]
-struct Term {
+// The list shapes' answer, as Gazette's schema names it: serialised by the
+// raw handlers, and read back into the GraphQL-only baseline's schema
+// (`graphql_floor`), so both answer with the same types.
+#[derive(Serialize, Deserialize, SimpleObject)]
+pub(crate) struct Term {
     slug: String,
     name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, SimpleObject)]
 #[serde(rename_all = "camelCase")]
-struct Node {
+pub(crate) struct Node {
     id: String,
     slug: String,
     title: String,
@@ -365,22 +369,22 @@ struct Node {
     categories: Vec<Term>,
 }
 
-#[derive(Serialize)]
-struct Edge {
+#[derive(Serialize, Deserialize, SimpleObject)]
+pub(crate) struct Edge {
     node: Node,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, SimpleObject)]
 #[serde(rename_all = "camelCase")]
-struct PageInfo {
+pub(crate) struct PageInfo {
     has_next_page: bool,
     end_cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, SimpleObject)]
 #[serde(rename_all = "camelCase")]
-struct Connection {
-    #[serde(skip_serializing_if = "Option::is_none")]
+pub(crate) struct Connection {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     total_count: Option<i64>,
     edges: Vec<Edge>,
     page_info: PageInfo,

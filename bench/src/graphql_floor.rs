@@ -7,45 +7,10 @@
 //! no less than this costs above `/static`.
 
 use anyhow::{Context, Result};
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
+use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 use serde::Deserialize;
 
-#[derive(SimpleObject, Deserialize)]
-struct Term {
-    slug: String,
-    name: String,
-}
-
-#[derive(SimpleObject, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Node {
-    id: String,
-    slug: String,
-    title: String,
-    summary: String,
-    published_at: String,
-    tags: Vec<Term>,
-    categories: Vec<Term>,
-}
-
-#[derive(SimpleObject, Deserialize)]
-struct Edge {
-    node: Node,
-}
-
-#[derive(SimpleObject, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageInfo {
-    has_next_page: bool,
-    end_cursor: Option<String>,
-}
-
-#[derive(SimpleObject, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Connection {
-    edges: Vec<Edge>,
-    page_info: PageInfo,
-}
+use crate::baseline::Connection;
 
 pub struct Query(Connection);
 
