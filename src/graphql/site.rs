@@ -213,10 +213,11 @@ impl SiteView {
             .unwrap_or_default();
         // A pageRef names a page in the menu's own language (in that
         // language's content folder): none when the language lacks it.
+        let folders = self.site.content_folders();
         let stored = |e: &ConfigEntry| -> Vec<String> {
             page_ref_files(&e.page_ref, &self.lang)
                 .iter()
-                .flat_map(|f| self.site.stored_paths(f, &self.lang))
+                .flat_map(|f| folders.stored_paths(f, &self.lang))
                 .collect()
         };
         let files: Vec<String> = configured.iter().flat_map(stored).collect();

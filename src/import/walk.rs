@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::ImportError;
 use crate::locale::Locale;
-use crate::site::Site;
+use crate::site::{ContentFolders, Site};
 
 const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
 
@@ -114,7 +114,7 @@ pub fn content_plan(site_dir: &Path, site: &Site) -> ContentPlan {
             language_dirs: Vec::new(),
         };
     }
-    let (common, mounts) = site.content_folders();
+    let ContentFolders { common, mounts } = site.content_folders();
     let mut language_dirs = Vec::new();
     for m in &mounts {
         match Locale::parse(&m.lang) {

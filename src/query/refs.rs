@@ -16,7 +16,7 @@ use entity::{article, section, translation};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::articles::Visibility;
-use crate::site::Site;
+use crate::site::{ContentFolders, Site};
 
 /// The content paths (relative to the content folder) `target` may name,
 /// best first, as seen from the page whose file is `from`.
@@ -69,12 +69,12 @@ fn normalize(path: &str) -> String {
 /// The stored paths a site path candidate of a page in `lang` may be read
 /// from, best first: the `name.LANG.md` file beside it, then the file in
 /// the language's content folder, then the file itself.
-fn stored_candidates(site: &Site, candidate: &str, lang: &str) -> Vec<String> {
+fn stored_candidates(folders: &ContentFolders, candidate: &str, lang: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(stem) = candidate.strip_suffix(".md").filter(|_| !lang.is_empty()) {
         out.push(format!("{stem}.{lang}.md"));
     }
-    out.extend(site.stored_paths(candidate, lang));
+    out.extend(folders.stored_paths(candidate, lang));
     out
 }
 
@@ -100,13 +100,14 @@ pub async fn resolve(
     if targets.is_empty() {
         return Ok(out);
     }
-    let site_from = site.site_path_of(from.source_path);
+    let folders = site.content_folders();
+    let site_from = folders.site_path_of(from.source_path);
     let per_target: Vec<(&String, Vec<String>)> = targets
         .iter()
         .map(|t| {
             let mut stored: Vec<String> = Vec::new();
             for c in candidates(t, &site_from) {
-                for s in stored_candidates(site, &c, from.lang) {
+                for s in stored_candidates(&folders, &c, from.lang) {
                     if !stored.contains(&s) {
                         stored.push(s);
                     }

@@ -22,7 +22,7 @@ pub mod url;
 mod tests;
 
 pub use config::{page_menu_entries, ConfigError, FrontMatterDates, Language, MenuEntry, Menus, SiteConfig, UglyUrls};
-pub use pages::{Site, SiteError};
+pub use pages::{ContentFolders, Site, SiteError};
 
 /// Whether `path` is a leaf bundle's content file, `index.md` or
 /// `index.fr.md`: in Hugo only such a page has page resources.

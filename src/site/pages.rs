@@ -19,6 +19,69 @@ pub struct ContentMount {
     pub target: String,
 }
 
+/// Where a site's content is read from ([`Site::content_folders`]): the
+/// folder an import reads and each language's mount inside it. Computed
+/// once from the config, then asked for many paths (a body's refs, a menu).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentFolders {
+    /// The folder's parts below the site folder.
+    pub common: Vec<String>,
+    /// Each mount, its `source` relative to that folder (`/`-separated,
+    /// empty for the folder itself).
+    pub mounts: Vec<ContentMount>,
+}
+
+impl ContentFolders {
+    /// The stored paths (relative to the folder an import reads) a page of
+    /// `lang` at `site_path` (a path in the content tree, Hugo's
+    /// `.File.Path`, e.g. `blog/rates.md`) may have been read from, best
+    /// first: inside each of the language's own folders, then the path
+    /// itself (a site whose languages share one folder, or an import of an
+    /// explicit `--content`).
+    pub fn stored_paths(&self, site_path: &str, lang: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for m in self.mounts.iter().filter(|m| m.lang.eq_ignore_ascii_case(lang)) {
+            let inside = match m.target.is_empty() {
+                true => Some(site_path),
+                false => site_path
+                    .strip_prefix(m.target.as_str())
+                    .and_then(|rest| rest.strip_prefix('/')),
+            };
+            if let Some(inside) = inside {
+                out.push(match m.source.is_empty() {
+                    true => inside.to_owned(),
+                    false => format!("{}/{inside}", m.source),
+                });
+            }
+        }
+        out.push(site_path.to_owned());
+        out.dedup();
+        out
+    }
+
+    /// The path in the content tree (Hugo's `.File.Path`) of the file
+    /// stored at `stored`: the inverse of [`Self::stored_paths`]. The
+    /// language folder holding it (the longest mount source) is taken off
+    /// and its target put on; a site whose languages share a folder stores
+    /// site paths already.
+    pub fn site_path_of(&self, stored: &str) -> String {
+        let inside = |m: &ContentMount| match m.source.is_empty() {
+            true => Some(stored),
+            false => stored.strip_prefix(m.source.as_str()).and_then(|r| r.strip_prefix('/')),
+        };
+        let best = self
+            .mounts
+            .iter()
+            .filter_map(|m| inside(m).map(|rest| (m, rest)))
+            .max_by_key(|(m, _)| m.source.len());
+        match best {
+            Some((m, rest)) if !m.target.is_empty() => format!("{}/{rest}", m.target),
+            Some((_, rest)) => rest.to_owned(),
+            None => stored.to_owned(),
+        }
+    }
+}
+
 /// A site: its config, if any, and its URL settings.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -376,10 +439,8 @@ impl Site {
 
     /// [`Self::language_content_dirs`] below the deepest folder holding them
     /// all, which is the folder an import reads (a file's stored path is
-    /// relative to it): that folder's parts below the site folder, and each
-    /// mount with its `source` relative to it (`/`-separated, empty for the
-    /// folder itself).
-    pub fn content_folders(&self) -> (Vec<String>, Vec<ContentMount>) {
+    /// relative to it).
+    pub fn content_folders(&self) -> ContentFolders {
         let dirs = self.language_content_dirs();
         let parts = |dir: &str| -> Vec<String> {
             dir.split(['/', '\\'])
@@ -401,56 +462,7 @@ impl Site {
                 ..d
             })
             .collect();
-        (common, mounts)
-    }
-
-    /// The stored paths (see [`Self::content_folders`]) a page of `lang` at
-    /// `site_path` (a path in the content tree, Hugo's `.File.Path`, e.g.
-    /// `blog/rates.md`) may have been read from, best first: inside each of
-    /// the language's own folders, then the path itself (a site whose
-    /// languages share one folder, or an import of an explicit `--content`).
-    pub fn stored_paths(&self, site_path: &str, lang: &str) -> Vec<String> {
-        let (_, mounts) = self.content_folders();
-        let mut out = Vec::new();
-        for m in mounts.iter().filter(|m| m.lang.eq_ignore_ascii_case(lang)) {
-            let inside = match m.target.is_empty() {
-                true => Some(site_path),
-                false => site_path
-                    .strip_prefix(m.target.as_str())
-                    .and_then(|rest| rest.strip_prefix('/')),
-            };
-            if let Some(inside) = inside {
-                out.push(match m.source.is_empty() {
-                    true => inside.to_owned(),
-                    false => format!("{}/{inside}", m.source),
-                });
-            }
-        }
-        out.push(site_path.to_owned());
-        out.dedup();
-        out
-    }
-
-    /// The path in the content tree (Hugo's `.File.Path`) of the file
-    /// stored at `stored`: the inverse of [`Self::stored_paths`]. The
-    /// language folder holding it (the longest mount source) is taken off
-    /// and its target put on; a site whose languages share a folder stores
-    /// site paths already.
-    pub fn site_path_of(&self, stored: &str) -> String {
-        let (_, mounts) = self.content_folders();
-        let inside = |m: &ContentMount| match m.source.is_empty() {
-            true => Some(stored),
-            false => stored.strip_prefix(m.source.as_str()).and_then(|r| r.strip_prefix('/')),
-        };
-        let best = mounts
-            .iter()
-            .filter_map(|m| inside(m).map(|rest| (m, rest)))
-            .max_by_key(|(m, _)| m.source.len());
-        match best {
-            Some((m, rest)) if !m.target.is_empty() => format!("{}/{rest}", m.target),
-            Some((_, rest)) => rest.to_owned(),
-            None => stored.to_owned(),
-        }
+        ContentFolders { common, mounts }
     }
 
     /// The content mounts of `[module]`: (source, language), see

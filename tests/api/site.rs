@@ -2056,3 +2056,41 @@ async fn the_menu_migration_keeps_the_articles_entries_both_ways() {
     Migrator::up(&app.db, None).await.expect("up");
     assert_eq!(rows().await, all[..1]);
 }
+
+/// Migration 24 keys a taxonomy's or term's page by language: stepping back
+/// over it (and the two after it) keeps the default language's pages and
+/// drops the others', and stepping forward again works, twice, on both
+/// engines (on PostgreSQL the copied table keeps its primary key's name,
+/// `list_page_new_pkey`, so each step back creates that name again).
+#[actix_web::test]
+async fn the_list_page_migration_steps_back_and_forward_again() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::EntityTrait;
+    let app = site_app(&site_dir("hugo-urls")).await;
+    let pages = || async {
+        let mut rows: Vec<(String, String, String)> = entity::list_page::Entity::find()
+            .all(&app.db)
+            .await
+            .expect("list pages")
+            .into_iter()
+            .map(|r| (r.taxonomy, r.lang, r.term_slug))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let all = pages().await;
+    let default: Vec<_> = all.iter().filter(|(_, lang, _)| lang.is_empty()).cloned().collect();
+    assert!(
+        !default.is_empty() && default.len() < all.len(),
+        "the fixture has pages in the default language and in another: {all:?}"
+    );
+    for round in 0..2 {
+        Migrator::down(&app.db, Some(3))
+            .await
+            .unwrap_or_else(|e| panic!("down, round {round}: {e}"));
+        Migrator::up(&app.db, None)
+            .await
+            .unwrap_or_else(|e| panic!("up, round {round}: {e}"));
+        assert_eq!(pages().await, default, "round {round}");
+    }
+}
