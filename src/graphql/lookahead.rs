@@ -43,8 +43,10 @@ impl PageTerms {
             .into_iter()
             .filter_map(|(wanted, taxonomy)| wanted.then_some(taxonomy))
             .collect();
+        // A term's weights only order its articles; most lists show none.
+        let read_weights = lists_term_articles(ctx);
         // One statement for both taxonomies: one round trip, one connection.
-        let mut read = terms::of_articles_in(db, &wanted, ids).await?.into_iter();
+        let mut read = terms::of_articles_in(db, &wanted, ids, read_weights).await?.into_iter();
         let tags = want_tags.then(|| read.next()).flatten();
         let categories = want_categories.then(|| read.next()).flatten();
         Ok(Some(Arc::new(PageTerms { tags, categories })))
@@ -153,6 +155,16 @@ pub fn columns(ctx: &Context<'_>) -> Columns {
 /// unneeded statement at most.
 fn selects(ctx: &Context<'_>, field: &str) -> bool {
     node_fields(ctx).iter().any(|f| f.name() == field)
+}
+
+/// Whether the connection's articles' `tags` or `categories` select their
+/// `articles` (fragments and aliases included): the one field that needs
+/// [`TermRow::weighted_term`].
+fn lists_term_articles(ctx: &Context<'_>) -> bool {
+    node_fields(ctx)
+        .iter()
+        .filter(|f| matches!(f.name(), "tags" | "categories"))
+        .any(|terms| terms.selection_set().any(|f| f.name() == "articles"))
 }
 
 /// The fields the connection being resolved selects on its articles, under

@@ -250,7 +250,7 @@ async fn channel(
     // statement can bind (SQLite takes 32,766 parameters).
     let (mut tags, mut categories) = (HashMap::new(), HashMap::new());
     for batch in ids.chunks(TERM_BATCH) {
-        let mut linked = terms::of_articles_in(db, &[Taxonomy::Tags, Taxonomy::Categories], batch).await?;
+        let mut linked = terms::of_articles_in(db, &[Taxonomy::Tags, Taxonomy::Categories], batch, false).await?;
         categories.extend(linked.pop().unwrap_or_default());
         tags.extend(linked.pop().unwrap_or_default());
     }

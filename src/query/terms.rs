@@ -18,7 +18,9 @@ pub struct TermRow {
     pub name: String,
     /// The same term in the site's taxonomy (`term`) when some article
     /// gives it a weight (`tags_weight`), so its articles list in hugo's
-    /// order of a weighted term; read with every row (see [`weighted_term`]).
+    /// order of a weighted term; read with every row (see [`weighted_term`])
+    /// except by [`of_articles_in`] told not to (nothing then lists the
+    /// term's articles).
     pub weighted_term: Option<i32>,
 }
 
@@ -169,17 +171,20 @@ pub async fn of_articles(
     taxonomy: Taxonomy,
     article_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<TermRow>>, DbErr> {
-    let mut all = of_articles_in(db, &[taxonomy], article_ids).await?;
+    let mut all = of_articles_in(db, &[taxonomy], article_ids, true).await?;
     Ok(all.pop().unwrap_or_default())
 }
 
 /// The terms of each article in each of `taxonomies` (in that order), in
 /// front-matter order: one statement for all of them (`UNION ALL`), so a
 /// list that shows tags and categories reads both in one round trip.
+/// `read_weights: false` leaves every [`TermRow::weighted_term`] `None`,
+/// saving a subquery per row, for a caller that lists no term's articles.
 pub async fn of_articles_in(
     db: &DatabaseConnection,
     taxonomies: &[Taxonomy],
     article_ids: &[i32],
+    read_weights: bool,
 ) -> Result<Vec<HashMap<i32, Vec<TermRow>>>, DbErr> {
     let mut out: Vec<HashMap<i32, Vec<TermRow>>> = taxonomies.iter().map(|_| HashMap::new()).collect();
     if article_ids.is_empty() {
@@ -192,7 +197,13 @@ pub async fn of_articles_in(
             .expr_as(Expr::cust(index.to_string()), "taxonomy")
             .columns([(j, "article_id"), (j, "position")])
             .columns([(t, "id"), (t, "slug"), (t, "name")])
-            .expr_as(weighted_term(taxonomy), "weighted_term")
+            .expr_as(
+                match read_weights {
+                    true => weighted_term(taxonomy),
+                    false => Expr::cust("CAST(NULL AS INTEGER)"),
+                },
+                "weighted_term",
+            )
             .from(t)
             .inner_join(j, Expr::col((j, taxonomy.term_column())).equals((t, "id")))
             .and_where(Expr::col((j, "article_id")).is_in(article_ids.iter().copied()))

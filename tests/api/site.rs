@@ -1249,6 +1249,34 @@ async fn a_terms_articles_are_in_hugos_order_of_its_weights() {
         assert_eq!(seen, want, "backwards by 2");
     }
 
+    // A list's articles' terms list their articles in the same order, the
+    // term's field reached through an alias and a fragment (the list reads
+    // the terms' weights only when a term's articles are selected).
+    let data = app
+        .data(
+            r#"{ articles(first: 50) { edges { node { slug tags { slug ...Listed } } } } }
+               fragment Listed on Tag { listed: articles(first: 50) { edges { node { title } } } }"#,
+            json!({}),
+        )
+        .await;
+    let rates = terms.iter().find(|t| t["term"] == "rates").expect("the rates tag");
+    let want: Vec<&str> = rates["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .map(|p| p.as_str().expect("title"))
+        .collect();
+    let mut lists = 0;
+    for edge in data["articles"]["edges"].as_array().expect("edges") {
+        for tag in edge["node"]["tags"].as_array().expect("tags") {
+            if tag["slug"] == "rates" {
+                assert_eq!(titles(&tag["listed"]), want, "{}", edge["node"]["slug"]);
+                lists += 1;
+            }
+        }
+    }
+    assert_eq!(lists, want.len(), "every article of the tag lists it");
+
     // An explicit order is that order, weights or not.
     let data = app
         .data(
